@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# Installs the Debian packages chanlab's tests and quick tier rely on (run as root on Debian 12).
+#   - mesa-vulkan-drivers from bookworm-backports: lavapipe, the CPU Vulkan driver Dawn needs for WebGPU tests
+#   - dataset-fashion-mnist: the quick tier's real dataset
+#   - python3-torch / python3-torchvision: the independent oracle for tests and .pth fixtures
+set -euo pipefail
+export DEBIAN_FRONTEND=noninteractive
+if [[ ! -f /etc/apt/sources.list.d/bookworm-backports.sources ]]; then
+  cat > /etc/apt/sources.list.d/bookworm-backports.sources <<'SRC'
+Types: deb
+URIs: http://deb.debian.org/debian
+Suites: bookworm-backports
+Components: main
+Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
+SRC
+fi
+apt-get update -qq
+apt-get install -y -qq --no-install-recommends \
+  dataset-fashion-mnist python3-torch python3-torchvision ca-certificates >/dev/null
+apt-get install -y -qq --no-install-recommends -t bookworm-backports mesa-vulkan-drivers >/dev/null
+echo "system packages ready: $(dpkg-query -W -f='${Package} ${Version}\n' mesa-vulkan-drivers dataset-fashion-mnist python3-torch | tr '\n' ';')"

@@ -1,0 +1,2 @@
+export * from './select.js';
+export { loadWebGPU, releaseWebGPU } from './webgpu.js';

@@ -1,0 +1,67 @@
+// Starting tfjs's WebGPU backend in Node through Dawn (npm `webgpu`).
+//
+// tfjs registers `webgpu` at import time only if `navigator.gpu` exists, so the Dawn globals and a GPU object are
+// installed on globalThis before the backend module is imported. A live GPU device keeps the process alive: call
+// releaseWebGPU() when done (chanlab's CLI and tests do).
+import * as tf from '@tensorflow/tfjs-core';
+
+interface DawnModule {
+  create(options: string[]): unknown;
+  globals: object;
+}
+
+let loaded: Promise<void> | null = null;
+
+/** Extra Dawn flags from CHANLAB_WEBGPU_FLAGS (comma-separated), e.g. `adapter=NVIDIA`. */
+function dawnOptions(): string[] {
+  const extra = process.env.CHANLAB_WEBGPU_FLAGS;
+  return extra ? extra.split(',').map((s) => s.trim()).filter(Boolean) : [];
+}
+
+async function ensureRuntimeDir(): Promise<void> {
+  if (process.env.XDG_RUNTIME_DIR) return;
+  // Mesa warns once per process without it; any private writable directory will do.
+  const { mkdirSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const dir = `${tmpdir()}/chanlab-xdg-${process.getuid?.() ?? 0}`;
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  process.env.XDG_RUNTIME_DIR = dir;
+}
+
+/** Installs navigator.gpu from Dawn and registers tfjs's webgpu backend factory. Idempotent. */
+export function loadWebGPU(): Promise<void> {
+  if (!loaded) {
+    loaded = (async () => {
+      await ensureRuntimeDir();
+      const dawn = (await import('webgpu')) as unknown as DawnModule;
+      Object.assign(globalThis, dawn.globals);
+      const gpu = dawn.create(dawnOptions());
+      const g = globalThis as { navigator?: { gpu?: unknown } };
+      if (g.navigator === undefined) {
+        Object.defineProperty(globalThis, 'navigator', { value: { gpu }, configurable: true, writable: true });
+      } else {
+        Object.defineProperty(g.navigator, 'gpu', { value: gpu, configurable: true, writable: true });
+      }
+      await import('@tensorflow/tfjs-backend-webgpu');
+      if (tf.findBackendFactory('webgpu') == null) {
+        throw new Error('tfjs-backend-webgpu did not register its backend (navigator.gpu missing)');
+      }
+    })().catch((e: unknown) => {
+      loaded = null;
+      throw e;
+    });
+  }
+  return loaded;
+}
+
+/**
+ * Destroys the live webgpu backend (and its GPU device) so the process can exit. The factory is kept, so a later
+ * setBackend('webgpu') starts a fresh device.
+ */
+export function releaseWebGPU(): void {
+  const engine = tf.engine();
+  const entry = engine.registryFactory['webgpu'];
+  if (entry === undefined || engine.registry['webgpu'] === undefined) return;
+  tf.removeBackend('webgpu');
+  tf.registerBackend('webgpu', entry.factory, entry.priority);
+}

@@ -1,0 +1,2 @@
+// Imports every custom kernel and gradient so they register with tfjs. Kernel modules append themselves here.
+export {};
