@@ -1,0 +1,5 @@
+import './torchvision.js';
+
+export * from './registry.js';
+export * from './resnet.js';
+export * from './vgg.js';

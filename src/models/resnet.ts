@@ -1,0 +1,199 @@
+// ResNet (torchvision layout and state-dict keys: conv1, bn1, layer1..4, fc; blocks conv1/bn1/…/downsample.0/1),
+// with an ImageNet stem (7×7/2 + max-pool) or a small-input stem (3×3/1, no max-pool) for CIFAR / Fashion-MNIST.
+import * as tf from '@tensorflow/tfjs-core';
+import { ReLU, Identity, Flatten } from '../nn/activation.js';
+import { BatchNorm2d } from '../nn/batchnorm.js';
+import { Sequential } from '../nn/container.js';
+import { Conv2d } from '../nn/conv.js';
+import { kaimingNormal } from '../nn/init.js';
+import { Linear } from '../nn/linear.js';
+import { Module } from '../nn/module.js';
+import { AdaptiveAvgPool2d, MaxPool2d } from '../nn/pooling.js';
+
+export type Stem = 'imagenet' | 'small';
+
+export function conv3x3(inC: number, outC: number, stride = 1, groups = 1, dilation = 1): Conv2d {
+  return new Conv2d({ inChannels: inC, outChannels: outC, kernelSize: 3, stride, padding: dilation, groups, dilation, bias: false });
+}
+
+export function conv1x1(inC: number, outC: number, stride = 1): Conv2d {
+  return new Conv2d({ inChannels: inC, outChannels: outC, kernelSize: 1, stride, bias: false });
+}
+
+export interface BlockOptions {
+  inplanes: number;
+  planes: number;
+  stride: number;
+  downsample: Module | null;
+  groups: number;
+  baseWidth: number;
+}
+
+export class BasicBlock extends Module {
+  static readonly expansion = 1;
+  readonly conv1: Conv2d;
+  readonly bn1: BatchNorm2d;
+  readonly relu: ReLU;
+  readonly conv2: Conv2d;
+  readonly bn2: BatchNorm2d;
+  readonly downsample: Module | null;
+
+  constructor(o: BlockOptions) {
+    super();
+    if (o.groups !== 1 || o.baseWidth !== 64) throw new Error('BasicBlock: only groups=1 and baseWidth=64 are supported');
+    this.conv1 = this.addModule('conv1', conv3x3(o.inplanes, o.planes, o.stride));
+    this.bn1 = this.addModule('bn1', new BatchNorm2d(o.planes));
+    this.relu = this.addModule('relu', new ReLU());
+    this.conv2 = this.addModule('conv2', conv3x3(o.planes, o.planes));
+    this.bn2 = this.addModule('bn2', new BatchNorm2d(o.planes));
+    this.downsample = o.downsample ? this.addModule('downsample', o.downsample) : null;
+  }
+
+  /** The last BN of the residual branch (zero-init target). */
+  get lastBn(): BatchNorm2d {
+    return this.bn2;
+  }
+
+  forward(x: tf.Tensor): tf.Tensor {
+    return tf.tidy(() => {
+      let out = this.relu.call(this.bn1.call(this.conv1.call(x)));
+      out = this.bn2.call(this.conv2.call(out));
+      const identity = this.downsample ? this.downsample.call(x) : x;
+      return tf.relu(tf.add(out, identity));
+    });
+  }
+}
+
+/** torchvision's Bottleneck (ResNet v1.5: stride on the 3×3). */
+export class Bottleneck extends Module {
+  static readonly expansion = 4;
+  readonly conv1: Conv2d;
+  readonly bn1: BatchNorm2d;
+  readonly conv2: Conv2d;
+  readonly bn2: BatchNorm2d;
+  readonly conv3: Conv2d;
+  readonly bn3: BatchNorm2d;
+  readonly relu: ReLU;
+  readonly downsample: Module | null;
+
+  constructor(o: BlockOptions) {
+    super();
+    const width = Math.floor(o.planes * (o.baseWidth / 64)) * o.groups;
+    this.conv1 = this.addModule('conv1', conv1x1(o.inplanes, width));
+    this.bn1 = this.addModule('bn1', new BatchNorm2d(width));
+    this.conv2 = this.addModule('conv2', conv3x3(width, width, o.stride, o.groups));
+    this.bn2 = this.addModule('bn2', new BatchNorm2d(width));
+    this.conv3 = this.addModule('conv3', conv1x1(width, o.planes * Bottleneck.expansion));
+    this.bn3 = this.addModule('bn3', new BatchNorm2d(o.planes * Bottleneck.expansion));
+    this.relu = this.addModule('relu', new ReLU());
+    this.downsample = o.downsample ? this.addModule('downsample', o.downsample) : null;
+  }
+
+  get lastBn(): BatchNorm2d {
+    return this.bn3;
+  }
+
+  forward(x: tf.Tensor): tf.Tensor {
+    return tf.tidy(() => {
+      let out = this.relu.call(this.bn1.call(this.conv1.call(x)));
+      out = this.relu.call(this.bn2.call(this.conv2.call(out)));
+      out = this.bn3.call(this.conv3.call(out));
+      const identity = this.downsample ? this.downsample.call(x) : x;
+      return tf.relu(tf.add(out, identity));
+    });
+  }
+}
+
+export type BlockKind = 'basic' | 'bottleneck';
+
+export interface ResNetConfig {
+  numClasses: number;
+  inChannels: number;
+  block: BlockKind;
+  layers: number[];
+  /** Stage widths (planes); torchvision: 64,128,256,512. */
+  widths?: number[];
+  stem: Stem;
+  /** Stem output channels (64 in torchvision). */
+  stemWidth?: number;
+  groups?: number;
+  widthPerGroup?: number;
+  zeroInitResidual?: boolean;
+  [key: string]: unknown;
+}
+
+export class ResNet extends Module {
+  readonly conv1: Conv2d;
+  readonly bn1: BatchNorm2d;
+  readonly relu: ReLU;
+  readonly maxpool: Module;
+  readonly stages: Sequential[] = [];
+  readonly avgpool: AdaptiveAvgPool2d;
+  readonly fc: Linear;
+  readonly flatten = new Flatten(true);
+  readonly config: ResNetConfig;
+
+  constructor(config: ResNetConfig) {
+    super();
+    this.config = config;
+    const widths = config.widths ?? [64, 128, 256, 512].slice(0, config.layers.length);
+    if (widths.length !== config.layers.length) {
+      throw new Error(`ResNet: widths (${widths.length}) and layers (${config.layers.length}) must have the same length`);
+    }
+    const stemWidth = config.stemWidth ?? widths[0]!;
+    const Block = config.block === 'basic' ? BasicBlock : Bottleneck;
+    const groups = config.groups ?? 1;
+    const baseWidth = config.widthPerGroup ?? 64;
+    if (config.stem === 'imagenet') {
+      this.conv1 = this.addModule('conv1', new Conv2d({ inChannels: config.inChannels, outChannels: stemWidth, kernelSize: 7, stride: 2, padding: 3, bias: false }));
+    } else if (config.stem === 'small') {
+      this.conv1 = this.addModule('conv1', conv3x3(config.inChannels, stemWidth));
+    } else {
+      throw new Error(`ResNet: stem must be 'imagenet' or 'small', got '${String(config.stem)}'`);
+    }
+    this.bn1 = this.addModule('bn1', new BatchNorm2d(stemWidth));
+    this.relu = this.addModule('relu', new ReLU());
+    this.maxpool = this.addModule('maxpool', config.stem === 'imagenet' ? new MaxPool2d({ kernelSize: 3, stride: 2, padding: 1 }) : new Identity());
+    let inplanes = stemWidth;
+    config.layers.forEach((n, s) => {
+      const planes = widths[s]!;
+      const stride = s === 0 ? 1 : 2;
+      const stage = new Sequential();
+      for (let i = 0; i < n; i++) {
+        const st = i === 0 ? stride : 1;
+        const needDown = i === 0 && (st !== 1 || inplanes !== planes * Block.expansion);
+        const downsample = needDown ? new Sequential(conv1x1(inplanes, planes * Block.expansion, st), new BatchNorm2d(planes * Block.expansion)) : null;
+        stage.append(new Block({ inplanes, planes, stride: st, downsample, groups, baseWidth }));
+        inplanes = planes * Block.expansion;
+      }
+      this.stages.push(this.addModule(`layer${s + 1}`, stage));
+    });
+    this.avgpool = this.addModule('avgpool', new AdaptiveAvgPool2d(1));
+    this.fc = this.addModule('fc', new Linear({ inFeatures: inplanes, outFeatures: config.numClasses }));
+    this.initWeights(config.zeroInitResidual ?? false);
+  }
+
+  /** torchvision's init: Kaiming-normal (fan_out, relu) convs, BN γ=1 β=0, fc left at PyTorch's default. */
+  private initWeights(zeroInitResidual: boolean): void {
+    for (const [, m] of this.namedModules()) {
+      if (m instanceof Conv2d) m.weight.reset(kaimingNormal(m.weight.shape, { mode: 'fan_out', nonlinearity: 'relu' }));
+      if (zeroInitResidual && (m instanceof BasicBlock || m instanceof Bottleneck)) {
+        const bn = m.lastBn;
+        bn.weight?.reset(tf.zerosLike(bn.weight.variable));
+      }
+    }
+  }
+
+  /** Features before the classifier: [N, h, w, C] (for GradCAM and CHEX). */
+  features(x: tf.Tensor): tf.Tensor {
+    return tf.tidy(() => {
+      let y = this.maxpool.call(this.relu.call(this.bn1.call(this.conv1.call(x))));
+      for (const stage of this.stages) y = stage.call(y);
+      return y;
+    });
+  }
+
+  forward(x: tf.Tensor): tf.Tensor {
+    return tf.tidy(() => this.fc.call(this.flatten.call(this.avgpool.call(this.features(x)))));
+  }
+}

@@ -1,0 +1,112 @@
+// Conv2d with PyTorch semantics on NHWC tensors: groups, stride, dilation, symmetric (or 'same') padding, bias.
+// Weight stored as [kh, kw, in/groups, out]; state dict gives PyTorch's [out, in/groups, kh, kw].
+import * as tf from '@tensorflow/tfjs-core';
+import { checkNHWC, checkPositiveInt, pair } from './check.js';
+import { defaultBias, defaultWeight } from './init.js';
+import { Module } from './module.js';
+import { CONV_LAYOUT, Parameter } from './parameter.js';
+
+export interface Conv2dOptions {
+  inChannels: number;
+  outChannels: number;
+  kernelSize: number | [number, number];
+  stride?: number | [number, number];
+  /** Symmetric zero padding per side (PyTorch), or 'same' (stride 1 only; extra pixel on the bottom/right). */
+  padding?: number | [number, number] | 'same' | 'valid';
+  dilation?: number | [number, number];
+  groups?: number;
+  bias?: boolean;
+}
+
+type Pad4 = [[number, number], [number, number], [number, number], [number, number]];
+
+export class Conv2d extends Module {
+  readonly inChannels: number;
+  readonly outChannels: number;
+  readonly kernelSize: [number, number];
+  readonly stride: [number, number];
+  readonly dilation: [number, number];
+  readonly groups: number;
+  readonly pad: Pad4;
+  readonly weight: Parameter;
+  readonly bias: Parameter | null;
+
+  constructor(opts: Conv2dOptions) {
+    super();
+    const name = 'Conv2d';
+    this.inChannels = checkPositiveInt(opts.inChannels, 'inChannels', name);
+    this.outChannels = checkPositiveInt(opts.outChannels, 'outChannels', name);
+    this.kernelSize = pair(opts.kernelSize, 'kernelSize', name);
+    this.stride = pair(opts.stride ?? 1, 'stride', name);
+    this.dilation = pair(opts.dilation ?? 1, 'dilation', name);
+    this.groups = checkPositiveInt(opts.groups ?? 1, 'groups', name);
+    if (this.inChannels % this.groups !== 0) {
+      throw new Error(`${name}: groups (${this.groups}) must divide inChannels (${this.inChannels})`);
+    }
+    if (this.outChannels % this.groups !== 0) {
+      throw new Error(`${name}: groups (${this.groups}) must divide outChannels (${this.outChannels})`);
+    }
+    if ((this.stride[0] > 1 || this.stride[1] > 1) && (this.dilation[0] > 1 || this.dilation[1] > 1)) {
+      throw new Error(`${name}: stride > 1 with dilation > 1 is not supported by tfjs convolutions`);
+    }
+    this.pad = this.resolvePadding(opts.padding ?? 0);
+    const [kh, kw] = this.kernelSize;
+    const shape = [kh, kw, this.inChannels / this.groups, this.outChannels];
+    this.weight = this.addParameter('weight', new Parameter(defaultWeight(shape), CONV_LAYOUT));
+    this.bias = opts.bias ?? true ? this.addParameter('bias', new Parameter(defaultBias(shape, this.outChannels))) : null;
+    if (!this.bias) this.registerParameter('bias', null);
+  }
+
+  private resolvePadding(p: number | [number, number] | 'same' | 'valid'): Pad4 {
+    if (p === 'valid') return [[0, 0], [0, 0], [0, 0], [0, 0]];
+    if (p === 'same') {
+      if (this.stride[0] !== 1 || this.stride[1] !== 1) {
+        throw new Error("Conv2d: padding 'same' requires stride 1 (as in PyTorch)");
+      }
+      const total = this.kernelSize.map((k, i) => this.dilation[i]! * (k - 1));
+      return [[0, 0], [Math.floor(total[0]! / 2), total[0]! - Math.floor(total[0]! / 2)],
+        [Math.floor(total[1]! / 2), total[1]! - Math.floor(total[1]! / 2)], [0, 0]];
+    }
+    const [ph, pw] = pair(p, 'padding', 'Conv2d', true);
+    return [[0, 0], [ph, ph], [pw, pw], [0, 0]];
+  }
+
+  /** tfjs pad argument: 'valid' when there is no padding (the fastest path), explicit otherwise. */
+  private tfPad(): 'valid' | Pad4 {
+    return this.pad.every(([a, b]) => a === 0 && b === 0) ? 'valid' : this.pad;
+  }
+
+  forward(x: tf.Tensor): tf.Tensor {
+    checkNHWC(x, this.inChannels, 'Conv2d');
+    return tf.tidy(() => {
+      const x4 = x as tf.Tensor4D;
+      const w = this.weight.variable as tf.Tensor4D;
+      let y = conv2dGrouped(x4, w, this.stride, this.tfPad(), this.dilation, this.groups);
+      if (this.bias) y = tf.add(y, this.bias.variable);
+      return y;
+    });
+  }
+}
+
+/** Grouped convolution: plain conv for groups 1, depthwise for groups == in channels, split/concat otherwise. */
+export function conv2dGrouped(
+  x: tf.Tensor4D,
+  w: tf.Tensor4D, // [kh, kw, in/groups, out]
+  stride: [number, number],
+  pad: 'valid' | Pad4,
+  dilation: [number, number],
+  groups: number,
+): tf.Tensor4D {
+  if (groups === 1) return tf.conv2d(x, w, stride, pad, 'NHWC', dilation) as tf.Tensor4D;
+  const [kh, kw, inPerGroup, out] = w.shape;
+  const inC = x.shape[3];
+  if (inPerGroup === 1 && groups === inC) {
+    // PyTorch output channel o = c·m + j matches tfjs depthwise channel order.
+    const m = out / inC;
+    return tf.depthwiseConv2d(x, tf.reshape(w, [kh, kw, inC, m]) as tf.Tensor4D, stride, pad, 'NHWC', dilation) as tf.Tensor4D;
+  }
+  const xs = tf.split(x, groups, 3);
+  const ws = tf.split(w, groups, 3);
+  const ys = xs.map((xg, g) => tf.conv2d(xg as tf.Tensor4D, ws[g] as tf.Tensor4D, stride, pad, 'NHWC', dilation));
+  return tf.concat(ys, 3) as tf.Tensor4D;
+}
