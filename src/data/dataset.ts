@@ -1,0 +1,55 @@
+// The dataset interface shared by every source (Fashion-MNIST, CIFAR, ImageFolder, in-memory arrays).
+import type { Image } from './image.js';
+
+export interface Sample {
+  image: Image;
+  label: number;
+}
+
+export interface Dataset {
+  readonly length: number;
+  readonly numClasses: number;
+  /** [H, W, C] when every image has the same shape; null when sizes vary (ImageFolder). */
+  readonly imageShape: [number, number, number] | null;
+  /** One sample (HWC image + integer label); may be async for sources that read files lazily. */
+  get(i: number): Sample | Promise<Sample>;
+}
+
+export function checkIndex(i: number, length: number, what: string): void {
+  if (!Number.isInteger(i) || i < 0 || i >= length) throw new Error(`${what} index: expected an integer in [0, ${length}), got ${i}`);
+}
+
+/**
+ * Images already in memory: `pixels` is [N, H, W, C] uint8 (or float32), `labels` [N]. get(i) returns views, no copies.
+ */
+export class ArrayDataset implements Dataset {
+  readonly length: number;
+  readonly imageShape: [number, number, number];
+
+  constructor(
+    readonly pixels: Uint8Array | Float32Array,
+    readonly labels: Int32Array | Uint8Array,
+    shape: [number, number, number],
+    readonly numClasses: number,
+    private readonly name = 'ArrayDataset',
+  ) {
+    const per = shape[0] * shape[1] * shape[2];
+    if (!(per > 0) || pixels.length % per !== 0 || pixels.length / per !== labels.length) {
+      throw new Error(`${name}: pixels (${pixels.length} values) do not hold ${labels.length} images of shape [${shape.join(', ')}]`);
+    }
+    for (let i = 0; i < labels.length; i++) {
+      if (labels[i]! >= numClasses || labels[i]! < 0) {
+        throw new Error(`${name}: label ${labels[i]} at index ${i} is outside [0, ${numClasses})`);
+      }
+    }
+    this.length = labels.length;
+    this.imageShape = shape;
+  }
+
+  get(i: number): Sample {
+    checkIndex(i, this.length, this.name);
+    const [h, w, c] = this.imageShape;
+    const per = h * w * c;
+    return { image: { data: this.pixels.subarray(i * per, (i + 1) * per), height: h, width: w, channels: c }, label: this.labels[i]! };
+  }
+}

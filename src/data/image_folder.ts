@@ -1,0 +1,94 @@
+// torchvision-style ImageFolder: root/<class>/**/<file>.{jpeg,jpg,png} (case-insensitive). Class names are the
+// sorted sub-folder names → indices 0..K-1; files are listed in sorted order per class (as torchvision's make_dataset).
+// Images are decoded lazily in get(i) (JPEG via jpeg-js, PNG via ./png.ts) and returned as RGB uint8 HWC.
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import jpeg from 'jpeg-js';
+import { checkIndex, type Dataset, type Sample } from './dataset.js';
+import type { Image } from './image.js';
+import { decodePng } from './png.js';
+
+export const IMAGE_EXTENSIONS = ['.jpg', '.jpeg', '.png'] as const;
+
+export interface ImageFolderOptions {
+  /** folder holding one sub-folder per class (e.g. `<imagenet>/train` or `<imagenet>/val`) */
+  root: string;
+  /** lower-case extensions to accept (default .jpg .jpeg .png) */
+  extensions?: readonly string[];
+}
+
+function walkSorted(dir: string, exts: readonly string[], out: string[]): void {
+  const entries = readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  for (const e of entries) {
+    const p = join(dir, e.name);
+    const isDir = e.isDirectory() || (e.isSymbolicLink() && statSync(p).isDirectory());
+    if (!isDir && exts.some((x) => e.name.toLowerCase().endsWith(x))) out.push(p);
+  }
+  for (const e of entries) {
+    const p = join(dir, e.name);
+    if (e.isDirectory() || (e.isSymbolicLink() && statSync(p).isDirectory())) walkSorted(p, exts, out);
+  }
+}
+
+/** Decodes a JPEG or PNG file's bytes to RGB uint8 HWC. */
+export function decodeImage(bytes: Uint8Array, name: string): Image {
+  if (bytes.length >= 8 && bytes[0] === 0x89 && bytes[1] === 0x50) return decodePng(bytes, name);
+  if (bytes.length >= 3 && bytes[0] === 0xff && bytes[1] === 0xd8) {
+    try {
+      const d = jpeg.decode(bytes, { useTArray: true, formatAsRGBA: false, maxMemoryUsageInMB: 1024 });
+      return { data: d.data, height: d.height, width: d.width, channels: 3 };
+    } catch (e) {
+      throw new Error(`${name}: cannot decode JPEG (${(e as Error).message})`);
+    }
+  }
+  throw new Error(`${name}: not a JPEG or PNG file`);
+}
+
+export class ImageFolder implements Dataset {
+  readonly root: string;
+  readonly classes: string[];
+  readonly classToIdx: Map<string, number>;
+  /** [path, label] in dataset order */
+  readonly samples: Array<[string, number]>;
+  readonly imageShape = null;
+
+  constructor(opts: ImageFolderOptions) {
+    const root = opts.root;
+    const exts = (opts.extensions ?? IMAGE_EXTENSIONS).map((e) => e.toLowerCase());
+    if (!root || !existsSync(root) || !statSync(root).isDirectory()) throw new Error(`ImageFolder root: directory ${root} does not exist`);
+    this.root = root;
+    this.classes = readdirSync(root, { withFileTypes: true })
+      .filter((e) => e.isDirectory() || (e.isSymbolicLink() && statSync(join(root, e.name)).isDirectory()))
+      .map((e) => e.name)
+      .sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+    if (this.classes.length === 0) throw new Error(`ImageFolder root: ${root} has no class sub-folders`);
+    this.classToIdx = new Map(this.classes.map((c, i) => [c, i]));
+    this.samples = [];
+    const empty: string[] = [];
+    this.classes.forEach((c, label) => {
+      const files: string[] = [];
+      walkSorted(join(root, c), exts, files);
+      if (files.length === 0) empty.push(c);
+      for (const f of files) this.samples.push([f, label]);
+    });
+    if (empty.length > 0) {
+      throw new Error(`ImageFolder: no ${exts.join('/')} files for class(es) ${empty.slice(0, 5).join(', ')} under ${root}`);
+    }
+  }
+
+  get length(): number {
+    return this.samples.length;
+  }
+
+  get numClasses(): number {
+    return this.classes.length;
+  }
+
+  async get(i: number): Promise<Sample> {
+    checkIndex(i, this.samples.length, 'ImageFolder');
+    const [path, label] = this.samples[i]!;
+    const bytes = await readFile(path);
+    return { image: decodeImage(bytes, path), label };
+  }
+}

@@ -1,0 +1,63 @@
+// The preprocessing pipelines the three papers use, as per-sample transforms for DataLoader.
+//  - CIFAR (DGC): RandomCrop(32, padding 4) + horizontal flip + normalise; eval: normalise only.
+//  - ImageNet train (PiX §7.2 / CHEX / DGC): RandomResizedCrop(224, (0.08, 1), (3/4, 4/3)) + flip + normalise
+//    (PiX's timm recipe uses bicubic; CHEX and DGC bilinear).
+//  - ImageNet eval: Resize(⌊224 / cropPct⌋ = 256) + CenterCrop(224) + normalise.
+// RandAugment and RandomErasing of PiX's README recipe are not implemented.
+import type { Rng } from '../core/rng.js';
+import type { Image } from './image.js';
+import type { Transform } from './loader.js';
+import type { Interpolation } from './resize.js';
+import { centerCrop, normalize, randomCrop, randomHorizontalFlip, randomResizedCrop, resize } from './transforms.js';
+
+export const IMAGENET_MEAN = [0.485, 0.456, 0.406] as const;
+export const IMAGENET_STD = [0.229, 0.224, 0.225] as const;
+export const CIFAR10_MEAN = [0.4914, 0.4824, 0.4467] as const;
+export const CIFAR10_STD = [0.2471, 0.2435, 0.2616] as const;
+export const CIFAR100_MEAN = [0.5071, 0.4867, 0.4408] as const;
+export const CIFAR100_STD = [0.2675, 0.2565, 0.2761] as const;
+/** Fashion-MNIST train-set statistics of x / 255 */
+export const FASHION_MNIST_MEAN = [0.286] as const;
+export const FASHION_MNIST_STD = [0.353] as const;
+
+/** Applies transforms left to right, all sharing one Rng stream. */
+export function compose(...fns: Transform[]): Transform {
+  return (img: Image, rng: Rng) => fns.reduce((acc, f) => f(acc, rng), img);
+}
+
+export function normalizeTransform(mean: readonly number[], std: readonly number[]): Transform {
+  return (img) => normalize(img, mean, std);
+}
+
+export function cifarTrainTransform(mean: readonly number[] = CIFAR10_MEAN, std: readonly number[] = CIFAR10_STD): Transform {
+  return (img, rng) => normalize(randomHorizontalFlip(randomCrop(img, 32, rng, 4), rng), mean, std);
+}
+
+export function cifarEvalTransform(mean: readonly number[] = CIFAR10_MEAN, std: readonly number[] = CIFAR10_STD): Transform {
+  return normalizeTransform(mean, std);
+}
+
+export interface ImagenetTransformOptions {
+  size?: number;
+  interpolation?: Interpolation;
+  mean?: readonly number[];
+  std?: readonly number[];
+  scale?: [number, number];
+  ratio?: [number, number];
+  /** eval: resize to ⌊size / cropPct⌋ before the centre crop (default 0.875 → 256 for 224) */
+  cropPct?: number;
+}
+
+export function imagenetTrainTransform(o: ImagenetTransformOptions = {}): Transform {
+  const size = o.size ?? 224;
+  return (img, rng) => {
+    const c = randomResizedCrop(img, size, rng, { scale: o.scale, ratio: o.ratio, interpolation: o.interpolation ?? 'bilinear' });
+    return normalize(randomHorizontalFlip(c, rng), o.mean ?? IMAGENET_MEAN, o.std ?? IMAGENET_STD);
+  };
+}
+
+export function imagenetEvalTransform(o: ImagenetTransformOptions = {}): Transform {
+  const size = o.size ?? 224;
+  const resizeTo = Math.floor(size / (o.cropPct ?? 0.875));
+  return (img) => normalize(centerCrop(resize(img, resizeTo, o.interpolation ?? 'bilinear'), size), o.mean ?? IMAGENET_MEAN, o.std ?? IMAGENET_STD);
+}
