@@ -1,2 +1,9 @@
 // Imports every custom kernel and gradient so they register with tfjs. Kernel modules append themselves here.
 export {};
+import '../ops/pix/gradient.js';
+import './cpu/Pix.js';
+import './cpu/PixGrad.js';
+import './wasm/Pix.js';
+import './wasm/PixGrad.js';
+import './webgpu/Pix.js';
+import './webgpu/PixGrad.js';

@@ -1,0 +1,83 @@
+// wasm kernel for ChanlabPixGrad: one pass over x and dy in the wasm heap. Every dx element is written exactly
+// once (the heap allocation is not zeroed, so non-selected channels get an explicit 0); dp accumulates in float64.
+import { registerKernel, type KernelConfig, type KernelFunc, type TensorInfo } from '@tensorflow/tfjs-core';
+import { ChanlabPixGrad, PIX_LOWEST, type PixAttrs } from '../../ops/pix/kernel_names.js';
+import { assertNoNaN, pixDims } from '../../ops/pix/shape.js';
+import {
+  fillModes, groupTables, MODE_AVG, MODE_MAX, MODE_MIN, type WasmBackendLike,
+} from './PixCommon.js';
+
+const pixGradWasm: KernelFunc = ({ inputs, backend, attrs }) => {
+  const b = backend as unknown as WasmBackendLike;
+  const a = attrs as unknown as PixAttrs;
+  const xInfo = inputs.x as TensorInfo;
+  const pInfo = inputs.p as TensorInfo;
+  const dyInfo = inputs.dy as TensorInfo;
+  const d = pixDims(xInfo.shape, a.zeta);
+  const { N, C, G, HW, zeta } = d;
+  const dxInfo = b.makeOutput([...xInfo.shape], 'float32');
+  const dpInfo = b.makeOutput([...pInfo.shape], 'float32');
+  const x = b.typedArrayFromHeap(xInfo);
+  const p = b.typedArrayFromHeap(pInfo);
+  const dy = b.typedArrayFromHeap(dyInfo);
+  const dx = b.typedArrayFromHeap(dxInfo);
+  const dp = b.typedArrayFromHeap(dpInfo);
+  if (a.checkNaN) assertNoNaN(p, G);
+  const { sizes, divs } = groupTables(d, a);
+  const modes = new Int32Array(G);
+  const acc = new Float64Array(G);
+  for (let n = 0; n < N; n++) {
+    fillModes(modes, p, n, G, a);
+    acc.fill(0);
+    const po = n * G;
+    for (let hw = 0; hw < HW; hw++) {
+      const row = n * HW + hw;
+      const xo = row * C;
+      const yo = row * G;
+      for (let g = 0; g < G; g++) {
+        const lo = xo + g * zeta;
+        const hi = lo + sizes[g];
+        const pi = p[po + g];
+        const gy = dy[yo + g];
+        const mode = modes[g];
+        if (mode === MODE_AVG) {
+          let s = 0;
+          const share = (pi * gy) / divs[g];
+          for (let i = lo; i < hi; i++) { s += x[i]; dx[i] = share; }
+          acc[g] += gy * (s / divs[g]);
+        } else if (mode === MODE_MAX || mode === MODE_MIN) {
+          const sign = mode === MODE_MAX ? 1 : -1;
+          let m = PIX_LOWEST;
+          let am = lo;
+          for (let i = lo; i < hi; i++) {
+            const v = sign * x[i];
+            if (m < v) { m = v; am = i; }
+            dx[i] = 0;
+          }
+          dx[am] = pi * gy;
+          acc[g] += gy * sign * m;
+        } else {
+          let m = PIX_LOWEST;
+          let am = lo;
+          let s = 0;
+          const share = ((1 - pi) * gy) / divs[g];
+          for (let i = lo; i < hi; i++) {
+            const v = x[i];
+            if (m < v) { m = v; am = i; }
+            s += v;
+            dx[i] = share;
+          }
+          dx[am] = share + pi * gy;
+          acc[g] += gy * (m - s / divs[g]);
+        }
+      }
+    }
+    for (let g = 0; g < G; g++) dp[po + g] = acc[g];
+  }
+  return [dxInfo, dpInfo];
+};
+
+export const pixGradWasmConfig: KernelConfig = {
+  kernelName: ChanlabPixGrad, backendName: 'wasm', kernelFunc: pixGradWasm,
+};
+registerKernel(pixGradWasmConfig);

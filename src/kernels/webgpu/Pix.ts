@@ -1,0 +1,22 @@
+// webgpu kernel for ChanlabPix: one WGSL dispatch (PixProgram). p is not scanned for NaN here (that would need a
+// GPU->CPU read); the op does it when asked (PixOptions.checkNaN), see src/ops/pix/pix.ts.
+import { registerKernel, type KernelConfig, type KernelFunc, type TensorInfo } from '@tensorflow/tfjs-core';
+import type { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
+import { ChanlabPix, type PixAttrs } from '../../ops/pix/kernel_names.js';
+import { pixDims } from '../../ops/pix/shape.js';
+import { PixProgram, pixUniforms } from './PixPrograms.js';
+
+const pixWebGPU: KernelFunc = ({ inputs, backend, attrs }) => {
+  const b = backend as unknown as WebGPUBackend;
+  const a = attrs as unknown as PixAttrs;
+  const x = inputs.x as TensorInfo;
+  const p = inputs.p as TensorInfo;
+  const d = pixDims(x.shape, a.zeta);
+  const program = new PixProgram(d, a);
+  return b.runWebGPUProgram(program, [x, p], 'float32', pixUniforms(d, a.tau, d.N * d.HW * d.G));
+};
+
+export const pixWebGPUConfig: KernelConfig = {
+  kernelName: ChanlabPix, backendName: 'webgpu', kernelFunc: pixWebGPU,
+};
+registerKernel(pixWebGPUConfig);

@@ -1,0 +1,11 @@
+// PiX (Pick-or-Mix, CVPR 2024) operator: op, kernel names, composite fallback. Importing this module registers the
+// gradient; the backend kernels register through src/kernels/register.ts.
+import './gradient.js';
+
+export { pix, pixAttrs, hasPixKernel, type PixOptions } from './pix.js';
+export { pixComposite } from './composite.js';
+export {
+  ChanlabPix, ChanlabPixGrad, PIX_REDUCTIONS, PIX_AVG_DIVISORS, PIX_LOWEST,
+  type PixAttrs, type PixReduce, type PixAvgDivisor,
+} from './kernel_names.js';
+export { pixDims, groupSize, type PixDims } from './shape.js';

@@ -1,0 +1,36 @@
+// Kernel names and attributes of the PiX (Pick-or-Mix) operator, shared by the op, the gradient and every backend.
+//
+// ChanlabPix:      inputs {x: [N,H,W,C], p: [N,G]}           -> y: [N,H,W,G]
+// ChanlabPixGrad:  inputs {x: [N,H,W,C], p: [N,G], dy: [N,H,W,G]} -> [dx: [N,H,W,C], dp: [N,G]]
+// with G = ceil(C/zeta) and channel c = g*zeta + j on the last axis (spec pix.md §1.1, §1.8).
+
+/** Forward kernel name. */
+export const ChanlabPix = 'ChanlabPix';
+/** Backward kernel name (dx and dp in one pass over x and dy). */
+export const ChanlabPixGrad = 'ChanlabPixGrad';
+
+/**
+ * How a channel subset is reduced; every branch is multiplied by p.
+ * - 'pick-or-mix': p < tau -> p*max, else (p*sum)/divisor (official kernel; p == tau and NaN p take avg).
+ * - 'max' | 'avg' | 'min': always that branch, still scaled by p (supplement Table 2, E3; 'min' flagged inferred).
+ * - 'w-pix': p*max + (1-p)*avg. ⚠ Inferred from the supplement's FLOP count only (spec §4).
+ */
+export const PIX_REDUCTIONS = ['pick-or-mix', 'max', 'avg', 'min', 'w-pix'] as const;
+export type PixReduce = (typeof PIX_REDUCTIONS)[number];
+
+/** 'zeta': the official kernel divides by zeta even in a clamped last group; 'groupSize': true mean over r channels. */
+export const PIX_AVG_DIVISORS = ['zeta', 'groupSize'] as const;
+export type PixAvgDivisor = (typeof PIX_AVG_DIVISORS)[number];
+
+/** Attributes carried by both kernels. */
+export interface PixAttrs {
+  zeta: number;
+  tau: number;
+  reduce: PixReduce;
+  avgDivisor: PixAvgDivisor;
+  /** cpu/wasm kernels scan p for NaN (cheap: N*G values) and throw when true. */
+  checkNaN: boolean;
+}
+
+/** float32 lowest finite value: the max sentinel of the official kernel (not -Infinity). */
+export const PIX_LOWEST = -3.4028234663852886e38;
