@@ -211,9 +211,9 @@ export class DataLoader implements AsyncIterable<Batch> {
         }
       };
       while (this.position < nb) {
-        fill(Math.max(1, this.prefetch + 1));
+        fill(Math.max(1, this.prefetch));
         const batch = await queue.shift()!;
-        fill(this.prefetch + 1); // keep building while the consumer works on this batch
+        fill(this.prefetch); // keep `prefetch` batches building while the consumer works on this one
         if (batch.batch + 1 === nb) [this.epoch, this.position] = [epoch + 1, 0];
         else this.position = batch.batch + 1;
         yield batch;

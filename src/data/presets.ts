@@ -7,8 +7,8 @@
 import type { Rng } from '../core/rng.js';
 import type { Image } from './image.js';
 import type { Transform } from './loader.js';
-import type { Interpolation } from './resize.js';
-import { centerCrop, normalize, randomCrop, randomHorizontalFlip, randomResizedCrop, resize } from './transforms.js';
+import { resize, type Interpolation } from './resize.js';
+import { centerCrop, normalize, randomCrop, randomHorizontalFlip, randomResizedCrop } from './transforms.js';
 
 export const IMAGENET_MEAN = [0.485, 0.456, 0.406] as const;
 export const IMAGENET_STD = [0.229, 0.224, 0.225] as const;
@@ -58,6 +58,6 @@ export function imagenetTrainTransform(o: ImagenetTransformOptions = {}): Transf
 
 export function imagenetEvalTransform(o: ImagenetTransformOptions = {}): Transform {
   const size = o.size ?? 224;
-  const resizeTo = Math.floor(size / (o.cropPct ?? 0.875));
-  return (img) => normalize(centerCrop(resize(img, resizeTo, o.interpolation ?? 'bilinear'), size), o.mean ?? IMAGENET_MEAN, o.std ?? IMAGENET_STD);
+  const short = Math.floor(size / (o.cropPct ?? 0.875));
+  return (img) => normalize(centerCrop(resize(img, short, o.interpolation ?? 'bilinear'), size), o.mean ?? IMAGENET_MEAN, o.std ?? IMAGENET_STD);
 }
