@@ -3,6 +3,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-wasm';
+// tfjs-core alone registers no gradients; training needs them all.
+import '@tensorflow/tfjs-core/dist/register_all_gradients.js';
 import '../kernels/register.js';
 import { BACKEND_NAMES, type BackendName, parseBackendName } from './names.js';
 import { loadWebGPU, releaseWebGPU } from './webgpu.js';
