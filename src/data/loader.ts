@@ -56,6 +56,8 @@ export interface DataLoaderOptions {
   prefetch?: number;
   /** yield to the event loop after this many ms of batch building (default 8) */
   chunkMs?: number;
+  /** samples fetched concurrently from the dataset while building a batch (default 4) */
+  concurrency?: number;
 }
 
 /** A batch transform applying timm-style mixup/cutmix (soft targets in `softY`). */
@@ -83,6 +85,7 @@ export class DataLoader implements AsyncIterable<Batch> {
   private readonly transform?: Transform;
   private readonly batchTransform?: BatchTransform;
   private readonly chunkMs: number;
+  private readonly concurrency: number;
   private epoch = 0;
   private position = 0;
   private orderCache: { epoch: number; order: Int32Array } | null = null;
@@ -105,6 +108,10 @@ export class DataLoader implements AsyncIterable<Batch> {
     this.transform = opts.transform;
     this.batchTransform = opts.batchTransform;
     this.chunkMs = opts.chunkMs ?? 8;
+    this.concurrency = opts.concurrency ?? 4;
+    if (!Number.isInteger(this.concurrency) || this.concurrency < 1) {
+      throw new Error(`DataLoader concurrency: expected a positive integer, got ${this.concurrency}`);
+    }
     if (this.batchesPerEpoch === 0) {
       throw new Error(`DataLoader: dataset of ${dataset.length} samples gives no batch of ${batchSize} with dropLast`);
     }
@@ -162,22 +169,28 @@ export class DataLoader implements AsyncIterable<Batch> {
     let x: Float32Array | null = null;
     let hwc: [number, number, number] = [0, 0, 0];
     let t0 = performance.now();
-    for (let i = 0; i < n; i++) {
-      const idx = indices[i]!;
-      const s = await this.dataset.get(idx);
-      let img = s.image;
-      if (this.transform) img = this.transform(img, keyedRng(this.seed, SAMPLE, epoch, idx));
-      img = toFloat(img);
-      if (x === null) {
-        hwc = [img.height, img.width, img.channels];
-        x = new Float32Array(n * img.data.length);
-      } else if (img.height !== hwc[0] || img.width !== hwc[1] || img.channels !== hwc[2]) {
-        throw new Error(
-          `DataLoader: sample ${idx} has shape [${img.height}, ${img.width}, ${img.channels}] but the batch has [${hwc.join(', ')}] (add a crop/resize transform)`,
-        );
+    for (let w0 = 0; w0 < n; w0 += this.concurrency) {
+      // up to `concurrency` samples are fetched at once (overlaps file reads of lazy datasets such as ImageFolder)
+      const win = Array.from(indices.subarray(w0, Math.min(w0 + this.concurrency, n)));
+      const samples = await Promise.all(win.map((idx) => this.dataset.get(idx)));
+      for (let j = 0; j < samples.length; j++) {
+        const i = w0 + j;
+        const idx = win[j]!;
+        const s = samples[j]!;
+        let img = s.image;
+        if (this.transform) img = this.transform(img, keyedRng(this.seed, SAMPLE, epoch, idx));
+        img = toFloat(img);
+        if (x === null) {
+          hwc = [img.height, img.width, img.channels];
+          x = new Float32Array(n * img.data.length);
+        } else if (img.height !== hwc[0] || img.width !== hwc[1] || img.channels !== hwc[2]) {
+          throw new Error(
+            `DataLoader: sample ${idx} has shape [${img.height}, ${img.width}, ${img.channels}] but the batch has [${hwc.join(', ')}] (add a crop/resize transform)`,
+          );
+        }
+        x.set(img.data, i * img.data.length);
+        y[i] = s.label;
       }
-      x.set(img.data, i * img.data.length);
-      y[i] = s.label;
       if (performance.now() - t0 > this.chunkMs) {
         await yieldToLoop();
         t0 = performance.now();

@@ -84,31 +84,54 @@ function clip8(ss: number): number {
   return v < 0 ? 0 : v > 255 ? 255 : v;
 }
 
-/** One separable pass along x (axis 'x') or y (axis 'y'). */
-function pass(src: Image, outLen: number, axis: 'x' | 'y', c: Coeffs): Image {
+/** Horizontal pass: each output pixel is a weighted sum of `n` neighbouring input pixels of the same row. */
+function passX(src: Image, outW: number, c: Coeffs): Image {
   const { height: h, width: w, channels: ch } = src;
-  const oh = axis === 'y' ? outLen : h;
-  const ow = axis === 'x' ? outLen : w;
-  const dst = emptyLike(src.data, oh, ow, ch);
+  const dst = emptyLike(src.data, h, outW, ch);
   const fixed = src.data instanceof Uint8Array;
   const k = fixed ? toFixed(c.kk) : c.kk;
   const s = src.data;
   const d = dst.data;
-  const tapStride = axis === 'x' ? ch : w * ch;
-  for (let y = 0; y < oh; y++) {
-    for (let x = 0; x < ow; x++) {
-      const o = axis === 'x' ? x : y;
-      const min = c.bounds[2 * o]!;
-      const n = c.bounds[2 * o + 1]!;
-      const kb = o * c.ksize;
-      const base = axis === 'x' ? (y * w + min) * ch : (min * w + x) * ch;
+  const init = fixed ? ONE / 2 : 0;
+  for (let y = 0; y < h; y++) {
+    const row = y * w * ch;
+    for (let x = 0; x < outW; x++) {
+      const min = c.bounds[2 * x]!;
+      const n = c.bounds[2 * x + 1]!;
+      const kb = x * c.ksize;
+      const o = (y * outW + x) * ch;
       for (let cc = 0; cc < ch; cc++) {
-        let acc = fixed ? ONE / 2 : 0;
-        let p = base + cc;
-        for (let t = 0; t < n; t++, p += tapStride) acc += s[p]! * k[kb + t]!;
-        d[(y * ow + x) * ch + cc] = fixed ? clip8(acc) : acc;
+        let acc = init;
+        for (let t = 0, p = row + min * ch + cc; t < n; t++, p += ch) acc += s[p]! * k[kb + t]!;
+        d[o + cc] = fixed ? clip8(acc) : acc;
       }
     }
+  }
+  return dst;
+}
+
+/** Vertical pass: whole input rows are accumulated into an output row (cache-friendly). */
+function passY(src: Image, outH: number, c: Coeffs): Image {
+  const { width: w, channels: ch } = src;
+  const dst = emptyLike(src.data, outH, w, ch);
+  const fixed = src.data instanceof Uint8Array;
+  const k = fixed ? toFixed(c.kk) : c.kk;
+  const s = src.data;
+  const d = dst.data;
+  const rowLen = w * ch;
+  const acc = new Float64Array(rowLen);
+  for (let y = 0; y < outH; y++) {
+    const min = c.bounds[2 * y]!;
+    const n = c.bounds[2 * y + 1]!;
+    acc.fill(fixed ? ONE / 2 : 0);
+    for (let t = 0; t < n; t++) {
+      const wt = k[y * c.ksize + t]!;
+      const base = (min + t) * rowLen;
+      for (let i = 0; i < rowLen; i++) acc[i] += s[base + i]! * wt;
+    }
+    const o = y * rowLen;
+    if (fixed) for (let i = 0; i < rowLen; i++) d[o + i] = clip8(acc[i]!);
+    else for (let i = 0; i < rowLen; i++) d[o + i] = acc[i]!;
   }
   return dst;
 }
@@ -121,8 +144,8 @@ export function resizeTo(img: Image, outH: number, outW: number, interpolation: 
   const filter = FILTERS[interpolation];
   if (!filter) throw new Error(`resize interpolation: expected 'bilinear' or 'bicubic', got ${String(interpolation)}`);
   let out = img;
-  if (outW !== img.width) out = pass(out, outW, 'x', precompute(img.width, outW, filter));
-  if (outH !== img.height) out = pass(out, outH, 'y', precompute(img.height, outH, filter));
+  if (outW !== img.width) out = passX(out, outW, precompute(img.width, outW, filter));
+  if (outH !== img.height) out = passY(out, outH, precompute(img.height, outH, filter));
   if (out === img) out = { ...img, data: img.data.slice() };
   return out;
 }

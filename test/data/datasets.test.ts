@@ -7,6 +7,8 @@ import jpeg from 'jpeg-js';
 import { afterAll, describe, expect, it } from 'vitest';
 import { CIFAR10, CIFAR100 } from '../../src/data/cifar.js';
 import { ImageFolder } from '../../src/data/image_folder.js';
+import { DataLoader } from '../../src/data/loader.js';
+import { imagenetEvalTransform, imagenetTrainTransform } from '../../src/data/presets.js';
 import { decodePng } from '../../src/data/png.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'chanlab-ds-'));
@@ -145,6 +147,26 @@ describe('ImageFolder', () => {
     expect([g.image.height, g.image.width]).toEqual([5, 6]);
     for (let i = 0; i < 30; i++) expect([g.image.data[3 * i], g.image.data[3 * i + 1], g.image.data[3 * i + 2]]).toEqual([grey[i], grey[i], grey[i]]);
     await expect(ds.get(5)).rejects.toThrow(/index/);
+  });
+
+  it('feeds the DataLoader through the ImageNet train / eval pipelines (async lazy decode)', async () => {
+    const ds = new ImageFolder({ root });
+    const ev = new DataLoader({ dataset: ds, batchSize: 5, transform: imagenetEvalTransform({ size: 16 }), concurrency: 3 });
+    const batches: number[][] = [];
+    for await (const b of ev) {
+      batches.push(b.shape);
+      expect(Array.from(b.y)).toEqual([0, 1, 1, 1, 2]);
+      // eval: resize 18 + centre crop 16 of a solid red image (b.JPEG, sample 2) → normalised red ≈ (250/255 − 0.485)/0.229
+      expect(b.x[2 * 16 * 16 * 3 + (8 * 16 + 8) * 3]).toBeCloseTo((250 / 255 - 0.485) / 0.229, 1);
+    }
+    expect(batches).toEqual([[5, 16, 16, 3]]);
+    const tr = new DataLoader({ dataset: ds, batchSize: 2, shuffle: true, seed: 3, transform: imagenetTrainTransform({ size: 12, interpolation: 'bicubic' }) });
+    const shapes: number[][] = [];
+    for await (const b of tr) shapes.push(b.shape);
+    expect(shapes).toEqual([[2, 12, 12, 3], [2, 12, 12, 3], [1, 12, 12, 3]]);
+    // without a crop the varying image sizes cannot be batched: a clear error
+    const raw = new DataLoader({ dataset: ds, batchSize: 5 });
+    await expect(raw.batchAt(0, 0)).rejects.toThrow(/add a crop\/resize transform/);
   });
 
   it('errors: missing root, class without images, undecodable file', async () => {

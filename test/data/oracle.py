@@ -40,6 +40,10 @@ for task in json.load(sys.stdin):
     if k == 'resize':
         img = F.resize(pil(task), task['size'], INTERP[task['interp']])
         res.append(out(img))
+    elif k == 'resize_f':
+        a = np.frombuffer(base64.b64decode(task['data']), dtype='<f4').reshape(task['h'], task['w'])
+        img = Image.fromarray(a.copy(), 'F').resize((task['ow'], task['oh']), Image.Resampling.BILINEAR if task['interp'] == 'bilinear' else Image.Resampling.BICUBIC)
+        res.append({'data': base64.b64encode(np.asarray(img, dtype='<f4').tobytes()).decode()})
     elif k == 'resized_crop':
         b = task['box']
         res.append(out(F.resized_crop(pil(task), b[0], b[1], b[2], b[3], [task['size'], task['size']], INTERP[task['interp']])))

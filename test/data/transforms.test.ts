@@ -149,12 +149,16 @@ describe('torchvision 0.14 / PIL oracle', () => {
   const rcBox = { top: 13, left: 7, height: 77, width: 61 };
   const normImg = rand(5, 6, 3);
   const mean = [0.485, 0.456, 0.406], std = [0.229, 0.224, 0.225];
+  const fimg = (h: number, w: number): Image => ({ data: Float32Array.from({ length: h * w }, () => rng.normal()), height: h, width: w, channels: 1 });
+  const floatCases: Array<[Image, number, number, 'bilinear' | 'bicubic']> = [[fimg(30, 41), 13, 20, 'bilinear'], [fimg(17, 12), 40, 7, 'bicubic']];
+  const b64f = (a: Float32Array) => Buffer.from(a.buffer, a.byteOffset, a.byteLength).toString('base64');
   const tasks: Task[] = [
     ...resizeCases.map(([img, size, interp]) => ({ kind: 'resize', ...imgTask(img), size: typeof size === 'number' ? [size] : size, interp })),
     ...ccCases.map(([img, size]) => ({ kind: 'center_crop', ...imgTask(img), size: typeof size === 'number' ? [size] : size })),
     ...rrcCases.map((c) => ({ kind: 'rrc_box', ...c })),
     { kind: 'resized_crop', ...imgTask(rcImg), box: [rcBox.top, rcBox.left, rcBox.height, rcBox.width], size: 56, interp: 'bilinear' },
     { kind: 'normalize', ...imgTask(normImg), mean, std },
+    ...floatCases.map(([img, oh, ow, interp]) => ({ kind: 'resize_f', h: img.height, w: img.width, oh, ow, interp, data: b64f(img.data as Float32Array) })),
   ];
   const res = oracle(tasks);
   // fixed offsets into the results, so one failing group does not shift the others
@@ -205,5 +209,17 @@ describe('torchvision 0.14 / PIL oracle', () => {
     const o = res[rest + 1] as { data: string };
     const want = new Float32Array(new Uint8Array(Buffer.from(o.data, 'base64')).buffer);
     expect(Array.from(normalize(normImg, mean, std).data)).toEqual(Array.from(want));
+  });
+
+  it('float32 resize follows PIL mode F (no rounding between passes)', () => {
+    for (const [k, [img, oh, ow, interp]] of floatCases.entries()) {
+      const o = res[rest + 2 + k] as { data: string };
+      const want = new Float32Array(new Uint8Array(Buffer.from(o.data, 'base64')).buffer);
+      const mine = resizeTo(img, oh, ow, interp).data;
+      expect(mine.length).toBe(want.length);
+      let maxErr = 0;
+      for (let i = 0; i < want.length; i++) maxErr = Math.max(maxErr, Math.abs(mine[i]! - want[i]!));
+      expect(maxErr).toBe(0); // double accumulation, float32 storage: bit-exact
+    }
   });
 });
