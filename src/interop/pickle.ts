@@ -143,6 +143,20 @@ function setContainer(args: readonly PyValue[], what: string): Set<PyValue> {
   return new Set(args.length ? toIterable(args[0], what) : []);
 }
 
+function numpyFromBuffer(a: readonly PyValue[]): NumpyArray {
+  const [buf, dtype, shape, order] = a;
+  if (!(buf instanceof Uint8Array) || !(dtype instanceof NumpyDtype)) {
+    throw new PickleError('numpy _frombuffer: expected (bytes, dtype, shape, order)');
+  }
+  const sh = asIntList(shape, 'numpy _frombuffer shape');
+  if (order === 'F' && sh.filter((d) => d > 1).length > 1) throw new PickleError('numpy.ndarray: Fortran-ordered arrays are not supported');
+  const arr = new NumpyArray();
+  arr.descr = dtype.descr.replace(/^[<>|=]/, '');
+  arr.shape = sh;
+  arr.data = numpyDecode(dtype, buf, 'numpy _frombuffer');
+  return arr;
+}
+
 const BUILTINS: Record<string, Handler> = {
   set: { call: (a) => setContainer(a, 'builtins.set') },
   frozenset: { call: (a) => setContainer(a, 'builtins.frozenset') },
@@ -224,6 +238,9 @@ const ALLOW: Record<string, Handler> = {
   'numpy.core.multiarray._reconstruct': { call: () => new NumpyArray() },
   'numpy._core.multiarray._reconstruct': { call: () => new NumpyArray() },
   'numpy.ndarray': {},
+  // protocol 5 pickles arrays as `_frombuffer(buffer, dtype, shape, order)` with an in-band buffer
+  'numpy.core.numeric._frombuffer': { call: (a) => numpyFromBuffer(a) },
+  'numpy._core.numeric._frombuffer': { call: (a) => numpyFromBuffer(a) },
 };
 for (const [k, h] of Object.entries(BUILTINS)) {
   ALLOW[`builtins.${k}`] = h;

@@ -1,5 +1,5 @@
 // JS representation of the Python values found in PyTorch checkpoints.
-//   None → null, bool → boolean, int → number (bigint beyond ±2^53), float → number, str → string,
+//   None → null, bool → boolean, int → number (bigint outside ±(2^53 − 1)), float → number, str → string,
 //   bytes/bytearray → Uint8Array, list → array, tuple → frozen array (Object.isFrozen), dict → Map,
 //   collections.OrderedDict → OrderedDict (a Map), set/frozenset → Set, tensor → TorchTensor,
 //   argparse.Namespace → plain object, numpy scalar → number/bigint/boolean, torch.device → string,

@@ -1,0 +1,14 @@
+// PyTorch checkpoint interop: safe torch.load / torch.save of state dicts and checkpoints, .npy, helpers.
+export { loadTorchFile, TorchLoadError } from './torch-load.js';
+export { saveTorchFile, encodeTorchFile, type SaveValue } from './torch-save.js';
+export { parseNpy, readNpy, encodeNpy, writeNpy } from './npy.js';
+export { flattenStateDict, stripPrefix, describeCheckpoint, STATE_DICT_KEYS, type DescribeOptions } from './checkpoint.js';
+export { unpickle, resolveGlobal, PickleError, type UnpickleOptions, type UnpickleResult } from './pickle.js';
+export {
+  OrderedDict, PyFloat, PyGlobal, NumpyArray, NumpyDtype, isTuple, tuple, isDict,
+  type PyValue, type PyNamespace, type NumpyData,
+} from './py.js';
+export {
+  TorchTensor, TorchStorage, DTYPES, halfToFloat, floatToHalf, bf16ToFloat, floatToBf16,
+  type TorchDtype, type TensorData,
+} from './tensor.js';
