@@ -7,6 +7,7 @@
 import type { Rng } from '../core/rng.js';
 import type { Image } from './image.js';
 import type { Transform } from './loader.js';
+import type { MixOptions } from './mix.js';
 import { resize, type Interpolation } from './resize.js';
 import { centerCrop, normalize, randomCrop, randomHorizontalFlip, randomResizedCrop } from './transforms.js';
 
@@ -60,4 +61,14 @@ export function imagenetEvalTransform(o: ImagenetTransformOptions = {}): Transfo
   const size = o.size ?? 224;
   const short = Math.floor(size / (o.cropPct ?? 0.875));
   return (img) => normalize(centerCrop(resize(img, short, o.interpolation ?? 'bilinear'), size), o.mean ?? IMAGENET_MEAN, o.std ?? IMAGENET_STD);
+}
+
+/** PiX README recipe (timm Mixup defaults): CutMix α 1 or Mixup α 0.15 (switch 0.5), smoothing 0.1 in the targets. */
+export function pixMixOptions(numClasses = 1000): MixOptions {
+  return { numClasses, mixupAlpha: 0.15, cutmixAlpha: 1.0, prob: 1, switchProb: 0.5, labelSmoothing: 0.1, pairing: 'flip' };
+}
+
+/** CHEX (NVIDIA recipe): mixup α 0.2 with a random permutation; label smoothing 0.1 is applied in the loss, not here. */
+export function chexMixOptions(numClasses = 1000): MixOptions {
+  return { numClasses, mixupAlpha: 0.2, cutmixAlpha: 0, prob: 1, labelSmoothing: 0, pairing: 'permute' };
 }

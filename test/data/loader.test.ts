@@ -5,7 +5,7 @@ import { ArrayDataset, type Dataset, type Sample } from '../../src/data/dataset.
 import { FashionMNIST } from '../../src/data/fashion_mnist.js';
 import { DataLoader, mixTransform, smoothTransform, type Batch, type DataLoaderOptions } from '../../src/data/loader.js';
 import { cutmixBox, mixBatch, oneHot } from '../../src/data/mix.js';
-import { cifarTrainTransform, imagenetEvalTransform, imagenetTrainTransform } from '../../src/data/presets.js';
+import { chexMixOptions, cifarTrainTransform, imagenetEvalTransform, imagenetTrainTransform, pixMixOptions } from '../../src/data/presets.js';
 
 /** 50 tiny 8×8×3 images, image i filled with pattern (i, pixel); label i % 10. */
 function toy(n = 50): ArrayDataset {
@@ -206,6 +206,13 @@ describe('mixup / cutmix', () => {
     const p = mixBatch(mk(16).x, [16, 8, 10, 2], mk(16).y, new Rng(2), { numClasses: 5, mixupAlpha: 0.2, pairing: 'permute', labelSmoothing: 0 });
     expect(Array.from(p.partner).sort((a, b) => a - b)).toEqual(Array.from({ length: 16 }, (_, i) => i));
     expect(Array.from(p.partner)).not.toEqual(Array.from({ length: 16 }, (_, i) => 15 - i));
+    // the paper recipes: PiX targets use off 1e-4 / on 0.9001 for 1000 classes; CHEX keeps hard one-hot mixing
+    const big = mixBatch(mk(4).x, [4, 8, 10, 2], Int32Array.from([1, 2, 3, 4]), new Rng(9), { ...pixMixOptions(), prob: 0 });
+    expect(big.softY[0]).toBeCloseTo(1e-4, 9);
+    expect(big.softY[1]).toBeCloseTo(0.9001, 6);
+    const ch = mixBatch(mk(4).x, [4, 8, 10, 2], Int32Array.from([1, 2, 3, 4]), new Rng(9), chexMixOptions(5));
+    expect(ch.method).toBe('mixup');
+    for (let i = 0; i < 4; i++) expect(ch.softY[i * 5 + [1, 2, 3, 4][i]!]! + ch.softY[i * 5 + [1, 2, 3, 4][ch.partner[i]!]!]!).toBeCloseTo(ch.partner[i] === i ? 2 : 1, 5);
     const s = smoothTransform(5, 0.1)({ x: new Float32Array(0), y: Int32Array.from([2]), shape: [1, 0, 0, 0], indices: new Int32Array(1), epoch: 0, batch: 0 }, new Rng(0));
     expect(Array.from(s.softY!)).toEqual(Array.from(new Float32Array([0.02, 0.02, 0.92, 0.02, 0.02])));
   });
