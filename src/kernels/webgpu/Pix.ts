@@ -12,8 +12,8 @@ const pixWebGPU: KernelFunc = ({ inputs, backend, attrs }) => {
   const x = inputs.x as TensorInfo;
   const p = inputs.p as TensorInfo;
   const d = pixDims(x.shape, a.zeta);
-  const program = new PixProgram(d, a);
-  return b.runWebGPUProgram(program, [x, p], 'float32', pixUniforms(d, a.tau, d.N * d.HW * d.G));
+  const program = new PixProgram(d);
+  return b.runWebGPUProgram(program, [x, p], 'float32', pixUniforms(d, a, d.N * d.HW * d.G));
 };
 
 export const pixWebGPUConfig: KernelConfig = {

@@ -13,10 +13,10 @@ const pixGradWebGPU: KernelFunc = ({ inputs, backend, attrs }) => {
   const p = inputs.p as TensorInfo;
   const dy = inputs.dy as TensorInfo;
   const d = pixDims(x.shape, a.zeta);
-  const dx = b.runWebGPUProgram(new PixGradXProgram(d, a), [x, p, dy], 'float32',
-    pixUniforms(d, a.tau, d.N * d.HW * d.G));
+  const dx = b.runWebGPUProgram(new PixGradXProgram(d), [x, p, dy], 'float32',
+    pixUniforms(d, a, d.N * d.HW * d.G));
   // dp takes p's shape ([N,G], or [N,1,1,G] if a caller passes that: same bytes); the program writes n*G + g.
-  const dp = b.runWebGPUProgram(new PixGradPProgram(d, a), [x, p, dy], 'float32', pixUniforms(d, a.tau, d.N),
+  const dp = b.runWebGPUProgram(new PixGradPProgram(d), [x, p, dy], 'float32', pixUniforms(d, a, d.N),
     b.makeTensorInfo([...p.shape], 'float32'));
   return [dx, dp];
 };

@@ -3,8 +3,9 @@
 // Only types are imported from @tensorflow/tfjs-backend-webgpu: importing it at run time before navigator.gpu exists
 // would stop it from registering its backend (see src/backend/webgpu.ts).
 //
-// Layout: x [N,H,W,C] NHWC, p [N,G], y/dy [N,H,W,G]; row = n*HW + hw; group g owns channels [g*ZETA, g*ZETA + r).
-// zeta, the reduction and the divisor rule are compiled in (part of shaderKey); C, G, HW and tau are uniforms.
+// Layout: x [N,H,W,C] NHWC, p [N,G], y/dy [N,H,W,G]; row = n*HW + hw; group g owns channels [g*zeta, g*zeta + r).
+// Everything shape- or option-dependent is a uniform (zeta, the reduction, the divisor rule, C, G, HW, tau), so each
+// program compiles once per device: pipeline compilation dominates small calls on lavapipe (~0.4 s per shader).
 import type { WebGPUProgram } from '@tensorflow/tfjs-backend-webgpu';
 import type { PixAttrs } from '../../ops/pix/kernel_names.js';
 import type { PixDims } from '../../ops/pix/shape.js';
@@ -12,23 +13,28 @@ import type { PixDims } from '../../ops/pix/shape.js';
 /** A program-defined uniform, in the order of the program's `uniforms` declaration. */
 export type PixUniform = { type: 'int32' | 'float32'; data: number[] };
 
-const UNIFORMS = 'tau : f32, cIn : i32, nGroups : i32, hw : i32, nTasks : i32,';
+const UNIFORMS = 'tau : f32, cIn : i32, nGroups : i32, hw : i32, nTasks : i32, zeta : i32, reduceMode : i32, ' +
+  'divByGroup : i32,';
 
-export function pixUniforms(d: PixDims, tau: number, nTasks: number): PixUniform[] {
+/** reduceMode codes for 'max', 'avg', 'min', 'w-pix'; 'pick-or-mix' is 4 (p < tau ? max : avg). */
+const REDUCE_MODE: Record<PixAttrs['reduce'], number> = { max: 0, avg: 1, min: 2, 'w-pix': 3, 'pick-or-mix': 4 };
+
+export function pixUniforms(d: PixDims, attrs: PixAttrs, nTasks: number): PixUniform[] {
   return [
-    { type: 'float32', data: [tau] },
+    { type: 'float32', data: [attrs.tau] },
     { type: 'int32', data: [d.C] },
     { type: 'int32', data: [d.G] },
     { type: 'int32', data: [d.HW] },
     { type: 'int32', data: [nTasks] },
+    { type: 'int32', data: [attrs.zeta] },
+    { type: 'int32', data: [REDUCE_MODE[attrs.reduce]] },
+    { type: 'int32', data: [attrs.avgDivisor === 'groupSize' ? 1 : 0] },
   ];
 }
 
-function header(attrs: PixAttrs): string {
-  return `
-  const ZETA : i32 = ${attrs.zeta};
+const HEADER = `
   const LOWEST : f32 = -0x1.fffffep+127f;   // float32 lowest finite value: the kernel's max sentinel
-  fn pixDiv(r : i32) -> f32 { return ${attrs.avgDivisor === 'zeta' ? 'f32(ZETA)' : 'f32(r)'}; }
+  fn pixDiv(r : i32) -> f32 { return select(f32(uniforms.zeta), f32(r), uniforms.divByGroup == 1); }
   // first maximum (strict <), its channel offset; NaNs are skipped like in the CUDA kernel
   fn pixMax(lo : i32, r : i32) -> vec2<f32> {
     var m = LOWEST; var a = 0;
@@ -45,18 +51,12 @@ function header(attrs: PixAttrs): string {
     for (var j = 0; j < r; j++) { s = s + x[lo + j]; }
     return s;
   }
-  // 0 = max, 1 = avg, 2 = min, 3 = w-pix
+  // branch of one (n, g): 0 = max, 1 = avg, 2 = min, 3 = w-pix; pick-or-mix: strict p < tau picks max (NaN -> avg)
   fn pixMode(pi : f32) -> i32 {
-    ${{
-    'pick-or-mix': 'if (pi < uniforms.tau) { return 0; } return 1;',
-    max: 'return 0;', avg: 'return 1;', min: 'return 2;', 'w-pix': 'return 3;',
-  }[attrs.reduce]}
+    if (uniforms.reduceMode != 4) { return uniforms.reduceMode; }
+    if (pi < uniforms.tau) { return 0; }
+    return 1;
   }`;
-}
-
-function keyOf(name: string, attrs: PixAttrs): string {
-  return `chanlab_${name}_${attrs.reduce}_${attrs.zeta}_${attrs.avgDivisor}`;
-}
 
 function flatDispatch(tasks: number, perWorkgroup: number): [number, number, number] {
   return [Math.max(1, Math.ceil(tasks / perWorkgroup)), 1, 1];
@@ -71,25 +71,23 @@ export class PixProgram implements WebGPUProgram {
   dispatch: [number, number, number];
   workgroupSize: [number, number, number] = [64, 1, 1];
   uniforms = UNIFORMS;
-  private attrs: PixAttrs;
 
-  constructor(d: PixDims, attrs: PixAttrs) {
-    this.attrs = attrs;
+  constructor(d: PixDims) {
     this.outputShape = [d.N, d.H, d.W, d.G];
     this.dispatchLayout = { x: [0, 1, 2, 3] };
     this.dispatch = flatDispatch(d.N * d.HW * d.G, this.workgroupSize[0]);
-    this.shaderKey = keyOf('pix', attrs);
+    this.shaderKey = 'chanlab_pix';
   }
 
   getUserCode(): string {
-    return `${header(this.attrs)}
+    return `${HEADER}
   fn main(index : i32) {
     if (index >= uniforms.nTasks) { return; }
     let g = index % uniforms.nGroups;
     let row = index / uniforms.nGroups;
     let n = row / uniforms.hw;
-    let lo = row * uniforms.cIn + g * ZETA;
-    let r = min(ZETA, uniforms.cIn - g * ZETA);
+    let lo = row * uniforms.cIn + g * uniforms.zeta;
+    let r = min(uniforms.zeta, uniforms.cIn - g * uniforms.zeta);
     let pi = p[n * uniforms.nGroups + g];
     let mode = pixMode(pi);
     var out = 0.0;
@@ -119,25 +117,23 @@ export class PixGradXProgram implements WebGPUProgram {
   dispatch: [number, number, number];
   workgroupSize: [number, number, number] = [64, 1, 1];
   uniforms = UNIFORMS;
-  private attrs: PixAttrs;
 
-  constructor(d: PixDims, attrs: PixAttrs) {
-    this.attrs = attrs;
+  constructor(d: PixDims) {
     this.outputShape = [d.N, d.H, d.W, d.C];
     this.dispatchLayout = { x: [0, 1, 2, 3] };
     this.dispatch = flatDispatch(d.N * d.HW * d.G, this.workgroupSize[0]);
-    this.shaderKey = keyOf('pixgradx', attrs);
+    this.shaderKey = 'chanlab_pixgradx';
   }
 
   getUserCode(): string {
-    return `${header(this.attrs)}
+    return `${HEADER}
   fn main(index : i32) {
     if (index >= uniforms.nTasks) { return; }
     let g = index % uniforms.nGroups;
     let row = index / uniforms.nGroups;
     let n = row / uniforms.hw;
-    let lo = row * uniforms.cIn + g * ZETA;
-    let r = min(ZETA, uniforms.cIn - g * ZETA);
+    let lo = row * uniforms.cIn + g * uniforms.zeta;
+    let r = min(uniforms.zeta, uniforms.cIn - g * uniforms.zeta);
     let pi = p[n * uniforms.nGroups + g];
     let gy = dy[row * uniforms.nGroups + g];
     let mode = pixMode(pi);
@@ -172,18 +168,16 @@ export class PixGradPProgram implements WebGPUProgram {
   dispatch: [number, number, number];
   workgroupSize: [number, number, number] = [TG * TH, 1, 1];
   uniforms = UNIFORMS;
-  private attrs: PixAttrs;
 
-  constructor(d: PixDims, attrs: PixAttrs) {
-    this.attrs = attrs;
+  constructor(d: PixDims) {
     this.outputShape = [d.N, d.G];
     this.dispatchLayout = { x: [0, 1] };
     this.dispatch = flatDispatch(d.N * Math.ceil(d.G / TG), 1);
-    this.shaderKey = keyOf('pixgradp', attrs);
+    this.shaderKey = 'chanlab_pixgradp';
   }
 
   getUserCode(): string {
-    return `${header(this.attrs)}
+    return `${HEADER}
   var<workgroup> partial : array<f32, ${TG * TH}>;
   fn main(index : i32) {
     let wg = index / ${TG * TH};
@@ -198,10 +192,10 @@ export class PixGradPProgram implements WebGPUProgram {
     if (inRange) {
       let pi = p[n * uniforms.nGroups + g];
       let mode = pixMode(pi);
-      let r = min(ZETA, uniforms.cIn - g * ZETA);
+      let r = min(uniforms.zeta, uniforms.cIn - g * uniforms.zeta);
       for (var hw = lh; hw < uniforms.hw; hw += ${TH}) {
         let row = n * uniforms.hw + hw;
-        let lo = row * uniforms.cIn + g * ZETA;
+        let lo = row * uniforms.cIn + g * uniforms.zeta;
         let gy = dy[row * uniforms.nGroups + g];
         var v = 0.0;
         if (mode == 0) {

@@ -1,7 +1,7 @@
 // PiX from stock tfjs ops (spec pix.md §1.8 forward, §2.5 customGrad backward), for backends without the custom
 // kernels (e.g. tfjs-node 'tensorflow'), and as the baseline the kernels are benchmarked against.
 //
-// x: [N,H,W,C], p: [N,G]  ->  y: [N,H,W,G]. The channels are padded to G*zeta (0 for the sum, -FLT_MAX / +FLT_MAX
+// x: [N,H,W,C], p: [N,G] or [N,1,1,G]  ->  y: [N,H,W,G]. The channels are padded to G*zeta (0 for the sum, -FLT_MAX / +FLT_MAX
 // for max / min) and reshaped to [N,HW,G,zeta]: rank 4 at most, because tfjs-webgpu runs Tile (broadcastTo) of rank-5
 // tensors on the CPU through a synchronous read, which fails in Node. The backward builds a first-arg-extremum mask with cumsum so that,
 // like the CUDA kernel, only the lowest tied channel gets the gradient (tfjs's own max gradient splits it among ties).
@@ -32,7 +32,7 @@ function firstMask(xg: T, ext: T): T {
   return tf.mul(eq, tf.cast(tf.equal(tf.cumsum(eq, 3), 1), 'float32'));
 }
 
-export function pixComposite(x: tf.Tensor4D, p: tf.Tensor2D, attrs: PixAttrs): tf.Tensor4D {
+export function pixComposite(x: tf.Tensor4D, p: tf.Tensor, attrs: PixAttrs): tf.Tensor4D {
   const d = pixDims(x.shape, attrs.zeta);
   const { reduce } = attrs;
   const needMax = reduce === 'pick-or-mix' || reduce === 'max' || reduce === 'w-pix';

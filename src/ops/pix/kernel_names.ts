@@ -1,7 +1,8 @@
 // Kernel names and attributes of the PiX (Pick-or-Mix) operator, shared by the op, the gradient and every backend.
 //
-// ChanlabPix:      inputs {x: [N,H,W,C], p: [N,G]}           -> y: [N,H,W,G]
-// ChanlabPixGrad:  inputs {x: [N,H,W,C], p: [N,G], dy: [N,H,W,G]} -> [dx: [N,H,W,C], dp: [N,G]]
+// ChanlabPix:      inputs {x: [N,H,W,C], p: [N,G] | [N,1,1,G]}      -> y: [N,H,W,G]
+// ChanlabPixGrad:  inputs {x, p, dy: [N,H,W,G]}                     -> [dx: x's shape, dp: p's shape]
+// (p is read flat at n*G + g, so both of its accepted shapes go to the kernels unchanged)
 // with G = ceil(C/zeta) and channel c = g*zeta + j on the last axis (spec pix.md §1.1, §1.8).
 
 /** Forward kernel name. */

@@ -70,13 +70,10 @@ export function pix(x: tf.Tensor4D, p: tf.Tensor, opts: PixOptions): tf.Tensor4D
   const useKernel = impl === 'kernel' || (impl === 'auto' && kernel);
   const kernelChecksNaN = useKernel && (backendName === 'cpu' || backendName === 'wasm');
   if (attrs.checkNaN && !kernelChecksNaN) assertNoNaN(p.dataSync(), d.G);
-  const p2 = p.rank === 2 ? p : tf.reshape(p, [d.N, d.G]);
-  let y: tf.Tensor4D;
+  // p goes in as given ([N,G] or [N,1,1,G]; kernels read it flat and return dp in p's shape), so the gradient needs
+  // no Reshape gradient (tfjs-core alone registers none for its stock ops).
   if (useKernel) {
-    y = tf.engine().runKernel(ChanlabPix, { x, p: p2 }, attrs as unknown as tf.NamedAttrMap) as tf.Tensor4D;
-  } else {
-    y = pixComposite(x, p2 as tf.Tensor2D, attrs);
+    return tf.engine().runKernel(ChanlabPix, { x, p }, attrs as unknown as tf.NamedAttrMap) as tf.Tensor4D;
   }
-  if (p2 !== p) p2.dispose();
-  return y;
+  return pixComposite(x, p, attrs);
 }
