@@ -1,0 +1,121 @@
+// Training checkpoints in a safetensors file, written atomically:
+//   model.<key>                 model state dict (PyTorch keys and layouts; parameters + persistent buffers)
+//   ema.<key>                   EMA model state dict (if any)
+//   optim.<param>.<slot>        optimiser slots (tfjs layout)
+//   __metadata__.chanlab        JSON TrainState (step, loader position, RNG state, schedule position, …)
+// A file holding only plain state-dict keys (no `model.` prefix) is accepted as weights.
+import * as tf from '@tensorflow/tfjs-core';
+import type { LoaderState } from '../data/loader.js';
+import type { RngState } from '../core/rng.js';
+import type { Module } from '../nn/module.js';
+import type { Optimizer } from './optim.js';
+import { readSafetensors, writeSafetensors, type StFile, type StTensor } from './safetensors.js';
+
+export const CHECKPOINT_FORMAT = 'chanlab-checkpoint-v1';
+
+export interface TrainState {
+  model: string;
+  modelConfig: Record<string, unknown>;
+  /** optimiser steps done (= schedule position) */
+  step: number;
+  /** data-loader position of the next micro-batch */
+  loader: LoaderState;
+  /** state of the global init/dropout generator */
+  rng: RngState;
+  optimizer: Record<string, number>;
+  emaUpdates: number;
+  /** running sums of the current epoch (train loss over samples) */
+  epochLossSum: number;
+  epochSamples: number;
+  bestTop1: number | null;
+  finished: boolean;
+}
+
+function toSt(t: tf.Tensor): StTensor {
+  if (t.dtype === 'float32') return { dtype: 'F32', shape: t.shape, data: t.dataSync() as Float32Array };
+  if (t.dtype === 'int32') return { dtype: 'I32', shape: t.shape, data: t.dataSync() as Int32Array };
+  throw new Error(`checkpoint: cannot store a ${t.dtype} tensor`);
+}
+
+function addStateDict(out: Map<string, StTensor>, prefix: string, m: Module): void {
+  const sd = m.stateDict();
+  for (const [k, t] of sd) out.set(`${prefix}${k}`, toSt(t));
+  tf.dispose([...sd.values()]);
+}
+
+export interface CheckpointParts {
+  model: Module;
+  ema?: Module | null;
+  optimizer?: Optimizer | null;
+  state: TrainState;
+}
+
+export function saveCheckpoint(path: string, p: CheckpointParts): void {
+  const tensors = new Map<string, StTensor>();
+  addStateDict(tensors, 'model.', p.model);
+  if (p.ema) addStateDict(tensors, 'ema.', p.ema);
+  if (p.optimizer) for (const [k, t] of p.optimizer.state().tensors) tensors.set(`optim.${k}`, toSt(t));
+  writeSafetensors(path, tensors, { format: CHECKPOINT_FORMAT, chanlab: JSON.stringify(p.state) });
+}
+
+export interface LoadedCheckpoint {
+  path: string;
+  file: StFile;
+  /** null for a plain weights file */
+  state: TrainState | null;
+}
+
+export function readCheckpoint(path: string): LoadedCheckpoint {
+  const file = readSafetensors(path);
+  let state: TrainState | null = null;
+  if (file.metadata.chanlab !== undefined) {
+    try {
+      state = JSON.parse(file.metadata.chanlab) as TrainState;
+    } catch {
+      throw new Error(`checkpoint ${path}: corrupt training state in the metadata`);
+    }
+  }
+  return { path, file, state };
+}
+
+function subset(file: StFile, prefix: string): Map<string, tf.Tensor> {
+  const out = new Map<string, tf.Tensor>();
+  for (const [k, t] of file.tensors) if (k.startsWith(prefix)) out.set(k.slice(prefix.length), tf.tensor(t.data, t.shape, t.dtype === 'F32' ? 'float32' : 'int32'));
+  return out;
+}
+
+/** Tensors stored under `model.` / `ema.` (or, for a plain weights file, all of them). The caller disposes them. */
+export function checkpointStateDict(ck: LoadedCheckpoint, which: 'model' | 'ema' = 'model'): Map<string, tf.Tensor> {
+  const prefixed = [...ck.file.tensors.keys()].some((k) => k.startsWith('model.'));
+  if (!prefixed) {
+    if (which === 'ema') throw new Error(`checkpoint ${ck.path}: holds plain weights, no EMA`);
+    return subset(ck.file, '');
+  }
+  const sd = subset(ck.file, `${which}.`);
+  if (sd.size === 0) throw new Error(`checkpoint ${ck.path}: has no ${which === 'ema' ? 'EMA' : 'model'} weights`);
+  return sd;
+}
+
+/** Loads weights into `model` (strict); a checkpoint of another model gives an error naming both and the keys. */
+export function loadWeights(model: Module, ck: LoadedCheckpoint, which: 'model' | 'ema', modelName: string): void {
+  const sd = checkpointStateDict(ck, which);
+  try {
+    model.loadStateDict(sd);
+  } catch (e) {
+    const from = ck.state ? `model '${ck.state.model}'` : 'an unknown model';
+    throw new Error(`checkpoint ${ck.path} (written for ${from}) does not fit model '${modelName}':\n${(e as Error).message}`);
+  } finally {
+    tf.dispose([...sd.values()]);
+  }
+}
+
+export function loadOptimizer(opt: Optimizer, ck: LoadedCheckpoint): void {
+  const tensors = subset(ck.file, 'optim.');
+  try {
+    opt.loadState({ meta: ck.state?.optimizer ?? {}, tensors });
+  } catch (e) {
+    throw new Error(`checkpoint ${ck.path}: ${(e as Error).message}`);
+  } finally {
+    tf.dispose([...tensors.values()]);
+  }
+}

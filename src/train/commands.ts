@@ -1,0 +1,92 @@
+// Entry points for the CLI: `chanlab train` and `chanlab eval`.
+import { join, resolve } from 'node:path';
+import { useBackend } from '../backend/index.js';
+import { createModel } from '../models/index.js';
+import { loadConfig, mergeConfig, validateConfig, DATASET_NAMES, type DataConfig, type DatasetName, type TrainConfig } from './config.js';
+import { loadWeights, readCheckpoint } from './checkpoint.js';
+import { buildLoaders } from './data.js';
+import { evaluate, type EvalResult } from './evaluate.js';
+import { train, type TrainResult } from './loop.js';
+import { Progress } from './progress.js';
+
+export interface TrainCommandOptions {
+  /** preset name (`quick`), JSON file path, or a config object; optional with `resume` */
+  config?: string | TrainConfig;
+  backend?: string;
+  resume?: boolean;
+  /** default: runs/<preset name>-<timestamp> */
+  runDir?: string;
+  /** deep-merged over the config (e.g. {epochs: 1}) */
+  overrides?: Record<string, unknown>;
+  quiet?: boolean;
+}
+
+export async function runTrainCommand(o: TrainCommandOptions): Promise<TrainResult> {
+  let config: TrainConfig | undefined;
+  if (o.config !== undefined) {
+    config = typeof o.config === 'string' ? loadConfig(o.config) : validateConfig(o.config);
+    if (o.overrides) config = mergeConfig(config, o.overrides);
+  } else if (!o.resume) {
+    throw new Error('train: config is required (a preset name such as quick, or a JSON file)');
+  }
+  if (o.resume && !o.runDir) throw new Error('train --resume: runDir is required (the run directory to continue)');
+  const name = config?.name ?? (typeof o.config === 'string' ? o.config.replace(/^.*\//, '').replace(/\.json$/, '') : 'run');
+  const stamp = new Date().toISOString().replace(/[:.]/g, '-').slice(0, 19);
+  const runDir = resolve(o.runDir ?? join('runs', `${name}-${stamp}`));
+  const progress = new Progress({ quiet: o.quiet });
+  progress.line(`${o.resume ? 'resuming' : 'training'} ${config?.model ?? ''} → ${runDir}`);
+  const r = await train({ config, runDir, resume: o.resume, backend: o.backend, progress });
+  progress.line(
+    `done in ${r.wallSeconds.toFixed(1)} s: ${r.steps} steps, test top-1 ${r.final?.top1.toFixed(2)}%` +
+      (r.finalEma ? `, EMA top-1 ${r.finalEma.top1.toFixed(2)}%` : '') + ` (run: ${r.runDir})`,
+  );
+  return r;
+}
+
+export interface EvalCommandOptions {
+  /** model name; default: the one recorded in the checkpoint */
+  model?: string;
+  checkpoint: string;
+  /** dataset name (`fashion_mnist`), `name:root`, or a data config */
+  data: string | DataConfig;
+  backend?: string;
+  batchSize?: number;
+  /** evaluate the EMA weights of a training checkpoint */
+  ema?: boolean;
+  /** model config overrides (default: the checkpoint's) */
+  modelConfig?: Record<string, unknown>;
+  quiet?: boolean;
+}
+
+function parseData(d: string | DataConfig): DataConfig {
+  if (typeof d !== 'string') return d;
+  const i = d.indexOf(':');
+  const [name, root] = i >= 0 ? [d.slice(0, i), d.slice(i + 1)] : [d, undefined];
+  if (!DATASET_NAMES.includes(name as DatasetName)) {
+    throw new Error(`data: unknown dataset '${name}' (expected one of ${DATASET_NAMES.join(', ')}, optionally as name:root)`);
+  }
+  return { dataset: name as DatasetName, ...(root ? { root } : {}) };
+}
+
+export async function runEvalCommand(o: EvalCommandOptions): Promise<EvalResult> {
+  const ck = readCheckpoint(resolve(o.checkpoint));
+  const modelName = o.model ?? ck.state?.model;
+  if (!modelName) throw new Error(`eval: model is required (checkpoint ${o.checkpoint} does not record one)`);
+  const data = parseData(o.data);
+  await useBackend(o.backend);
+  const batchSize = o.batchSize ?? 256;
+  const loaders = buildLoaders({ ...data, prefetch: 0 }, { batchSize, evalBatchSize: batchSize, seed: 0, labelSmoothing: 0 });
+  const shape = loaders.splits.test.imageShape;
+  const cfg = o.modelConfig ?? (ck.state && ck.state.model === modelName ? ck.state.modelConfig : { numClasses: loaders.splits.numClasses, inChannels: shape ? shape[2] : 3 });
+  const model = createModel(modelName, cfg);
+  try {
+    loadWeights(model, ck, o.ema ? 'ema' : 'model', modelName);
+    const progress = new Progress({ quiet: o.quiet });
+    const r = await evaluate(model, loaders.test, { onBatch: (d, t) => progress.update(0, 1, d, t, 'evaluating') });
+    progress.line(`${modelName}${o.ema ? ' (EMA)' : ''} on ${data.dataset}: top-1 ${r.top1.toFixed(2)}% top-5 ${r.top5.toFixed(2)}% ` +
+      `loss ${r.loss.toFixed(4)} (${r.samples} images, ${r.imgPerSec.toFixed(0)} img/s)`);
+    return r;
+  } finally {
+    model.dispose();
+  }
+}

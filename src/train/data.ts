@@ -1,0 +1,159 @@
+// Builds the train/test datasets and loaders a TrainConfig's `data` section describes.
+import { existsSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { CIFAR10, CIFAR100 } from '../data/cifar.js';
+import { ArrayDataset, type Dataset, type Sample } from '../data/dataset.js';
+import { FashionMNIST, FASHION_MNIST_ROOT } from '../data/fashion_mnist.js';
+import { ImageFolder } from '../data/image_folder.js';
+import { DataLoader, mixTransform, type Transform } from '../data/loader.js';
+import {
+  CIFAR10_MEAN, CIFAR10_STD, CIFAR100_MEAN, CIFAR100_STD, FASHION_MNIST_MEAN, FASHION_MNIST_STD, IMAGENET_MEAN, IMAGENET_STD,
+  imagenetEvalTransform, imagenetTrainTransform, normalizeTransform,
+} from '../data/presets.js';
+import { keyedRng } from '../data/rng_source.js';
+import { normalize, randomCrop, randomHorizontalFlip } from '../data/transforms.js';
+import type { DataConfig, SyntheticConfig } from './config.js';
+
+export interface DataSplits {
+  train: Dataset;
+  test: Dataset;
+  numClasses: number;
+  mean: readonly number[];
+  std: readonly number[];
+}
+
+/** The first `n` samples of a dataset. */
+class Subset implements Dataset {
+  readonly length: number;
+  constructor(private readonly base: Dataset, n: number) {
+    this.length = Math.min(n, base.length);
+  }
+  get numClasses(): number {
+    return this.base.numClasses;
+  }
+  get imageShape(): [number, number, number] | null {
+    return this.base.imageShape;
+  }
+  get(i: number): Sample | Promise<Sample> {
+    if (!(i >= 0 && i < this.length)) throw new Error(`Subset index: expected [0, ${this.length}), got ${i}`);
+    return this.base.get(i);
+  }
+}
+
+/**
+ * A learnable in-memory data set for tests and smoke runs: class c images are noise around a class-specific
+ * pattern (deterministic from the seed).
+ */
+export function syntheticDataset(s: SyntheticConfig, split: 'train' | 'test', seed: number): ArrayDataset {
+  const n = split === 'train' ? s.trainSize : s.testSize;
+  const per = s.height * s.width * s.channels;
+  const patterns = keyedRng(seed, 7001).fillUniform(new Float32Array(s.numClasses * per), 0, 255);
+  const rng = keyedRng(seed, 7002, split === 'train' ? 0 : 1);
+  const pixels = new Uint8Array(n * per);
+  const labels = new Uint8Array(n);
+  for (let i = 0; i < n; i++) {
+    const c = rng.randint(s.numClasses);
+    labels[i] = c;
+    for (let j = 0; j < per; j++) pixels[i * per + j] = Math.max(0, Math.min(255, Math.round(0.6 * patterns[c * per + j]! + rng.uniform(0, 102))));
+  }
+  return new ArrayDataset(pixels, labels, [s.height, s.width, s.channels], s.numClasses, `synthetic ${split}`);
+}
+
+function requireDir(root: string | undefined, what: string): string {
+  if (!root) throw new Error(`config.data.root: required for ${what} (the folder holding the data set)`);
+  if (!existsSync(root) || !statSync(root).isDirectory()) throw new Error(`config.data.root: ${what} directory ${root} does not exist`);
+  return root;
+}
+
+export function buildDatasets(cfg: DataConfig, seed: number): DataSplits {
+  let train: Dataset;
+  let test: Dataset;
+  let mean: readonly number[];
+  let std: readonly number[];
+  switch (cfg.dataset) {
+    case 'fashion_mnist': {
+      const root = cfg.root ?? FASHION_MNIST_ROOT;
+      train = new FashionMNIST({ root, split: 'train' });
+      test = new FashionMNIST({ root, split: 'test' });
+      [mean, std] = [FASHION_MNIST_MEAN, FASHION_MNIST_STD];
+      break;
+    }
+    case 'cifar10':
+    case 'cifar100': {
+      const root = requireDir(cfg.root, cfg.dataset);
+      const C = cfg.dataset === 'cifar10' ? CIFAR10 : CIFAR100;
+      train = new C({ root, split: 'train' });
+      test = new C({ root, split: 'test' });
+      [mean, std] = cfg.dataset === 'cifar10' ? [CIFAR10_MEAN, CIFAR10_STD] : [CIFAR100_MEAN, CIFAR100_STD];
+      break;
+    }
+    case 'imagenet': {
+      const root = requireDir(cfg.root, 'imagenet');
+      train = new ImageFolder({ root: join(root, 'train') });
+      test = new ImageFolder({ root: join(root, 'val') });
+      [mean, std] = [IMAGENET_MEAN, IMAGENET_STD];
+      break;
+    }
+    case 'synthetic': {
+      if (!cfg.synthetic) throw new Error("config.data.synthetic: required when dataset is 'synthetic'");
+      train = syntheticDataset(cfg.synthetic, 'train', seed);
+      test = syntheticDataset(cfg.synthetic, 'test', seed);
+      const c = cfg.synthetic.channels;
+      [mean, std] = [new Array<number>(c).fill(0.5), new Array<number>(c).fill(0.25)];
+      break;
+    }
+    default:
+      throw new Error(`config.data.dataset: unknown '${String(cfg.dataset)}'`);
+  }
+  if (cfg.trainLimit) train = new Subset(train, cfg.trainLimit);
+  if (cfg.testLimit) test = new Subset(test, cfg.testLimit);
+  return { train, test, numClasses: train.numClasses, mean, std };
+}
+
+export function trainTransform(cfg: DataConfig, d: DataSplits): Transform {
+  const { mean, std } = d;
+  switch (cfg.augment ?? 'none') {
+    case 'none':
+      return cfg.dataset === 'imagenet' ? imagenetEvalTransform(imagenetOpts(cfg, d)) : normalizeTransform(mean, std);
+    case 'crop_flip': {
+      const shape = d.train.imageShape;
+      if (!shape) throw new Error("config.data.augment: 'crop_flip' needs images of one size (use 'random_resized_crop')");
+      const pad = cfg.cropPadding ?? 4;
+      return (img, rng) => normalize(randomHorizontalFlip(randomCrop(img, [shape[0], shape[1]], rng, pad), rng), mean, std);
+    }
+    case 'random_resized_crop':
+      return imagenetTrainTransform(imagenetOpts(cfg, d));
+  }
+}
+
+function imagenetOpts(cfg: DataConfig, d: DataSplits) {
+  return { size: cfg.inputSize ?? 224, interpolation: cfg.interpolation, cropPct: cfg.cropPct, mean: d.mean, std: d.std };
+}
+
+export function evalTransform(cfg: DataConfig, d: DataSplits): Transform {
+  return cfg.dataset === 'imagenet' ? imagenetEvalTransform(imagenetOpts(cfg, d)) : normalizeTransform(d.mean, d.std);
+}
+
+export interface Loaders {
+  splits: DataSplits;
+  train: DataLoader;
+  test: DataLoader;
+}
+
+export function buildLoaders(cfg: DataConfig, o: { batchSize: number; evalBatchSize: number; seed: number; labelSmoothing: number }): Loaders {
+  const splits = buildDatasets(cfg, o.seed);
+  const mix = cfg.mixup;
+  const mixing = mix && ((mix.mixupAlpha ?? 0) > 0 || (mix.cutmixAlpha ?? 0) > 0);
+  const train = new DataLoader({
+    dataset: splits.train,
+    batchSize: o.batchSize,
+    shuffle: true,
+    seed: o.seed,
+    dropLast: cfg.dropLast ?? false,
+    prefetch: cfg.prefetch ?? 2,
+    transform: trainTransform(cfg, splits),
+    batchTransform: mixing ? mixTransform({ ...mix, numClasses: splits.numClasses, labelSmoothing: o.labelSmoothing }) : undefined,
+  });
+  const test = new DataLoader({ dataset: splits.test, batchSize: o.evalBatchSize, shuffle: false, prefetch: 0, transform: evalTransform(cfg, splits) });
+  return { splits, train, test };
+}
