@@ -1,0 +1,57 @@
+// Conv2DBackpropFilter for the wasm backend (tfjs 4.22 ships none). dW[kh,kw,ci,co] = Σ_{b,oh,ow}
+// x[b, oh*sh + kh*dh - pt, ow*sw + kw*dw - pl, ci] · dy[b,oh,ow,co], computed as im2col + XNNPACK matmul:
+//   A  = im2col of x, rows (tap, ci), columns (b,oh,ow)     [taps·Ci, B·OH·OW]   (one copy loop, chunked by taps)
+//   dW = A · dy                                             [taps·Ci, Co] = [KH,KW,Ci,Co] (XNNPACK fully-connected)
+// Chosen by measurement over (a) a forward conv over transposed tensors (batch as channels: ~0.6× the forward-conv
+// rate, far worse for stride 2) and (b) a flat-shift im2col over stride phases (needs C++ transposes that are slow
+// for rank > 4). Accepts an optional `dilations` attribute (tfjs's own kernel has none; default 1).
+import * as tf from '@tensorflow/tfjs-core';
+import {
+  backend_util, Conv2DBackpropFilter, registerKernel, type KernelConfig, type KernelFunc, type TensorInfo,
+} from '@tensorflow/tfjs-core';
+import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+import { geometryOf, im2colRows, runComposite, tapsPerChunk, type ConvGeometry } from './conv_grad_util.js';
+
+type Pad = 'valid' | 'same' | number | backend_util.ExplicitPadding;
+
+/** x [B,H,W,Ci], dy [B,OH,OW,Co] → dW [KH,KW,Ci,Co]. Must run inside a tidy on the wasm backend. */
+export function conv2dFilterGradWasm(backend: BackendWasm, x: tf.Tensor4D, dy: tf.Tensor4D,
+  g: ConvGeometry): tf.Tensor4D {
+  const n = g.batch * g.outH * g.outW;
+  const taps = g.kH * g.kW;
+  const dy2 = tf.reshape(dy, [n, g.outC]);
+  const step = tapsPerChunk(g.inC, n, taps);
+  const parts: tf.Tensor2D[] = [];
+  for (let t0 = 0; t0 < taps; t0 += step) {
+    const cols = im2colRows(backend, x, g, t0, Math.min(taps, t0 + step));
+    parts.push(tf.matMul(cols, dy2));
+    cols.dispose(); // free the im2col chunk before the next one is gathered
+  }
+  const dw = parts.length === 1 ? parts[0] : tf.concat(parts, 0);
+  return tf.reshape(dw, [g.kH, g.kW, g.inC, g.outC]);
+}
+
+const conv2DBackpropFilter: KernelFunc = ({ inputs, backend, attrs }) => {
+  const b = backend as BackendWasm;
+  const { x, dy } = inputs as { x: TensorInfo; dy: TensorInfo };
+  const a = attrs as unknown as {
+    strides: number | [number, number]; pad: Pad; dataFormat?: 'NHWC' | 'NCHW';
+    dimRoundingMode?: 'floor' | 'round' | 'ceil'; filterShape: [number, number, number, number];
+    dilations?: number | [number, number];
+  };
+  const info = backend_util.computeConv2DInfo(x.shape as [number, number, number, number], a.filterShape, a.strides,
+    a.dilations ?? 1, a.pad, a.dimRoundingMode, false, backend_util.convertConv2DDataFormat(a.dataFormat ?? 'NHWC'));
+  const g = geometryOf(info);
+  if (dy.shape[1] !== g.outH || dy.shape[2] !== g.outW || dy.shape[3] !== g.outC) {
+    throw new Error(`dy: expected shape [${g.batch},${g.outH},${g.outW},${g.outC}], got [${dy.shape}]`);
+  }
+  return runComposite(b, [x, dy], ([xt, dyt]) => conv2dFilterGradWasm(b, xt as tf.Tensor4D, dyt as tf.Tensor4D, g));
+};
+
+export const conv2DBackpropFilterWasmConfig: KernelConfig = {
+  kernelName: Conv2DBackpropFilter,
+  backendName: 'wasm',
+  kernelFunc: conv2DBackpropFilter,
+};
+
+registerKernel(conv2DBackpropFilterWasmConfig);

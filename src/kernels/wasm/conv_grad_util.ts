@@ -1,0 +1,203 @@
+// Shared machinery for chanlab's wasm convolution-gradient kernels. They are compositions of the wasm backend's own
+// fast kernels (XNNPACK matmul / conv, C++ pad, transpose, reductions) run from inside a kernelFunc, plus one plain
+// copy loop (`im2colRows`) that writes an im2col matrix straight into the wasm heap.
+//
+// Geometry (NHWC, tfjs conventions): output row oh reads input row oh*sh + kh*dh - padTop (zero outside).
+import * as tf from '@tensorflow/tfjs-core';
+import { backend_util, type TensorInfo } from '@tensorflow/tfjs-core';
+import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+
+/** Everything a conv-gradient kernel needs from `computeConv2DInfo`, plus the dy spatial size. */
+export interface ConvGeometry {
+  batch: number;
+  inH: number;
+  inW: number;
+  inC: number;
+  outH: number;
+  outW: number;
+  outC: number;
+  kH: number;
+  kW: number;
+  strideH: number;
+  strideW: number;
+  dilH: number;
+  dilW: number;
+  padTop: number;
+  padLeft: number;
+}
+
+export function geometryOf(info: backend_util.Conv2DInfo): ConvGeometry {
+  if (info.dataFormat !== 'channelsLast') {
+    throw new Error(`dataFormat: chanlab's wasm conv-gradient kernels support 'NHWC' only, got '${info.dataFormat}'`);
+  }
+  return {
+    batch: info.batchSize, inH: info.inHeight, inW: info.inWidth, inC: info.inChannels,
+    outH: info.outHeight, outW: info.outWidth, outC: info.outChannels,
+    kH: info.filterHeight, kW: info.filterWidth, strideH: info.strideHeight, strideW: info.strideWidth,
+    dilH: info.dilationHeight, dilW: info.dilationWidth, padTop: info.padInfo.top, padLeft: info.padInfo.left,
+  };
+}
+
+/** Wraps a kernel input as a Tensor usable by tfjs ops; the extra reference is dropped when the wrapper is disposed. */
+export function wrapInput<R extends tf.Rank>(backend: BackendWasm, info: TensorInfo): tf.Tensor<R> {
+  backend.incRef(info.dataId);
+  return tf.engine().makeTensorFromTensorInfo(info, backend) as tf.Tensor<R>;
+}
+
+/** Turns an intermediate tensor into a kernel output: its buffer is kept alive, the tensor handle is released. */
+export function keepAsOutput(backend: BackendWasm, t: tf.Tensor): TensorInfo {
+  backend.incRef(t.dataId);
+  const out: TensorInfo = { dataId: t.dataId, shape: t.shape.slice(), dtype: t.dtype };
+  t.dispose();
+  return out;
+}
+
+/** Runs `f` over wrapped inputs inside a tidy and returns its result as the kernel output. */
+export function runComposite(backend: BackendWasm, inputs: TensorInfo[], f: (ts: tf.Tensor[]) => tf.Tensor): TensorInfo {
+  const result = tf.tidy(() => f(inputs.map((i) => wrapInput(backend, i))));
+  return keepAsOutput(backend, result);
+}
+
+/** Pads (positive amounts) or crops (negative amounts) the H and W axes of an NHWC tensor; `extraBatch` zero images
+ *  are appended. One C++ Pad after an optional slice. */
+export function padOrCrop4d(x: tf.Tensor4D, top: number, bottom: number, left: number, right: number,
+  extraBatch = 0): tf.Tensor4D {
+  let t = x;
+  const [b, h, w, c] = x.shape;
+  const cropT = Math.max(0, -top), cropB = Math.max(0, -bottom), cropL = Math.max(0, -left), cropR = Math.max(0, -right);
+  if (cropT + cropB + cropL + cropR > 0) {
+    t = tf.slice(t, [0, cropT, cropL, 0], [b, h - cropT - cropB, w - cropL - cropR, c]);
+  }
+  const pT = Math.max(0, top), pB = Math.max(0, bottom), pL = Math.max(0, left), pR = Math.max(0, right);
+  if (pT + pB + pL + pR + extraBatch > 0) {
+    t = tf.pad(t, [[0, extraBatch], [pT, pB], [pL, pR], [0, 0]]);
+  }
+  return t;
+}
+
+/** How many taps to gather per chunk so one im2col chunk stays under ~48 MB of wasm heap. */
+export function tapsPerChunk(rowsPerTap: number, len: number, taps: number): number {
+  const budget = 12 * 1024 * 1024; // floats
+  return Math.max(1, Math.min(taps, Math.floor(budget / Math.max(1, rowsPerTap * len))));
+}
+
+/** One stride phase of a transposed convolution along one axis: which taps land on it and how to run it as a
+ *  stride-1 forward convolution over dy. */
+export interface AxisPhase {
+  /** Filter taps (original indices), in the order the forward conv must see them (already flipped). */
+  taps: number[];
+  /** Dilation of the sub-filter. */
+  dilation: number;
+  /** Pad (>0) or crop (<0) of dy before the 'valid' forward conv. */
+  before: number;
+  after: number;
+}
+
+function gcd(a: number, b: number): number {
+  return b === 0 ? a : gcd(b, a % b);
+}
+
+/**
+ * For output phase r (input-gradient rows r, r+s, r+2s, …; q of them), the taps that reach it and the padding that
+ * makes a stride-1 'valid' conv over dy produce exactly those rows. Derivation: padded row hp = h + pad = oh*s +
+ * k*d; for h = i*s + r the taps with k*d ≡ (r+pad) mod s contribute dy[oh = i + q0 - floor(k*d/s)], q0 =
+ * floor((r+pad)/s); those offsets are evenly spaced by d/gcd(d,s), so it is a dilated correlation with the flipped
+ * sub-filter.
+ */
+export function axisPhase(r: number, s: number, k: number, d: number, pad: number, outLen: number,
+  q: number): AxisPhase {
+  const phi = (r + pad) % s;
+  const q0 = Math.floor((r + pad) / s);
+  const taps: number[] = [];
+  for (let kk = 0; kk < k; kk++) if ((kk * d) % s === phi) taps.push(kk);
+  if (taps.length === 0) return { taps, dilation: 1, before: 0, after: 0 };
+  const aMin = Math.floor((taps[0] * d) / s);
+  const aMax = Math.floor((taps[taps.length - 1] * d) / s);
+  const dilation = d / gcd(d, s);
+  return {
+    taps: taps.reverse(),
+    dilation,
+    before: aMax - q0,
+    after: q + q0 - outLen - aMin,
+  };
+}
+
+/** Applies per-axis pad/crop to dy for one (row phase, col phase) pair. */
+export function padForPhase(dy: tf.Tensor4D, ph: AxisPhase, pw: AxisPhase): tf.Tensor4D {
+  return padOrCrop4d(dy, ph.before, ph.after, pw.before, pw.after);
+}
+
+/** Gathers filter taps along axes 0 and 1 (e.g. the flipped sub-filter of one phase). */
+export function gatherTaps<T extends tf.Tensor4D>(w: T, rows: number[], cols: number[]): tf.Tensor4D {
+  const r = tf.gather(w, tf.tensor1d(rows, 'int32'), 0) as tf.Tensor4D;
+  return tf.gather(r, tf.tensor1d(cols, 'int32'), 1) as tf.Tensor4D;
+}
+
+/**
+ * Input gradient of a strided/dilated/padded convolution as stride-1 forward convolutions, one per output phase.
+ * `phaseConv(dyPadded, ph, pw)` must return the phase's rows [B, qH, qW, C] (a 'valid' stride-1 conv with the
+ * flipped sub-filter ph.taps × pw.taps and dilations ph.dilation/pw.dilation). Phases no tap reaches are zero.
+ */
+export function transposedConvByPhases(dy: tf.Tensor4D, g: ConvGeometry, outC: number,
+  phaseConv: (dyPadded: tf.Tensor4D, ph: AxisPhase, pw: AxisPhase) => tf.Tensor4D): tf.Tensor4D {
+  const sh = g.strideH, sw = g.strideW;
+  const qH = Math.ceil(g.inH / sh), qW = Math.ceil(g.inW / sw);
+  const parts: tf.Tensor4D[] = [];
+  for (let rh = 0; rh < sh; rh++) {
+    const ph = axisPhase(rh, sh, g.kH, g.dilH, g.padTop, g.outH, qH);
+    for (let rw = 0; rw < sw; rw++) {
+      const pw = axisPhase(rw, sw, g.kW, g.dilW, g.padLeft, g.outW, qW);
+      if (ph.taps.length === 0 || pw.taps.length === 0) {
+        parts.push(tf.zeros([g.batch, qH, qW, outC]));
+      } else {
+        parts.push(phaseConv(padForPhase(dy, ph, pw), ph, pw));
+      }
+    }
+  }
+  if (parts.length === 1) return parts[0];
+  // [sh*sw, B, qH, qW, C] → [B, qH, sh, qW, sw, C] → [B, qH*sh, qW*sw, C], cropped to the input size.
+  const stacked = tf.reshape(tf.stack(parts), [sh, sw, g.batch, qH, qW, outC]);
+  const inter = tf.reshape(tf.transpose(stacked, [2, 3, 0, 4, 1, 5]), [g.batch, qH * sh, qW * sw, outC]);
+  if (qH * sh === g.inH && qW * sw === g.inW) return inter as tf.Tensor4D;
+  return tf.slice(inter, [0, 0, 0, 0], [g.batch, g.inH, g.inW, outC]) as tf.Tensor4D;
+}
+
+/**
+ * Direct im2col for taps [t0, t1) from NHWC x: out[(t-t0)*C + c, (b*OH + oh)*OW + ow] = x[b, oh*sh + kh*dh - pt,
+ * ow*sw + kw*dw - pl, c] (zero outside). A plain copy loop into a fresh wasm-heap tensor: reads are contiguous over
+ * c, writes go to C row streams (one cache line each), so it runs near memory speed without any transpose.
+ */
+export function im2colRows(backend: BackendWasm, x: tf.Tensor4D, g: ConvGeometry, t0: number, t1: number): tf.Tensor2D {
+  const { batch, inH, inW, inC: c, outH, outW } = g;
+  const n = batch * outH * outW;
+  const outInfo = backend.makeOutput([(t1 - t0) * c, n], 'float32');
+  const out = tf.engine().makeTensorFromTensorInfo(outInfo, backend) as tf.Tensor2D;
+  const src = backend.typedArrayFromHeap(x) as Float32Array;
+  const dst = backend.typedArrayFromHeap(out) as Float32Array;
+  for (let t = t0; t < t1; t++) {
+    const kh = Math.floor(t / g.kW), kw = t % g.kW;
+    const rowBase = (t - t0) * c * n;
+    for (let b = 0; b < batch; b++) {
+      for (let oh = 0; oh < outH; oh++) {
+        const ih = oh * g.strideH + kh * g.dilH - g.padTop;
+        const col0 = (b * outH + oh) * outW;
+        if (ih < 0 || ih >= inH) {
+          for (let ch = 0; ch < c; ch++) dst.fill(0, rowBase + ch * n + col0, rowBase + ch * n + col0 + outW);
+          continue;
+        }
+        const srcRow = (b * inH + ih) * inW;
+        for (let ow = 0; ow < outW; ow++) {
+          const iw = ow * g.strideW + kw * g.dilW - g.padLeft;
+          let d = rowBase + col0 + ow;
+          if (iw < 0 || iw >= inW) {
+            for (let ch = 0; ch < c; ch++, d += n) dst[d] = 0;
+          } else {
+            let s = (srcRow + iw) * c;
+            for (let ch = 0; ch < c; ch++, d += n) dst[d] = src[s++];
+          }
+        }
+      }
+    }
+  }
+  return out;
+}
