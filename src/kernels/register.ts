@@ -7,3 +7,7 @@ import './wasm/Pix.js';
 import './wasm/PixGrad.js';
 import './webgpu/Pix.js';
 import './webgpu/PixGrad.js';
+import './wasm/Conv2DBackpropFilter.js';
+import './wasm/Conv2DBackpropInput.js';
+import './wasm/DepthwiseConv2dNativeBackpropFilter.js';
+import './wasm/DepthwiseConv2dNativeBackpropInput.js';
