@@ -135,7 +135,10 @@ export function halfToFloat(h: number): number {
 /** float32 → IEEE half bits, round to nearest even (as PyTorch's `.half()`). */
 export function floatToHalf(x: number): number {
   f32[0] = x;
-  const b = u32[0];
+  return f32BitsToHalf(u32[0]);
+}
+
+function f32BitsToHalf(b: number): number {
   const sign = (b >>> 16) & 0x8000;
   const e = (b >>> 23) & 0xff;
   let m = b & 0x7fffff;
@@ -159,16 +162,39 @@ export function floatToHalf(x: number): number {
   return out;
 }
 
+/** IEEE half bits → float32 bits (exact; NaN sign and payload kept). */
+export function halfToF32Bits(h: number): number {
+  const sign = (h & 0x8000) << 16;
+  const e = (h >> 10) & 0x1f;
+  let m = h & 0x3ff;
+  if (e === 31) return (sign | 0x7f800000 | (m << 13)) >>> 0;
+  if (e === 0) {
+    if (m === 0) return sign >>> 0;
+    let ex = 113; // 127 - 15 + 1
+    while (!(m & 0x400)) {
+      m <<= 1;
+      ex--;
+    }
+    return (sign | (ex << 23) | ((m & 0x3ff) << 13)) >>> 0;
+  }
+  return (sign | ((e + 112) << 23) | (m << 13)) >>> 0;
+}
+
+const bf16ToF32Bits = (h: number): number => (h << 16) >>> 0;
+
 export function bf16ToFloat(h: number): number {
   u32[0] = (h & 0xffff) << 16;
   return f32[0];
 }
 
-/** float32 → bfloat16 bits, round to nearest even (as PyTorch). */
+/** float32 → bfloat16 bits, round to nearest even; NaN → 0x7fc0 (as PyTorch's c10::BFloat16). */
 export function floatToBf16(x: number): number {
   f32[0] = x;
-  const b = u32[0];
-  if (Number.isNaN(f32[0])) return ((b >>> 16) | 0x40) & 0xffff;
+  return f32BitsToBf16(u32[0]);
+}
+
+function f32BitsToBf16(b: number): number {
+  if ((b & 0x7fffffff) > 0x7f800000) return 0x7fc0;
   return ((b + 0x7fff + ((b >>> 16) & 1)) >>> 16) & 0xffff;
 }
 
@@ -229,8 +255,9 @@ export function tensorFromStorage(
         `reaches outside its storage of ${st.numel} elements`);
     }
     const src = storageView(st);
-    const conv = st.dtype === 'float16' ? halfToFloat : st.dtype === 'bfloat16' ? bf16ToFloat : null;
-    const dst = out as unknown as { [i: number]: number | bigint };
+    // float16/bfloat16 are widened bit-exactly into the float32 output through a Uint32Array view
+    const conv = st.dtype === 'float16' ? halfToF32Bits : st.dtype === 'bfloat16' ? bf16ToF32Bits : null;
+    const dst = (conv ? new Uint32Array(out.buffer) : out) as unknown as { [i: number]: number | bigint };
     const s = src as unknown as { [i: number]: number | bigint };
     const cstride = contiguousStride(shape);
     const contiguous = shape.every((d, i) => d === 1 || stride[i] === cstride[i]);
@@ -258,9 +285,11 @@ export function tensorFromStorage(
 /** Little-endian storage bytes of a tensor's contiguous data (float16/bfloat16 narrowed from float32). */
 export function tensorBytes(t: TorchTensor): Uint8Array {
   if (t.dtype === 'float16' || t.dtype === 'bfloat16') {
-    const conv = t.dtype === 'float16' ? floatToHalf : floatToBf16;
+    // work on the float32 bit patterns so NaN signs/payloads are not lost through JS numbers
+    const conv = t.dtype === 'float16' ? f32BitsToHalf : f32BitsToBf16;
     const h = new Uint16Array(t.numel);
-    const src = t.data as Float32Array;
+    const d = t.data as Float32Array;
+    const src = new Uint32Array(d.buffer, d.byteOffset, d.length);
     for (let i = 0; i < h.length; i++) h[i] = conv(src[i]);
     return new Uint8Array(h.buffer);
   }
