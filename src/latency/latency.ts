@@ -1,0 +1,126 @@
+// Inference latency in the manner of the official PiX `test_latency.py` (spec pix.md §7.4): eval mode, batch 1,
+// 224×224, fp32, 5 warm-up passes, then N timed forward passes each followed by a device sync (here
+// `await y.data()`, which waits for the backend and copies the output back). Reports mean (the official number:
+// total seconds for 1000 runs = mean ms per image) and median.
+import * as tf from '@tensorflow/tfjs-core';
+import { useBackend } from '../backend/index.js';
+import { createModel } from '../models/registry.js';
+import type { Module } from '../nn/module.js';
+
+export interface LatencyOptions {
+  /** Backend to activate first ('wasm' | 'webgpu' | 'cpu' | ...); default: whatever is active. */
+  backend?: string;
+  /** Timed runs (official: 1000). Default 50. */
+  runs?: number;
+  /** Warm-up runs (official: 5). */
+  warmup?: number;
+  /** Square input side (224). */
+  input?: number;
+  batch?: number;
+  /** Input channels; default the model's config (3). */
+  channels?: number;
+  /** Seed of the N(0,1) input (the official script feeds one normalised ImageNet image). */
+  seed?: number;
+}
+
+export interface LatencyResult {
+  model: string;
+  backend: string;
+  inputShape: number[];
+  runs: number;
+  warmup: number;
+  meanMs: number;
+  medianMs: number;
+  minMs: number;
+  maxMs: number;
+  /** Every timed run, ms. */
+  samplesMs: number[];
+}
+
+function checkCount(v: number, name: string, min: number): number {
+  if (!Number.isInteger(v) || v < min) throw new Error(`measureLatency: ${name} must be an integer >= ${min}, got ${v}`);
+  return v;
+}
+
+export function median(xs: readonly number[]): number {
+  if (xs.length === 0) throw new Error('median: empty sample');
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+}
+
+/** Latency of `model` (a Module or a registry name; names are built, timed and disposed). */
+export async function measureLatency(model: Module | string, opts: LatencyOptions = {}): Promise<LatencyResult> {
+  if (opts.backend) await useBackend(opts.backend as Parameters<typeof useBackend>[0]);
+  const runs = checkCount(opts.runs ?? 50, 'runs', 1);
+  const warmup = checkCount(opts.warmup ?? 5, 'warmup', 0);
+  const side = checkCount(opts.input ?? 224, 'input', 1);
+  const batch = checkCount(opts.batch ?? 1, 'batch', 1);
+  const owned = typeof model === 'string';
+  const m = owned ? createModel(model) : model;
+  const name = owned ? model : m.typeName;
+  const channels = checkCount(opts.channels ?? 3, 'channels', 1);
+  const inputShape = [batch, side, side, channels];
+  const wasTraining = m.training;
+  m.eval();
+  const x = tf.randomNormal(inputShape, 0, 1, 'float32', opts.seed ?? 0);
+  const samplesMs: number[] = [];
+  try {
+    for (let i = 0; i < warmup; i++) {
+      const y = tf.tidy(() => m.call(x));
+      await y.data();
+      y.dispose();
+    }
+    for (let i = 0; i < runs; i++) {
+      const t0 = performance.now();
+      const y = tf.tidy(() => m.call(x));
+      await y.data(); // sync after each run, as torch.cuda.synchronize() in the official script
+      samplesMs.push(performance.now() - t0);
+      y.dispose();
+    }
+  } finally {
+    x.dispose();
+    m.train(wasTraining);
+    if (owned) m.dispose();
+  }
+  const meanMs = samplesMs.reduce((a, b) => a + b, 0) / samplesMs.length;
+  return {
+    model: name, backend: tf.getBackend(), inputShape, runs, warmup, meanMs, medianMs: median(samplesMs),
+    minMs: Math.min(...samplesMs), maxMs: Math.max(...samplesMs), samplesMs,
+  };
+}
+
+export interface LatencyComparison {
+  a: LatencyResult;
+  b: LatencyResult;
+  /** b.meanMs / a.meanMs (< 1: b is faster). */
+  ratioMean: number;
+  ratioMedian: number;
+  /** 1 − b/a on the median, in % (the "x% faster" figure). */
+  reductionPct: number;
+}
+
+/** Times A then B under the same options (same backend, input, runs). */
+export async function compareLatency(modelA: Module | string, modelB: Module | string, opts: LatencyOptions = {}): Promise<LatencyComparison> {
+  const a = await measureLatency(modelA, opts);
+  const b = await measureLatency(modelB, { ...opts, backend: undefined });
+  return { a, b, ratioMean: b.meanMs / a.meanMs, ratioMedian: b.medianMs / a.medianMs, reductionPct: 100 * (1 - b.medianMs / a.medianMs) };
+}
+
+/** Side-by-side text of a comparison. */
+export function formatLatencyComparison(c: LatencyComparison): string {
+  const rows: Array<[string, string, string]> = [
+    ['model', c.a.model, c.b.model],
+    ['backend', c.a.backend, c.b.backend],
+    ['input', c.a.inputShape.join('×'), c.b.inputShape.join('×')],
+    ['warm-up / timed runs', `${c.a.warmup} / ${c.a.runs}`, `${c.b.warmup} / ${c.b.runs}`],
+    ['mean ms', c.a.meanMs.toFixed(2), c.b.meanMs.toFixed(2)],
+    ['median ms', c.a.medianMs.toFixed(2), c.b.medianMs.toFixed(2)],
+    ['min / max ms', `${c.a.minMs.toFixed(2)} / ${c.a.maxMs.toFixed(2)}`, `${c.b.minMs.toFixed(2)} / ${c.b.maxMs.toFixed(2)}`],
+  ];
+  const w0 = Math.max(...rows.map((r) => r[0].length));
+  const w1 = Math.max(...rows.map((r) => r[1].length));
+  const lines = rows.map(([k, a, b]) => `${k.padEnd(w0)}  ${a.padStart(w1)}  ${b}`);
+  lines.push(`B/A: mean ${c.ratioMean.toFixed(3)}, median ${c.ratioMedian.toFixed(3)} (${c.reductionPct >= 0 ? '' : '+'}${Math.abs(c.reductionPct).toFixed(1)}% ${c.reductionPct >= 0 ? 'less' : 'more'} time)`);
+  return lines.join('\n');
+}

@@ -1,0 +1,80 @@
+import { describe, expect, it } from 'vitest';
+import {
+  cbamFormula, dgcHiddenWidth, dgcLayerCost, dgcLayerParams, fbsFormula, pixFormula, pixModuleCost, pixSqueezeMemory,
+  seFormula, squeezeBaselineFormula, squeezeExample,
+} from '../../src/flops/formulas.js';
+import { fbsConsistentK, printedDecimals, squeezeExampleTable, supplementTable1, truncateScaled } from '../../src/flops/tables.js';
+
+describe('supplement Table 1 formulas (pix.md §8.1)', () => {
+  it('gives the exact formula values at C = 512', () => {
+    const C = 512;
+    expect([112, 56, 28].map((s) => seFormula(C, s, s).flops)).toEqual([12_879_904, 3_246_112, 837_664]);
+    expect([112, 56, 28].map((s) => cbamFormula(C, s, s).flops)).toEqual([38_645_792, 9_687_968, 2_448_512]);
+    expect([112, 56, 28].map((s) => fbsFormula(C, s, s, 0).flops)).toEqual([45_221_888, 11_503_616, 3_074_048]);
+    expect([112, 56, 28].map((s) => pixFormula(C, s, s, 1).flops)).toEqual([6_686_720, 1_869_824, 665_600]);
+    expect([112, 56, 28].map((s) => 4 * seFormula(C, s, s).memory)).toEqual([25_694_336, 6_426_752, 1_609_856]);
+    expect([112, 56, 28].map((s) => 4 * cbamFormula(C, s, s).memory)).toEqual([51_639_424, 12_916_096, 3_235_264]);
+    expect([112, 56, 28].map((s) => 4 * fbsFormula(C, s, s).memory)).toEqual([51_384_320, 12_849_152, 3_215_360]);
+    expect([112, 56, 28].map((s) => 4 * pixFormula(C, s, s, 1).memory)).toEqual([25_694_208, 6_426_624, 1_609_728]);
+    expect(pixFormula(C, 112, 112, 2).flops).toBe(9_765_888);
+    expect(pixFormula(C, 112, 112, 4).flops).toBe(11_305_472);
+  });
+
+  it('parts sum to the totals', () => {
+    for (const f of [seFormula(512, 56, 56), cbamFormula(512, 28, 28), fbsFormula(512, 56, 56, 7), pixFormula(256, 14, 14, 4, true)]) {
+      expect(Object.values(f.parts).reduce((a, b) => a + b, 0)).toBe(f.flops);
+    }
+  });
+
+  it('reproduces all 12 printed cells: FLOPs truncated to the printed decimals, memory to the byte', () => {
+    const t = supplementTable1();
+    expect(t.rows).toHaveLength(12);
+    for (const r of t.rows) {
+      expect(r.flops_match, `${r.size} ${r.method} flops`).toBe(true);
+      expect(r.memory_match, `${r.size} ${r.method} memory`).toBe(true);
+    }
+    // Truncation, not rounding: rounding would print 12.9, 9.7, 1.9, 0.7 and .838.
+    expect(truncateScaled(12_879_904, 1e6, 1)).toBe(12.8);
+    expect(Math.round(12_879_904 / 1e5) / 10).toBe(12.9);
+    expect(truncateScaled(837_664, 1e6, printedDecimals('.837'))).toBe(0.837);
+    expect(fbsConsistentK()).toEqual([0, 53]);
+  });
+});
+
+describe('squeeze example and section F (pix.md §8.2–8.3)', () => {
+  it('baseline 1,275; PiX 573 from its terms; w-PiX = PiX + 225', () => {
+    const ex = squeezeExample();
+    expect(ex.baseline.flops).toBe(1275);
+    expect(ex.baseline.parts).toEqual({ conv: 900, bn: 300, relu: 75 });
+    expect(ex.pix.parts).toEqual({ gap: 300, conv: 36, sigmoid: 12, fusion: 225 });
+    expect(ex.pix.flops).toBe(573);
+    expect(ex.pixWithPMul).toBe(648);
+    expect(ex.wpix.flops).toBe(798);
+    expect(ex.printed).toEqual({ baseline: 1275, pix: [811, 523], wpix: 748 });
+    expect(ex.printed.wpix - ex.printed.pix[1]).toBe(ex.wpix.flops - ex.pix.flops);
+    const t = squeezeExampleTable();
+    expect(t.rows.map((r) => r.computed)).toEqual([1275, 573, 648, 798, 225]);
+  });
+
+  it('PiX squeeze memory exceeds the baseline output by 1.25C at ζ = 4', () => {
+    const C = 256, H = 14;
+    expect(pixSqueezeMemory(C, H, H, 4) - squeezeBaselineFormula(C, H, H, C / 4).memory).toBe(1.25 * C);
+  });
+});
+
+describe('module cost helpers', () => {
+  it('PiX module under each convention', () => {
+    const cfg = { inputShape: [1, 56, 56, 256], zeta: 4 };
+    expect(pixModuleCost(cfg, 'pix-supplement').macs).toBe(pixFormula(256, 56, 56, 4).flops);
+    expect(pixModuleCost(cfg, 'ptflops').macs).toBe(256 * 56 * 56 + 256 * 64); // GAP input + conv_sqz, no PiX hook
+    expect(pixModuleCost(cfg, 'torchprofile').macs).toBe(256 + 256 * 64); // GAP output + conv_sqz, PiX op skipped
+    expect(pixModuleCost({ ...cfg, reduce: 'w-pix' }, 'pix-supplement').macs).toBe(pixFormula(256, 56, 56, 4, true).flops);
+  });
+
+  it('DGC layer: the worked example 164,296 (dgc.md §4.2) and hidden widths', () => {
+    const cfg = { inputShape: [1, 32, 32, 16], outChannels: 32, kernelSize: 1, heads: 4, squeezeRate: 16, gateFactor: 0.25 };
+    expect(dgcLayerCost(cfg, 'dgc').macs).toBe(164_296);
+    expect([16, 72, 80, 768].map((c) => dgcHiddenWidth(c))).toEqual([2, 9, 5, 48]);
+    expect(dgcLayerParams(cfg)).toBe(2 * 16 + 32 * 16 + 4 * (2 * 16 * 2 + 16));
+  });
+});
