@@ -1,0 +1,259 @@
+// PiX-ResNet in channel-squeezing mode (spec pix.md §5), after the official model file `PiX_resnet_cs.py`:
+// in every bottleneck the squeeze 1×1 conv + BN + ReLU is replaced by PiX on the block input (ζ = C_in/width: 1,2,2,2
+// in each stage's first block, 4 elsewhere); stride on the 3×3 (`conv_ce`); projection (1×1 + BN on the block input)
+// in block 0 of every stage; head GAP → Dropout2d → 1×1-conv classifier with bias; Xavier-uniform init for every
+// conv, zero conv biases, BN γ=1 β=0. State-dict keys as the official model: conv_stem, bn_stem,
+// layer{s}.blocks.{i}.conv_sqz/conv_ce/bn_ce/conv_exp/bn_exp/conv_proj/bn_proj, classifier (240 entries for -50).
+//
+// Basic blocks (ResNet-18/34, CIFAR ResNet-20) ⚠ INFERRED — the official code has none: a basic block has no 1×1
+// squeeze to replace, so PiX is placed on the block input feeding the first 3×3 conv, which takes C_in/ζ channels
+// (ζ = 1 in the first block of each stage, where C_in ≤ planes, and 2 elsewhere by default). Keys: conv_sqz, conv1,
+// bn1, conv2, bn2, conv_proj, bn_proj; the projection exists only where the shape changes (torchvision's rule).
+// With ζ = 1 everywhere every conv has torchvision's shape and PiX acts as an SE-like gate.
+import * as tf from '@tensorflow/tfjs-core';
+import { Identity, ReLU } from '../../nn/activation.js';
+import { BatchNorm2d } from '../../nn/batchnorm.js';
+import { ModuleList } from '../../nn/container.js';
+import { Conv2d } from '../../nn/conv.js';
+import { Dropout2d } from '../../nn/dropout.js';
+import { xavierUniform } from '../../nn/init.js';
+import { Module } from '../../nn/module.js';
+import { AdaptiveAvgPool2d, MaxPool2d } from '../../nn/pooling.js';
+import type { ModelConfig } from '../../models/registry.js';
+import type { PixReduce } from '../../ops/pix/index.js';
+import { PiX, checkTau, checkZeta, type PiXActivation } from './pix_module.js';
+import { SqueezeExcitation } from './se.js';
+
+/** Options shared by every PiX module of a model (the E0–E4 ablation knobs). */
+export interface PiXVariant {
+  tau: number;
+  reduce: PixReduce;
+  activation: PiXActivation;
+  bnBeforeAct: boolean;
+}
+
+export interface PiXResNetConfig extends ModelConfig, PiXVariant {
+  block: 'bottleneck' | 'basic';
+  /** Blocks per stage, e.g. [3,4,6,3]. */
+  layers: number[];
+  /** Output channels of each stage (n_op), e.g. [256,512,1024,2048]. */
+  outWidths: number[];
+  stemWidth: number;
+  /** 'imagenet': 7×7/2 conv + 3×3/2 max-pool; 'small': 3×3/1 conv, no pool (28–32 px inputs). */
+  stem: 'imagenet' | 'small';
+  /** ζ of each stage's first block (official [1,2,2,2]). */
+  firstZeta: number[];
+  /** ζ of the other blocks (official 4). */
+  zeta: number;
+  /** Dropout2d before the classifier (official constructor 0.1, main.py 0, README 0.05; spec §9 #15). */
+  dropRate: number;
+  /** Squeeze-and-excitation (r = 16) on the residual branch before the add (paper Table 1 E4, ⚠ inferred placement). */
+  se: boolean;
+}
+
+function conv(inC: number, outC: number, k: number, stride = 1, bias = false): Conv2d {
+  return new Conv2d({ inChannels: inC, outChannels: outC, kernelSize: k, stride, padding: (k - 1) / 2, bias });
+}
+
+function makePiX(inChannels: number, zeta: number, v: PiXVariant): PiX {
+  return new PiX({
+    inChannels, zeta, tau: v.tau, reduce: v.reduce, activation: v.activation, bnBeforeAct: v.bnBeforeAct,
+    requireDivisible: true, layout: 'official',
+  });
+}
+
+/** The official PixBottleneck. x [N,H,W,C_in] → [N,H/s,W/s,C_out]. */
+export class PiXBottleneck extends Module {
+  readonly sampler: PiX;
+  readonly convCe: Conv2d;
+  readonly bnCe: BatchNorm2d;
+  readonly reluCe: ReLU;
+  readonly finalRelu: ReLU;
+  readonly convExp: Conv2d;
+  readonly bnExp: BatchNorm2d;
+  readonly se: SqueezeExcitation | null;
+  readonly convProj: Conv2d | null;
+  readonly bnProj: BatchNorm2d | null;
+
+  constructor(nIp: number, nOp: number, stride: number, zeta: number, useProjection: boolean, v: PiXVariant, se = false) {
+    super();
+    this.sampler = makePiX(nIp, zeta, v).adoptInto(this); // pix, conv_sqz, [bn_sqz], sigmoid_sqz, global_pool
+    const G = this.sampler.outChannels;
+    this.convCe = this.addModule('conv_ce', conv(G, G, 3, stride));
+    this.bnCe = this.addModule('bn_ce', new BatchNorm2d(G));
+    this.reluCe = this.addModule('relu_ce', new ReLU());
+    this.convExp = this.addModule('conv_exp', conv(G, nOp, 1));
+    this.bnExp = this.addModule('bn_exp', new BatchNorm2d(nOp));
+    this.se = se ? this.addModule('se', new SqueezeExcitation({ channels: nOp, reduction: 16 })) : null;
+    this.finalRelu = this.addModule('final_relu', new ReLU());
+    this.convProj = useProjection ? this.addModule('conv_proj', conv(nIp, nOp, 1, stride)) : null;
+    this.bnProj = useProjection ? this.addModule('bn_proj', new BatchNorm2d(nOp)) : null;
+  }
+
+  forward(ip: tf.Tensor): tf.Tensor {
+    return tf.tidy(() => {
+      let x = this.sampler.call(ip);
+      x = this.reluCe.call(this.bnCe.call(this.convCe.call(x)));
+      x = this.bnExp.call(this.convExp.call(x));
+      if (this.se) x = this.se.call(x);
+      const y = this.convProj ? this.bnProj!.call(this.convProj.call(ip)) : ip;
+      return this.finalRelu.call(tf.add(y, x));
+    });
+  }
+}
+
+/** ⚠ Inferred basic block: PiX (C_in → C_in/ζ) → 3×3 (stride) → BN → ReLU → 3×3 → BN, + shortcut, ReLU. */
+export class PiXBasicBlock extends Module {
+  readonly sampler: PiX;
+  readonly conv1: Conv2d;
+  readonly bn1: BatchNorm2d;
+  readonly relu: ReLU;
+  readonly conv2: Conv2d;
+  readonly bn2: BatchNorm2d;
+  readonly se: SqueezeExcitation | null;
+  readonly convProj: Conv2d | null;
+  readonly bnProj: BatchNorm2d | null;
+
+  constructor(nIp: number, nOp: number, stride: number, zeta: number, v: PiXVariant, se = false) {
+    super();
+    this.sampler = makePiX(nIp, zeta, v).adoptInto(this);
+    this.conv1 = this.addModule('conv1', conv(this.sampler.outChannels, nOp, 3, stride));
+    this.bn1 = this.addModule('bn1', new BatchNorm2d(nOp));
+    this.relu = this.addModule('relu', new ReLU());
+    this.conv2 = this.addModule('conv2', conv(nOp, nOp, 3));
+    this.bn2 = this.addModule('bn2', new BatchNorm2d(nOp));
+    this.se = se ? this.addModule('se', new SqueezeExcitation({ channels: nOp, reduction: 16 })) : null;
+    const proj = stride !== 1 || nIp !== nOp;
+    this.convProj = proj ? this.addModule('conv_proj', conv(nIp, nOp, 1, stride)) : null;
+    this.bnProj = proj ? this.addModule('bn_proj', new BatchNorm2d(nOp)) : null;
+  }
+
+  forward(ip: tf.Tensor): tf.Tensor {
+    return tf.tidy(() => {
+      let x = this.sampler.call(ip);
+      x = this.relu.call(this.bn1.call(this.conv1.call(x)));
+      x = this.bn2.call(this.conv2.call(x));
+      if (this.se) x = this.se.call(x);
+      const y = this.convProj ? this.bnProj!.call(this.convProj.call(ip)) : ip;
+      return this.relu.call(tf.add(y, x));
+    });
+  }
+}
+
+/** `PiXResNet_stage`: a `blocks` ModuleList run in order. */
+export class PiXResNetStage extends Module {
+  readonly blocks: ModuleList;
+  constructor(blocks: Module[]) {
+    super();
+    this.blocks = this.addModule('blocks', new ModuleList(blocks));
+  }
+  forward(x: tf.Tensor): tf.Tensor {
+    return tf.tidy(() => this.blocks.items.reduce((y, b) => b.call(y), x));
+  }
+}
+
+export function checkVariant(c: PiXVariant, owner: string): void {
+  checkTau(c.tau, owner);
+  if (c.activation !== 'sigmoid' && c.activation !== 'tanh') {
+    throw new Error(`${owner}: activation must be 'sigmoid' or 'tanh', got ${String(c.activation)}`);
+  }
+  if (typeof c.bnBeforeAct !== 'boolean') throw new Error(`${owner}: bnBeforeAct must be a boolean, got ${String(c.bnBeforeAct)}`);
+}
+
+export class PiXResNet extends Module {
+  readonly config: PiXResNetConfig;
+  readonly convStem: Conv2d;
+  readonly bnStem: BatchNorm2d;
+  readonly reluStem: ReLU;
+  readonly pool: Module;
+  readonly stages: PiXResNetStage[] = [];
+  readonly classifier: Conv2d;
+  readonly gp: AdaptiveAvgPool2d;
+  readonly dropout: Dropout2d;
+
+  constructor(config: PiXResNetConfig) {
+    super();
+    const name = 'PiXResNet';
+    this.config = config;
+    const { layers, outWidths, firstZeta } = config;
+    if (!Array.isArray(layers) || layers.length === 0 || layers.some((n) => !Number.isInteger(n) || n < 1)) {
+      throw new Error(`${name}: layers must be a non-empty list of positive integers, got ${JSON.stringify(layers)}`);
+    }
+    if (outWidths.length !== layers.length || firstZeta.length !== layers.length) {
+      throw new Error(`${name}: layers (${layers.length}), outWidths (${outWidths.length}) and firstZeta (${firstZeta.length}) must have the same length`);
+    }
+    if (config.block !== 'bottleneck' && config.block !== 'basic') {
+      throw new Error(`${name}: block must be 'bottleneck' or 'basic', got ${String(config.block)}`);
+    }
+    checkZeta(config.zeta, name);
+    firstZeta.forEach((z) => checkZeta(z, `${name} firstZeta`));
+    checkVariant(config, name);
+    if (config.stem === 'imagenet') {
+      this.convStem = this.addModule('conv_stem', conv(config.inChannels, config.stemWidth, 7, 2));
+    } else if (config.stem === 'small') {
+      this.convStem = this.addModule('conv_stem', conv(config.inChannels, config.stemWidth, 3, 1));
+    } else {
+      throw new Error(`${name}: stem must be 'imagenet' or 'small', got '${String(config.stem)}'`);
+    }
+    this.bnStem = this.addModule('bn_stem', new BatchNorm2d(config.stemWidth));
+    this.reluStem = this.addModule('relu_stem', new ReLU());
+    this.pool = this.addModule('pool', config.stem === 'imagenet' ? new MaxPool2d({ kernelSize: 3, stride: 2, padding: 1 }) : new Identity());
+    let nIp = config.stemWidth;
+    layers.forEach((n, s) => {
+      const nOp = outWidths[s]!;
+      const blocks: Module[] = [];
+      for (let i = 0; i < n; i++) {
+        const stride = i === 0 && s > 0 ? 2 : 1;
+        const zeta = i === 0 ? firstZeta[s]! : config.zeta;
+        const inC = i === 0 ? nIp : nOp;
+        if (inC % zeta !== 0) {
+          throw new Error(`${name}: layer${s + 1}.blocks.${i} has ${inC} input channels, not divisible by zeta ${zeta}`);
+        }
+        blocks.push(config.block === 'bottleneck'
+          ? new PiXBottleneck(inC, nOp, stride, zeta, i === 0, config, config.se)
+          : new PiXBasicBlock(inC, nOp, stride, zeta, config, config.se));
+      }
+      this.stages.push(this.addModule(`layer${s + 1}`, new PiXResNetStage(blocks)));
+      nIp = nOp;
+    });
+    this.classifier = this.addModule('classifier', conv(nIp, config.numClasses, 1, 1, true));
+    this.gp = this.addModule('gp', new AdaptiveAvgPool2d(1));
+    this.dropout = this.addModule('dropout', new Dropout2d(config.dropRate));
+    this.initWeights();
+  }
+
+  /** Official init: Xavier-uniform (gain 1) for every Conv2d, conv biases 0; BN already γ=1, β=0. */
+  private initWeights(): void {
+    for (const [, m] of this.namedModules()) {
+      if (m instanceof Conv2d) {
+        m.weight.reset(xavierUniform(m.weight.shape));
+        m.bias?.reset(tf.zerosLike(m.bias.variable));
+      }
+    }
+  }
+
+  /** Every PiX module with its block name, e.g. ['layer2.blocks.0', PiX(C_in 256, ζ 2)]. */
+  pixModules(): Array<[string, PiX]> {
+    const out: Array<[string, PiX]> = [];
+    this.stages.forEach((st, s) => st.blocks.items.forEach((b, i) => {
+      out.push([`layer${s + 1}.blocks.${i}`, (b as PiXBottleneck | PiXBasicBlock).sampler]);
+    }));
+    return out;
+  }
+
+  /** Features before the head: [N,h,w,C_last]. */
+  features(x: tf.Tensor): tf.Tensor {
+    return tf.tidy(() => {
+      let y = this.pool.call(this.reluStem.call(this.bnStem.call(this.convStem.call(x))));
+      for (const st of this.stages) y = st.call(y);
+      return y;
+    });
+  }
+
+  forward(x: tf.Tensor): tf.Tensor {
+    return tf.tidy(() => {
+      const y = this.classifier.call(this.dropout.call(this.gp.call(this.features(x))));
+      return tf.reshape(y, [x.shape[0]!, this.config.numClasses]);
+    });
+  }
+}

@@ -1,0 +1,142 @@
+// PiX-ResNet in network-downscaling mode (supplement Fig. 1 b/c; spec pix.md §6) ⚠ INFERRED — the official code
+// implements neither this nor the dynamic-pruning mode, and the figure was not available. Construction chosen here:
+// torchvision ResNet (keys conv1, bn1, layer{s}.{i}.conv1/bn1/…/downsample.0/1, fc) with a PiX module **inserted** on
+// every block input (key `layer{s}.{i}.pix.conv_sqz.weight`), so the block's first conv takes C_in/ζ channels
+// (global ζ); everything else keeps torchvision's widths, and the shortcut still sees the full block input.
+// Init: torchvision's (Kaiming-normal fan_out convs) for the body, Xavier-uniform for the PiX predictors.
+// The dynamic-pruning configuration (Fig. 1 c/d) is this same construction used as a drop-in for channel gating
+// (e.g. at ζ = 2 against FBS); the registry names it separately.
+import * as tf from '@tensorflow/tfjs-core';
+import { Flatten, Identity, ReLU } from '../../nn/activation.js';
+import { BatchNorm2d } from '../../nn/batchnorm.js';
+import { Sequential } from '../../nn/container.js';
+import { Conv2d } from '../../nn/conv.js';
+import { kaimingNormal } from '../../nn/init.js';
+import { Linear } from '../../nn/linear.js';
+import { Module } from '../../nn/module.js';
+import { AdaptiveAvgPool2d, MaxPool2d } from '../../nn/pooling.js';
+import type { ModelConfig } from '../../models/registry.js';
+import { PiX, checkZeta } from './pix_module.js';
+import { checkVariant, type PiXVariant } from './resnet_cs.js';
+
+export interface PiXDSResNetConfig extends ModelConfig, PiXVariant {
+  block: 'bottleneck' | 'basic';
+  layers: number[];
+  /** Stage planes (torchvision 64,128,256,512; bottleneck outputs are 4×). */
+  widths: number[];
+  stem: 'imagenet' | 'small';
+  /** Global ζ of every inserted PiX module. */
+  zeta: number;
+}
+
+function conv(inC: number, outC: number, k: number, stride = 1): Conv2d {
+  return new Conv2d({ inChannels: inC, outChannels: outC, kernelSize: k, stride, padding: (k - 1) / 2, bias: false });
+}
+
+export class PiXDSBlock extends Module {
+  readonly pix: PiX;
+  readonly branch: Array<[Conv2d, BatchNorm2d]> = [];
+  readonly relu: ReLU;
+  readonly downsample: Sequential | null;
+
+  constructor(kind: 'basic' | 'bottleneck', inplanes: number, planes: number, stride: number, zeta: number, v: PiXVariant) {
+    super();
+    const exp = kind === 'basic' ? 1 : 4;
+    this.pix = this.addModule('pix', new PiX({
+      inChannels: inplanes, zeta, tau: v.tau, reduce: v.reduce, activation: v.activation, bnBeforeAct: v.bnBeforeAct,
+      requireDivisible: true,
+    }));
+    const g = this.pix.outChannels;
+    const convs = kind === 'basic'
+      ? [conv(g, planes, 3, stride), conv(planes, planes, 3)]
+      : [conv(g, planes, 1), conv(planes, planes, 3, stride), conv(planes, planes * 4, 1)];
+    convs.forEach((c, i) => {
+      const cv = this.addModule(`conv${i + 1}`, c);
+      const bn = this.addModule(`bn${i + 1}`, new BatchNorm2d(c.outChannels));
+      this.branch.push([cv, bn]);
+    });
+    this.relu = this.addModule('relu', new ReLU());
+    const needDown = stride !== 1 || inplanes !== planes * exp;
+    this.downsample = needDown ? this.addModule('downsample', new Sequential(conv(inplanes, planes * exp, 1, stride), new BatchNorm2d(planes * exp))) : null;
+  }
+
+  forward(x: tf.Tensor): tf.Tensor {
+    return tf.tidy(() => {
+      let y = this.pix.call(x);
+      this.branch.forEach(([c, bn], i) => {
+        y = bn.call(c.call(y));
+        if (i < this.branch.length - 1) y = this.relu.call(y);
+      });
+      const identity = this.downsample ? this.downsample.call(x) : x;
+      return this.relu.call(tf.add(y, identity));
+    });
+  }
+}
+
+export class PiXDSResNet extends Module {
+  readonly conv1: Conv2d;
+  readonly bn1: BatchNorm2d;
+  readonly relu: ReLU;
+  readonly maxpool: Module;
+  readonly stages: Sequential[] = [];
+  readonly avgpool: AdaptiveAvgPool2d;
+  readonly fc: Linear;
+  readonly flatten = new Flatten(true);
+
+  constructor(readonly config: PiXDSResNetConfig) {
+    super();
+    const name = 'PiXDSResNet';
+    checkZeta(config.zeta, name);
+    checkVariant(config, name);
+    if (config.widths.length !== config.layers.length) {
+      throw new Error(`${name}: widths (${config.widths.length}) and layers (${config.layers.length}) must have the same length`);
+    }
+    if (config.block !== 'bottleneck' && config.block !== 'basic') {
+      throw new Error(`${name}: block must be 'bottleneck' or 'basic', got ${String(config.block)}`);
+    }
+    const exp = config.block === 'basic' ? 1 : 4;
+    const stemW = config.widths[0]!;
+    if (config.stem === 'imagenet') {
+      this.conv1 = this.addModule('conv1', new Conv2d({ inChannels: config.inChannels, outChannels: stemW, kernelSize: 7, stride: 2, padding: 3, bias: false }));
+    } else if (config.stem === 'small') {
+      this.conv1 = this.addModule('conv1', conv(config.inChannels, stemW, 3));
+    } else {
+      throw new Error(`${name}: stem must be 'imagenet' or 'small', got '${String(config.stem)}'`);
+    }
+    this.bn1 = this.addModule('bn1', new BatchNorm2d(stemW));
+    this.relu = this.addModule('relu', new ReLU());
+    this.maxpool = this.addModule('maxpool', config.stem === 'imagenet' ? new MaxPool2d({ kernelSize: 3, stride: 2, padding: 1 }) : new Identity());
+    let inplanes = stemW;
+    config.layers.forEach((n, s) => {
+      const planes = config.widths[s]!;
+      const stage = new Sequential();
+      for (let i = 0; i < n; i++) {
+        if (inplanes % config.zeta !== 0) {
+          throw new Error(`${name}: layer${s + 1}.${i} has ${inplanes} input channels, not divisible by zeta ${config.zeta}`);
+        }
+        stage.append(new PiXDSBlock(config.block, inplanes, planes, i === 0 && s > 0 ? 2 : 1, config.zeta, config));
+        inplanes = planes * exp;
+      }
+      this.stages.push(this.addModule(`layer${s + 1}`, stage));
+    });
+    this.avgpool = this.addModule('avgpool', new AdaptiveAvgPool2d(1));
+    this.fc = this.addModule('fc', new Linear({ inFeatures: inplanes, outFeatures: config.numClasses }));
+    const pixConvs = new Set<Module>();
+    for (const [, m] of this.namedModules()) if (m instanceof PiX) pixConvs.add(m.conv);
+    for (const [, m] of this.namedModules()) {
+      if (m instanceof Conv2d && !pixConvs.has(m)) m.weight.reset(kaimingNormal(m.weight.shape, { mode: 'fan_out', nonlinearity: 'relu' }));
+    }
+  }
+
+  features(x: tf.Tensor): tf.Tensor {
+    return tf.tidy(() => {
+      let y = this.maxpool.call(this.relu.call(this.bn1.call(this.conv1.call(x))));
+      for (const st of this.stages) y = st.call(y);
+      return y;
+    });
+  }
+
+  forward(x: tf.Tensor): tf.Tensor {
+    return tf.tidy(() => this.fc.call(this.flatten.call(this.avgpool.call(this.features(x)))));
+  }
+}
