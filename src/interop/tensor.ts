@@ -221,16 +221,18 @@ function storageView(st: StorageBytes): TensorData | Uint16Array {
   if (st.bytes.length < need) {
     throw new Error(`storage holds ${st.bytes.length} bytes but ${st.numel} ${st.dtype} elements need ${need} (truncated file?)`);
   }
-  const buf = st.bytes.slice(0, need).buffer;
+  // view in place when aligned (zip records are), else copy to an aligned buffer
+  const b = st.bytes.byteOffset % itemSize === 0 ? st.bytes : st.bytes.slice(0, need);
+  const [buf, off, n] = [b.buffer, b.byteOffset, st.numel];
   switch (st.dtype) {
-    case 'float16': case 'bfloat16': return new Uint16Array(buf);
-    case 'float32': return new Float32Array(buf);
-    case 'float64': return new Float64Array(buf);
-    case 'int64': return new BigInt64Array(buf);
-    case 'int32': return new Int32Array(buf);
-    case 'int16': return new Int16Array(buf);
-    case 'int8': return new Int8Array(buf);
-    case 'uint8': case 'bool': return new Uint8Array(buf);
+    case 'float16': case 'bfloat16': return new Uint16Array(buf, off, n);
+    case 'float32': return new Float32Array(buf, off, n);
+    case 'float64': return new Float64Array(buf, off, n);
+    case 'int64': return new BigInt64Array(buf, off, n);
+    case 'int32': return new Int32Array(buf, off, n);
+    case 'int16': return new Int16Array(buf, off, n);
+    case 'int8': return new Int8Array(buf, off, n);
+    case 'uint8': case 'bool': return new Uint8Array(buf, off, n);
   }
 }
 

@@ -1,11 +1,13 @@
 // loadTorchFile against files written by torch 1.13 (fixtures from scripts/fixtures/make_interop_fixtures.py).
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { unzipSync, zipSync } from 'fflate';
 import { describe, expect, it } from 'vitest';
 import { NumpyArray, OrderedDict, isTuple, type PyValue } from '../../src/interop/py.js';
 import { readNpy } from '../../src/interop/npy.js';
-import { TorchTensor } from '../../src/interop/tensor.js';
+import { DTYPES, TorchTensor, byteswap } from '../../src/interop/tensor.js';
 import { loadTorchFile } from '../../src/interop/torch-load.js';
+import { encodeTorchFile } from '../../src/interop/torch-save.js';
 import { FIX, expectSameValues, expectTensorEqual } from './helpers.js';
 
 interface ExpectedMeta {
@@ -81,6 +83,29 @@ describe('special values survive exactly', () => {
   it('accepts bytes as well as a path', () => {
     const fromBytes = loadTorchFile(new Uint8Array(readFileSync(join(FIX, 'state_zip.pth')))) as OrderedDict;
     expectTensorEqual(tensor(fromBytes.get('f32') as PyValue), tensor(get(sd, 'f32')), 'f32');
+  });
+});
+
+describe('archive variants', () => {
+  const orig = loadTorchFile(join(FIX, 'state_zip.pth')) as OrderedDict;
+
+  it('deflated, unaligned entries under another archive prefix', () => {
+    const files = unzipSync(new Uint8Array(readFileSync(join(FIX, 'state_zip.pth'))));
+    const renamed = Object.fromEntries(Object.entries(files).map(([k, v]) => [k.replace(/^state_zip\//, 'my.ckpt/'), v]));
+    const z = zipSync({ 'my.ckpt/aaa': new Uint8Array(3), ...renamed }, { level: 6 });
+    const back = loadTorchFile(z) as OrderedDict;
+    expect([...back.keys()]).toEqual([...orig.keys()]);
+    for (const [k, v] of orig) expectTensorEqual(tensor(back.get(k) as PyValue), tensor(v), String(k));
+  });
+
+  it("byteorder 'big' archives are byte-swapped", () => {
+    const src = new OrderedDict([['f', tensor(orig.get('f32') as PyValue)], ['i', tensor(orig.get('i64') as PyValue)],
+      ['h', tensor(orig.get('f16') as PyValue)], ['s', tensor(orig.get('i16') as PyValue)]]);
+    const files = unzipSync(encodeTorchFile(src));
+    [...src.values()].forEach((t, key) => byteswap(files[`archive/data/${key}`], DTYPES[tensor(t).dtype].itemSize));
+    files['archive/byteorder'] = new TextEncoder().encode('big');
+    const back = loadTorchFile(zipSync(files, { level: 0 })) as OrderedDict;
+    for (const [k, v] of src) expectTensorEqual(tensor(back.get(k) as PyValue), tensor(v), String(k));
   });
 });
 
