@@ -25,7 +25,7 @@ export interface PiXVGGConfig extends ModelConfig, PiXVariant {
   /** 'pix' (downscaling / dynamic-pruning PiX) or 'fbs' (FBS baseline, no PiX). */
   gate: 'pix' | 'fbs';
   zeta: number;
-  /** Conv output widths are multiplied by this and rounded to a multiple of ζ (default 1). */
+  /** Conv output widths are multiplied by this and, when < 1, rounded to a multiple of ζ (default 1). */
   widthMultiplier: number;
   /** FBS: fraction of channels kept per conv. */
   fbsKeep: number;
@@ -58,7 +58,7 @@ export class PiXVGG extends Module {
         features.append(new MaxPool2d({ kernelSize: 2, stride: 2 }));
         continue;
       }
-      const out = Math.max(z, Math.round((v * config.widthMultiplier) / z) * z);
+      const out = config.widthMultiplier === 1 ? v : Math.max(z, Math.round((v * config.widthMultiplier) / z) * z);
       let inC = c;
       if (!first && config.gate === 'pix') {
         if (c % z !== 0) throw new Error(`${name}: ${c} channels before a conv are not divisible by zeta ${z}`);
