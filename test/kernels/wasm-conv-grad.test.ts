@@ -28,6 +28,9 @@ const REGULAR: Case[] = [
   { x: [2, 6, 6, 32], k: [1, 1], outC: 24, strides: 2, dilations: 1, pad: 'valid' },
   { x: [4, 5, 5, 7], k: [1, 1], outC: 9, strides: 1, dilations: 1, pad: 'valid' },
   { x: [2, 4, 3, 3], k: [4, 3], outC: 2, strides: 1, dilations: 1, pad: 'same' },
+  // Large enough for the filter gradient to be cut into image chunks, then also into tap chunks (~4 MB each).
+  { x: [8, 32, 32, 16], k: [3, 3], outC: 8, strides: 1, dilations: 1, pad: 'same' },
+  { x: [2, 64, 64, 32], k: [3, 3], outC: 4, strides: 1, dilations: 1, pad: 'same' },
 ];
 
 const DILATED: Case[] = [
@@ -40,6 +43,8 @@ const DEPTHWISE_DILATED: Case[] = [
   { x: [2, 9, 9, 3], k: [3, 3], outC: 1, strides: 1, dilations: 2, pad: 'same' },
   { x: [2, 10, 11, 2], k: [3, 3], outC: 2, strides: 1, dilations: [2, 3], pad: 'valid' },
   { x: [2, 11, 9, 2], k: [3, 2], outC: 2, strides: 2, dilations: 2, pad: [[0, 0], [0, 2], [3, 1], [0, 0]] },
+  // stride 2 with dilation 2 takes the im2col path; this one is cut into image chunks.
+  { x: [6, 64, 64, 32], k: [3, 3], outC: 2, strides: 2, dilations: 2, pad: 'same' },
 ];
 
 const DEPTHWISE: Case[] = [

@@ -14,9 +14,9 @@ import { gatherTaps, geometryOf, runComposite, transposedConvByPhases, type Conv
 type Pad = 'valid' | 'same' | number | backend_util.ExplicitPadding;
 
 /** dy [B,OH,OW,Co], w [KH,KW,Ci,Co] → dx [B,H,W,Ci]. Must run inside a tidy on the wasm backend. */
-export function conv2dInputGradWasm(dy: tf.Tensor4D, w: tf.Tensor4D, g: ConvGeometry): tf.Tensor4D {
+export function conv2dInputGradWasm(backend: BackendWasm, dy: tf.Tensor4D, w: tf.Tensor4D, g: ConvGeometry): tf.Tensor4D {
   const wT = tf.transpose(w, [0, 1, 3, 2]); // [KH,KW,Co,Ci]
-  return transposedConvByPhases(dy, g, g.inC, (dyP, ph, pw) =>
+  return transposedConvByPhases(backend, dy, g, g.inC, (dyP, ph, pw) =>
     tf.conv2d(dyP, gatherTaps(wT, ph.taps, pw.taps), 1, 'valid', 'NHWC', [ph.dilation, pw.dilation]));
 }
 
@@ -35,7 +35,7 @@ const conv2DBackpropInput: KernelFunc = ({ inputs, backend, attrs }) => {
   if (dy.shape[1] !== g.outH || dy.shape[2] !== g.outW || dy.shape[3] !== g.outC) {
     throw new Error(`dy: expected shape [${g.batch},${g.outH},${g.outW},${g.outC}], got [${dy.shape}]`);
   }
-  return runComposite(b, [dy, filter], ([dyt, w]) => conv2dInputGradWasm(dyt as tf.Tensor4D, w as tf.Tensor4D, g));
+  return runComposite(b, [dy, filter], ([dyt, w]) => conv2dInputGradWasm(b, dyt as tf.Tensor4D, w as tf.Tensor4D, g));
 };
 
 export const conv2DBackpropInputWasmConfig: KernelConfig = {

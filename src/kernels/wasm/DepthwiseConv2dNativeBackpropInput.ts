@@ -13,10 +13,10 @@ import { gatherTaps, geometryOf, runComposite, transposedConvByPhases, type Conv
 type Pad = 'valid' | 'same' | number | backend_util.ExplicitPadding;
 
 /** dy [B,OH,OW,C*M], w [KH,KW,C,M] → dx [B,H,W,C]. Must run inside a tidy on the wasm backend. */
-export function depthwiseInputGradWasm(dy: tf.Tensor4D, w: tf.Tensor4D, g: ConvGeometry): tf.Tensor4D {
+export function depthwiseInputGradWasm(backend: BackendWasm, dy: tf.Tensor4D, w: tf.Tensor4D, g: ConvGeometry): tf.Tensor4D {
   const [kh, kw, c, mult] = w.shape;
   const wFlat = tf.reshape(w, [kh, kw, c * mult, 1]) as tf.Tensor4D;
-  const dxm = transposedConvByPhases(dy, g, c * mult, (dyP, ph, pw) =>
+  const dxm = transposedConvByPhases(backend, dy, g, c * mult, (dyP, ph, pw) =>
     tf.depthwiseConv2d(dyP, gatherTaps(wFlat, ph.taps, pw.taps), 1, 'valid', 'NHWC', [ph.dilation, pw.dilation]));
   if (mult === 1) return dxm;
   const [b, h, wd] = dxm.shape;
@@ -36,7 +36,7 @@ const depthwiseBackpropInput: KernelFunc = ({ inputs, backend, attrs }) => {
   if (dy.shape[1] !== g.outH || dy.shape[2] !== g.outW || dy.shape[3] !== g.outC) {
     throw new Error(`dy: expected shape [${g.batch},${g.outH},${g.outW},${g.outC}], got [${dy.shape}]`);
   }
-  return runComposite(b, [dy, filter], ([dyt, w]) => depthwiseInputGradWasm(dyt as tf.Tensor4D, w as tf.Tensor4D, g));
+  return runComposite(b, [dy, filter], ([dyt, w]) => depthwiseInputGradWasm(b, dyt as tf.Tensor4D, w as tf.Tensor4D, g));
 };
 
 export const depthwiseConv2dNativeBackpropInputWasmConfig: KernelConfig = {

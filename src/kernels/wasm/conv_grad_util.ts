@@ -75,10 +75,27 @@ export function padOrCrop4d(x: tf.Tensor4D, top: number, bottom: number, left: n
   return t;
 }
 
-/** How many taps to gather per chunk so one im2col chunk stays under ~48 MB of wasm heap. */
-export function tapsPerChunk(rowsPerTap: number, len: number, taps: number): number {
-  const budget = 12 * 1024 * 1024; // floats
-  return Math.max(1, Math.min(taps, Math.floor(budget / Math.max(1, rowsPerTap * len))));
+/** Rows [r0, r1) of a 2-D tensor as a new tensor (one memcpy; tfjs's wasm Slice reads the whole input first). */
+export function copyRows(backend: BackendWasm, t: tf.Tensor2D, r0: number, r1: number): tf.Tensor2D {
+  const cols = t.shape[1];
+  const outInfo = backend.makeOutput([r1 - r0, cols], 'float32');
+  const out = tf.engine().makeTensorFromTensorInfo(outInfo, backend) as tf.Tensor2D;
+  const src = backend.typedArrayFromHeap(t) as Float32Array;
+  (backend.typedArrayFromHeap(out) as Float32Array).set(src.subarray(r0 * cols, r1 * cols));
+  return out;
+}
+
+/** How an im2col of `rowsPerTap` rows per tap and `per` columns per image is cut into ~4 MB chunks: whole images
+ *  per chunk (`batchStarts`), and taps per chunk when one image alone is over budget. */
+export function chunkPlan(rowsPerTap: number, per: number, taps: number, batch: number):
+  { taps: number; batchStarts: number[] } {
+  const budget = 1 << 20; // floats
+  const perImage = rowsPerTap * per;
+  const tapStep = Math.max(1, Math.min(taps, Math.floor(budget / Math.max(1, perImage))));
+  const nb = Math.max(1, Math.min(batch, Math.floor(budget / Math.max(1, perImage * tapStep))));
+  const batchStarts: number[] = [];
+  for (let b = 0; b < batch; b += nb) batchStarts.push(b);
+  return { taps: tapStep, batchStarts };
 }
 
 /** One stride phase of a transposed convolution along one axis: which taps land on it and how to run it as a
@@ -138,7 +155,7 @@ export function gatherTaps<T extends tf.Tensor4D>(w: T, rows: number[], cols: nu
  * `phaseConv(dyPadded, ph, pw)` must return the phase's rows [B, qH, qW, C] (a 'valid' stride-1 conv with the
  * flipped sub-filter ph.taps × pw.taps and dilations ph.dilation/pw.dilation). Phases no tap reaches are zero.
  */
-export function transposedConvByPhases(dy: tf.Tensor4D, g: ConvGeometry, outC: number,
+export function transposedConvByPhases(backend: BackendWasm, dy: tf.Tensor4D, g: ConvGeometry, outC: number,
   phaseConv: (dyPadded: tf.Tensor4D, ph: AxisPhase, pw: AxisPhase) => tf.Tensor4D): tf.Tensor4D {
   const sh = g.strideH, sw = g.strideW;
   const qH = Math.ceil(g.inH / sh), qW = Math.ceil(g.inW / sw);
@@ -154,46 +171,83 @@ export function transposedConvByPhases(dy: tf.Tensor4D, g: ConvGeometry, outC: n
       }
     }
   }
-  if (parts.length === 1) return parts[0];
-  // [sh*sw, B, qH, qW, C] → [B, qH, sh, qW, sw, C] → [B, qH*sh, qW*sw, C], cropped to the input size.
-  const stacked = tf.reshape(tf.stack(parts), [sh, sw, g.batch, qH, qW, outC]);
-  const inter = tf.reshape(tf.transpose(stacked, [2, 3, 0, 4, 1, 5]), [g.batch, qH * sh, qW * sw, outC]);
-  if (qH * sh === g.inH && qW * sw === g.inW) return inter as tf.Tensor4D;
-  return tf.slice(inter, [0, 0, 0, 0], [g.batch, g.inH, g.inW, outC]) as tf.Tensor4D;
+  if (parts.length === 1) return parts[0]!;
+  return interleavePhases(backend, parts, sh, sw, [g.batch, g.inH, g.inW, outC]);
 }
 
 /**
  * Direct im2col for taps [t0, t1) from NHWC x: out[(t-t0)*C + c, (b*OH + oh)*OW + ow] = x[b, oh*sh + kh*dh - pt,
- * ow*sw + kw*dw - pl, c] (zero outside). A plain copy loop into a fresh wasm-heap tensor: reads are contiguous over
- * c, writes go to C row streams (one cache line each), so it runs near memory speed without any transpose.
+ * ow*sw + kw*dw - pl, c] (zero outside). A plain copy loop into a fresh wasm-heap tensor. Channel-outer order: each
+ * output row segment is written contiguously while the reads of one image row (OW·C floats) stay in L1; the
+ * channel-inner order writes C streams a power-of-two stride apart and thrashes the cache (measured 5-10× slower).
  */
-export function im2colRows(backend: BackendWasm, x: tf.Tensor4D, g: ConvGeometry, t0: number, t1: number): tf.Tensor2D {
-  const { batch, inH, inW, inC: c, outH, outW } = g;
-  const n = batch * outH * outW;
+export function im2colRows(backend: BackendWasm, x: tf.Tensor4D, g: ConvGeometry, t0: number, t1: number,
+  b0 = 0, b1 = g.batch): tf.Tensor2D {
+  const { inH, inW, inC: c, outH, outW, strideH, strideW, dilH, dilW, padTop, padLeft } = g;
+  const n = (b1 - b0) * outH * outW;
   const outInfo = backend.makeOutput([(t1 - t0) * c, n], 'float32');
   const out = tf.engine().makeTensorFromTensorInfo(outInfo, backend) as tf.Tensor2D;
+  // Views are taken after the allocation: growing the heap detaches older views.
   const src = backend.typedArrayFromHeap(x) as Float32Array;
   const dst = backend.typedArrayFromHeap(out) as Float32Array;
+  const step = strideW * c;
   for (let t = t0; t < t1; t++) {
     const kh = Math.floor(t / g.kW), kw = t % g.kW;
     const rowBase = (t - t0) * c * n;
-    for (let b = 0; b < batch; b++) {
+    const colOff = kw * dilW - padLeft;
+    // Valid ow range: 0 <= ow*sw + colOff < inW.
+    const owLo = Math.min(outW, Math.max(0, Math.ceil(-colOff / strideW)));
+    const owHi = Math.max(owLo, Math.min(outW, Math.floor((inW - 1 - colOff) / strideW) + 1));
+    for (let b = b0; b < b1; b++) {
       for (let oh = 0; oh < outH; oh++) {
-        const ih = oh * g.strideH + kh * g.dilH - g.padTop;
-        const col0 = (b * outH + oh) * outW;
+        const ih = oh * strideH + kh * dilH - padTop;
+        const col0 = ((b - b0) * outH + oh) * outW;
         if (ih < 0 || ih >= inH) {
-          for (let ch = 0; ch < c; ch++) dst.fill(0, rowBase + ch * n + col0, rowBase + ch * n + col0 + outW);
+          for (let ch = 0; ch < c; ch++) {
+            const d0 = rowBase + ch * n + col0;
+            dst.fill(0, d0, d0 + outW);
+          }
           continue;
         }
-        const srcRow = (b * inH + ih) * inW;
-        for (let ow = 0; ow < outW; ow++) {
-          const iw = ow * g.strideW + kw * g.dilW - g.padLeft;
-          let d = rowBase + col0 + ow;
-          if (iw < 0 || iw >= inW) {
-            for (let ch = 0; ch < c; ch++, d += n) dst[d] = 0;
-          } else {
-            let s = (srcRow + iw) * c;
-            for (let ch = 0; ch < c; ch++, d += n) dst[d] = src[s++];
+        const srcRow = ((b * inH + ih) * inW + owLo * strideW + colOff) * c;
+        for (let ch = 0; ch < c; ch++) {
+          const d0 = rowBase + ch * n + col0;
+          if (owLo > 0) dst.fill(0, d0, d0 + owLo);
+          if (owHi < outW) dst.fill(0, d0 + owHi, d0 + outW);
+          let s = srcRow + ch;
+          for (let d = d0 + owLo, e = d0 + owHi; d < e; d++, s += step) dst[d] = src[s];
+        }
+      }
+    }
+  }
+  return out;
+}
+
+/**
+ * Interleaves stride-phase results into one NHWC tensor: out[b, i*sh + rh, j*sw + rw, c] = parts[rh*sw + rw][b, i, j,
+ * c], cropped to [B, H, W, C]. A copy loop (runs of C floats) into a fresh wasm-heap tensor; tfjs's C++ transpose is
+ * very slow for the rank-6 permutation this would otherwise need.
+ */
+export function interleavePhases(backend: BackendWasm, parts: tf.Tensor4D[], sh: number, sw: number,
+  outShape: [number, number, number, number]): tf.Tensor4D {
+  const [batch, h, w, c] = outShape;
+  const outInfo = backend.makeOutput(outShape, 'float32');
+  const out = tf.engine().makeTensorFromTensorInfo(outInfo, backend) as tf.Tensor4D;
+  const dst = backend.typedArrayFromHeap(out) as Float32Array;
+  for (let rh = 0; rh < sh; rh++) {
+    for (let rw = 0; rw < sw; rw++) {
+      const part = parts[rh * sw + rw]!;
+      const [, qh, qw] = part.shape;
+      const src = backend.typedArrayFromHeap(part) as Float32Array;
+      for (let b = 0; b < batch; b++) {
+        for (let i = 0; i < qh; i++) {
+          const row = i * sh + rh;
+          if (row >= h) break;
+          for (let j = 0; j < qw; j++) {
+            const col = j * sw + rw;
+            if (col >= w) break;
+            const s = ((b * qh + i) * qw + j) * c;
+            dst.set(src.subarray(s, s + c), ((b * h + row) * w + col) * c);
           }
         }
       }
