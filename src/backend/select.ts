@@ -3,8 +3,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-wasm';
-// tfjs-core alone registers no gradients; training needs them all.
-import '@tensorflow/tfjs-core/dist/register_all_gradients.js';
+// tfjs-core alone registers no gradients; training needs them all (bundled by scripts/bundle-tfjs-gradients.mjs).
+import './generated/tfjs-gradients.cjs';
 import '../kernels/register.js';
 import { BACKEND_NAMES, type BackendName, parseBackendName } from './names.js';
 import { loadWebGPU, releaseWebGPU } from './webgpu.js';
@@ -74,6 +74,11 @@ export async function useBackend(name?: string): Promise<BackendName> {
     const ok = await tf.setBackend(backend);
     if (!ok) throw new Error('tfjs could not initialise it');
     await tf.ready();
+    if (backend === 'cpu') {
+      // Silence tfjs's one-time "install tfjs-node" banner: chanlab chooses its backends on purpose.
+      const cpu = tf.findBackend('cpu') as unknown as { firstUse?: boolean };
+      cpu.firstUse = false;
+    }
   } catch (e) {
     const msg = e instanceof Error ? e.message : String(e);
     throw new Error(`backend '${backend}' is not available: ${msg}. To get it: ${howToGet(backend)}`);

@@ -1,0 +1,95 @@
+#!/usr/bin/python3
+"""PyTorch CPU reference for `chanlab bench`: the same model, batch and SGD step as chanlab's train-step benchmark.
+
+Usage: /usr/bin/python3 scripts/bench/torch_train_step.py MODEL BATCH SIZE IN_CHANNELS CLASSES STEPS WARMUP THREADS
+Prints one JSON line: {"torch": version, "threads": n, "ms_per_step": [...], "img_per_s": x}
+"""
+import json
+import sys
+import time
+
+import torch
+import torch.nn as nn
+import torchvision
+
+
+class BasicBlock(nn.Module):
+    def __init__(self, inplanes, planes, stride):
+        super().__init__()
+        self.conv1 = nn.Conv2d(inplanes, planes, 3, stride, 1, bias=False)
+        self.bn1 = nn.BatchNorm2d(planes)
+        self.conv2 = nn.Conv2d(planes, planes, 3, 1, 1, bias=False)
+        self.bn2 = nn.BatchNorm2d(planes)
+        self.downsample = None
+        if stride != 1 or inplanes != planes:
+            self.downsample = nn.Sequential(nn.Conv2d(inplanes, planes, 1, stride, bias=False), nn.BatchNorm2d(planes))
+
+    def forward(self, x):
+        out = torch.relu(self.bn1(self.conv1(x)))
+        out = self.bn2(self.conv2(out))
+        return torch.relu(out + (self.downsample(x) if self.downsample is not None else x))
+
+
+class CifarResNet(nn.Module):
+    """He et al.'s 6n+2 CIFAR ResNet with projection shortcuts (chanlab's resnet{8,20,...}_small)."""
+
+    def __init__(self, depth, in_channels, classes):
+        super().__init__()
+        n = (depth - 2) // 6
+        self.conv1 = nn.Conv2d(in_channels, 16, 3, 1, 1, bias=False)
+        self.bn1 = nn.BatchNorm2d(16)
+        layers, inplanes = [], 16
+        for s, planes in enumerate([16, 32, 64]):
+            for i in range(n):
+                layers.append(BasicBlock(inplanes, planes, 2 if (s > 0 and i == 0) else 1))
+                inplanes = planes
+        self.layers = nn.Sequential(*layers)
+        self.fc = nn.Linear(64, classes)
+
+    def forward(self, x):
+        x = self.layers(torch.relu(self.bn1(self.conv1(x))))
+        return self.fc(torch.flatten(nn.functional.adaptive_avg_pool2d(x, 1), 1))
+
+
+def build(name, in_channels, classes):
+    if name.startswith("resnet") and name.endswith("_small"):
+        base = name[: -len("_small")]
+        depth = int(base[len("resnet"):])
+        if depth in (18, 34, 50, 101, 152):
+            m = getattr(torchvision.models, base)(num_classes=classes)
+            m.conv1 = nn.Conv2d(in_channels, 64, 3, 1, 1, bias=False)
+            m.maxpool = nn.Identity()
+            return m
+        return CifarResNet(depth, in_channels, classes)
+    m = getattr(torchvision.models, name)(num_classes=classes)
+    return m
+
+
+def main():
+    name, batch, size, in_ch, classes, steps, warmup, threads = sys.argv[1:9]
+    batch, size, in_ch, classes, steps, warmup, threads = map(int, (batch, size, in_ch, classes, steps, warmup, threads))
+    torch.set_num_threads(threads)
+    torch.manual_seed(0)
+    model = build(name, in_ch, classes).train()
+    opt = torch.optim.SGD(model.parameters(), lr=0.01, momentum=0.9)
+    x = torch.randn(batch, in_ch, size, size)
+    y = torch.randint(0, classes, (batch,))
+    loss_fn = nn.CrossEntropyLoss()
+    times = []
+    for i in range(warmup + steps):
+        t0 = time.perf_counter()
+        opt.zero_grad(set_to_none=True)
+        loss = loss_fn(model(x), y)
+        loss.backward()
+        opt.step()
+        dt = time.perf_counter() - t0
+        if i >= warmup:
+            times.append(dt * 1000)
+    times.sort()
+    median = times[len(times) // 2]
+    print(json.dumps({"torch": torch.__version__, "threads": torch.get_num_threads(), "ms_per_step": times,
+                      "median_ms": median, "img_per_s": batch / (median / 1000)}))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,137 @@
+// The training-step benchmark: forward + backward + SGD update of a fixed ResNet on a fixed batch, per backend,
+// with PyTorch CPU on the same model and batch as the reference measured in the same run.
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import * as tf from '@tensorflow/tfjs-core';
+import { useBackend } from '../backend/index.js';
+import { createModel } from '../models/index.js';
+import { Conv2d } from '../nn/conv.js';
+import { manualSeed } from '../nn/init.js';
+import { Linear } from '../nn/linear.js';
+import type { Module } from '../nn/module.js';
+
+export interface TrainStepBenchOptions {
+  model: string;
+  batch: number;
+  size: number;
+  inChannels: number;
+  numClasses: number;
+  steps: number;
+  warmup: number;
+  /** Batch for the pure-JS cpu backend, which is ~1000× slower (img/s is still per image). */
+  cpuBatch: number;
+}
+
+export const DEFAULT_TRAIN_STEP: TrainStepBenchOptions = {
+  model: 'resnet20_small', batch: 32, size: 32, inChannels: 3, numClasses: 10, steps: 5, warmup: 2, cpuBatch: 2,
+};
+
+export interface TrainStepRow {
+  backend: string;
+  batch: number;
+  steps: number;
+  medianMs: number;
+  imgPerS: number;
+  gflops: number;
+  /** img/s ÷ PyTorch CPU img/s measured in the same run. */
+  vsTorch: number | null;
+  note: string;
+}
+
+/** Forward MACs per image of conv and linear layers (the FLOPs that dominate); training ≈ 3× forward. */
+export function forwardMacs(model: Module, inputShape: number[]): number {
+  let macs = 0;
+  const removers: Array<() => void> = [];
+  for (const [, m] of model.namedModules()) {
+    if (m instanceof Conv2d) {
+      removers.push(m.registerForwardHook((_m, _x, y) => {
+        const [kh, kw] = m.kernelSize;
+        macs += (y.size / y.shape[0]!) * (m.inChannels / m.groups) * kh * kw;
+      }));
+    } else if (m instanceof Linear) {
+      removers.push(m.registerForwardHook(() => { macs += m.inFeatures * m.outFeatures; }));
+    }
+  }
+  const wasTraining = model.training;
+  model.eval();
+  tf.tidy(() => model.call(tf.zeros([1, ...inputShape.slice(1)])));
+  model.train(wasTraining);
+  removers.forEach((r) => r());
+  return macs;
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)]!;
+}
+
+/** Times `steps` SGD steps (after `warmup`) on the active backend; returns per-step milliseconds. */
+export async function timeTrainSteps(model: Module, batch: number, o: TrainStepBenchOptions, steps: number, warmup: number): Promise<number[]> {
+  const x = tf.randomNormal([batch, o.size, o.size, o.inChannels], 0, 1, 'float32', 1);
+  const y = tf.oneHot(tf.tensor1d(Array.from({ length: batch }, (_, i) => i % o.numClasses), 'int32'), o.numClasses);
+  const vars = model.trainableVariables();
+  const opt = tf.train.momentum(0.01, 0.9);
+  const times: number[] = [];
+  for (let i = 0; i < warmup + steps; i++) {
+    const t0 = performance.now();
+    const loss = opt.minimize(() => tf.losses.softmaxCrossEntropy(y, model.call(x)) as tf.Scalar, true, vars);
+    await loss!.data(); // sync: the step is done
+    loss!.dispose();
+    if (i >= warmup) times.push(performance.now() - t0);
+  }
+  opt.dispose();
+  tf.dispose([x, y]);
+  return times;
+}
+
+export interface TorchRef { imgPerS: number; medianMs: number; threads: number; version: string }
+
+export function torchReference(o: TrainStepBenchOptions): TorchRef | { error: string } {
+  const py = '/usr/bin/python3';
+  const script = 'scripts/bench/torch_train_step.py';
+  if (!existsSync(py)) return { error: `${py} not found` };
+  if (!existsSync(script)) return { error: `${script} not found (run from the chanlab repository root)` };
+  const threads = Number(process.env.CHANLAB_TORCH_THREADS ?? availableParallelism());
+  const r = spawnSync(py, [script, o.model, String(o.batch), String(o.size), String(o.inChannels), String(o.numClasses),
+    String(o.steps), String(o.warmup), String(threads)], { encoding: 'utf8' });
+  if (r.status !== 0) return { error: (r.stderr || r.error?.message || 'failed').trim().split('\n').slice(-1)[0]! };
+  const j = JSON.parse(r.stdout.trim().split('\n').pop()!) as { img_per_s: number; median_ms: number; threads: number; torch: string };
+  return { imgPerS: j.img_per_s, medianMs: j.median_ms, threads: j.threads, version: j.torch };
+}
+
+export async function benchTrainStep(backends: string[], opts: Partial<TrainStepBenchOptions> = {}) {
+  const o = { ...DEFAULT_TRAIN_STEP, ...opts };
+  const torch = torchReference(o);
+  const rows: TrainStepRow[] = [];
+  let macs = 0;
+  for (const b of backends) {
+    try {
+      await useBackend(b);
+    } catch (e) {
+      rows.push({ backend: b, batch: 0, steps: 0, medianMs: NaN, imgPerS: NaN, gflops: NaN, vsTorch: null, note: `unavailable: ${(e as Error).message.split('.')[0]}` });
+      continue;
+    }
+    manualSeed(0);
+    const model = createModel(o.model, { numClasses: o.numClasses, inChannels: o.inChannels });
+    macs = forwardMacs(model, [1, o.size, o.size, o.inChannels]);
+    const batch = b === 'cpu' ? o.cpuBatch : o.batch;
+    const steps = b === 'cpu' ? 1 : o.steps;
+    const warmup = b === 'cpu' ? 1 : o.warmup;
+    const times = await timeTrainSteps(model, batch, o, steps, warmup);
+    model.dispose();
+    const ms = median(times);
+    const imgPerS = batch / (ms / 1000);
+    rows.push({
+      backend: b, batch, steps, medianMs: ms, imgPerS,
+      gflops: (3 * 2 * macs * imgPerS) / 1e9,
+      vsTorch: 'imgPerS' in torch ? imgPerS / torch.imgPerS : null,
+      note: b === 'cpu' ? `batch ${batch}: the pure-JS backend is too slow for batch ${o.batch}` : '',
+    });
+  }
+  if ('imgPerS' in torch) {
+    rows.push({ backend: `pytorch-cpu (${torch.threads} threads)`, batch: o.batch, steps: o.steps, medianMs: torch.medianMs,
+      imgPerS: torch.imgPerS, gflops: (3 * 2 * macs * torch.imgPerS) / 1e9, vsTorch: 1, note: `torch ${torch.version}` });
+  }
+  return { options: o, forwardMacsPerImage: macs, trainFlopsPerImage: 6 * macs, rows, torchError: 'error' in torch ? torch.error : null };
+}

@@ -1,0 +1,23 @@
+import { useBackend } from '../../backend/index.js';
+import { createModel, listModels } from '../../models/index.js';
+import { parse } from '../args.js';
+import { int, table } from '../table.js';
+
+export const help = `chanlab models [--family NAME] [--json]
+  Lists registered models with their parameter counts (built once each on the cpu backend).`;
+
+export async function run(argv: string[]): Promise<number> {
+  const a = parse('models', argv, { family: { type: 'string' }, json: { type: 'boolean' } });
+  if (a.help) return console.log(help), 0;
+  await useBackend('cpu');
+  const entries = listModels().filter((e) => !a.str('family') || e.family === a.str('family'));
+  const rows = entries.map((e) => {
+    const m = createModel(e.name);
+    const params = m.numParameters();
+    m.dispose();
+    return { name: e.name, family: e.family, params, input: e.defaultInputSize, classes: e.defaultConfig.numClasses, description: e.description };
+  });
+  if (a.flag('json')) console.log(JSON.stringify(rows, null, 2));
+  else console.log(table(['name', 'family', 'params', 'input', 'classes', 'description'], rows.map((r) => [r.name, r.family, int(r.params), r.input, r.classes, r.description])));
+  return 0;
+}

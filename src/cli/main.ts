@@ -1,0 +1,31 @@
+// The chanlab command line. Each subcommand lives in commands/<name>.ts and exports `help` and `run(argv)`.
+import * as backends from './commands/backends.js';
+import * as bench from './commands/bench.js';
+import * as models from './commands/models.js';
+
+interface Command {
+  help: string;
+  run(argv: string[]): Promise<number>;
+}
+
+const COMMANDS: Record<string, Command> = { backends, models, bench };
+
+const USAGE = `chanlab — dynamic channel computation in ConvNets (PiX, CHEX, DGC) on TensorFlow.js
+
+usage: chanlab <command> [options]      (chanlab <command> --help for details)
+
+commands:
+${Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(10)} ${c.help.split('\n')[1]?.trim() ?? ''}`).join('\n')}
+
+environment: CHANLAB_BACKEND=wasm|webgpu|cpu|tensorflow (default wasm)`;
+
+export async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (!name || name === '--help' || name === '-h' || name === 'help') {
+    console.log(USAGE);
+    return name ? 0 : 1;
+  }
+  const cmd = COMMANDS[name];
+  if (!cmd) throw new Error(`unknown command '${name}' (commands: ${Object.keys(COMMANDS).join(', ')})`);
+  return cmd.run(rest);
+}
