@@ -23,7 +23,7 @@ function images(ds: FashionMNIST, start: number, n: number): tf.Tensor4D {
   return tf.tidy(() => {
     const px = ds.pixels.subarray(start * 784, (start + n) * 784);
     const x = tf.div(tf.tensor4d(Float32Array.from(px), [n, 28, 28, 1]), 255);
-    return tf.div(tf.sub(tf.avgPool(x, 2, 2, 'valid'), 0.286), 0.353) as tf.Tensor4D;
+    return tf.div(tf.sub(tf.avgPool(x as tf.Tensor4D, 2, 2, 'valid'), 0.286), 0.353) as tf.Tensor4D;
   });
 }
 
