@@ -11,3 +11,4 @@ import './wasm/Conv2DBackpropFilter.js';
 import './wasm/Conv2DBackpropInput.js';
 import './wasm/DepthwiseConv2dNativeBackpropFilter.js';
 import './wasm/DepthwiseConv2dNativeBackpropInput.js';
+import './wasm/MaxPoolGrad.js';
