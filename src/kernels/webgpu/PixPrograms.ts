@@ -6,6 +6,8 @@
 // Layout: x [N,H,W,C] NHWC, p [N,G], y/dy [N,H,W,G]; row = n*HW + hw; group g owns channels [g*zeta, g*zeta + r).
 // Everything shape- or option-dependent is a uniform (zeta, the reduction, the divisor rule, C, G, HW, tau), so each
 // program compiles once per device: pipeline compilation dominates small calls on lavapipe (~0.4 s per shader).
+// NaN parity with the CUDA kernel (NaN skipped by the max scan, NaN p takes avg) is not promised here: WGSL lets
+// implementations assume finite floats. The op's checkNaN option guards p when asked.
 import type { WebGPUProgram } from '@tensorflow/tfjs-backend-webgpu';
 import type { PixAttrs } from '../../ops/pix/kernel_names.js';
 import type { PixDims } from '../../ops/pix/shape.js';

@@ -22,7 +22,7 @@ function grouped(x: T, d: PixDims, value: number): T {
 
 /** The avg divisor: the scalar zeta, or a [G] vector of group sizes. */
 function divisor(d: PixDims, attrs: PixAttrs): T {
-  if (attrs.avgDivisor === 'zeta') return tf.scalar(d.zeta);
+  if (attrs.avgDivisor !== 'groupSize') return tf.scalar(d.zeta);
   return tf.tensor1d(Array.from({ length: d.G }, (_, g) => avgDivisorOf(d, g, attrs)));
 }
 

@@ -23,7 +23,7 @@ export type PixReduce = (typeof PIX_REDUCTIONS)[number];
 export const PIX_AVG_DIVISORS = ['zeta', 'groupSize'] as const;
 export type PixAvgDivisor = (typeof PIX_AVG_DIVISORS)[number];
 
-/** Attributes carried by both kernels. */
+/** Attributes carried by both kernels; direct engine().runKernel callers must pass all of them (pixAttrs() builds them). */
 export interface PixAttrs {
   zeta: number;
   tau: number;

@@ -24,7 +24,7 @@ export function groupSize(d: PixDims, g: number): number {
 
 /** The avg divisor of group g under the attrs' avgDivisor rule. */
 export function avgDivisorOf(d: PixDims, g: number, attrs: Pick<PixAttrs, 'avgDivisor'>): number {
-  return attrs.avgDivisor === 'zeta' ? d.zeta : groupSize(d, g);
+  return attrs.avgDivisor === 'groupSize' ? groupSize(d, g) : d.zeta;
 }
 
 /** Throws the documented error when p holds a NaN (cpu/wasm kernels call this when attrs.checkNaN). */

@@ -1,0 +1,117 @@
+// PiX operator benchmark on the active backend: forward + backward of the custom kernels vs the stock-op composite
+// (same backend, same data) at the supplement's sizes (C = 512, 56x56 and 28x28, batch 32, zeta = 4), plus the
+// backend's measured copy bandwidth (tf.add(x, 0): read + write of x) as the ceiling for a memory-bound op.
+import * as tf from '@tensorflow/tfjs-core';
+import { Rng } from '../core/rng.js';
+import { pix, type PixOptions } from '../ops/pix/index.js';
+
+export interface PixBenchOptions {
+  /** Batch 4 instead of 32, fewer iterations. */
+  quick?: boolean;
+  batch?: number;
+  /** Spatial sizes (square), default [56, 28]. */
+  sizes?: number[];
+  channels?: number;
+  zeta?: number;
+  iters?: number;
+  warmup?: number;
+}
+
+export interface PixBenchRow {
+  backend: string;
+  /** e.g. '32x56x56x512' (N x H x W x C). */
+  size: string;
+  /** Median ms of one forward + backward with the ChanlabPix / ChanlabPixGrad kernels. */
+  customMs: number;
+  /** Median ms of the same with the composite (stock ops + customGrad). */
+  compositeMs: number;
+  speedup: number;
+  /** Bytes forward + backward must move (read x, p; write y; read x, p, dy; write dx, dp) / customMs. */
+  effectiveGBps: number;
+  /** Bytes of tf.add(x, 0) (read x, write a copy) / its median time. */
+  copyGBps: number;
+}
+
+/** Waits until the backend has finished everything queued before `ts` were produced. */
+async function settle(ts: tf.Tensor[]): Promise<void> {
+  const b = tf.getBackend();
+  if (b === 'cpu' || b === 'wasm') return; // synchronous backends: done when the call returns
+  // GPU queues run in order: reading one element of each output waits for all of them, at a negligible cost.
+  const probe = tf.tidy(() => tf.addN(ts.map((t) => tf.slice(tf.reshape(t, [-1]), [0], [1]))));
+  await probe.data();
+  probe.dispose();
+}
+
+async function timeMs(step: () => tf.Tensor[]): Promise<number> {
+  const t0 = performance.now();
+  const out = step();
+  await settle(out);
+  const dt = performance.now() - t0;
+  tf.dispose(out);
+  return dt;
+}
+
+function median(v: number[]): number {
+  const s = [...v].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)];
+}
+
+/**
+ * Median ms of each step, the steps interleaved round by round so that load from other processes hits them alike
+ * (the ratio custom / composite is what the benchmark is about).
+ */
+async function medianMsInterleaved(iters: number, warmup: number, steps: Array<() => tf.Tensor[]>): Promise<number[]> {
+  const times: number[][] = steps.map(() => []);
+  for (let i = 0; i < warmup + iters; i++) {
+    for (const [k, step] of steps.entries()) {
+      const dt = await timeMs(step);
+      if (i >= warmup) times[k].push(dt);
+    }
+  }
+  return times.map(median);
+}
+
+function randomTensor(shape: number[], rng: Rng, low: number, high: number): tf.Tensor {
+  const n = shape.reduce((a, b) => a * b, 1);
+  return tf.tensor(rng.fillUniform(new Float32Array(n), low, high), shape);
+}
+
+export async function benchPix(opts: PixBenchOptions = {}): Promise<PixBenchRow[]> {
+  const quick = opts.quick ?? false;
+  const batch = opts.batch ?? (quick ? 4 : 32);
+  const sizes = opts.sizes ?? [56, 28];
+  const C = opts.channels ?? 512;
+  const zeta = opts.zeta ?? 4;
+  const iters = opts.iters ?? (quick ? 3 : 5);
+  const warmup = opts.warmup ?? 1;
+  const G = Math.ceil(C / zeta);
+  const backend = tf.getBackend();
+  const rng = new Rng(0);
+  const rows: PixBenchRow[] = [];
+  for (const s of sizes) {
+    const x = randomTensor([batch, s, s, C], rng, 0, 1) as tf.Tensor4D; // post-ReLU-like input
+    const p = randomTensor([batch, G], rng, 0.01, 0.99);
+    const dy = randomTensor([batch, s, s, G], rng, -1, 1) as tf.Tensor4D;
+    const step = (impl: PixOptions['impl']) => () => tf.tidy(() => {
+      const { value, grads } = tf.valueAndGrads(
+        (a: tf.Tensor, b: tf.Tensor) => pix(a as tf.Tensor4D, b, { zeta, impl, checkNaN: false }))([x, p], dy);
+      return [value, ...grads];
+    });
+    const [customMs, compositeMs, copyMs] = await medianMsInterleaved(iters, warmup,
+      [step('kernel'), step('composite'), () => [tf.add(x, 0)]]);
+    const X = x.size * 4;
+    const Y = dy.size * 4;
+    const P = p.size * 4;
+    rows.push({
+      backend,
+      size: `${batch}x${s}x${s}x${C}`,
+      customMs,
+      compositeMs,
+      speedup: compositeMs / customMs,
+      effectiveGBps: (3 * X + 2 * Y + 4 * P) / (customMs * 1e6),
+      copyGBps: (2 * X) / (copyMs * 1e6),
+    });
+    tf.dispose([x, p, dy]);
+  }
+  return rows;
+}
