@@ -1,0 +1,108 @@
+// CHEX checkpoints (spec chex.md §7): full-size masked training checkpoints (zeros at pruned channels, `module.`
+// keys) and compact ones carrying `cfg`. The ResNet is built from the tensor shapes (§7.3 decision: shapes are the
+// truth, `cfg` only a cross-check), then loaded strictly.
+import { ChexResNet, defaultChexCfg, flattenChexCfg, type ChexCfg, type ChexResNetConfig } from '../models/chex_resnet.js';
+import type { Module } from '../nn/module.js';
+import type { Meta } from './convert.js';
+import { stageBlockCounts } from './guess.js';
+import { checkpointShapes, loadCheckpointIntoModel, readCheckpoint, type CheckpointMetadata, type CheckpointSource, type ReadOptions } from './load.js';
+
+/** ChexResNet config read off a torchvision-keyed ResNet state dict (keys → PyTorch shapes). */
+export function inferChexConfig(shapes: Map<string, number[]>): ChexResNetConfig {
+  const need = (k: string): number[] => {
+    const s = shapes.get(k);
+    if (!s) throw new Error(`CHEX checkpoint: missing '${k}' (expected torchvision ResNet keys conv1, bn1, layer{s}.{b}.conv…, fc)`);
+    return s;
+  };
+  const stem = need('conv1.weight');
+  const fc = need('fc.weight');
+  const layers = stageBlockCounts(shapes.keys());
+  if (layers.length === 0 || layers.some((n) => n === 0)) {
+    throw new Error(`CHEX checkpoint: cannot find the residual stages (layer1.0.…), got blocks per stage [${layers.join(',')}]`);
+  }
+  const bottleneck = shapes.has('layer1.0.conv3.weight');
+  const e = bottleneck ? 4 : 1;
+  const widths = layers.map((_, s) => need(`layer${s + 1}.0.${bottleneck ? 'conv3' : 'conv2'}.weight`)[0]! / e);
+  const cfg: number[] = [];
+  layers.forEach((n, s) => {
+    for (let b = 0; b < n; b++) {
+      const c1 = need(`layer${s + 1}.${b}.conv1.weight`);
+      if (bottleneck) cfg.push(c1[1]!, c1[0]!, need(`layer${s + 1}.${b}.conv2.weight`)[0]!);
+      else cfg.push(c1[0]!);
+    }
+  });
+  cfg.push(fc[1]!);
+  return {
+    numClasses: fc[0]!, inChannels: stem[1]!, block: bottleneck ? 'bottleneck' : 'basic', layers, widths,
+    stemWidth: stem[0]!, stem: stem[2] === 7 ? 'imagenet' : 'small', cfg,
+  };
+}
+
+export interface LoadChexOptions extends ReadOptions {
+  /** Expected architecture (e.g. 'chex_resnet50' or 'resnet50'): its depth must match the checkpoint. */
+  arch?: string;
+}
+
+export interface LoadChexResult {
+  model: ChexResNet;
+  config: ChexResNetConfig;
+  /** The flat cfg built (per block [Cin,c1,c2] / c, then F). */
+  cfg: number[];
+  /** True when some inner width is below the default (a compact, physically pruned checkpoint). */
+  compact: boolean;
+  metadata: CheckpointMetadata;
+}
+
+const DEPTHS: Record<string, string> = {
+  'basic:2,2,2,2': '18', 'basic:3,4,6,3': '34', 'bottleneck:3,4,6,3': '50', 'bottleneck:3,4,23,3': '101',
+};
+
+function cfgFromMeta(m: Meta | undefined): number[] | null {
+  if (m === undefined || m === null) return null;
+  if (!Array.isArray(m)) throw new Error(`CHEX checkpoint: 'cfg' must be a list of ints or int lists, got ${JSON.stringify(m)}`);
+  return flattenChexCfg(m as unknown as ChexCfg);
+}
+
+/**
+ * Builds the ChexResNet that a CHEX checkpoint describes and loads it strictly (the model is in eval mode). Works for
+ * full-size masked checkpoints (default widths, zeros at pruned channels) and compact ones (narrower conv1/conv2 with a
+ * `cfg` entry, which must agree with the tensor shapes).
+ */
+export function loadChexCheckpoint(src: CheckpointSource, opts: LoadChexOptions = {}): LoadChexResult {
+  const ckpt = readCheckpoint(src, opts);
+  const config = inferChexConfig(checkpointShapes(ckpt));
+  const cfg = config.cfg as number[];
+  const stated = cfgFromMeta(ckpt.metadata.cfg);
+  if (stated) {
+    if (stated.length !== cfg.length) {
+      throw new Error(`CHEX checkpoint: 'cfg' has ${stated.length} entries but the state dict describes ${cfg.length} ` +
+        `([${cfg.join(',')}])`);
+    }
+    const bad = stated.findIndex((v, i) => v !== cfg[i]);
+    if (bad >= 0) throw new Error(`CHEX checkpoint: cfg[${bad}] = ${stated[bad]} but the tensors give ${cfg[bad]} (cfg from shapes: [${cfg.join(',')}])`);
+  }
+  const depth = DEPTHS[`${config.block}:${config.layers.join(',')}`];
+  if (opts.arch) {
+    const want = /resnet(\d+)/.exec(opts.arch)?.[1];
+    if (want && want !== depth) {
+      throw new Error(`CHEX checkpoint: arch '${opts.arch}' expects ResNet-${want} but the checkpoint is ` +
+        `${depth ? `ResNet-${depth}` : `a ${config.block} ResNet with blocks [${config.layers.join(',')}]`}`);
+    }
+  }
+  const model = new ChexResNet(config);
+  try {
+    loadCheckpointIntoModel(model, ckpt.raw, { ...opts, strict: true });
+  } catch (e) {
+    model.dispose();
+    throw e;
+  }
+  model.eval();
+  const dflt = defaultChexCfg(config);
+  const compact = model.cfg.some((v, i) => v !== dflt[i]);
+  return { model, config, cfg: model.cfg, compact, metadata: ckpt.metadata };
+}
+
+/** Convenience for `predict`: a ChexResNet as a plain Module. */
+export function chexModelFromCheckpoint(src: CheckpointSource, arch?: string): Module {
+  return loadChexCheckpoint(src, { arch }).model;
+}
