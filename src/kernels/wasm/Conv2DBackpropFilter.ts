@@ -16,6 +16,17 @@ import { chunkPlan, copyRows, geometryOf, im2colRows, runComposite, type ConvGeo
 
 type Pad = 'valid' | 'same' | number | backend_util.ExplicitPadding;
 
+/**
+ * a [M,K] · b [K,N] as a 1×1 XNNPACK convolution (M pixels, K → N channels): the same GEMM as tfjs's BatchMatMul at
+ * one thread, but run on the backend's pthreadpool when threads are enabled (BatchMatMul passes no thread pool).
+ */
+export function matMulAsConv(a: tf.Tensor2D, b: tf.Tensor2D): tf.Tensor2D {
+  const [m, k] = a.shape;
+  const n = b.shape[1];
+  const y = tf.conv2d(tf.reshape(a, [1, 1, m, k]) as tf.Tensor4D, tf.reshape(b, [1, 1, k, n]) as tf.Tensor4D, 1, 'valid');
+  return tf.reshape(y, [m, n]);
+}
+
 /** x [B,H,W,Ci], dy [B,OH,OW,Co] → dW [KH,KW,Ci,Co]. Must run inside a tidy on the wasm backend. */
 export function conv2dFilterGradWasm(backend: BackendWasm, x: tf.Tensor4D, dy: tf.Tensor4D,
   g: ConvGeometry): tf.Tensor4D {
@@ -31,7 +42,7 @@ export function conv2dFilterGradWasm(backend: BackendWasm, x: tf.Tensor4D, dy: t
     const partial: tf.Tensor2D[] = [];
     plan.batchStarts.forEach((b0, i) => {
       const cols = im2colRows(backend, x, g, t0, t1, b0, plan.batchStarts[i + 1] ?? g.batch);
-      partial.push(tf.matMul(cols, dyChunks[i]!));
+      partial.push(matMulAsConv(cols, dyChunks[i]!));
       cols.dispose(); // keep the im2col chunk cache-sized and freed before the next one
     });
     rows.push(partial.length === 1 ? partial[0]! : tf.addN(partial));
