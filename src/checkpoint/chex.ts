@@ -3,6 +3,7 @@
 // truth, `cfg` only a cross-check), then loaded strictly.
 import { ChexResNet, defaultChexCfg, flattenChexCfg, type ChexCfg, type ChexResNetConfig } from '../models/chex_resnet.js';
 import type { Module } from '../nn/module.js';
+import { TorchTensor } from '../interop/tensor.js';
 import type { Meta } from './convert.js';
 import { stageBlockCounts } from './guess.js';
 import { checkpointShapes, loadCheckpointIntoModel, readCheckpoint, type CheckpointMetadata, type CheckpointSource, type ReadOptions } from './load.js';
@@ -105,4 +106,95 @@ export function loadChexCheckpoint(src: CheckpointSource, opts: LoadChexOptions 
 /** Convenience for `predict`: a ChexResNet as a plain Module. */
 export function chexModelFromCheckpoint(src: CheckpointSource, arch?: string): Module {
   return loadChexCheckpoint(src, { arch }).model;
+}
+
+// ---- compaction (spec §7.5) ----------------------------------------------------------------------------------------
+
+export interface CompactResult {
+  /** Compact state dict (PyTorch layouts), same key order; downsample convs stay full size. */
+  stateDict: Map<string, TorchTensor>;
+  /** Flat cfg of the compact network. */
+  cfg: number[];
+  /** Mask-consistency findings (§7.3 step 5): zero filters whose BN γ/β or consumer columns are not zero. */
+  violations: string[];
+}
+
+function rowIsZero(t: TorchTensor, r: number): boolean {
+  const per = t.numel / t.shape[0]!;
+  const d = t.data as Float32Array;
+  for (let i = r * per; i < (r + 1) * per; i++) if (d[i] !== 0) return false;
+  return true;
+}
+
+function colIsZero(t: TorchTensor, c: number): boolean {
+  const [o, i] = t.shape as [number, number];
+  const hw = t.numel / (o * i);
+  const d = t.data as Float32Array;
+  for (let r = 0; r < o; r++) for (let k = 0; k < hw; k++) if (d[(r * i + c) * hw + k] !== 0) return false;
+  return true;
+}
+
+/** Keep rows `rows` (dim 0) and columns `cols` (dim 1, when given) of a float tensor. */
+function slice(t: TorchTensor, rows: number[] | null, cols: number[] | null): TorchTensor {
+  const shape = [...t.shape];
+  const r = rows ?? Array.from({ length: shape[0]! }, (_, i) => i);
+  const inner = shape.length > 1 ? shape[1]! : 1;
+  const c = shape.length > 1 ? (cols ?? Array.from({ length: inner }, (_, i) => i)) : [0];
+  const hw = shape.length > 1 ? t.numel / (shape[0]! * inner) : 1;
+  const src = t.data as Float32Array;
+  const out = new Float32Array(r.length * c.length * hw);
+  let p = 0;
+  for (const ri of r) for (const ci of c) for (let k = 0; k < hw; k++) out[p++] = src[(ri * inner + ci) * hw + k]!;
+  shape[0] = r.length;
+  if (shape.length > 1) shape[1] = c.length;
+  return new TorchTensor(t.dtype, shape, out);
+}
+
+/**
+ * Physically removes pruned inner channels of a full-size masked CHEX ResNet state dict (keys without `module.`):
+ * an IN1/IN2 channel is dropped when its filter is all-zero and its BN β is zero (a zero filter with β ≠ 0 emits the
+ * constant relu(β) and is kept, §7.5). The result loads into `new ChexResNet({... cfg})` and gives the same logits.
+ */
+export function compactChexState(sd: Map<string, TorchTensor>): CompactResult {
+  const config = inferChexConfig(new Map([...sd].map(([k, t]) => [k, t.shape] as [string, number[]])));
+  for (const [k, t] of sd) {
+    if (t.dtype !== 'float32' && !k.endsWith('num_batches_tracked')) throw new Error(`compactChexState: '${k}' is ${t.dtype}, expected float32`);
+  }
+  const get = (k: string): TorchTensor => sd.get(k)!;
+  const out = new Map(sd);
+  const violations: string[] = [];
+  const cfg: number[] = [];
+  const prune = (p: string, conv: string, bn: string, consumer: string): number[] => {
+    const w = get(`${p}${conv}.weight`);
+    const beta = get(`${p}${bn}.bias`).data as Float32Array;
+    const gamma = get(`${p}${bn}.weight`).data as Float32Array;
+    const cons = get(`${p}${consumer}.weight`);
+    const keep: number[] = [];
+    for (let r = 0; r < w.shape[0]!; r++) {
+      const zero = rowIsZero(w, r);
+      if (zero && (gamma[r] !== 0 || beta[r] !== 0 || !colIsZero(cons, r))) {
+        violations.push(`${p}${conv} channel ${r}: zero filter but ${gamma[r] !== 0 ? 'γ ≠ 0' : beta[r] !== 0 ? 'β ≠ 0' : `${consumer} input column ≠ 0`}`);
+      }
+      if (!zero || beta[r] !== 0) keep.push(r);
+    }
+    out.set(`${p}${conv}.weight`, slice(out.get(`${p}${conv}.weight`)!, keep, null));
+    for (const e of ['weight', 'bias', 'running_mean', 'running_var']) out.set(`${p}${bn}.${e}`, slice(get(`${p}${bn}.${e}`), keep, null));
+    out.set(`${p}${consumer}.weight`, slice(out.get(`${p}${consumer}.weight`)!, null, keep));
+    return keep;
+  };
+  config.layers.forEach((n, s) => {
+    for (let b = 0; b < n; b++) {
+      const p = `layer${s + 1}.${b}.`;
+      if (config.block === 'bottleneck') {
+        const cin = get(`${p}conv1.weight`).shape[1]!;
+        const k1 = prune(p, 'conv1', 'bn1', 'conv2');
+        const k2 = prune(p, 'conv2', 'bn2', 'conv3');
+        cfg.push(cin, k1.length, k2.length);
+      } else {
+        cfg.push(prune(p, 'conv1', 'bn1', 'conv2').length);
+      }
+    }
+  });
+  cfg.push(get('fc.weight').shape[1]!);
+  return { stateDict: out, cfg, violations };
 }

@@ -5,7 +5,10 @@ export {
   type Checkpoint, type CheckpointMetadata, type CheckpointSource, type LoadCheckpointOptions, type LoadCheckpointResult,
   type ReadOptions,
 } from './load.js';
-export { loadChexCheckpoint, inferChexConfig, chexModelFromCheckpoint, type LoadChexOptions, type LoadChexResult } from './chex.js';
+export {
+  loadChexCheckpoint, inferChexConfig, chexModelFromCheckpoint, compactChexState,
+  type LoadChexOptions, type LoadChexResult, type CompactResult,
+} from './chex.js';
 export { saveModelAsTorch, modelStateAsTorch, type SaveModelOptions } from './export.js';
 export { inspectCommand, predictCommand, type PredictOptions } from './commands.js';
 export { guessArchitecture, stageBlockCounts } from './guess.js';

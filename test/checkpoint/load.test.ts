@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { useBackend } from '../../src/backend/index.js';
-import { loadChexCheckpoint, loadCheckpointIntoModel, readCheckpoint } from '../../src/checkpoint/index.js';
+import { compactChexState, loadChexCheckpoint, loadCheckpointIntoModel, readCheckpoint } from '../../src/checkpoint/index.js';
 import { OrderedDict, type PyValue } from '../../src/interop/py.js';
 import { TorchTensor } from '../../src/interop/tensor.js';
 import { loadTorchFile } from '../../src/interop/torch-load.js';
@@ -108,6 +108,22 @@ describe('CHEX checkpoints', () => {
     const y = logitsOf(c.model, X);
     expectLogitsClose(y, fix('chex_r50_compact_logits.npy'));
     expectLogitsClose(y, fix('chex_r50_masked_logits.npy'));
+    c.model.dispose();
+  });
+
+  it('compactChexState: compacting the masked checkpoint in TS gives the cfg and logits of the PyTorch compaction', () => {
+    const sd = readCheckpoint(fix('chex_r50_masked.pth.tar')).stateDict;
+    const r = compactChexState(sd);
+    expect(r.cfg).toEqual(manifest.chex_r50.cfg);
+    // the fixture has one zero filter with β ≠ 0 (kept, and reported as a mask inconsistency)
+    expect(r.violations).toHaveLength(1);
+    expect(r.violations[0]).toMatch(/^layer1\.0\.conv1 channel \d+: zero filter but β ≠ 0$/);
+    const od = new OrderedDict();
+    for (const [k, t] of r.stateDict) od.set(k, t);
+    const raw = new Map<PyValue, PyValue>([['cfg', r.cfg], ['state_dict', od]]);
+    const c = loadChexCheckpoint(raw);
+    expect(c.compact).toBe(true);
+    expectLogitsClose(logitsOf(c.model, X), fix('chex_r50_masked_logits.npy'));
     c.model.dispose();
   });
 
