@@ -7,7 +7,7 @@
 // the global generator (dropout masks) is saved; optimiser slots, EMA, BN buffers and the step (= schedule position)
 // are saved. On cpu and wasm a resumed run therefore ends bit-identical to an uninterrupted one.
 import * as tf from '@tensorflow/tfjs-core';
-import { existsSync, mkdirSync, readFileSync, writeFileSync, appendFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { useBackend } from '../backend/index.js';
 import { writeFileAtomic, writeJsonAtomic } from '../core/fs.js';
@@ -136,6 +136,8 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
       const diff = diffKeys(withDefaults(validateConfig(opts.config)), cfg).filter((k) => k !== 'backend');
       if (diff.length) throw new Error(`resume: the given config differs from ${paths.config} in ${diff.join(', ')}; omit it to use the stored one`);
     }
+    // temp files of a process killed while writing (writeFileAtomic names them .<file>.<pid>.<time>.tmp)
+    for (const f of readdirSync(runDir)) if (/^\..+\.tmp$/.test(f)) rmSync(join(runDir, f), { force: true });
     ck = readCheckpoint(paths.last);
     if (!ck.state) throw new Error(`resume: ${paths.last} holds no training state`);
   } else {

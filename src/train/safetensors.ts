@@ -81,7 +81,7 @@ export function decodeSafetensors(bytes: Uint8Array, what: string): StFile {
     if (end > dataLen) {
       throw new Error(`${what}: checkpoint is truncated (tensor '${name}' ends at byte ${end} of the data section, which has only ${dataLen} bytes)`);
     }
-    const copy = bytes.slice(dataStart + begin, dataStart + end); // aligned copy
+    const copy = new Uint8Array(bytes.subarray(dataStart + begin, dataStart + end)); // an aligned copy (Buffer.slice would be a view)
     const data = dtype === 'F32' ? new Float32Array(copy.buffer) : new Int32Array(copy.buffer);
     tensors.set(name, { dtype, shape, data });
   }
