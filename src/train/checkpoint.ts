@@ -50,7 +50,7 @@ export interface CheckpointParts {
   state: TrainState;
 }
 
-export function saveCheckpoint(path: string, p: CheckpointParts): void {
+export function saveTrainCheckpoint(path: string, p: CheckpointParts): void {
   const tensors = new Map<string, StTensor>();
   addStateDict(tensors, 'model.', p.model);
   if (p.ema) addStateDict(tensors, 'ema.', p.ema);
@@ -65,7 +65,7 @@ export interface LoadedCheckpoint {
   state: TrainState | null;
 }
 
-export function readCheckpoint(path: string): LoadedCheckpoint {
+export function readTrainCheckpoint(path: string): LoadedCheckpoint {
   const file = readSafetensors(path);
   let state: TrainState | null = null;
   if (file.metadata.chanlab !== undefined) {
@@ -97,7 +97,7 @@ export function checkpointStateDict(ck: LoadedCheckpoint, which: 'model' | 'ema'
 }
 
 /** Loads weights into `model` (strict); a checkpoint of another model gives an error naming both and the keys. */
-export function loadWeights(model: Module, ck: LoadedCheckpoint, which: 'model' | 'ema', modelName: string): void {
+export function loadCheckpointWeights(model: Module, ck: LoadedCheckpoint, which: 'model' | 'ema', modelName: string): void {
   const sd = checkpointStateDict(ck, which);
   try {
     model.loadStateDict(sd);

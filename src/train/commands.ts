@@ -3,7 +3,7 @@ import { join, resolve } from 'node:path';
 import { useBackend } from '../backend/index.js';
 import { createModel } from '../models/index.js';
 import { loadConfig, mergeConfig, validateConfig, DATASET_NAMES, type DataConfig, type DatasetName, type TrainConfig } from './config.js';
-import { loadWeights, readCheckpoint } from './checkpoint.js';
+import { loadCheckpointWeights, readTrainCheckpoint } from './checkpoint.js';
 import { buildLoaders } from './data.js';
 import { evaluate, type EvalResult } from './evaluate.js';
 import { train, type TrainResult } from './loop.js';
@@ -69,7 +69,7 @@ function parseData(d: string | DataConfig): DataConfig {
 }
 
 export async function runEvalCommand(o: EvalCommandOptions): Promise<EvalResult> {
-  const ck = readCheckpoint(resolve(o.checkpoint));
+  const ck = readTrainCheckpoint(resolve(o.checkpoint));
   const modelName = o.model ?? ck.state?.model;
   if (!modelName) throw new Error(`eval: model is required (checkpoint ${o.checkpoint} does not record one)`);
   const data = parseData(o.data);
@@ -80,7 +80,7 @@ export async function runEvalCommand(o: EvalCommandOptions): Promise<EvalResult>
   const cfg = o.modelConfig ?? (ck.state && ck.state.model === modelName ? ck.state.modelConfig : { numClasses: loaders.splits.numClasses, inChannels: shape ? shape[2] : 3 });
   const model = createModel(modelName, cfg);
   try {
-    loadWeights(model, ck, o.ema ? 'ema' : 'model', modelName);
+    loadCheckpointWeights(model, ck, o.ema ? 'ema' : 'model', modelName);
     const progress = new Progress({ quiet: o.quiet });
     const r = await evaluate(model, loaders.test, { onBatch: (d, t) => progress.update(0, 1, d, t, 'evaluating') });
     progress.line(`${modelName}${o.ema ? ' (EMA)' : ''} on ${data.dataset}: top-1 ${r.top1.toFixed(2)}% top-5 ${r.top5.toFixed(2)}% ` +

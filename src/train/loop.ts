@@ -16,7 +16,7 @@ import { keyedRng } from '../data/rng_source.js';
 import { createModel } from '../models/index.js';
 import { initGenerator, manualSeed } from '../nn/init.js';
 import type { Module } from '../nn/module.js';
-import { loadOptimizer, loadWeights, readCheckpoint, saveCheckpoint, type LoadedCheckpoint, type TrainState } from './checkpoint.js';
+import { loadOptimizer, loadCheckpointWeights, readTrainCheckpoint, saveTrainCheckpoint, type LoadedCheckpoint, type TrainState } from './checkpoint.js';
 import { validateConfig, withDefaults, type TrainConfig } from './config.js';
 import { buildLoaders } from './data.js';
 import { ModelEma } from './ema.js';
@@ -138,7 +138,7 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
     }
     // temp files of a process killed while writing (writeFileAtomic names them .<file>.<pid>.<time>.tmp)
     for (const f of readdirSync(runDir)) if (/^\..+\.tmp$/.test(f)) rmSync(join(runDir, f), { force: true });
-    ck = readCheckpoint(paths.last);
+    ck = readTrainCheckpoint(paths.last);
     if (!ck.state) throw new Error(`resume: ${paths.last} holds no training state`);
   } else {
     if (!opts.config) throw new Error('train: config is required for a new run');
@@ -178,9 +178,9 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
   if (ck?.state) {
     const s = ck.state;
     if (s.model !== cfg.model) throw new Error(`resume: ${paths.last} was written for model '${s.model}', the config names '${cfg.model}'`);
-    loadWeights(model, ck, 'model', cfg.model);
+    loadCheckpointWeights(model, ck, 'model', cfg.model);
     if (ema) {
-      loadWeights(ema.ema, ck, 'ema', cfg.model);
+      loadCheckpointWeights(ema.ema, ck, 'ema', cfg.model);
       ema.updates = s.emaUpdates;
     }
     loadOptimizer(opt, ck);
@@ -211,7 +211,7 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
     optimizer: opt.state().meta, emaUpdates: ema?.updates ?? 0, epochLossSum: meter.flush(), epochSamples: meter.samples,
     bestTop1, finished,
   });
-  const save = (path: string, finished = false) => saveCheckpoint(path, { model, ema: ema?.ema, optimizer: opt, state: state(finished) });
+  const save = (path: string, finished = false) => saveTrainCheckpoint(path, { model, ema: ema?.ema, optimizer: opt, state: state(finished) });
 
   const paramName = new Map(opt.params.map((p) => [p.variable.name, p.name]));
   const vars = opt.params.map((p) => p.variable);

@@ -49,6 +49,7 @@ export class Progress {
 
 export function formatSeconds(s: number): string {
   if (!Number.isFinite(s)) return '?';
-  const m = Math.floor(s / 60);
-  return m > 0 ? `${m}m${String(Math.round(s % 60)).padStart(2, '0')}s` : `${s.toFixed(1)}s`;
+  if (s < 60) return `${s.toFixed(1)}s`;
+  const r = Math.round(s);
+  return `${Math.floor(r / 60)}m${String(r % 60).padStart(2, '0')}s`;
 }

@@ -3,10 +3,11 @@
 import { mkdtempSync, readdirSync, readFileSync, rmSync, truncateSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { useBackend } from '../../src/backend/index.js';
 import { createModel } from '../../src/models/index.js';
-import { loadWeights, readCheckpoint } from '../../src/train/checkpoint.js';
+import { loadCheckpointWeights, readTrainCheckpoint } from '../../src/train/checkpoint.js';
 import { listPresets, loadConfig, mergeConfig, validateConfig, type TrainConfig } from '../../src/train/config.js';
 import { runEvalCommand, runTrainCommand } from '../../src/train/commands.js';
 import { train } from '../../src/train/loop.js';
@@ -73,7 +74,9 @@ describe('safetensors', () => {
 
 describe('training runs', () => {
   it('same seed → bit-identical weights; another seed → different; the run directory is complete', async () => {
+    const before = tf.memory().numTensors;
     const a = await train({ config: TINY, runDir: join(tmp, 'a'), progress: quiet });
+    expect(tf.memory().numTensors).toBe(before); // no tensor leaks (the model is disposed at the end)
     const b = await train({ config: TINY, runDir: join(tmp, 'b'), progress: quiet });
     const c = await train({ config: { ...TINY, seed: 2 }, runDir: join(tmp, 'c'), progress: quiet });
     expect(a.steps).toBe(6); // 5 micro-batches per epoch, accumulation 2 → 3 updates per epoch
@@ -104,6 +107,17 @@ describe('training runs', () => {
     expect(epochs[1].testTop1).toBe(a.final!.top1);
     expect(epochs[1].emaTop1).toBe(a.finalEma!.top1);
     expect(tempFiles(tmp)).toEqual([]);
+  });
+
+  it('wasm backend: same seed → bit-identical weights', async () => {
+    const cfg = { ...TINY, backend: 'wasm', epochs: 1 };
+    await train({ config: cfg, runDir: join(tmp, 'wa'), progress: quiet });
+    await train({ config: cfg, runDir: join(tmp, 'wb'), progress: quiet });
+    const x = readSafetensors(join(tmp, 'wa', 'final.safetensors')).tensors;
+    const y = readSafetensors(join(tmp, 'wb', 'final.safetensors')).tensors;
+    for (const [k, t] of x) expect(Buffer.from(y.get(k)!.data.buffer).equals(Buffer.from(t.data.buffer)), k).toBe(true);
+    expect(JSON.parse(readFileSync(join(tmp, 'wa', 'manifest.json'), 'utf8')).backend.name).toBe('wasm');
+    await useBackend('cpu');
   });
 
   it('eval command on a training checkpoint (model and EMA weights)', async () => {
@@ -154,11 +168,11 @@ describe('bad input → clear errors', () => {
   });
 
   it("another model's checkpoint: error names both models and lists the mismatched keys", async () => {
-    const ck = readCheckpoint(join(tmp, 'a', 'final.safetensors'));
+    const ck = readTrainCheckpoint(join(tmp, 'a', 'final.safetensors'));
     const other = createModel('resnet20_small', { widths: [4, 8, 8], inChannels: 1, numClasses: 3 });
     let msg = '';
     try {
-      loadWeights(other, ck, 'model', 'resnet20_small');
+      loadCheckpointWeights(other, ck, 'model', 'resnet20_small');
     } catch (e) {
       msg = (e as Error).message;
     }
@@ -166,7 +180,7 @@ describe('bad input → clear errors', () => {
     expect(msg).toMatch(/written for model 'resnet8_small'\) does not fit model 'resnet20_small'/);
     expect(msg).toMatch(/Missing keys \(\d+\):\n {2}layer1\.1\.conv1\.weight/);
     const wide = createModel('resnet8_small', { widths: [4, 8, 16], inChannels: 1, numClasses: 3 });
-    expect(() => loadWeights(wide, ck, 'model', 'resnet8_small')).toThrow(/Size mismatch .*\n {2}layer3\.0\.conv1\.weight: checkpoint \[8,8,3,3\] vs model \[16,8,3,3\]/);
+    expect(() => loadCheckpointWeights(wide, ck, 'model', 'resnet8_small')).toThrow(/Size mismatch .*\n {2}layer3\.0\.conv1\.weight: checkpoint \[8,8,3,3\] vs model \[16,8,3,3\]/);
     wide.dispose();
     await expect(runEvalCommand({ model: 'resnet20_small', checkpoint: join(tmp, 'a', 'final.safetensors'), data: { dataset: 'synthetic', synthetic: TINY.data.synthetic }, backend: 'cpu', modelConfig: { widths: [4, 8, 8], inChannels: 1, numClasses: 3 }, quiet: true }))
       .rejects.toThrow(/does not fit model 'resnet20_small'/);
@@ -177,12 +191,12 @@ describe('bad input → clear errors', () => {
     const cut = join(tmp, 'cut.safetensors');
     writeFileSync(cut, src);
     truncateSync(cut, src.length - 10);
-    expect(() => readCheckpoint(cut)).toThrow(/checkpoint .*cut\.safetensors: checkpoint is truncated \(tensor '.*' ends at byte \d+ of the data section, which has only \d+ bytes\)/);
+    expect(() => readTrainCheckpoint(cut)).toThrow(/checkpoint .*cut\.safetensors: checkpoint is truncated \(tensor '.*' ends at byte \d+ of the data section, which has only \d+ bytes\)/);
     truncateSync(cut, 100);
-    expect(() => readCheckpoint(cut)).toThrow(/truncated or not a checkpoint/);
+    expect(() => readTrainCheckpoint(cut)).toThrow(/truncated or not a checkpoint/);
     writeFileSync(cut, 'hello');
-    expect(() => readCheckpoint(cut)).toThrow(/not a checkpoint/);
-    expect(() => readCheckpoint(join(tmp, 'absent.safetensors'))).toThrow(/cannot read .*absent\.safetensors \(ENOENT\)/);
+    expect(() => readTrainCheckpoint(cut)).toThrow(/not a checkpoint/);
+    expect(() => readTrainCheckpoint(join(tmp, 'absent.safetensors'))).toThrow(/cannot read .*absent\.safetensors \(ENOENT\)/);
     // a resumed run whose last checkpoint is truncated fails clearly
     const runDir = join(tmp, 'r');
     await train({ config: { ...TINY, epochs: 1 }, runDir, progress: quiet });

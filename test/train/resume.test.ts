@@ -6,7 +6,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, expect, it } from 'vitest';
-import { readCheckpoint } from '../../src/train/checkpoint.js';
+import { readTrainCheckpoint } from '../../src/train/checkpoint.js';
 import type { TrainConfig } from '../../src/train/config.js';
 import { readSafetensors } from '../../src/train/safetensors.js';
 
@@ -53,12 +53,12 @@ it('SIGKILL mid-epoch, resume in a new process → bit-identical to an uninterru
   while (Date.now() - t0 < 60_000) {
     await new Promise((r) => setTimeout(r, 25));
     if (!existsSync(last)) continue;
-    step = readCheckpoint(last).state!.step;
+    step = readTrainCheckpoint(last).state!.step;
     if (step >= 4) break;
   }
   child.kill('SIGKILL');
   expect(await exited).toBe('SIGKILL');
-  const killedAt = readCheckpoint(last).state!;
+  const killedAt = readTrainCheckpoint(last).state!;
   expect(killedAt.step).toBe(4);
   expect(killedAt.loader).toEqual({ epoch: 0, position: 4 }); // mid-epoch
   expect(killedAt.finished).toBe(false);

@@ -6,6 +6,7 @@ import { Rng } from '../../src/core/rng.js';
 import { createModel } from '../../src/models/index.js';
 import { ModelEma } from '../../src/train/ema.js';
 import { bceWithLogits, classificationLoss, crossEntropy, smoothOneHot, softTargetCrossEntropy, topkCorrect } from '../../src/train/loss.js';
+import { formatSeconds, Progress } from '../../src/train/progress.js';
 import { makeSchedule } from '../../src/train/schedule.js';
 import { oracle } from './oracle.js';
 
@@ -118,5 +119,24 @@ describe('EMA', () => {
     expect(warm.decayAt(0)).toBe(0);
     expect(warm.decayAt(10)).toBeCloseTo(1 - 11 ** (-2 / 3), 12);
     expect(warm.decayAt(1e9)).toBe(0.9999);
+  });
+});
+
+describe('progress output', () => {
+  it('plain lines off a TTY, an in-place bar on a TTY, durations', () => {
+    const out: string[] = [];
+    const plain = new Progress({ write: (s) => out.push(s), tty: false });
+    plain.update(0, 3, 5, 10, 'x');
+    plain.update(0, 3, 6, 10, 'loss 1', true);
+    plain.line('done');
+    expect(out).toEqual(['epoch 1/3 6/10 loss 1\n', 'done\n']);
+    const tty: string[] = [];
+    const bar = new Progress({ write: (s) => tty.push(s), tty: true });
+    bar.update(1, 3, 5, 10, 'y', true);
+    bar.line('end');
+    expect(tty[0]).toMatch(/^\r\x1b\[2Kepoch 2\/3 █{12}░{12} 5\/10 y$/);
+    expect(tty.slice(1)).toEqual(['\r\x1b[2K', 'end\n']);
+    expect(formatSeconds(299.6)).toBe('5m00s');
+    expect(formatSeconds(42.25)).toBe('42.3s');
   });
 });
