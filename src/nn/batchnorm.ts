@@ -62,7 +62,10 @@ export class BatchNorm2d extends Module {
     if (this.training && this.runningMean && this.runningVar && this.numBatchesTracked) {
       this.updateRunningStats(mean, variance, n);
     }
-    const y = tf.batchNorm(x, mean, variance, this.bias?.variable, this.weight?.variable, this.eps);
+    // tfjs's batchNorm gradient fails without scale/offset tensors, so a non-affine BN passes constants.
+    const y = this.weight && this.bias
+      ? tf.batchNorm(x, mean, variance, this.bias.variable, this.weight.variable, this.eps)
+      : tf.tidy(() => tf.batchNorm(x, mean, variance, tf.zeros([this.numFeatures]), tf.ones([this.numFeatures]), this.eps));
     mean.dispose();
     variance.dispose();
     return y;
