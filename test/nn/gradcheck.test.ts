@@ -74,10 +74,7 @@ describe('finite-difference gradients', () => {
     // A module whose custom gradient is deliberately off by 2x must be caught.
     class Wrong extends Conv2d {
       override forward(x: tf.Tensor): tf.Tensor {
-        const f = tf.customGrad((xx: tf.Tensor, save) => {
-          save([xx]);
-          return { value: tf.mul(xx, 1), gradFunc: (dy: tf.Tensor) => tf.mul(dy, 2) };
-        });
+        const f = tf.customGrad(((xx: tf.Tensor) => ({ value: tf.mul(xx, 1), gradFunc: (dy: tf.Tensor) => tf.mul(dy, 2) })) as unknown as Parameters<typeof tf.customGrad>[0]);
         return super.forward(f(x) as tf.Tensor);
       }
     }

@@ -1,0 +1,3 @@
+export * from './train-step.js';
+export { benchConvKernels, type ConvBenchRow } from './conv.js';
+export { benchPix, type PixBenchRow, type PixBenchOptions } from './pix.js';
