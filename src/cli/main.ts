@@ -1,14 +1,29 @@
 // The chanlab command line. Each subcommand lives in commands/<name>.ts and exports `help` and `run(argv)`.
 import * as backends from './commands/backends.js';
 import * as bench from './commands/bench.js';
+import * as flops from './commands/flops.js';
+import * as inspect from './commands/inspect.js';
+import * as latency from './commands/latency.js';
 import * as models from './commands/models.js';
+import * as predict from './commands/predict.js';
+import * as train from './commands/train.js';
 
 interface Command {
   help: string;
   run(argv: string[]): Promise<number>;
 }
 
-const COMMANDS: Record<string, Command> = { backends, models, bench };
+const COMMANDS: Record<string, Command> = {
+  backends,
+  models,
+  train,
+  eval: { help: train.evalHelp, run: train.runEval },
+  flops,
+  latency,
+  inspect,
+  predict,
+  bench,
+};
 
 const USAGE = `chanlab — dynamic channel computation in ConvNets (PiX, CHEX, DGC) on TensorFlow.js
 

@@ -5,6 +5,20 @@ import * as tf from '@tensorflow/tfjs-core';
 import { Rng } from '../core/rng.js';
 
 let generator = new Rng(0);
+let skipping = 0;
+
+/**
+ * Runs `fn` with weight initialisation skipped (tensors are zeros; no random draws), like PyTorch's meta-device
+ * construction: for counting parameters or building a model whose weights are loaded next.
+ */
+export function withoutInit<T>(fn: () => T): T {
+  skipping++;
+  try {
+    return fn();
+  } finally {
+    skipping--;
+  }
+}
 
 /** Seeds the generator used by layer constructors and init functions (like `torch.manual_seed`). */
 export function manualSeed(seed: number): void {
@@ -50,10 +64,12 @@ function size(shape: readonly number[]): number {
 }
 
 export function uniform(shape: number[], low: number, high: number, rng: Rng = generator): tf.Tensor {
+  if (skipping > 0) return tf.zeros(shape);
   return tf.tensor(rng.fillUniform(new Float32Array(size(shape)), low, high), shape);
 }
 
 export function normal(shape: number[], mean: number, std: number, rng: Rng = generator): tf.Tensor {
+  if (skipping > 0) return tf.zeros(shape);
   return tf.tensor(rng.fillNormal(new Float32Array(size(shape)), mean, std), shape);
 }
 

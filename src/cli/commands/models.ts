@@ -1,10 +1,13 @@
+import '../../methods/pix/index.js';
+import '../../models/chex_resnet.js';
 import { useBackend } from '../../backend/index.js';
+import { withoutInit } from '../../nn/init.js';
 import { createModel, listModels } from '../../models/index.js';
 import { parse } from '../args.js';
 import { int, table } from '../table.js';
 
 export const help = `chanlab models [--family NAME] [--json]
-  Lists registered models with their parameter counts (built once each on the cpu backend).`;
+  Lists registered models with their parameter counts (built without weight init on the cpu backend).`;
 
 export async function run(argv: string[]): Promise<number> {
   const a = parse('models', argv, { family: { type: 'string' }, json: { type: 'boolean' } });
@@ -12,7 +15,7 @@ export async function run(argv: string[]): Promise<number> {
   await useBackend('cpu');
   const entries = listModels().filter((e) => !a.str('family') || e.family === a.str('family'));
   const rows = entries.map((e) => {
-    const m = createModel(e.name);
+    const m = withoutInit(() => createModel(e.name));
     const params = m.numParameters();
     m.dispose();
     return { name: e.name, family: e.family, params, input: e.defaultInputSize, classes: e.defaultConfig.numClasses, description: e.description };

@@ -1,0 +1,37 @@
+import '../../methods/pix/index.js';
+import '../../models/chex_resnet.js';
+import { useBackend } from '../../backend/index.js';
+import { flopsReport } from '../../flops/report.js';
+import { renderTables } from '../../flops/tables.js';
+import type { Convention } from '../../flops/conventions.js';
+import { parse } from '../args.js';
+
+export const help = `chanlab flops --model NAME [--input 224] [--convention ptflops|torchprofile|chex|dgc|pix-supplement|macs|all] [--json]
+  Per-layer MACs/FLOPs/params table of a registered model under a paper's counting convention.
+chanlab flops --tables [--source analytic|model]
+  The reproduction tables (PiX supplement Table 1, squeeze example, PiX main table, CHEX baselines, DGC counts),
+  computed now, next to the papers' printed numbers.`;
+
+export async function run(argv: string[]): Promise<number> {
+  const a = parse('flops', argv, {
+    model: { type: 'string' }, input: { type: 'string' }, convention: { type: 'string' }, json: { type: 'boolean' },
+    tables: { type: 'boolean' }, source: { type: 'string' }, backend: { type: 'string' },
+  });
+  if (a.help) return console.log(help), 0;
+  await useBackend(a.str('backend') ?? 'wasm');
+  if (a.flag('tables')) {
+    const source = a.str('source') ?? 'model';
+    if (source !== 'model' && source !== 'analytic') throw new Error(`flops: --source must be 'model' or 'analytic', got '${source}'`);
+    console.log(await renderTables({ source }));
+    return 0;
+  }
+  const model = a.str('model') ?? a.positionals[0];
+  if (!model) throw new Error('flops: --model is required (see `chanlab models`)');
+  const opts = {
+    ...(a.str('input') ? { input: a.int('input', 224) } : {}),
+    convention: (a.str('convention') ?? 'ptflops') as Convention | 'all',
+  };
+  if (a.flag('json')) console.log(JSON.stringify(await flopsReport(model, { ...opts, json: true }), null, 2));
+  else console.log(await flopsReport(model, opts));
+  return 0;
+}

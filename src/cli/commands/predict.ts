@@ -1,0 +1,31 @@
+import { releaseBackends } from '../../backend/index.js';
+import { predictCommand } from '../../checkpoint/commands.js';
+import { parse } from '../args.js';
+
+export const help = `chanlab predict --model NAME --checkpoint FILE --input x.npy --output y.npy [--backend wasm] [--batch-size 32] [--key K] [--config JSON]
+  Loads a PyTorch checkpoint into a chanlab model (eval mode) and writes its logits for an NCHW float32 .npy input.`;
+
+export async function run(argv: string[]): Promise<number> {
+  const a = parse('predict', argv, {
+    model: { type: 'string' }, checkpoint: { type: 'string' }, input: { type: 'string' }, output: { type: 'string' },
+    backend: { type: 'string' }, 'batch-size': { type: 'string' }, key: { type: 'string' }, config: { type: 'string' },
+  });
+  if (a.help) return console.log(help), 0;
+  let config: Record<string, unknown> | undefined;
+  if (a.str('config')) {
+    try {
+      config = JSON.parse(a.need('config')) as Record<string, unknown>;
+    } catch (e) {
+      throw new Error(`predict: --config must be a JSON object: ${(e as Error).message}`);
+    }
+  }
+  try {
+    console.log(await predictCommand({
+      model: a.need('model'), checkpoint: a.need('checkpoint'), input: a.need('input'), output: a.need('output'),
+      backend: a.str('backend'), batchSize: a.int('batch-size', 32), key: a.str('key'), ...(config ? { config } : {}),
+    }));
+  } finally {
+    releaseBackends();
+  }
+  return 0;
+}
