@@ -6,8 +6,7 @@ import { writeJsonAtomic } from '../../core/fs.js';
 import { parse } from '../args.js';
 import { fmt, table } from '../table.js';
 
-export const help = `chanlab bench [--backends wasm,webgpu,cpu] [--model resnet20_small] [--batch 32] [--size 32]
-              [--steps 5] [--out bench/results] [--quick]
+export const help = `chanlab bench [--backends wasm,webgpu,cpu] [--model resnet20_small] [--batch 32] [--size 32] [--steps 5] [--out bench/results] [--quick]
   Training-step throughput (forward + backward + SGD update) per backend and PyTorch CPU on the same model and batch,
   measured in the same run. Prints a table and writes JSON under bench/results/.`;
 
