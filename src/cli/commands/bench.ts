@@ -1,46 +1,103 @@
+import '../../methods/pix/index.js';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
-import { releaseBackends } from '../../backend/index.js';
+import { releaseBackends, useBackend } from '../../backend/index.js';
+import { benchConvKernels, type ConvBenchRow } from '../../bench/conv.js';
+import { benchPix, type PixBenchRow } from '../../bench/pix.js';
 import { benchTrainStep } from '../../bench/train-step.js';
 import { writeJsonAtomic } from '../../core/fs.js';
+import { compareLatency, type LatencyComparison } from '../../latency/latency.js';
 import { parse } from '../args.js';
 import { fmt, table } from '../table.js';
 
-export const help = `chanlab bench [--backends wasm,webgpu,cpu] [--model resnet20_small] [--batch 32] [--size 32] [--steps 5] [--out bench/results] [--quick]
-  Training-step throughput (forward + backward + SGD update) per backend and PyTorch CPU on the same model and batch,
-  measured in the same run. Prints a table and writes JSON under bench/results/.`;
+const SECTIONS = ['train', 'conv', 'pix', 'latency'] as const;
+type Section = (typeof SECTIONS)[number];
+
+export const help = `chanlab bench [--only train,conv,pix,latency] [--backends wasm,webgpu,cpu] [--quick] [--out bench/results]
+  Benchmarks, each reported as a ratio against a reference measured in the same run: the training step per backend
+  vs PyTorch CPU (same model and batch), conv kernels (forward vs gradients), the PiX op's custom kernels vs the
+  stock-op composite (and vs copy bandwidth), and PiX-ResNet-50 vs ResNet-50 latency. Prints tables, writes JSON.
+  Training-step options: [--model resnet20_small] [--batch 32] [--size 32] [--steps 5]. Latency: [--runs 20].`;
+
+function sectionList(s: string | undefined): Section[] {
+  if (!s) return [...SECTIONS];
+  const out = s.split(',').map((x) => x.trim()).filter(Boolean);
+  for (const x of out) {
+    if (!(SECTIONS as readonly string[]).includes(x)) throw new Error(`bench: --only: unknown section '${x}' (expected ${SECTIONS.join(', ')})`);
+  }
+  return out as Section[];
+}
 
 export async function run(argv: string[]): Promise<number> {
   const a = parse('bench', argv, {
-    backends: { type: 'string' }, model: { type: 'string' }, batch: { type: 'string' }, size: { type: 'string' },
-    steps: { type: 'string' }, out: { type: 'string' }, quick: { type: 'boolean' },
+    only: { type: 'string' }, backends: { type: 'string' }, model: { type: 'string' }, batch: { type: 'string' },
+    size: { type: 'string' }, steps: { type: 'string' }, runs: { type: 'string' }, out: { type: 'string' }, quick: { type: 'boolean' },
   });
   if (a.help) return console.log(help), 0;
+  const quick = a.flag('quick');
+  const sections = sectionList(a.str('only'));
   const backends = (a.str('backends') ?? 'wasm,webgpu,cpu').split(',').map((s) => s.trim()).filter(Boolean);
+  const gpuBackends = backends.filter((b) => b !== 'cpu');
   const started = new Date();
-  const trainStep = await benchTrainStep(backends, {
-    ...(a.str('model') ? { model: a.need('model') } : {}),
-    batch: a.int('batch', 32),
-    size: a.int('size', 32),
-    steps: a.int('steps', a.flag('quick') ? 2 : 5),
-    warmup: a.flag('quick') ? 1 : 2,
-  });
-  releaseBackends();
-  console.log(`\nTraining step: ${trainStep.options.model}, batch ${trainStep.options.batch}, ` +
-    `${trainStep.options.size}×${trainStep.options.size}×${trainStep.options.inChannels}, ` +
-    `${fmt(trainStep.trainFlopsPerImage / 1e6, 1)} MFLOP per image (3 × forward conv+fc)`);
-  console.log(table(['backend', 'batch', 'ms/step', 'img/s', 'GFLOP/s', '× PyTorch', 'note'], trainStep.rows.map((r) => [
-    r.backend, r.batch, fmt(r.medianMs, 1), fmt(r.imgPerS, 1), fmt(r.gflops, 2), r.vsTorch === null ? '—' : fmt(r.vsTorch, 3), r.note,
-  ])));
-  if (trainStep.torchError) console.log(`PyTorch reference unavailable: ${trainStep.torchError}`);
-  const result = {
+  const result: Record<string, unknown> = {
     kind: 'chanlab-bench',
     started: started.toISOString(),
-    wallSeconds: (Date.now() - started.getTime()) / 1000,
     hardware: { cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length, memoryGiB: Math.round(totalmem() / 2 ** 30) },
     node: process.version,
-    trainStep,
   };
+  try {
+    if (sections.includes('train')) {
+      const r = await benchTrainStep(backends, {
+        ...(a.str('model') ? { model: a.need('model') } : {}),
+        batch: a.int('batch', 32), size: a.int('size', 32), steps: a.int('steps', quick ? 2 : 5), warmup: quick ? 1 : 2,
+      });
+      result.trainStep = r;
+      console.log(`\nTraining step (forward + backward + SGD): ${r.options.model}, batch ${r.options.batch}, ` +
+        `${r.options.size}×${r.options.size}×${r.options.inChannels}, ${fmt(r.trainFlopsPerImage / 1e6, 1)} MFLOP/image (3 × forward conv+fc)`);
+      console.log(table(['backend', 'batch', 'ms/step', 'img/s', 'GFLOP/s', '× PyTorch', 'note'], r.rows.map((x) => [
+        x.backend, x.batch, fmt(x.medianMs, 1), fmt(x.imgPerS, 1), fmt(x.gflops, 2), x.vsTorch === null ? '—' : fmt(x.vsTorch, 3), x.note,
+      ])));
+      if (r.torchError) console.log(`PyTorch reference unavailable: ${r.torchError}`);
+    }
+    if (sections.includes('conv')) {
+      const rows: Array<ConvBenchRow & { backend: string }> = [];
+      for (const b of gpuBackends) {
+        await useBackend(b);
+        for (const row of await benchConvKernels({ quick: quick || b === 'webgpu' })) rows.push({ backend: b, ...row });
+      }
+      result.conv = rows;
+      console.log('\nConvolution kernels (same FLOP count per row; gradient kernels vs forward)');
+      console.log(table(['backend', 'op', 'shape', 'ms', 'GFLOP/s'], rows.map((r) => [r.backend, r.op, r.shape, fmt(r.ms, 2), fmt(r.gflops, 2)])));
+    }
+    if (sections.includes('pix')) {
+      const rows: PixBenchRow[] = [];
+      for (const b of gpuBackends) {
+        await useBackend(b);
+        // The stock-op composite takes minutes per iteration on software WebGPU at batch 32: use the quick sizes there.
+        rows.push(...await benchPix({ quick: quick || b === 'webgpu' }));
+      }
+      result.pix = rows;
+      console.log('\nPiX op forward + backward: custom kernels vs the stock-op composite on the same backend (ζ=4, C=512)');
+      console.log(table(['backend', 'size', 'custom ms', 'composite ms', 'speedup', 'GB/s', 'copy GB/s'], rows.map((r) => [
+        r.backend, r.size, fmt(r.customMs, 1), fmt(r.compositeMs, 1), fmt(r.speedup, 1), fmt(r.effectiveGBps, 2), fmt(r.copyGBps, 2),
+      ])));
+    }
+    if (sections.includes('latency')) {
+      const rows: LatencyComparison[] = [];
+      for (const b of gpuBackends) {
+        const runs = a.int('runs', quick ? 5 : b === 'webgpu' ? 10 : 20);
+        rows.push(await compareLatency('resnet50', 'pix_resnet50_cs', { backend: b, runs, warmup: quick ? 1 : 5 }));
+      }
+      result.latency = rows;
+      console.log('\nLatency, batch 1, 224², fp32 (official PiX method): PiX-ResNet-50 vs ResNet-50');
+      console.log(table(['backend', 'runs', 'ResNet-50 ms (median)', 'PiX-ResNet-50 ms (median)', 'PiX / ResNet-50'], rows.map((c) => [
+        c.a.backend, c.a.runs, fmt(c.a.medianMs, 1), fmt(c.b.medianMs, 1), fmt(c.b.medianMs / c.a.medianMs, 3),
+      ])));
+    }
+  } finally {
+    releaseBackends();
+  }
+  result.wallSeconds = (Date.now() - started.getTime()) / 1000;
   const out = join(a.str('out') ?? 'bench/results', `bench-${started.toISOString().replace(/[:.]/g, '-')}.json`);
   writeJsonAtomic(out, result);
   console.log(`\nwrote ${out}`);
