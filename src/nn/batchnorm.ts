@@ -3,6 +3,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { checkNHWC, checkPositiveInt } from './check.js';
 import { Module } from './module.js';
+import { batchNormTrain } from './batchnorm_train.js';
 import { Buffer, Parameter } from './parameter.js';
 
 export interface BatchNormOptions {
@@ -58,16 +59,13 @@ export class BatchNorm2d extends Module {
     if (this.training && n <= 1) {
       throw new Error(`BatchNorm2d: expected more than 1 value per channel when training, got input [${x.shape.join(',')}]`);
     }
-    const { mean, variance } = tf.moments(x, [0, 1, 2]);
-    if (this.training && this.runningMean && this.runningVar && this.numBatchesTracked) {
-      this.updateRunningStats(mean, variance, n);
-    }
-    // tfjs's batchNorm gradient fails without scale/offset tensors, so a non-affine BN passes constants.
-    const y = this.weight && this.bias
-      ? tf.batchNorm(x, mean, variance, this.bias.variable, this.weight.variable, this.eps)
-      : tf.tidy(() => tf.batchNorm(x, mean, variance, tf.zeros([this.numFeatures]), tf.ones([this.numFeatures]), this.eps));
-    mean.dispose();
-    variance.dispose();
+    // The closed-form gradient needs γ and β tensors; a non-affine BN uses constants.
+    const gamma = this.weight?.variable ?? tf.ones([this.numFeatures]);
+    const beta = this.bias?.variable ?? tf.zeros([this.numFeatures]);
+    const track = this.training && this.runningMean && this.runningVar && this.numBatchesTracked;
+    const y = batchNormTrain(x, gamma, beta, this.eps, track ? (mean, variance) => this.updateRunningStats(mean, variance, n) : undefined);
+    if (!this.weight) gamma.dispose();
+    if (!this.bias) beta.dispose();
     return y;
   }
 
