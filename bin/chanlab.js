@@ -1,12 +1,14 @@
 #!/usr/bin/env node
 // The chanlab command line: a thin launcher for the compiled CLI in dist/ (built by `npm ci` via `prepare`).
+// It exits explicitly when the command is done: wasm pthreads and GPU devices would otherwise keep Node alive.
 import { main } from '../dist/cli/main.js';
 
-main(process.argv.slice(2)).then(
-  (code) => { process.exitCode = code; },
-  (err) => {
-    process.stderr.write(`chanlab: ${err instanceof Error ? err.message : String(err)}\n`);
-    if (process.env.CHANLAB_DEBUG) console.error(err);
-    process.exitCode = 1;
-  },
-);
+function exit(code) {
+  process.stdout.write('', () => process.stderr.write('', () => process.exit(code)));
+}
+
+main(process.argv.slice(2)).then(exit, (err) => {
+  process.stderr.write(`chanlab: ${err instanceof Error ? err.message : String(err)}\n`);
+  if (process.env.CHANLAB_DEBUG) console.error(err);
+  exit(1);
+});

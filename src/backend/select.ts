@@ -2,11 +2,12 @@
 // kernels for it, and explains what to do when a backend cannot start.
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
-import '@tensorflow/tfjs-backend-wasm';
+import { getThreadsCount } from '@tensorflow/tfjs-backend-wasm';
 // tfjs-core alone registers no gradients; training needs them all (bundled by scripts/bundle-tfjs-gradients.mjs).
 import './generated/tfjs-gradients.cjs';
 import '../kernels/register.js';
 import { BACKEND_NAMES, type BackendName, parseBackendName } from './names.js';
+import { enableWasmThreads } from '../kernels/wasm/threads.js';
 import { loadWebGPU, releaseWebGPU } from './webgpu.js';
 
 export interface BackendAvailability {
@@ -55,7 +56,17 @@ function howToGet(name: BackendName): string {
   }
 }
 
+/** Wasm threads from CHANLAB_WASM_THREADS (XNNPACK convolutions on a thread pool); applied before wasm starts. */
+function configureWasmThreads(): void {
+  const v = process.env.CHANLAB_WASM_THREADS;
+  if (v === undefined || v === '' || tf.findBackend('wasm') != null) return;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1) throw new Error(`CHANLAB_WASM_THREADS must be a positive integer, got '${v}'`);
+  if (n > 1) enableWasmThreads(n);
+}
+
 async function register(name: BackendName): Promise<void> {
+  if (name === 'wasm') configureWasmThreads();
   if (name === 'webgpu') await loadWebGPU();
   if (name === 'tensorflow') {
     const { reason } = await loadTensorflow();
@@ -105,9 +116,11 @@ export async function probeBackends(): Promise<BackendAvailability[]> {
 /** A short description of the active backend: threads/SIMD for wasm, the adapter for webgpu. */
 export function describeActive(name: BackendName = tf.getBackend() as BackendName): string {
   switch (name) {
-    case 'wasm':
-      return `XNNPACK, SIMD ${tf.env().getBool('WASM_HAS_SIMD_SUPPORT') ? 'on' : 'off'}, ` +
-        `threads ${tf.env().getBool('WASM_HAS_MULTITHREAD_SUPPORT') ? 'on' : 'off'}`;
+    case 'wasm': {
+      const threads = tf.findBackend('wasm') ? getThreadsCount() : 1;
+      return `XNNPACK, SIMD ${tf.env().getBool('WASM_HAS_SIMD_SUPPORT') ? 'on' : 'off'}, ${threads} thread${threads === 1 ? '' : 's'}` +
+        (threads === 1 ? ' (CHANLAB_WASM_THREADS=N for more)' : '');
+    }
     case 'webgpu': {
       const b = tf.findBackend('webgpu') as unknown as { adapterInfo?: { vendor?: string; architecture?: string } } | null;
       const info = b?.adapterInfo;

@@ -4,7 +4,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import * as tf from '@tensorflow/tfjs-core';
-import { useBackend } from '../backend/index.js';
+import { describeActive, useBackend, type BackendName } from '../backend/index.js';
 import { createModel } from '../models/index.js';
 import { Conv2d } from '../nn/conv.js';
 import { manualSeed } from '../nn/init.js';
@@ -114,6 +114,7 @@ export async function benchTrainStep(backends: string[], opts: Partial<TrainStep
     }
     manualSeed(0);
     const model = createModel(o.model, { numClasses: o.numClasses, inChannels: o.inChannels });
+    const detail = describeActive(b as BackendName);
     macs = forwardMacs(model, [1, o.size, o.size, o.inChannels]);
     const batch = b === 'cpu' ? o.cpuBatch : o.batch;
     const steps = b === 'cpu' ? 1 : o.steps;
@@ -123,7 +124,7 @@ export async function benchTrainStep(backends: string[], opts: Partial<TrainStep
     const ms = median(times);
     const imgPerS = batch / (ms / 1000);
     rows.push({
-      backend: b, batch, steps, medianMs: ms, imgPerS,
+      backend: b === 'wasm' ? `wasm (${/(\d+) thread/.exec(detail)?.[1] ?? 1} thr)` : b, batch, steps, medianMs: ms, imgPerS,
       gflops: (3 * 2 * macs * imgPerS) / 1e9,
       vsTorch: 'imgPerS' in torch ? imgPerS / torch.imgPerS : null,
       note: b === 'cpu' ? `batch ${batch}: the pure-JS backend is too slow for batch ${o.batch}` : '',
