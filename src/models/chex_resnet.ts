@@ -7,14 +7,13 @@
 // Init as CHEX: Kaiming-normal fan-out convs, BN γ = 0.5, β = 0 (§1.4). Keys: conv1, bn1, layer{s}.{b}.conv{1,2[,3]},
 // bn{1,2[,3]}, downsample.{0,1}, fc.
 import * as tf from '@tensorflow/tfjs-core';
-import { Flatten, ReLU, Identity } from '../nn/activation.js';
+import { ResNetBase } from './resnet_base.js';
+import { ReLU } from '../nn/activation.js';
 import { BatchNorm2d } from '../nn/batchnorm.js';
 import { Sequential } from '../nn/container.js';
 import { Conv2d } from '../nn/conv.js';
 import { kaimingNormal } from '../nn/init.js';
-import { Linear } from '../nn/linear.js';
 import { Module } from '../nn/module.js';
-import { AdaptiveAvgPool2d, MaxPool2d } from '../nn/pooling.js';
 import { registerModel, type ModelConfig } from './registry.js';
 import { conv1x1, conv3x3, type Stem } from './resnet.js';
 
@@ -123,18 +122,10 @@ class ChexBottleneck extends Module {
   }
 }
 
-export class ChexResNet extends Module {
+export class ChexResNet extends ResNetBase {
   readonly config: ChexResNetConfig;
   /** The flat cfg actually built. */
   readonly cfg: number[];
-  readonly conv1: Conv2d;
-  readonly bn1: BatchNorm2d;
-  readonly relu: ReLU;
-  readonly maxpool: Module;
-  readonly stages: Sequential[] = [];
-  readonly avgpool: AdaptiveAvgPool2d;
-  readonly fc: Linear;
-  readonly flatten = new Flatten(true);
 
   constructor(config: ChexResNetConfig) {
     super();
@@ -151,16 +142,7 @@ export class ChexResNet extends Module {
     }
     this.cfg = cfg;
     const e = expansionOf(block);
-    if (config.stem === 'imagenet') {
-      this.conv1 = this.addModule('conv1', new Conv2d({ inChannels: config.inChannels, outChannels: stemWidth, kernelSize: 7, stride: 2, padding: 3, bias: false }));
-    } else if (config.stem === 'small') {
-      this.conv1 = this.addModule('conv1', conv3x3(config.inChannels, stemWidth));
-    } else {
-      throw new Error(`ChexResNet: stem must be 'imagenet' or 'small', got '${String(config.stem)}'`);
-    }
-    this.bn1 = this.addModule('bn1', new BatchNorm2d(stemWidth));
-    this.relu = this.addModule('relu', new ReLU());
-    this.maxpool = this.addModule('maxpool', config.stem === 'imagenet' ? new MaxPool2d({ kernelSize: 3, stride: 2, padding: 1 }) : new Identity());
+    this.addStem(config.stem, config.inChannels, stemWidth, 'ChexResNet');
     let cin = stemWidth;
     let k = 0;
     layers.forEach((n, s) => {
@@ -181,28 +163,14 @@ export class ChexResNet extends Module {
         k += per;
         cin = cout;
       }
-      this.stages.push(this.addModule(`layer${s + 1}`, stage));
+      this.addStage(stage);
     });
     if (cfg[k] !== cin) throw new Error(`ChexResNet: the last cfg entry (FC input width) must be ${cin}, got ${cfg[k]}`);
-    this.avgpool = this.addModule('avgpool', new AdaptiveAvgPool2d(1));
-    this.fc = this.addModule('fc', new Linear({ inFeatures: cin, outFeatures: config.numClasses }));
+    this.addHead(cin, config.numClasses);
     for (const [, m] of this.namedModules()) {
       if (m instanceof Conv2d) m.weight.reset(kaimingNormal(m.weight.shape, { mode: 'fan_out', nonlinearity: 'relu' }));
       if (m instanceof BatchNorm2d && m.weight) m.weight.reset(tf.fill([m.numFeatures], 0.5));
     }
-  }
-
-  /** Features before the classifier: [N, h, w, C]. */
-  features(x: tf.Tensor): tf.Tensor {
-    return tf.tidy(() => {
-      let y = this.maxpool.call(this.relu.call(this.bn1.call(this.conv1.call(x))));
-      for (const stage of this.stages) y = stage.call(y);
-      return y;
-    });
-  }
-
-  forward(x: tf.Tensor): tf.Tensor {
-    return tf.tidy(() => this.fc.call(this.flatten.call(this.avgpool.call(this.features(x)))));
   }
 }
 

@@ -3,3 +3,4 @@ import './torchvision.js';
 export * from './registry.js';
 export * from './resnet.js';
 export * from './vgg.js';
+export * from './resnet_base.js';

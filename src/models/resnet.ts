@@ -1,16 +1,15 @@
 // ResNet (torchvision layout and state-dict keys: conv1, bn1, layer1..4, fc; blocks conv1/bn1/…/downsample.0/1),
 // with an ImageNet stem (7×7/2 + max-pool) or a small-input stem (3×3/1, no max-pool) for CIFAR / Fashion-MNIST.
 import * as tf from '@tensorflow/tfjs-core';
-import { ReLU, Identity, Flatten } from '../nn/activation.js';
+import { ReLU } from '../nn/activation.js';
 import { BatchNorm2d } from '../nn/batchnorm.js';
 import { Sequential } from '../nn/container.js';
 import { Conv2d } from '../nn/conv.js';
 import { kaimingNormal } from '../nn/init.js';
-import { Linear } from '../nn/linear.js';
 import { Module } from '../nn/module.js';
-import { AdaptiveAvgPool2d, MaxPool2d } from '../nn/pooling.js';
+import { ResNetBase, type Stem } from './resnet_base.js';
 
-export type Stem = 'imagenet' | 'small';
+export type { Stem } from './resnet_base.js';
 
 export function conv3x3(inC: number, outC: number, stride = 1, groups = 1, dilation = 1): Conv2d {
   return new Conv2d({ inChannels: inC, outChannels: outC, kernelSize: 3, stride, padding: dilation, groups, dilation, bias: false });
@@ -122,15 +121,7 @@ export interface ResNetConfig {
   [key: string]: unknown;
 }
 
-export class ResNet extends Module {
-  readonly conv1: Conv2d;
-  readonly bn1: BatchNorm2d;
-  readonly relu: ReLU;
-  readonly maxpool: Module;
-  readonly stages: Sequential[] = [];
-  readonly avgpool: AdaptiveAvgPool2d;
-  readonly fc: Linear;
-  readonly flatten = new Flatten(true);
+export class ResNet extends ResNetBase {
   readonly config: ResNetConfig;
 
   constructor(config: ResNetConfig) {
@@ -144,16 +135,7 @@ export class ResNet extends Module {
     const Block = config.block === 'basic' ? BasicBlock : Bottleneck;
     const groups = config.groups ?? 1;
     const baseWidth = config.widthPerGroup ?? 64;
-    if (config.stem === 'imagenet') {
-      this.conv1 = this.addModule('conv1', new Conv2d({ inChannels: config.inChannels, outChannels: stemWidth, kernelSize: 7, stride: 2, padding: 3, bias: false }));
-    } else if (config.stem === 'small') {
-      this.conv1 = this.addModule('conv1', conv3x3(config.inChannels, stemWidth));
-    } else {
-      throw new Error(`ResNet: stem must be 'imagenet' or 'small', got '${String(config.stem)}'`);
-    }
-    this.bn1 = this.addModule('bn1', new BatchNorm2d(stemWidth));
-    this.relu = this.addModule('relu', new ReLU());
-    this.maxpool = this.addModule('maxpool', config.stem === 'imagenet' ? new MaxPool2d({ kernelSize: 3, stride: 2, padding: 1 }) : new Identity());
+    this.addStem(config.stem, config.inChannels, stemWidth, 'ResNet');
     let inplanes = stemWidth;
     config.layers.forEach((n, s) => {
       const planes = widths[s]!;
@@ -166,10 +148,9 @@ export class ResNet extends Module {
         stage.append(new Block({ inplanes, planes, stride: st, downsample, groups, baseWidth }));
         inplanes = planes * Block.expansion;
       }
-      this.stages.push(this.addModule(`layer${s + 1}`, stage));
+      this.addStage(stage);
     });
-    this.avgpool = this.addModule('avgpool', new AdaptiveAvgPool2d(1));
-    this.fc = this.addModule('fc', new Linear({ inFeatures: inplanes, outFeatures: config.numClasses }));
+    this.addHead(inplanes, config.numClasses);
     this.initWeights(config.zeroInitResidual ?? false);
   }
 
@@ -182,18 +163,5 @@ export class ResNet extends Module {
         bn.weight?.reset(tf.zerosLike(bn.weight.variable));
       }
     }
-  }
-
-  /** Features before the classifier: [N, h, w, C] (for GradCAM and CHEX). */
-  features(x: tf.Tensor): tf.Tensor {
-    return tf.tidy(() => {
-      let y = this.maxpool.call(this.relu.call(this.bn1.call(this.conv1.call(x))));
-      for (const stage of this.stages) y = stage.call(y);
-      return y;
-    });
-  }
-
-  forward(x: tf.Tensor): tf.Tensor {
-    return tf.tidy(() => this.fc.call(this.flatten.call(this.avgpool.call(this.features(x)))));
   }
 }

@@ -7,15 +7,14 @@
 // The dynamic-pruning configuration (Fig. 1 c/d) is this same construction used as a drop-in for channel gating
 // (e.g. at ζ = 2 against FBS); the registry names it separately.
 import * as tf from '@tensorflow/tfjs-core';
-import { Flatten, Identity, ReLU } from '../../nn/activation.js';
+import { ReLU } from '../../nn/activation.js';
 import { BatchNorm2d } from '../../nn/batchnorm.js';
 import { Sequential } from '../../nn/container.js';
 import { Conv2d } from '../../nn/conv.js';
 import { kaimingNormal } from '../../nn/init.js';
-import { Linear } from '../../nn/linear.js';
 import { Module } from '../../nn/module.js';
-import { AdaptiveAvgPool2d, MaxPool2d } from '../../nn/pooling.js';
 import type { ModelConfig } from '../../models/registry.js';
+import { ResNetBase } from '../../models/resnet_base.js';
 import { PiX, checkZeta } from './pix_module.js';
 import { checkVariant, type PiXVariant } from './resnet_cs.js';
 
@@ -73,16 +72,7 @@ export class PiXDSBlock extends Module {
   }
 }
 
-export class PiXDSResNet extends Module {
-  readonly conv1: Conv2d;
-  readonly bn1: BatchNorm2d;
-  readonly relu: ReLU;
-  readonly maxpool: Module;
-  readonly stages: Sequential[] = [];
-  readonly avgpool: AdaptiveAvgPool2d;
-  readonly fc: Linear;
-  readonly flatten = new Flatten(true);
-
+export class PiXDSResNet extends ResNetBase {
   constructor(readonly config: PiXDSResNetConfig) {
     super();
     const name = 'PiXDSResNet';
@@ -96,16 +86,7 @@ export class PiXDSResNet extends Module {
     }
     const exp = config.block === 'basic' ? 1 : 4;
     const stemW = config.widths[0]!;
-    if (config.stem === 'imagenet') {
-      this.conv1 = this.addModule('conv1', new Conv2d({ inChannels: config.inChannels, outChannels: stemW, kernelSize: 7, stride: 2, padding: 3, bias: false }));
-    } else if (config.stem === 'small') {
-      this.conv1 = this.addModule('conv1', conv(config.inChannels, stemW, 3));
-    } else {
-      throw new Error(`${name}: stem must be 'imagenet' or 'small', got '${String(config.stem)}'`);
-    }
-    this.bn1 = this.addModule('bn1', new BatchNorm2d(stemW));
-    this.relu = this.addModule('relu', new ReLU());
-    this.maxpool = this.addModule('maxpool', config.stem === 'imagenet' ? new MaxPool2d({ kernelSize: 3, stride: 2, padding: 1 }) : new Identity());
+    this.addStem(config.stem, config.inChannels, stemW, name);
     let inplanes = stemW;
     config.layers.forEach((n, s) => {
       const planes = config.widths[s]!;
@@ -117,26 +98,13 @@ export class PiXDSResNet extends Module {
         stage.append(new PiXDSBlock(config.block, inplanes, planes, i === 0 && s > 0 ? 2 : 1, config.zeta, config));
         inplanes = planes * exp;
       }
-      this.stages.push(this.addModule(`layer${s + 1}`, stage));
+      this.addStage(stage);
     });
-    this.avgpool = this.addModule('avgpool', new AdaptiveAvgPool2d(1));
-    this.fc = this.addModule('fc', new Linear({ inFeatures: inplanes, outFeatures: config.numClasses }));
+    this.addHead(inplanes, config.numClasses);
     const pixConvs = new Set<Module>();
     for (const [, m] of this.namedModules()) if (m instanceof PiX) pixConvs.add(m.conv);
     for (const [, m] of this.namedModules()) {
       if (m instanceof Conv2d && !pixConvs.has(m)) m.weight.reset(kaimingNormal(m.weight.shape, { mode: 'fan_out', nonlinearity: 'relu' }));
     }
-  }
-
-  features(x: tf.Tensor): tf.Tensor {
-    return tf.tidy(() => {
-      let y = this.maxpool.call(this.relu.call(this.bn1.call(this.conv1.call(x))));
-      for (const st of this.stages) y = st.call(y);
-      return y;
-    });
-  }
-
-  forward(x: tf.Tensor): tf.Tensor {
-    return tf.tidy(() => this.fc.call(this.flatten.call(this.avgpool.call(this.features(x)))));
   }
 }
