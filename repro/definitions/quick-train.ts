@@ -9,7 +9,8 @@ export const quickTrain: ReproDefinition = {
   reproduces: 'engine smoke test (no paper table): the training loop, data pipeline and wasm kernels end to end',
   tiers: ['quick'],
   async run(ctx) {
-    const runDir = join(ctx.workDir, 'run');
+    // A fresh run directory each time (a finished run is never overwritten).
+    const runDir = join(ctx.workDir, `run-${new Date().toISOString().replace(/[:.]/g, '-')}`);
     const r = await train.runTrainCommand({ config: 'quick', backend: ctx.backend, runDir, quiet: ctx.quiet });
     const config = train.loadConfig('quick');
     const results = {
