@@ -45,6 +45,22 @@ export function makeVggFeatures(cfg: Array<number | 'M'>, inChannels: number, ba
   return features;
 }
 
+/**
+ * torchvision's VGG init: Kaiming-normal (fan_out, relu) convs with zero bias, BN 1/0, Linear N(0, 0.01) zero bias.
+ * Convs in `skip` keep their own init (e.g. PiX predictors).
+ */
+export function initVggWeights(model: Module, skip: ReadonlySet<Module> = new Set()): void {
+  for (const [, m] of model.namedModules()) {
+    if (m instanceof Conv2d && !skip.has(m)) {
+      m.weight.reset(kaimingNormal(m.weight.shape, { mode: 'fan_out', nonlinearity: 'relu' }));
+      m.bias?.reset(tf.zerosLike(m.bias.variable));
+    } else if (m instanceof Linear) {
+      m.weight.reset(normal(m.weight.shape, 0, 0.01));
+      m.bias?.reset(tf.zerosLike(m.bias.variable));
+    }
+  }
+}
+
 export class VGG extends Module {
   readonly features: Sequential;
   readonly avgpool: AdaptiveAvgPool2d;
@@ -66,20 +82,7 @@ export class VGG extends Module {
       this.avgpool = this.addModule('avgpool', new AdaptiveAvgPool2d(1));
       this.classifier = this.addModule('classifier', new Sequential(new Linear({ inFeatures: last, outFeatures: config.numClasses })));
     }
-    this.initWeights();
-  }
-
-  /** torchvision's VGG init: Kaiming-normal (fan_out, relu) convs with zero bias, BN 1/0, Linear N(0, 0.01) zero bias. */
-  private initWeights(): void {
-    for (const [, m] of this.namedModules()) {
-      if (m instanceof Conv2d) {
-        m.weight.reset(kaimingNormal(m.weight.shape, { mode: 'fan_out', nonlinearity: 'relu' }));
-        m.bias?.reset(tf.zerosLike(m.bias.variable));
-      } else if (m instanceof Linear) {
-        m.weight.reset(normal(m.weight.shape, 0, 0.01));
-        m.bias?.reset(tf.zerosLike(m.bias.variable));
-      }
-    }
+    initVggWeights(this);
   }
 
   forward(x: tf.Tensor): tf.Tensor {

@@ -11,11 +11,11 @@ import { BatchNorm2d } from '../../nn/batchnorm.js';
 import { Sequential } from '../../nn/container.js';
 import { Conv2d } from '../../nn/conv.js';
 import { Dropout } from '../../nn/dropout.js';
-import { kaimingNormal, normal } from '../../nn/init.js';
 import { Linear } from '../../nn/linear.js';
 import { Module } from '../../nn/module.js';
 import { AdaptiveAvgPool2d, MaxPool2d } from '../../nn/pooling.js';
 import type { ModelConfig } from '../../models/registry.js';
+import { initVggWeights } from '../../models/vgg.js';
 import { FBS } from './fbs.js';
 import { PiX, checkZeta } from './pix_module.js';
 import { checkVariant, type PiXVariant } from './resnet_cs.js';
@@ -95,15 +95,7 @@ export class PiXVGG extends Module {
     }
     const skip = new Set<Module>();
     for (const [, m] of this.namedModules()) if (m instanceof PiX) skip.add(m.conv);
-    for (const [, m] of this.namedModules()) {
-      if (m instanceof Conv2d && !skip.has(m)) {
-        m.weight.reset(kaimingNormal(m.weight.shape, { mode: 'fan_out', nonlinearity: 'relu' }));
-        m.bias?.reset(tf.zerosLike(m.bias.variable));
-      } else if (m instanceof Linear) {
-        m.weight.reset(normal(m.weight.shape, 0, 0.01));
-        m.bias?.reset(tf.zerosLike(m.bias.variable));
-      }
-    }
+    initVggWeights(this, skip);
   }
 
   forward(x: tf.Tensor): tf.Tensor {
