@@ -8,14 +8,12 @@
 // bn{1,2[,3]}, downsample.{0,1}, fc.
 import * as tf from '@tensorflow/tfjs-core';
 import { ResNetBase } from './resnet_base.js';
-import { ReLU } from '../nn/activation.js';
 import { BatchNorm2d } from '../nn/batchnorm.js';
 import { Sequential } from '../nn/container.js';
 import { Conv2d } from '../nn/conv.js';
 import { kaimingNormal } from '../nn/init.js';
-import { Module } from '../nn/module.js';
 import { registerModel, type ModelConfig } from './registry.js';
-import { conv1x1, conv3x3, type Stem } from './resnet.js';
+import { BasicBlock, Bottleneck, conv1x1, type Stem } from './resnet.js';
 
 /** A cfg as stored in checkpoints: flat ints or (for bottlenecks) nested lists of ints. */
 export type ChexCfg = ReadonlyArray<number | ReadonlyArray<number>>;
@@ -62,66 +60,6 @@ export function flattenChexCfg(cfg: ChexCfg): number[] {
   return out;
 }
 
-class ChexBasicBlock extends Module {
-  readonly conv1: Conv2d;
-  readonly bn1: BatchNorm2d;
-  readonly relu: ReLU;
-  readonly conv2: Conv2d;
-  readonly bn2: BatchNorm2d;
-  readonly downsample: Module | null;
-
-  /** x [N,H,W,cin] → [N,H/s,W/s,cout]; conv1 cin→c (kept width), conv2 c→cout. */
-  constructor(cin: number, c: number, cout: number, stride: number, downsample: Module | null) {
-    super();
-    this.conv1 = this.addModule('conv1', conv3x3(cin, c, stride));
-    this.bn1 = this.addModule('bn1', new BatchNorm2d(c));
-    this.relu = this.addModule('relu', new ReLU());
-    this.conv2 = this.addModule('conv2', conv3x3(c, cout));
-    this.bn2 = this.addModule('bn2', new BatchNorm2d(cout));
-    this.downsample = downsample ? this.addModule('downsample', downsample) : null;
-  }
-
-  forward(x: tf.Tensor): tf.Tensor {
-    return tf.tidy(() => {
-      const out = this.bn2.call(this.conv2.call(this.relu.call(this.bn1.call(this.conv1.call(x)))));
-      return tf.relu(tf.add(out, this.downsample ? this.downsample.call(x) : x));
-    });
-  }
-}
-
-class ChexBottleneck extends Module {
-  readonly conv1: Conv2d;
-  readonly bn1: BatchNorm2d;
-  readonly conv2: Conv2d;
-  readonly bn2: BatchNorm2d;
-  readonly conv3: Conv2d;
-  readonly bn3: BatchNorm2d;
-  readonly relu: ReLU;
-  readonly downsample: Module | null;
-
-  /** conv1 1×1 cin→c1, conv2 3×3/s c1→c2, conv3 1×1 c2→cout (ResNet v1.5). */
-  constructor(cin: number, c1: number, c2: number, cout: number, stride: number, downsample: Module | null) {
-    super();
-    this.conv1 = this.addModule('conv1', conv1x1(cin, c1));
-    this.bn1 = this.addModule('bn1', new BatchNorm2d(c1));
-    this.conv2 = this.addModule('conv2', conv3x3(c1, c2, stride));
-    this.bn2 = this.addModule('bn2', new BatchNorm2d(c2));
-    this.conv3 = this.addModule('conv3', conv1x1(c2, cout));
-    this.bn3 = this.addModule('bn3', new BatchNorm2d(cout));
-    this.relu = this.addModule('relu', new ReLU());
-    this.downsample = downsample ? this.addModule('downsample', downsample) : null;
-  }
-
-  forward(x: tf.Tensor): tf.Tensor {
-    return tf.tidy(() => {
-      let out = this.relu.call(this.bn1.call(this.conv1.call(x)));
-      out = this.relu.call(this.bn2.call(this.conv2.call(out)));
-      out = this.bn3.call(this.conv3.call(out));
-      return tf.relu(tf.add(out, this.downsample ? this.downsample.call(x) : x));
-    });
-  }
-}
-
 export class ChexResNet extends ResNetBase {
   readonly config: ChexResNetConfig;
   /** The flat cfg actually built. */
@@ -156,9 +94,9 @@ export class ChexResNet extends ResNetBase {
           if (cfg[k] !== cin) {
             throw new Error(`ChexResNet: cfg[${k}] (Cin of layer${s + 1}.${b}) must equal the block input width ${cin}, got ${cfg[k]}`);
           }
-          stage.append(new ChexBottleneck(cin, cfg[k + 1]!, cfg[k + 2]!, cout, stride, down));
+          stage.append(new Bottleneck({ inplanes: cin, planes: cout / 4, stride, downsample: down, groups: 1, baseWidth: 64, inner: [cfg[k + 1]!, cfg[k + 2]!], outplanes: cout }));
         } else {
-          stage.append(new ChexBasicBlock(cin, cfg[k]!, cout, stride, down));
+          stage.append(new BasicBlock({ inplanes: cin, planes: cout, stride, downsample: down, groups: 1, baseWidth: 64, inner: [cfg[k]!], outplanes: cout }));
         }
         k += per;
         cin = cout;

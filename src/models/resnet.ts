@@ -26,6 +26,10 @@ export interface BlockOptions {
   downsample: Module | null;
   groups: number;
   baseWidth: number;
+  /** Per-conv widths overriding the derived ones (compact pruned nets, e.g. CHEX cfg): basic [conv1], bottleneck [conv1, conv2]. */
+  inner?: number[];
+  /** Block output width, default planes × expansion. */
+  outplanes?: number;
 }
 
 export class BasicBlock extends Module {
@@ -40,11 +44,13 @@ export class BasicBlock extends Module {
   constructor(o: BlockOptions) {
     super();
     if (o.groups !== 1 || o.baseWidth !== 64) throw new Error('BasicBlock: only groups=1 and baseWidth=64 are supported');
-    this.conv1 = this.addModule('conv1', conv3x3(o.inplanes, o.planes, o.stride));
-    this.bn1 = this.addModule('bn1', new BatchNorm2d(o.planes));
+    const mid = o.inner?.[0] ?? o.planes;
+    const out = o.outplanes ?? o.planes;
+    this.conv1 = this.addModule('conv1', conv3x3(o.inplanes, mid, o.stride));
+    this.bn1 = this.addModule('bn1', new BatchNorm2d(mid));
     this.relu = this.addModule('relu', new ReLU());
-    this.conv2 = this.addModule('conv2', conv3x3(o.planes, o.planes));
-    this.bn2 = this.addModule('bn2', new BatchNorm2d(o.planes));
+    this.conv2 = this.addModule('conv2', conv3x3(mid, out));
+    this.bn2 = this.addModule('bn2', new BatchNorm2d(out));
     this.downsample = o.downsample ? this.addModule('downsample', o.downsample) : null;
   }
 
@@ -78,12 +84,14 @@ export class Bottleneck extends Module {
   constructor(o: BlockOptions) {
     super();
     const width = Math.floor(o.planes * (o.baseWidth / 64)) * o.groups;
-    this.conv1 = this.addModule('conv1', conv1x1(o.inplanes, width));
-    this.bn1 = this.addModule('bn1', new BatchNorm2d(width));
-    this.conv2 = this.addModule('conv2', conv3x3(width, width, o.stride, o.groups));
-    this.bn2 = this.addModule('bn2', new BatchNorm2d(width));
-    this.conv3 = this.addModule('conv3', conv1x1(width, o.planes * Bottleneck.expansion));
-    this.bn3 = this.addModule('bn3', new BatchNorm2d(o.planes * Bottleneck.expansion));
+    const [c1, c2] = [o.inner?.[0] ?? width, o.inner?.[1] ?? width];
+    const out = o.outplanes ?? o.planes * Bottleneck.expansion;
+    this.conv1 = this.addModule('conv1', conv1x1(o.inplanes, c1));
+    this.bn1 = this.addModule('bn1', new BatchNorm2d(c1));
+    this.conv2 = this.addModule('conv2', conv3x3(c1, c2, o.stride, o.groups));
+    this.bn2 = this.addModule('bn2', new BatchNorm2d(c2));
+    this.conv3 = this.addModule('conv3', conv1x1(c2, out));
+    this.bn3 = this.addModule('bn3', new BatchNorm2d(out));
     this.relu = this.addModule('relu', new ReLU());
     this.downsample = o.downsample ? this.addModule('downsample', o.downsample) : null;
   }
