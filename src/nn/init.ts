@@ -73,29 +73,28 @@ export function normal(shape: number[], mean: number, std: number, rng: Rng = ge
   return tf.tensor(rng.fillNormal(new Float32Array(size(shape)), mean, std), shape);
 }
 
-/** torch.nn.init.kaiming_uniform_ (default a = 0). */
-export function kaimingUniform(
-  shape: number[],
-  opts: { a?: number; mode?: FanMode; nonlinearity?: Nonlinearity } = {},
-  rng: Rng = generator,
-): tf.Tensor {
+export interface KaimingOptions {
+  a?: number;
+  mode?: FanMode;
+  nonlinearity?: Nonlinearity;
+}
+
+/** The standard deviation Kaiming init targets: gain / √fan. */
+function kaimingStd(shape: number[], opts: KaimingOptions): number {
   const [fanIn, fanOut] = fans(shape);
   const fan = (opts.mode ?? 'fan_in') === 'fan_in' ? fanIn : fanOut;
-  const gain = calculateGain(opts.nonlinearity ?? 'leaky_relu', opts.a ?? 0);
-  const bound = Math.sqrt(3) * (gain / Math.sqrt(fan));
+  return calculateGain(opts.nonlinearity ?? 'leaky_relu', opts.a ?? 0) / Math.sqrt(fan);
+}
+
+/** torch.nn.init.kaiming_uniform_ (default a = 0). */
+export function kaimingUniform(shape: number[], opts: KaimingOptions = {}, rng: Rng = generator): tf.Tensor {
+  const bound = Math.sqrt(3) * kaimingStd(shape, opts);
   return uniform(shape, -bound, bound, rng);
 }
 
 /** torch.nn.init.kaiming_normal_. torchvision ResNet/VGG use mode 'fan_out', nonlinearity 'relu'. */
-export function kaimingNormal(
-  shape: number[],
-  opts: { a?: number; mode?: FanMode; nonlinearity?: Nonlinearity } = {},
-  rng: Rng = generator,
-): tf.Tensor {
-  const [fanIn, fanOut] = fans(shape);
-  const fan = (opts.mode ?? 'fan_in') === 'fan_in' ? fanIn : fanOut;
-  const gain = calculateGain(opts.nonlinearity ?? 'leaky_relu', opts.a ?? 0);
-  return normal(shape, 0, gain / Math.sqrt(fan), rng);
+export function kaimingNormal(shape: number[], opts: KaimingOptions = {}, rng: Rng = generator): tf.Tensor {
+  return normal(shape, 0, kaimingStd(shape, opts), rng);
 }
 
 /** torch.nn.init.xavier_uniform_ (PiX-ResNet uses gain 1 for every conv). */
