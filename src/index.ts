@@ -4,6 +4,7 @@
 // as namespaces (data, flops, latency, interop, checkpoint, train) to keep names unambiguous.
 import './models/chex_resnet.js';
 import './methods/pix/index.js';
+import './methods/dgc/index.js';
 
 export * from './backend/index.js';
 export { enableWasmThreads } from './kernels/wasm/threads.js';
@@ -14,6 +15,7 @@ export * from './models/index.js';
 export * from './models/chex_resnet.js';
 export * from './ops/pix/index.js';
 export * from './methods/pix/index.js';
+export * from './methods/dgc/index.js';
 
 export * as data from './data/index.js';
 export * as flops from './flops/index.js';

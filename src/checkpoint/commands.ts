@@ -7,6 +7,7 @@ import { readNpy, writeNpy } from '../interop/npy.js';
 import { TorchTensor } from '../interop/tensor.js';
 import { loadTorchFile } from '../interop/torch-load.js';
 import '../methods/pix/index.js';
+import '../methods/dgc/index.js';
 import '../models/chex_resnet.js';
 import { createModel, getModelEntry, type ModelConfig } from '../models/index.js';
 import type { Module } from '../nn/module.js';

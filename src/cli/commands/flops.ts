@@ -1,4 +1,5 @@
 import '../../methods/pix/index.js';
+import '../../methods/dgc/index.js';
 import '../../models/chex_resnet.js';
 import { useBackend } from '../../backend/index.js';
 import { flopsReport } from '../../flops/report.js';

@@ -1,4 +1,5 @@
 import '../../methods/pix/index.js';
+import '../../methods/dgc/index.js';
 import { releaseBackends } from '../../backend/index.js';
 import { compareLatency, formatLatencyComparison, measureLatency } from '../../latency/latency.js';
 import { parse } from '../args.js';

@@ -1,4 +1,5 @@
 import '../../methods/pix/index.js';
+import '../../methods/dgc/index.js';
 import { releaseBackends } from '../../backend/index.js';
 import { runEvalCommand, runTrainCommand } from '../../train/commands.js';
 import { parse } from '../args.js';
