@@ -9,6 +9,7 @@ import { loadTorchFile } from '../interop/torch-load.js';
 import type { Module } from '../nn/module.js';
 import { toMeta, torchToTf, type Meta } from './convert.js';
 import { guessArchitecture } from './guess.js';
+import { checkDgcCheckpoint } from '../methods/dgc/checkpoint.js';
 
 export type CheckpointSource = string | Uint8Array | PyValue;
 
@@ -141,6 +142,7 @@ export function loadCheckpointIntoModel(model: Module, src: CheckpointSource, op
   const ckpt = readCheckpoint(src, opts);
   const targets = model.stateShapes();
   const mapped = mapKeys(ckpt.stateDict, targets, opts.keyMap);
+  checkDgcCheckpoint(targets.keys(), mapped.keys());
   const tensors = new Map<string, tf.Tensor>();
   try {
     for (const [k, { t, shape }] of mapped) {

@@ -1,6 +1,8 @@
 // Entry points for the CLI: `chanlab train` and `chanlab eval`.
+import { closeSync, openSync, readSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { useBackend } from '../backend/index.js';
+import { loadCheckpointIntoModel } from '../checkpoint/load.js';
 import { createModel } from '../models/index.js';
 import { loadConfig, mergeConfig, validateConfig, DATASET_NAMES, type DataConfig, type DatasetName, type TrainConfig } from './config.js';
 import { loadCheckpointWeights, readTrainCheckpoint } from './checkpoint.js';
@@ -68,19 +70,35 @@ function parseData(d: string | DataConfig): DataConfig {
   return { dataset: name as DatasetName, ...(root ? { root } : {}) };
 }
 
+/** PyTorch files (zip or legacy pickle): DGC/CHEX/PiX/torchvision .pth(.tar), evaluated through the PyTorch loader. */
+function isTorchFile(path: string): boolean {
+  const head = Buffer.alloc(4);
+  const fd = openSync(path, 'r');
+  try {
+    readSync(fd, head, 0, 4, 0);
+  } finally {
+    closeSync(fd);
+  }
+  return (head[0] === 0x50 && head[1] === 0x4b) || head[0] === 0x80;
+}
+
 export async function runEvalCommand(o: EvalCommandOptions): Promise<EvalResult> {
-  const ck = readTrainCheckpoint(resolve(o.checkpoint));
-  const modelName = o.model ?? ck.state?.model;
+  const torch = isTorchFile(resolve(o.checkpoint));
+  if (torch && !o.model) throw new Error(`eval: model is required for the PyTorch checkpoint ${o.checkpoint} (e.g. --model dydensenet86_cifar100)`);
+  if (torch && o.ema) throw new Error('eval: ema applies to chanlab training checkpoints only, not to a PyTorch checkpoint');
+  const ck = torch ? null : readTrainCheckpoint(resolve(o.checkpoint));
+  const modelName = o.model ?? ck?.state?.model;
   if (!modelName) throw new Error(`eval: model is required (checkpoint ${o.checkpoint} does not record one)`);
   const data = parseData(o.data);
   await useBackend(o.backend);
   const batchSize = o.batchSize ?? 256;
   const loaders = buildLoaders({ ...data, prefetch: 0 }, { batchSize, evalBatchSize: batchSize, seed: 0, labelSmoothing: 0 });
   const shape = loaders.splits.test.imageShape;
-  const cfg = o.modelConfig ?? (ck.state && ck.state.model === modelName ? ck.state.modelConfig : { numClasses: loaders.splits.numClasses, inChannels: shape ? shape[2] : 3 });
+  const cfg = o.modelConfig ?? (ck?.state && ck.state.model === modelName ? ck.state.modelConfig : { numClasses: loaders.splits.numClasses, inChannels: shape ? shape[2] : 3 });
   const model = createModel(modelName, cfg);
   try {
-    loadCheckpointWeights(model, ck, o.ema ? 'ema' : 'model', modelName);
+    if (ck) loadCheckpointWeights(model, ck, o.ema ? 'ema' : 'model', modelName);
+    else loadCheckpointIntoModel(model, resolve(o.checkpoint));
     const progress = new Progress({ quiet: o.quiet });
     const r = await evaluate(model, loaders.test, { onBatch: (d, t) => progress.update(0, 1, d, t, 'evaluating') });
     progress.line(`${modelName}${o.ema ? ' (EMA)' : ''} on ${data.dataset}: top-1 ${r.top1.toFixed(2)}% top-5 ${r.top5.toFixed(2)}% ` +

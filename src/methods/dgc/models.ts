@@ -33,7 +33,7 @@ export const DGC_MODELS: readonly ModelEntry[] = [
   defineModel<DyResNetConfig>({
     name: 'dyresnet18', family: 'dgc',
     description: 'DGC ResNet-18 (every block conv and downsample a DGC layer, heads 4, gate 0.45): 12,335,144 params, 890.4 M DGC FLOPs',
-    defaultConfig: { numClasses: 1000, inChannels: 3, layers: [2, 2, 2, 2], stem: 'imagenet', heads: 4, gateFactor: 0.45, squeezeRate: 16 },
+    defaultConfig: { numClasses: 1000, inChannels: 3, layers: [2, 2, 2, 2], widths: [64, 128, 256, 512], stem: 'imagenet', heads: 4, gateFactor: 0.45, squeezeRate: 16 },
     defaultInputSize: 224, create: (c) => new DyResNet(c),
   }),
   defineModel<StaticDenseNetConfig>({
