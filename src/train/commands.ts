@@ -40,7 +40,7 @@ export async function runTrainCommand(o: TrainCommandOptions): Promise<TrainResu
   const r = await train({ config, runDir, resume: o.resume, backend: o.backend, progress });
   progress.line(
     `done in ${r.wallSeconds.toFixed(1)} s: ${r.steps} steps, test top-1 ${r.final?.top1.toFixed(2)}%` +
-      (r.finalEma ? `, EMA top-1 ${r.finalEma.top1.toFixed(2)}%` : '') + ` (run: ${r.runDir})`,
+      (r.finalEma ? `, EMA top-1 ${r.finalEma.top1.toFixed(2)}%` : '') + (r.report ? `; ${r.report}` : '') + ` (run: ${r.runDir})`,
   );
   return r;
 }

@@ -37,6 +37,8 @@ export interface TrainHooks {
   onEpochStart?(epoch: number): void;
   /** called after every optimiser step (CHEX: re-apply masks) */
   afterStep?(): void;
+  /** one line appended to the end-of-training summary, after the final evaluation (DGC: kept ratios, FLOPs spent) */
+  finalReport?(): string | Promise<string>;
 }
 
 export interface StepInfo {
@@ -65,6 +67,8 @@ export interface TrainResult {
   finalEma: EvalResult | null;
   bestTop1: number | null;
   wallSeconds: number;
+  /** the model's finalReport() line, if it has one */
+  report?: string;
 }
 
 export function runPaths(runDir: string) {
@@ -316,6 +320,8 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
       final = await evaluate(model, loaders.test);
       if (ema) finalEma = await evaluate(ema.ema, loaders.test);
     }
+    const report = hooks.finalReport ? await hooks.finalReport() : undefined;
+    if (report !== undefined) log({ type: 'report', step, report });
     save(paths.final, true);
     save(paths.last, true);
     const wallSeconds = (Date.now() - t0) / 1000;
@@ -324,7 +330,7 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
     manifest.wallSeconds = (manifest.wallSeconds ?? 0) + wallSeconds;
     manifest.result = { steps: step, testTop1: final.top1, testTop5: final.top5, emaTop1: finalEma?.top1 ?? null, bestTop1 };
     writeJsonAtomic(paths.manifest, manifest);
-    return { runDir, steps: step, final, finalEma, bestTop1, wallSeconds };
+    return { runDir, steps: step, final, finalEma, bestTop1, wallSeconds, ...(report !== undefined ? { report } : {}) };
   } finally {
     meter.reset();
     opt.dispose();

@@ -149,7 +149,7 @@ describe('bad input → clear errors', () => {
 
   it('every shipped preset validates', () => {
     const names = listPresets();
-    for (const n of ['quick', 'pix-imagenet-lamb', 'pix-imagenet-sgd', 'chex-imagenet', 'dgc-cifar', 'dgc-imagenet']) expect(names).toContain(n);
+    for (const n of ['quick', 'pix-imagenet-lamb', 'pix-imagenet-sgd', 'chex-imagenet', 'dgc-cifar10', 'dgc-cifar100', 'dgc-imagenet-dydensenet', 'dgc-imagenet-dyresnet18', 'dgc-fashion-mnist']) expect(names).toContain(n);
     for (const n of names) expect(() => loadConfig(n), n).not.toThrow();
     const q = loadConfig('quick');
     expect(q.data.dataset).toBe('fashion_mnist');

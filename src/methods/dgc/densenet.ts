@@ -17,7 +17,7 @@ import { Module } from '../../nn/module.js';
 import { AvgPool2d } from '../../nn/pooling.js';
 import type { ModelConfig } from '../../models/registry.js';
 import type { TrainHooks } from '../../train/loop.js';
-import { dgcLasso, setDgcProgress } from './hooks.js';
+import { dgcLasso, dgcReport, setDgcProgress } from './hooks.js';
 import { initDgcConvs } from './init.js';
 import { DynamicMultiHeadConv } from './layer.js';
 import { PreActConv } from './preact_conv.js';
@@ -93,6 +93,7 @@ export class DyDenseNet extends Module implements TrainHooks {
   readonly pool_last: AvgPool2d;
   readonly classifier: Linear;
   private readonly flatten = new Flatten(true);
+  private inputShape: number[] | null = null;
 
   constructor(readonly config: DyDenseNetConfig) {
     super();
@@ -110,6 +111,7 @@ export class DyDenseNet extends Module implements TrainHooks {
   }
 
   forward(x: tf.Tensor): tf.Tensor {
+    this.inputShape = [...x.shape];
     return tf.tidy(() => {
       const f = this.pool_last.call(this.relu_last.call(this.bn_last.call(this.features.call(x))));
       return this.classifier.call(this.flatten.call(f));
@@ -122,6 +124,12 @@ export class DyDenseNet extends Module implements TrainHooks {
 
   auxiliaryLoss(): tf.Scalar | null {
     return dgcLasso(this);
+  }
+
+  /** Kept fraction per layer and FLOPs per image of the eval-mode forwards since the last training step. */
+  finalReport(): Promise<string> {
+    if (!this.inputShape) throw new Error(`${this.typeName}.finalReport: run a forward pass first`);
+    return dgcReport(this, this.inputShape);
   }
 }
 

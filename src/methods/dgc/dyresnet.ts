@@ -10,7 +10,7 @@ import { Module } from '../../nn/module.js';
 import type { ModelConfig } from '../../models/registry.js';
 import { ResNetBase, type Stem } from '../../models/resnet_base.js';
 import type { TrainHooks } from '../../train/loop.js';
-import { dgcLasso, setDgcProgress } from './hooks.js';
+import { dgcLasso, dgcReport, setDgcProgress } from './hooks.js';
 import { initDgcConvs } from './init.js';
 import { DynamicMultiHeadConv } from './layer.js';
 
@@ -71,6 +71,8 @@ export class DyBasicBlock extends Module {
 }
 
 export class DyResNet extends ResNetBase implements TrainHooks {
+  private inputShape: number[] | null = null;
+
   constructor(readonly config: DyResNetConfig) {
     super();
     const widths = config.widths ?? [64, 128, 256, 512].slice(0, config.layers.length);
@@ -91,11 +93,22 @@ export class DyResNet extends ResNetBase implements TrainHooks {
     initDgcConvs(this);
   }
 
+  override forward(x: tf.Tensor): tf.Tensor {
+    this.inputShape = [...x.shape];
+    return super.forward(x);
+  }
+
   setProgress(p: number): void {
     setDgcProgress(this, p);
   }
 
   auxiliaryLoss(): tf.Scalar | null {
     return dgcLasso(this);
+  }
+
+  /** Kept fraction per layer and FLOPs per image of the eval-mode forwards since the last training step. */
+  finalReport(): Promise<string> {
+    if (!this.inputShape) throw new Error(`${this.typeName}.finalReport: run a forward pass first`);
+    return dgcReport(this, this.inputShape);
   }
 }

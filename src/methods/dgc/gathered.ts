@@ -1,7 +1,7 @@
 // Inference path of a DGC layer that computes only what the gate keeps (docs/methods/dgc.md §1.8): per sample and
 // head, the K = C − k channels with the largest saliencies are gathered (scaled by their gated saliency; ties at the
 // threshold carry ĝ = 0, so the result equals the masked path) and convolved with the matching kernel slices,
-// as k_h·k_w batched matMuls [B, Ho·Wo, K] × [B, K, C'/h]. No JS loop over samples; one loop over heads and taps.
+// for a batch as k_h·k_w batched matMuls [B, Ho·Wo, K] × [B, K, C'/h]. No JS loop over samples; one loop over heads and taps.
 import * as tf from '@tensorflow/tfjs-core';
 import type { DynamicMultiHeadConv } from './layer.js';
 import { interleaveHeads } from './shuffle.js';
@@ -37,6 +37,12 @@ export function dgcForwardGathered(layer: DynamicMultiHeadConv, x: tf.Tensor4D):
     const idxs = tf.unstack(idx);
     const scales = tf.unstack(scale);
     const outs = layer.headconvs.map((m, i) => {
+      if (B === 1) {
+        // one image (latency): a real convolution over the K kept channels with the matching kernel slice
+        const sel = tf.reshape(idxs[i]!, [K]);
+        const xk = tf.mul(tf.gather(ap, sel, 3), tf.reshape(scales[i]!, [1, 1, 1, K])) as tf.Tensor4D;
+        return tf.conv2d(xk, tf.gather(m.conv.weight.variable, sel, 2) as tf.Tensor4D, s, 'valid');
+      }
       const xi = tf.mul(tf.gather(flat, idxs[i]!, 2, 1), tf.expandDims(scales[i]!, 1)); // [B, Hp·Wp, K]
       const xs = tf.reshape(xi, [B, Hp, Wp, K]);
       const wi = tf.gather(m.conv.weight.variable, idxs[i]!, 2); // [kh, kw, B, K, O]

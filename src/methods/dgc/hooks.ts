@@ -2,6 +2,7 @@
 // deactivation schedule (docs/methods/dgc.md §2) and the lasso term summed over all DGC layers (§1.7), plus the
 // per-layer kept ratio for reports.
 import * as tf from '@tensorflow/tfjs-core';
+import { countFlops } from '../../flops/counter.js';
 import type { Module } from '../../nn/module.js';
 import { DynamicMultiHeadConv } from './layer.js';
 
@@ -29,4 +30,20 @@ export function keptRatios(model: Module): Array<{ name: string; inChannels: num
   return dgcLayers(model).map(([name, m]) => ({
     name, inChannels: m.inChannels, inactive: m.inactiveChannels, kept: (m.inChannels - m.inactiveChannels) / m.inChannels,
   }));
+}
+
+/**
+ * One line for the end of training: the kept fraction per DGC layer measured in the eval-mode forwards since the last
+ * training step (per sample and head, ties and zero saliencies dropped), and the FLOPs per image in the DGC
+ * convention, nominal (convolutions charged at the gate factor, dgc.md §4.1) and spent (charged at the kept
+ * channels actually measured).
+ */
+export async function dgcReport(model: Module, inputShape: number[]): Promise<string> {
+  const stats = dgcLayers(model).map(([, m]) => m.keptStats());
+  const nominal = (await countFlops(model, { inputShape: [1, ...inputShape.slice(1)], convention: 'dgc' })).totals.macs;
+  let spent = nominal;
+  for (const s of stats) if (s) spent += s.convMacsPerImage - s.nominalConvMacsPerImage;
+  const kept = stats.map((s) => (s ? s.keptFraction.toFixed(2) : '-')).join(' ');
+  const mega = (v: number) => `${(v / 1e6).toFixed(3)} M`;
+  return `DGC kept fraction per layer [${kept}]; FLOPs/image ${mega(spent)} spent (measured kept channels), ${mega(nominal)} nominal (dgc convention)`;
 }

@@ -81,6 +81,10 @@ export class DynamicMultiHeadConv extends Module implements FlopsContributor {
   /** training progress in [0, 1] set by the model (TrainHooks.setProgress); null = leave the count alone */
   progress: number | null = null;
   private lastLasso: tf.Scalar | null = null;
+  /** eval-mode forwards since the last training-mode one: Σ over samples and heads of kept (non-zero) gated channels */
+  private keptSum: tf.Scalar | null = null;
+  private keptSamples = 0;
+  private outPixels = 0;
 
   constructor(o: DynamicMultiHeadConvOptions) {
     super();
@@ -153,17 +157,61 @@ export class DynamicMultiHeadConv extends Module implements FlopsContributor {
     if (this.training && this.progress !== null) {
       this.inactiveChannels = inactiveChannelsAt(this.inChannels, this.gateFactor, this.progress, this.inactiveChannels);
     }
+    if (this.training) this.resetKeptStats();
     return tf.tidy(() => {
       const { a, g } = this.saliency(x as tf.Tensor4D);
       this.setLasso(this.training ? tf.div(tf.sum(g), g.shape[1] * g.shape[2]) as tf.Scalar : null);
-      const gh = tf.unstack(this.gate(g)); // h × [B, C]
-      const [B, , , C] = a.shape;
-      const outs = this.headconvs.map((m, i) => {
-        const xi = tf.mul(a, tf.reshape(gh[i]!, [B, 1, 1, C])) as tf.Tensor4D;
-        return tf.conv2d(xi, m.conv.weight.variable as tf.Tensor4D, this.stride, this.pad);
-      });
-      return interleaveHeads(outs);
+      const gated = this.gate(g);
+      if (!this.training) this.trackKept(gated);
+      const y = this.convHeads(a, gated);
+      this.outPixels = y.shape[1] * y.shape[2];
+      return y;
     });
+  }
+
+  /**
+   * h conv2d calls on a·ĝ_i, outputs interleaved (channel j·h + i). (One batched matMul with per-sample weights
+   * ĝ_i ⊙ W_i for 1×1 layers avoids the h scaled copies but measured 2.6× slower on wasm; see docs/methods/dgc-notes.md.)
+   */
+  private convHeads(a: tf.Tensor4D, gated: tf.Tensor3D): tf.Tensor4D {
+    const gh = tf.unstack(gated); // h × [B, C]
+    const [B, , , C] = a.shape;
+    const outs = this.headconvs.map((m, i) => {
+      const xi = tf.mul(a, tf.reshape(gh[i]!, [B, 1, 1, C])) as tf.Tensor4D;
+      return tf.conv2d(xi, m.conv.weight.variable as tf.Tensor4D, this.stride, this.pad);
+    });
+    return interleaveHeads(outs);
+  }
+
+  /** Accumulates the kept-channel count on the device (no sync); read by `keptStats`. */
+  private trackKept(gated: tf.Tensor3D): void {
+    const n = tf.sum(tf.cast(tf.greater(gated, 0), 'float32')) as tf.Scalar;
+    const next = this.keptSum ? tf.add(this.keptSum, n) as tf.Scalar : n;
+    this.keptSum?.dispose();
+    this.keptSum = tf.keep(next);
+    this.keptSamples += gated.shape[1];
+  }
+
+  private resetKeptStats(): void {
+    this.keptSum?.dispose();
+    this.keptSum = null;
+    this.keptSamples = 0;
+  }
+
+  /**
+   * What eval-mode forwards since the last training-mode forward actually kept: the mean fraction of input channels
+   * per head and sample with a non-zero gate (ties and zero saliencies count as dropped), and the convolution
+   * multiply-adds that those channels cost per image. Null before any eval-mode forward.
+   */
+  keptStats(): { keptFraction: number; convMacsPerImage: number; nominalConvMacsPerImage: number } | null {
+    if (!this.keptSum || this.keptSamples === 0) return null;
+    const perSampleHead = this.keptSum.dataSync()[0]! / (this.keptSamples * this.heads);
+    const perKept = (this.outChannels / this.heads) * this.kernelSize ** 2 * this.outPixels; // one head, one channel
+    return {
+      keptFraction: perSampleHead / this.inChannels,
+      convMacsPerImage: perSampleHead * this.heads * perKept,
+      nominalConvMacsPerImage: this.gateFactor * this.inChannels * this.heads * perKept,
+    };
   }
 
   private setLasso(t: tf.Scalar | null): void {
@@ -180,6 +228,7 @@ export class DynamicMultiHeadConv extends Module implements FlopsContributor {
 
   override dispose(): void {
     this.setLasso(null);
+    this.resetKeptStats();
     super.dispose();
   }
 }

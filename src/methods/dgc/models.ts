@@ -48,8 +48,8 @@ export const DGC_MODELS: readonly ModelEntry[] = [
   }),
   defineModel<DyDenseNetConfig>({
     name: 'dydensenet_fashion_mnist', family: 'dgc',
-    description: 'Small DGC DenseNet for 28 px grey images (stages 3-3, growth 8-16, heads 4, gate 0.25, pool 14) — the dgc-fashion-mnist preset',
-    defaultConfig: { numClasses: 10, inChannels: 1, stages: [3, 3], growth: [8, 16], bottleneck: 4, group3x3: 4, stemStride: 1, poolSize: 14, ...DGC },
+    description: 'Small DGC DenseNet for 28 px grey images (stride-2 stem, stages 3-3, growth 8-16, heads 4, gate 0.25, pool 7) — the dgc-fashion-mnist preset',
+    defaultConfig: { numClasses: 10, inChannels: 1, stages: [3, 3], growth: [8, 16], bottleneck: 4, group3x3: 4, stemStride: 2, poolSize: 7, ...DGC },
     defaultInputSize: 28, create: (c) => new DyDenseNet(c),
   }),
 ];

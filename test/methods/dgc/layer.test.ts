@@ -178,11 +178,13 @@ describe('DynamicMultiHeadConv', () => {
       const m = layer({ inChannels: 16, outChannels: 8, kernelSize: k, stride: s, padding: p });
       m.inactiveChannels = drop;
       m.eval();
-      const x = randn([3, 6, 6, 16], 9);
-      const masked = m.call(x);
-      const gathered = dgcForwardGathered(m, x as tf.Tensor4D);
-      expect(gathered.shape).toEqual(masked.shape);
-      expect(relErr(gathered.dataSync(), masked.dataSync())).toBeLessThan(1e-5);
+      for (const b of [3, 1]) { // a batch (batched matMuls) and one image (gather + conv2d)
+        const x = randn([b, 6, 6, 16], 9);
+        const masked = m.call(x);
+        const gathered = dgcForwardGathered(m, x as tf.Tensor4D);
+        expect(gathered.shape).toEqual(masked.shape);
+        expect(relErr(gathered.dataSync(), masked.dataSync())).toBeLessThan(1e-5);
+      }
     }
   });
 
