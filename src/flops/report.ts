@@ -1,6 +1,6 @@
 // flopsReport(modelName, {input, convention, json}): the CLI's per-layer FLOP table for a registered model.
 // convention 'all' prints one count column per convention (one forward pass).
-import { createModel, getModelEntry } from '../models/index.js';
+import { createModel, getModelEntry } from '../zoo/index.js';
 import { CONVENTION_INFO, CONVENTIONS, checkConvention, type Convention } from './conventions.js';
 import { countFlopsMany, type FlopsResult } from './counter.js';
 

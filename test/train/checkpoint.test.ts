@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { useBackend } from '../../src/backend/index.js';
-import { createModel } from '../../src/models/index.js';
+import { createModel } from '../../src/zoo/index.js';
 import { loadCheckpointWeights, readTrainCheckpoint } from '../../src/train/checkpoint.js';
 import { listPresets, loadConfig, mergeConfig, validateConfig, type TrainConfig } from '../../src/train/config.js';
 import { runEvalCommand, runTrainCommand } from '../../src/train/commands.js';

@@ -1,5 +1,3 @@
-import '../../methods/pix/index.js';
-import '../../models/chex_resnet.js';
 import { useBackend } from '../../backend/index.js';
 import { flopsReport } from '../../flops/report.js';
 import { renderTables } from '../../flops/tables.js';
