@@ -1,5 +1,5 @@
 import { useBackend } from '../../backend/index.js';
-import { flopsReport } from '../../flops/report.js';
+import { flopsReport } from '../flops_report.js';
 import { renderTables } from '../../flops/tables.js';
 import type { Convention } from '../../flops/conventions.js';
 import { parse } from '../args.js';
