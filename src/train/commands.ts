@@ -3,7 +3,7 @@ import { closeSync, openSync, readSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { useBackend } from '../backend/index.js';
 import { loadCheckpointIntoModel } from '../checkpoint/load.js';
-import { createModel } from '../models/index.js';
+import { createModel } from '../zoo/index.js';
 import { loadConfig, mergeConfig, validateConfig, DATASET_NAMES, type DataConfig, type DatasetName, type TrainConfig } from './config.js';
 import { loadCheckpointWeights, readTrainCheckpoint } from './checkpoint.js';
 import { buildLoaders } from './data.js';

@@ -1,9 +1,7 @@
 // DGC checkpoints (docs/methods/dgc.md §3.5, §5): the official training script saves {'epoch', 'state_dict' with
 // DataParallel 'module.' keys, 'best_prec1', 'optimizer'}; each DGC layer's `_inactive_channels` buffer carries the
 // sparsity the layer was trained to. Loading goes through the generic loader (src/checkpoint/load.ts, which strips
-// 'module.'); this file adds the DGC-specific checks it runs, and the export back to the official format.
-import type { Module } from '../../nn/module.js';
-import { saveModelAsTorch } from '../../checkpoint/export.js';
+// 'module.'); this file holds the DGC-specific checks it runs (the export back is src/checkpoint/dgc.ts).
 
 const BUFFER = '_inactive_channels';
 
@@ -38,18 +36,4 @@ export function checkDgcCheckpoint(modelKeys: Iterable<string>, checkpointKeys: 
       `e.g. '${missing[0]}${BUFFER}'; without it the model would evaluate unpruned. Save the buffer with the state dict ` +
       '(the official training script does)');
   }
-}
-
-export interface DgcCheckpointMeta {
-  /** 0-based epoch, as main.py stores it */
-  epoch: number;
-  /** best top-1 accuracy in percent (main.py's best_prec1) */
-  bestPrec1: number;
-}
-
-/** Writes `model` as the official training script does: {'state_dict' ('module.' keys), 'epoch', 'best_prec1'}. */
-export function saveDgcCheckpoint(model: Module, path: string, meta: DgcCheckpointMeta): void {
-  if (!Number.isInteger(meta.epoch) || meta.epoch < 0) throw new Error(`saveDgcCheckpoint: epoch must be a non-negative integer, got ${meta.epoch}`);
-  if (!Number.isFinite(meta.bestPrec1)) throw new Error(`saveDgcCheckpoint: bestPrec1 must be a finite number, got ${meta.bestPrec1}`);
-  saveModelAsTorch(model, path, { prefix: 'module.', extra: { epoch: meta.epoch, best_prec1: meta.bestPrec1 } });
 }

@@ -16,7 +16,6 @@ import { Linear } from '../../nn/linear.js';
 import { Module } from '../../nn/module.js';
 import { AvgPool2d } from '../../nn/pooling.js';
 import type { ModelConfig } from '../../models/registry.js';
-import type { TrainHooks } from '../../train/loop.js';
 import { dgcLasso, dgcReport, setDgcProgress } from './hooks.js';
 import { initDgcConvs } from './init.js';
 import { DynamicMultiHeadConv } from './layer.js';
@@ -86,7 +85,8 @@ function buildFeatures(c: DenseNetConfig, features: Sequential, conv1: (C: numbe
   return nf;
 }
 
-export class DyDenseNet extends Module implements TrainHooks {
+/** Implements the training loop's hooks setProgress, auxiliaryLoss and finalReport (structurally). */
+export class DyDenseNet extends Module {
   readonly features = new Sequential();
   readonly bn_last: BatchNorm2d;
   readonly relu_last = new ReLU();

@@ -9,7 +9,6 @@ import { Sequential } from '../../nn/container.js';
 import { Module } from '../../nn/module.js';
 import type { ModelConfig } from '../../models/registry.js';
 import { ResNetBase, type Stem } from '../../models/resnet_base.js';
-import type { TrainHooks } from '../../train/loop.js';
 import { dgcLasso, dgcReport, setDgcProgress } from './hooks.js';
 import { initDgcConvs } from './init.js';
 import { DynamicMultiHeadConv } from './layer.js';
@@ -70,7 +69,8 @@ export class DyBasicBlock extends Module {
   }
 }
 
-export class DyResNet extends ResNetBase implements TrainHooks {
+/** Implements the training loop's hooks setProgress, auxiliaryLoss and finalReport (structurally). */
+export class DyResNet extends ResNetBase {
   private inputShape: number[] | null = null;
 
   constructor(readonly config: DyResNetConfig) {

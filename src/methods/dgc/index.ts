@@ -11,4 +11,4 @@ export { PreActConv } from './preact_conv.js';
 export { dgcLayers, setDgcProgress, dgcLasso, keptRatios } from './hooks.js';
 export { initDgcConvs } from './init.js';
 export { DGC_MODELS } from './models.js';
-export { checkDgcCheckpoint, saveDgcCheckpoint, type DgcCheckpointMeta } from './checkpoint.js';
+export { checkDgcCheckpoint } from './checkpoint.js';

@@ -1,14 +1,9 @@
 // Registry entries of the DGC family (docs/methods/dgc.md §3, §6): the README's four DGC models with the official
 // keys, the static baselines the official repository ships broken (built here as §3.4 describes) and a small DGC
 // DenseNet for Fashion-MNIST. The plain ResNet-18 baseline is torchvision's `resnet18`.
-import { registerModel, type ModelConfig, type ModelEntry } from '../../models/registry.js';
+import { defineModel, type ModelEntry } from '../../models/registry.js';
 import { DyDenseNet, StaticDenseNet, type DyDenseNetConfig, type StaticDenseNetConfig } from './densenet.js';
 import { DyResNet, type DyResNetConfig } from './dyresnet.js';
-
-/** A typed registry entry (the registry contract's `defineModel`). */
-function defineModel<C extends ModelConfig>(e: ModelEntry<C>): ModelEntry {
-  return e as unknown as ModelEntry;
-}
 
 const DGC = { heads: 4, gateFactor: 0.25, squeezeRate: 16 };
 const CIFAR86 = { inChannels: 3, stages: [14, 14, 14], growth: [8, 16, 32], bottleneck: 4, group3x3: 4, stemStride: 1, poolSize: 8 };
@@ -53,5 +48,3 @@ export const DGC_MODELS: readonly ModelEntry[] = [
     defaultInputSize: 28, create: (c) => new DyDenseNet(c),
   }),
 ];
-
-for (const e of DGC_MODELS) registerModel(e);

@@ -3,9 +3,8 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { useBackend } from '../../../src/backend/index.js';
 import { countFlops } from '../../../src/flops/counter.js';
-import '../../../src/methods/dgc/index.js';
 import { DGC_MODELS, dgcLayers } from '../../../src/methods/dgc/index.js';
-import { createModel } from '../../../src/models/index.js';
+import { createModel } from '../../../src/zoo/index.js';
 import { withoutInit } from '../../../src/nn/init.js';
 
 beforeAll(async () => {

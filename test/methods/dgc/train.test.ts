@@ -5,7 +5,6 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { expect, it } from 'vitest';
-import '../../../src/methods/dgc/index.js';
 import { DyDenseNet, dgcLayers } from '../../../src/methods/dgc/index.js';
 import { checkpointStateDict, readTrainCheckpoint } from '../../../src/train/checkpoint.js';
 import { train } from '../../../src/train/loop.js';
