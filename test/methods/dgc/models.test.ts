@@ -2,7 +2,9 @@
 // 'dgc' convention counted by the FLOP counter from the real modules.
 import { beforeAll, describe, expect, it } from 'vitest';
 import { useBackend } from '../../../src/backend/index.js';
-import { countFlops } from '../../../src/flops/counter.js';
+import { dyDenseNetGraph, dyResNet18Graph } from '../../../src/flops/analytic.js';
+import { CONVENTIONS } from '../../../src/flops/conventions.js';
+import { countFlops, countFlopsMany, priceGraph, type CapturedGraph } from '../../../src/flops/counter.js';
 import { DGC_MODELS, dgcLayers } from '../../../src/methods/dgc/index.js';
 import { createModel } from '../../../src/zoo/index.js';
 import { withoutInit } from '../../../src/nn/init.js';
@@ -80,4 +82,22 @@ describe('DGC models', () => {
     expect((r.totals.params / 1e6).toFixed(2)).toBe('1.45');
     expect((await dgcCount('resnet18', 224)).flops).toBe(1_818_213_864);
   });
+
+  it('every convention: totals and parameters equal the analytic structure oracle (dgc.md §3.2–3.3)', async () => {
+    const cases: Array<[string, number, CapturedGraph]> = [
+      ['dydensenet86_cifar100', 32, dyDenseNetGraph({ input: 32, stages: [14, 14, 14], growth: [8, 16, 32], numClasses: 100 })],
+      ['densenet86_cifar10', 32, dyDenseNetGraph({ input: 32, stages: [14, 14, 14], growth: [8, 16, 32], numClasses: 10, static1x1Groups: 4 })],
+      ['dyresnet18', 224, dyResNet18Graph()],
+    ];
+    for (const [name, input, oracle] of cases) {
+      const m = createModel(name); // initialised: the 'chex' convention counts non-zero weights
+      const res = await countFlopsMany(m, CONVENTIONS, { inputShape: [1, input, input, 3] });
+      m.dispose();
+      for (const c of CONVENTIONS) {
+        const want = priceGraph(oracle, c);
+        expect(res.get(c)!.totals.macs, `${name} ${c}`).toBeCloseTo(want.totals.macs, 1);
+        expect(res.get(c)!.totals.params, `${name} params`).toBe(want.totals.params);
+      }
+    }
+  }, 300_000);
 });
