@@ -133,7 +133,6 @@ export class DynamicMultiHeadConv extends Module implements FlopsContributor {
   /** Pre-activation and saliencies: a = relu(norm(x)) [B,H,W,C], g [h, B, C] (≥ 0). */
   saliency(x: tf.Tensor4D): { a: tf.Tensor4D; g: tf.Tensor3D } {
     const h = this.heads;
-    const B = x.shape[0];
     const a = tf.relu(this.norm.call(x)) as tf.Tensor4D;
     const z = tf.mean(a, [1, 2]) as tf.Tensor2D; // [B, C]
     const zh = tf.tile(tf.expandDims(z, 0), [h, 1, 1]) as tf.Tensor3D; // [h, B, C]
@@ -142,7 +141,6 @@ export class DynamicMultiHeadConv extends Module implements FlopsContributor {
     const b2 = tf.stack(this.headconvs.map((m) => tf.reshape(m.fc2.bias!.variable, [1, -1]))) as tf.Tensor3D; // [h, 1, C]
     const hidden = tf.relu(tf.matMul(zh, w1));
     const g = tf.relu(tf.add(tf.matMul(hidden, w2), b2)) as tf.Tensor3D;
-    if (g.shape[1] !== B) throw new Error('DynamicMultiHeadConv: internal shape error');
     return { a, g };
   }
 
@@ -171,7 +169,7 @@ export class DynamicMultiHeadConv extends Module implements FlopsContributor {
 
   /**
    * h conv2d calls on a·ĝ_i, outputs interleaved (channel j·h + i). (One batched matMul with per-sample weights
-   * ĝ_i ⊙ W_i for 1×1 layers avoids the h scaled copies but measured 2.6× slower on wasm; see docs/methods/dgc-notes.md.)
+   * ĝ_i ⊙ W_i for 1×1 layers avoids the h scaled copies but measured 2.6× slower on wasm; see docs/methods/dgc.md §8.3.)
    */
   private convHeads(a: tf.Tensor4D, gated: tf.Tensor3D): tf.Tensor4D {
     const gh = tf.unstack(gated); // h × [B, C]

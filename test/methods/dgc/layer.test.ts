@@ -87,6 +87,13 @@ describe('schedule', () => {
     m.progress = 0.05; // ≤ 1/12: unchanged
     m.call(x).dispose();
     expect(m.inactiveChannels).toBe(8);
+    // any write to the buffer's variable (a loaded state dict, an EMA copy) is seen by the next forward
+    m._inactive_channels.variable.assign(tf.tensor1d([5]));
+    expect(m.inactiveChannels).toBe(5);
+    m.loadStateDict(new Map([...m.stateDict()].map(([k, t]) => [k, k === '_inactive_channels' ? tf.tensor1d([11]) : t])));
+    expect(m.inactiveChannels).toBe(11);
+    m._inactive_channels.variable.assign(tf.tensor1d([-1]));
+    expect(() => m.inactiveChannels).toThrow(/_inactive_channels: expected a count in \[0, 16\]/);
   });
 });
 
