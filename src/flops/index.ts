@@ -4,6 +4,5 @@ export * from './conventions.js';
 export * from './contributor.js';
 export * from './counter.js';
 export * from './formulas.js';
-export * from './analytic.js';
 export * from './tables.js';
 export * from './report.js';

@@ -1,6 +1,6 @@
 // Pooling layers with PyTorch semantics (symmetric padding, floor output size) on NHWC tensors.
 import * as tf from '@tensorflow/tfjs-core';
-import { pair } from './check.js';
+import { pair } from '../core/check.js';
 import { Module } from './module.js';
 
 function checkRank4(x: tf.Tensor, owner: string): void {

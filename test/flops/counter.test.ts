@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { useBackend } from '../../src/backend/index.js';
-import { resnetGraph } from '../../src/flops/analytic.js';
+import { resnetGraph } from './oracle_resnet.js';
 import { registerFlopsAdapter, type FlopsContributor } from '../../src/flops/contributor.js';
 import { CONVENTIONS, type Convention } from '../../src/flops/conventions.js';
 import { captureGraph, countFlops, countFlopsMany, priceGraph } from '../../src/flops/counter.js';

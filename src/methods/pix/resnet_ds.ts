@@ -1,4 +1,4 @@
-// PiX-ResNet in network-downscaling mode (supplement Fig. 1 b/c; spec pix.md §6) ⚠ INFERRED — the official code
+// PiX-ResNet in network-downscaling mode (supplement Fig. 1 b/c; docs/methods/pix.md §6) ⚠ INFERRED — the official code
 // implements neither this nor the dynamic-pruning mode, and the figure was not available. Construction chosen here:
 // torchvision ResNet (keys conv1, bn1, layer{s}.{i}.conv1/bn1/…/downsample.0/1, fc) with a PiX module **inserted** on
 // every block input (key `layer{s}.{i}.pix.conv_sqz.weight`), so the block's first conv takes C_in/ζ channels
@@ -15,8 +15,10 @@ import { kaimingNormal } from '../../nn/init.js';
 import { Module } from '../../nn/module.js';
 import type { ModelConfig } from '../../models/registry.js';
 import { ResNetBase } from '../../models/resnet_base.js';
-import { PiX, checkZeta } from './pix_module.js';
-import { checkVariant, type PiXVariant } from './resnet_cs.js';
+import { checkOneOf } from '../../core/check.js';
+import { validateZeta } from '../../ops/pix/validate.js';
+import { PiX } from './pix_module.js';
+import { checkVariant, samplerOptions, type PiXVariant } from './resnet_cs.js';
 
 export interface PiXDSResNetConfig extends ModelConfig, PiXVariant {
   block: 'bottleneck' | 'basic';
@@ -41,10 +43,7 @@ export class PiXDSBlock extends Module {
   constructor(kind: 'basic' | 'bottleneck', inplanes: number, planes: number, stride: number, zeta: number, v: PiXVariant) {
     super();
     const exp = kind === 'basic' ? 1 : 4;
-    this.pix = this.addModule('pix', new PiX({
-      inChannels: inplanes, zeta, tau: v.tau, reduce: v.reduce, activation: v.activation, bnBeforeAct: v.bnBeforeAct,
-      requireDivisible: true,
-    }));
+    this.pix = this.addModule('pix', new PiX(samplerOptions(inplanes, zeta, v)));
     const g = this.pix.outChannels;
     const convs = kind === 'basic'
       ? [conv(g, planes, 3, stride), conv(planes, planes, 3)]
@@ -76,14 +75,12 @@ export class PiXDSResNet extends ResNetBase {
   constructor(readonly config: PiXDSResNetConfig) {
     super();
     const name = 'PiXDSResNet';
-    checkZeta(config.zeta, name);
+    validateZeta(config.zeta, name);
     checkVariant(config, name);
     if (config.widths.length !== config.layers.length) {
       throw new Error(`${name}: widths (${config.widths.length}) and layers (${config.layers.length}) must have the same length`);
     }
-    if (config.block !== 'bottleneck' && config.block !== 'basic') {
-      throw new Error(`${name}: block must be 'bottleneck' or 'basic', got ${String(config.block)}`);
-    }
+    checkOneOf(config.block, ['bottleneck', 'basic'], 'block', name);
     const exp = config.block === 'basic' ? 1 : 4;
     const stemW = config.widths[0]!;
     this.addStem(config.stem, config.inChannels, stemW, name);
@@ -102,7 +99,7 @@ export class PiXDSResNet extends ResNetBase {
     });
     this.addHead(inplanes, config.numClasses);
     const pixConvs = new Set<Module>();
-    for (const [, m] of this.namedModules()) if (m instanceof PiX) pixConvs.add(m.conv);
+    for (const [, m] of this.namedModules()) if (m instanceof PiX) pixConvs.add(m.conv_sqz);
     for (const [, m] of this.namedModules()) {
       if (m instanceof Conv2d && !pixConvs.has(m)) m.weight.reset(kaimingNormal(m.weight.shape, { mode: 'fan_out', nonlinearity: 'relu' }));
     }

@@ -1,4 +1,4 @@
-// PiX-VGG in network-downscaling mode (supplement Fig. 1 c; spec pix.md §6) ⚠ INFERRED: torchvision VGG-BN
+// PiX-VGG in network-downscaling mode (supplement Fig. 1 c; docs/methods/pix.md §6) ⚠ INFERRED: torchvision VGG-BN
 // (keys features.<i>, classifier.0/3/6; 'small' head: one Linear) with a PiX module inserted before every conv but
 // the first, so each conv takes C/ζ input channels (global ζ); PiX comes after the max-pool where one intervenes
 // (GAP and fusion on the smaller map). Output widths are unchanged unless `widthMultiplier` < 1 thins them too.
@@ -17,8 +17,10 @@ import { AdaptiveAvgPool2d, MaxPool2d } from '../../nn/pooling.js';
 import type { ModelConfig } from '../../models/registry.js';
 import { initVggWeights } from '../../models/vgg.js';
 import { FBS } from './fbs.js';
-import { PiX, checkZeta } from './pix_module.js';
-import { checkVariant, type PiXVariant } from './resnet_cs.js';
+import { checkOneOf } from '../../core/check.js';
+import { validateZeta } from '../../ops/pix/validate.js';
+import { PiX } from './pix_module.js';
+import { checkVariant, samplerOptions, type PiXVariant } from './resnet_cs.js';
 
 export interface PiXVGGConfig extends ModelConfig, PiXVariant {
   cfg: Array<number | 'M'>;
@@ -42,9 +44,9 @@ export class PiXVGG extends Module {
   constructor(readonly config: PiXVGGConfig) {
     super();
     const name = 'PiXVGG';
-    checkZeta(config.zeta, name);
+    validateZeta(config.zeta, name);
     checkVariant(config, name);
-    if (config.gate !== 'pix' && config.gate !== 'fbs') throw new Error(`${name}: gate must be 'pix' or 'fbs', got ${String(config.gate)}`);
+    checkOneOf(config.gate, ['pix', 'fbs'], 'gate', name);
     if (!(config.widthMultiplier > 0 && config.widthMultiplier <= 1)) {
       throw new Error(`${name}: widthMultiplier must be in (0, 1], got ${config.widthMultiplier}`);
     }
@@ -62,10 +64,7 @@ export class PiXVGG extends Module {
       let inC = c;
       if (!first && config.gate === 'pix') {
         if (c % z !== 0) throw new Error(`${name}: ${c} channels before a conv are not divisible by zeta ${z}`);
-        const p = new PiX({
-          inChannels: c, zeta: z, tau: config.tau, reduce: config.reduce, activation: config.activation,
-          bnBeforeAct: config.bnBeforeAct, requireDivisible: true,
-        });
+        const p = new PiX(samplerOptions(c, z, config));
         features.append(p);
         inC = p.outChannels;
       }
@@ -94,7 +93,7 @@ export class PiXVGG extends Module {
       throw new Error(`${name}: head must be 'imagenet' or 'small', got ${String(config.head)}`);
     }
     const skip = new Set<Module>();
-    for (const [, m] of this.namedModules()) if (m instanceof PiX) skip.add(m.conv);
+    for (const [, m] of this.namedModules()) if (m instanceof PiX) skip.add(m.conv_sqz);
     initVggWeights(this, skip);
   }
 

@@ -61,7 +61,7 @@ describe('PiX-ResNet-50 (channel squeezing, official layout)', () => {
   });
 
   it('16 PiX modules with (C_in, ζ, G) as the spec §5.3 table, τ = 0.5, sigmoid, pick-or-mix', () => {
-    const rows = model.pixModules().map(([k, m]) => [k, m.inChannels, m.zeta, m.outChannels]);
+    const rows = model.pixModules().map(([k, m]) => [k, m.inChannels, m.zeta, m.sampledChannels]);
     const want: Array<[string, number, number, number]> = [];
     const spec: Array<[number, number, number, number, number]> = [ // stage, blocks, C_in first, C_in rest, G
       [1, 3, 64, 256, 64], [2, 4, 256, 512, 128], [3, 6, 512, 1024, 256], [4, 3, 1024, 2048, 512],
@@ -71,7 +71,7 @@ describe('PiX-ResNet-50 (channel squeezing, official layout)', () => {
     }
     expect(rows).toEqual(want);
     for (const [, m] of model.pixModules()) {
-      expect([m.tau, m.activation, m.reduce, m.bn, m.conv.bias]).toEqual([0.5, 'sigmoid', 'pick-or-mix', null, null]);
+      expect([m.tau, m.activation, m.reduce, m.bn_sqz, m.conv_sqz.bias]).toEqual([0.5, 'sigmoid', 'pick-or-mix', null, null]);
     }
   });
 
@@ -81,7 +81,7 @@ describe('PiX-ResNet-50 (channel squeezing, official layout)', () => {
     expect(tf.max(tf.abs(w)).dataSync()[0]).toBeLessThanOrEqual(a);
     expect(tf.max(tf.abs(w)).dataSync()[0]).toBeGreaterThan(0.99 * a);
     expect(tf.max(tf.abs(model.classifier.bias!.variable)).dataSync()[0]).toBe(0);
-    const stem = model.convStem.weight.variable; // fan_in 147, fan_out 64·49
+    const stem = model.conv_stem.weight.variable; // fan_in 147, fan_out 64·49
     expect(tf.max(tf.abs(stem)).dataSync()[0]).toBeLessThanOrEqual(Math.sqrt(6 / (147 + 3136)));
   });
 
@@ -129,7 +129,7 @@ describe('other PiX-ResNets', () => {
     const z8 = createModel('pix_resnet50_cs_z8') as PiXResNet;
     expect(z8.numParameters()).toBe(12_378_088);
     expect(z8.pixModules().map(([, m]) => m.zeta)).toEqual([2, 8, 8, 4, 8, 8, 8, 4, 8, 8, 8, 8, 8, 4, 8, 8]);
-    expect(z8.pixModules().map(([, m]) => m.outChannels).filter((v, i, a) => a.indexOf(v) === i)).toEqual([32, 64, 128, 256]);
+    expect(z8.pixModules().map(([, m]) => m.sampledChannels).filter((v, i, a) => a.indexOf(v) === i)).toEqual([32, 64, 128, 256]);
     z8.dispose();
     const half = createModel('resnet50_half');
     expect(half.numParameters()).toBe(12_381_864);
@@ -153,7 +153,7 @@ describe('other PiX-ResNets', () => {
       for (const [, p] of m.pixModules()) {
         const e = extra as Record<string, unknown>;
         if (e.activation) expect(p.activation).toBe('tanh');
-        if (e.bnBeforeAct) expect(p.bn).not.toBeNull();
+        if (e.bnBeforeAct) expect(p.bn_sqz).not.toBeNull();
         if (e.tau !== undefined) expect(p.tau).toBe(0);
         if (e.reduce) expect(p.reduce).toBe(e.reduce);
       }
