@@ -29,16 +29,16 @@ export function printedDecimals(s: string): number {
   return i < 0 ? 0 : s.length - i - 1;
 }
 
-/** value/scale truncated (toward zero) to `d` decimals, with exact integer arithmetic for integer inputs. */
-export function truncateScaled(value: number, scale: number, d: number): number {
-  const unit = scale / 10 ** d;
-  return Math.trunc(value / unit) / 10 ** d;
+/** value/scale reduced to `d` decimals by `f` (Math.trunc or Math.round), in units of scale/10^d. */
+function scaledTo(value: number, scale: number, d: number, f: (x: number) => number): number {
+  return f(value / (scale / 10 ** d)) / 10 ** d;
 }
 
-export function roundScaled(value: number, scale: number, d: number): number {
-  const unit = scale / 10 ** d;
-  return Math.round(value / unit) / 10 ** d;
-}
+/** value/scale truncated (toward zero) to `d` decimals (the supplement's Table 1 FLOPs, PiX params). */
+export const truncateScaled = (value: number, scale: number, d: number): number => scaledTo(value, scale, d, Math.trunc);
+
+/** value/scale rounded to `d` decimals (PiX main-table FLOPs, DGC counts). */
+export const roundScaled = (value: number, scale: number, d: number): number => scaledTo(value, scale, d, Math.round);
 
 // ---- supplement Table 1 -----------------------------------------------------------------------------------------
 

@@ -15,7 +15,7 @@ beforeAll(async () => {
 });
 
 describe('counter on torchvision models at 224²', () => {
-  it('ResNet-50: params and every convention equal the spec integers and the analytic graph', async () => {
+  it('ResNet-50: params and every convention equal the reference integers and the oracle graph', async () => {
     const m = createModel('resnet50');
     const res = await countFlopsMany(m, CONVENTIONS);
     m.dispose();
