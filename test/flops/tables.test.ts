@@ -5,8 +5,7 @@ import { useBackend } from '../../src/backend/index.js';
 import { captureGraph, priceGraph } from '../../src/flops/counter.js';
 import { CONVENTIONS } from '../../src/flops/conventions.js';
 import { formatTable, generateTables, type ReproTable } from '../../src/flops/tables.js';
-import '../../src/methods/pix/index.js';
-import { createModel } from '../../src/models/index.js';
+import { createModel } from '../../src/zoo/index.js';
 import { withoutInit } from '../../src/nn/init.js';
 import { pixResnetGraph, resnetGraph } from './oracle_resnet.js';
 

@@ -1,12 +1,11 @@
-// PiX model family: PiX-ResNet-50/101/152 parameter counts and the official state-dict layout (spec pix.md §5.5,
+// PiX model family: PiX-ResNet-50/101/152 parameter counts and the official state-dict layout (docs/methods/pix.md §5.5,
 // §5.6), the §5.3 per-block ζ table, the ζ=8 and SE variants, M1 smoke test, the E0–E4 config knobs, the inferred
 // basic-block / downscaling / dynamic-pruning models, and config validation. wasm backend.
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import { useBackend } from '../../../src/backend/index.js';
 import { manualSeed, uniform } from '../../../src/nn/init.js';
-import '../../../src/models/index.js';
-import { createModel, getModelEntry, listModels } from '../../../src/models/registry.js';
+import { createModel, getModelEntry, listModels } from '../../../src/zoo/index.js';
 import { PiX, PiXResNet } from '../../../src/methods/pix/index.js';
 import { countFlops } from '../../../src/flops/counter.js';
 
@@ -17,7 +16,7 @@ beforeAll(async () => {
 
 const BN = ['weight', 'bias', 'running_mean', 'running_var', 'num_batches_tracked'];
 
-/** The official PiXResNet50_cs state dict (keys and PyTorch shapes), written out from spec §5.3/§5.5. */
+/** The official PiXResNet50_cs state dict (keys and PyTorch shapes), written out from docs/methods/pix.md §5.3/§5.5. */
 function officialKeys(layers: number[]): Array<[string, number[]]> {
   const out: Array<[string, number[]]> = [['conv_stem.weight', [64, 3, 7, 7]]];
   const bn = (k: string, c: number) => BN.forEach((b) => out.push([`${k}.${b}`, b === 'num_batches_tracked' ? [] : [c]]));
@@ -60,7 +59,7 @@ describe('PiX-ResNet-50 (channel squeezing, official layout)', () => {
     expect(got).toEqual(officialKeys([3, 4, 6, 3]));
   });
 
-  it('16 PiX modules with (C_in, ζ, G) as the spec §5.3 table, τ = 0.5, sigmoid, pick-or-mix', () => {
+  it('16 PiX modules with (C_in, ζ, G) as the docs/methods/pix.md §5.3 table, τ = 0.5, sigmoid, pick-or-mix', () => {
     const rows = model.pixModules().map(([k, m]) => [k, m.inChannels, m.zeta, m.sampledChannels]);
     const want: Array<[string, number, number, number]> = [];
     const spec: Array<[number, number, number, number, number]> = [ // stage, blocks, C_in first, C_in rest, G
@@ -107,7 +106,7 @@ describe('PiX-ResNet-50 (channel squeezing, official layout)', () => {
     b.dispose();
   });
 
-  it('FLOP counter sees the PiX op: ptflops 3,188,465,128 and supplement-style 3,209,804,032 at 224² (spec §5.7)', async () => {
+  it('FLOP counter sees the PiX op: ptflops 3,188,465,128 and supplement-style 3,209,804,032 at 224² (docs/methods/pix.md §5.7)', async () => {
     expect((await countFlops(model, { inputShape: [1, 224, 224, 3], convention: 'ptflops' })).totals.macs).toBe(3_188_465_128);
     expect((await countFlops(model, { inputShape: [1, 224, 224, 3], convention: 'pix-supplement' })).totals.macs).toBe(3_209_804_032);
   });
@@ -125,7 +124,7 @@ describe('other PiX-ResNets', () => {
     m152.dispose();
   });
 
-  it('ζ=8 half-width pair (spec §5.7): PiX 12,378,088 vs baseline resnet50_half 12,381,864', () => {
+  it('ζ=8 half-width pair (docs/methods/pix.md §5.7): PiX 12,378,088 vs baseline resnet50_half 12,381,864', () => {
     const z8 = createModel('pix_resnet50_cs_z8') as PiXResNet;
     expect(z8.numParameters()).toBe(12_378_088);
     expect(z8.pixModules().map(([, m]) => m.zeta)).toEqual([2, 8, 8, 4, 8, 8, 8, 4, 8, 8, 8, 8, 8, 4, 8, 8]);
