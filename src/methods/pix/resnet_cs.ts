@@ -157,8 +157,9 @@ export class PiXResNetStage extends Module {
   }
 }
 
-/** Checks the E0–E4 knobs shared by every PiX model config (reduce is checked by each PiX module). */
-export function checkVariant(c: PiXVariant, owner: string): void {
+/** Checks the global ζ and the E0–E4 knobs of a PiX model config (reduce is checked by each PiX module). */
+export function checkVariant(c: PiXVariant & { zeta: number }, owner: string): void {
+  validateZeta(c.zeta, owner);
   validateTau(c.tau, owner);
   checkOneOf(c.activation, ['sigmoid', 'tanh'], 'activation', owner);
   if (typeof c.bnBeforeAct !== 'boolean') throw new Error(`${owner}: bnBeforeAct must be a boolean, got ${String(c.bnBeforeAct)}`);
@@ -187,9 +188,8 @@ export class PiXResNet extends Module {
       throw new Error(`${name}: layers (${layers.length}), outWidths (${outWidths.length}) and firstZeta (${firstZeta.length}) must have the same length`);
     }
     checkOneOf(config.block, ['bottleneck', 'basic'], 'block', name);
-    validateZeta(config.zeta, name);
-    firstZeta.forEach((z) => validateZeta(z, `${name} firstZeta`));
     checkVariant(config, name);
+    firstZeta.forEach((z) => validateZeta(z, `${name} firstZeta`));
     checkPositiveInt(config.stemWidth, 'stemWidth', name);
     const imagenet = checkOneOf(config.stem, ['imagenet', 'small'], 'stem', name) === 'imagenet';
     this.conv_stem = this.addModule('conv_stem', imagenet ? conv(config.inChannels, config.stemWidth, 7, 2) : conv(config.inChannels, config.stemWidth, 3, 1));

@@ -16,7 +16,6 @@ import { Module } from '../../nn/module.js';
 import type { ModelConfig } from '../../models/registry.js';
 import { ResNetBase } from '../../models/resnet_base.js';
 import { checkOneOf } from '../../core/check.js';
-import { validateZeta } from '../../ops/pix/validate.js';
 import { PiX } from './pix_module.js';
 import { checkVariant, samplerOptions, type PiXVariant } from './resnet_cs.js';
 
@@ -75,7 +74,6 @@ export class PiXDSResNet extends ResNetBase {
   constructor(readonly config: PiXDSResNetConfig) {
     super();
     const name = 'PiXDSResNet';
-    validateZeta(config.zeta, name);
     checkVariant(config, name);
     if (config.widths.length !== config.layers.length) {
       throw new Error(`${name}: widths (${config.widths.length}) and layers (${config.layers.length}) must have the same length`);

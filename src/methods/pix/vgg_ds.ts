@@ -14,7 +14,6 @@ import type { Module } from '../../nn/module.js';
 import { MaxPool2d } from '../../nn/pooling.js';
 import type { ModelConfig } from '../../models/registry.js';
 import { VGGBase, initVggWeights } from '../../models/vgg.js';
-import { validateZeta } from '../../ops/pix/validate.js';
 import { FBS } from './fbs.js';
 import { PiX } from './pix_module.js';
 import { checkVariant, samplerOptions, type PiXVariant } from './resnet_cs.js';
@@ -36,7 +35,6 @@ export class PiXVGG extends VGGBase {
   constructor(readonly config: PiXVGGConfig) {
     super();
     const name = 'PiXVGG';
-    validateZeta(config.zeta, name);
     checkVariant(config, name);
     checkOneOf(config.gate, ['pix', 'fbs'], 'gate', name);
     if (!(config.widthMultiplier > 0 && config.widthMultiplier <= 1)) {
