@@ -134,12 +134,20 @@ export function squeezeExampleTable(): ReproTable {
 
 // ---- counting registered models ---------------------------------------------------------------------------------
 
+/** Captured forward passes by model, input side and overrides, so tables sharing a model count it once. */
+export type GraphCache = Map<string, CapturedGraph | null>;
+
 /**
  * The captured forward pass of a registered model at [1, side, side, 3], or null when `name` is not registered.
  * `countZeros` false: dense baselines are priced as dense under CHEX's zero-fraction rule (the weights are zeros here).
  */
-async function modelGraph(name: string, side: number, overrides: Record<string, unknown> = {}): Promise<CapturedGraph | null> {
-  if (!hasModel(name)) return null;
+async function modelGraph(cache: GraphCache, name: string, side: number, overrides: Record<string, unknown> = {}): Promise<CapturedGraph | null> {
+  const key = `${name}@${side}${JSON.stringify(overrides)}`;
+  if (!cache.has(key)) cache.set(key, hasModel(name) ? await capture(name, side, overrides) : null);
+  return cache.get(key)!;
+}
+
+async function capture(name: string, side: number, overrides: Record<string, unknown>): Promise<CapturedGraph> {
   const m: Module = withoutInit(() => createModel(name, overrides));
   try {
     return await captureGraph(m, { inputShape: [1, side, side, 3], countZeros: false });
@@ -179,11 +187,11 @@ const MAIN_CONVENTIONS: Convention[] = ['macs', 'torchprofile', 'ptflops', 'pix-
  * PiX main-paper Table 1 FLOPs/params (docs/methods/pix.md §5.7, §8.5), counted on the registered models with one
  * forward pass each at 224². Paper rule: params truncated to 0.1 M, FLOPs = ptflops count rounded to 0.01 B.
  */
-export async function pixMainTable(): Promise<ReproTable> {
+export async function pixMainTable(cache: GraphCache = new Map()): Promise<ReproTable> {
   const rows: Array<Record<string, Cell>> = [];
   const ptByLabel = new Map<string, number>();
   for (const r of PIX_ROWS) {
-    const g = await modelGraph(r.model, 224);
+    const g = await modelGraph(cache, r.model, 224);
     const paper = { paper_params: r.paperParams, paper_flops: r.paperFlops, paper_reduction_pct: r.paperReduction ?? null };
     if (!g) {
       rows.push({ model: r.label, source: notRegistered(r.model), ...paper });
@@ -240,12 +248,12 @@ export const PAPER_CHEX_README: ReadonlyArray<{ base: string; flops: string; red
 ];
 
 /** CHEX compute_flops baselines (G-MACs, conv + fc with bias, dense) of the registered ResNets, and README reductions. */
-export async function chexBaselinesTable(): Promise<ReproTable> {
+export async function chexBaselinesTable(cache: GraphCache = new Map()): Promise<ReproTable> {
   const base = new Map<string, number>();
   const rows: Array<Record<string, Cell>> = [];
   const noReadme = { readme_flops: null, readme_reduction_pct: null, derived_reduction_pct: null };
   for (const b of CHEX_BASELINES) {
-    const g = await modelGraph(b.model, 224);
+    const g = await modelGraph(cache, b.model, 224);
     if (!g) {
       rows.push({ model: b.label, source: notRegistered(b.model), chex_macs: null, gflops: null, spec_gflops: b.spec, match: null, ...noReadme });
       continue;
@@ -299,11 +307,11 @@ export function printedLike(value: number, printed: string): string {
 }
 
 /** DGC repository counts (measure_model rules, docs/methods/dgc.md §4) of the registered models. */
-export async function dgcTable(): Promise<ReproTable> {
+export async function dgcTable(cache: GraphCache = new Map()): Promise<ReproTable> {
   const rows: Array<Record<string, Cell>> = [];
   for (const r of PAPER_DGC) {
     const paper = { paper_flops: r.printedFlops, paper_params: r.printedParams || null, printed_in: r.printedFrom };
-    const g = await modelGraph(r.model, r.input, r.overrides);
+    const g = await modelGraph(cache, r.model, r.input, r.overrides);
     if (!g) {
       rows.push({ model: r.label, source: notRegistered(r.model), ...paper });
       continue;
@@ -329,7 +337,8 @@ export async function dgcTable(): Promise<ReproTable> {
 // ---- all tables -------------------------------------------------------------------------------------------------
 
 export async function generateTables(): Promise<ReproTable[]> {
-  return [supplementTable1(), squeezeExampleTable(), await pixMainTable(), await chexBaselinesTable(), await dgcTable()];
+  const cache: GraphCache = new Map();
+  return [supplementTable1(), squeezeExampleTable(), await pixMainTable(cache), await chexBaselinesTable(cache), await dgcTable(cache)];
 }
 
 function cellText(v: Cell): string {

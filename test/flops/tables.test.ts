@@ -13,7 +13,7 @@ let tables: Map<string, ReproTable>;
 beforeAll(async () => {
   await useBackend('wasm');
   tables = new Map((await generateTables()).map((t) => [t.id, t]));
-}, 300_000);
+}, 600_000);
 
 describe('PiX main table (docs/methods/pix.md §5.6–5.7, §8.5)', () => {
   it('exact params and counts under every convention, from the registered models', () => {
