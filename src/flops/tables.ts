@@ -228,11 +228,11 @@ export async function pixMainTable(cache: GraphCache = new Map()): Promise<Repro
 
 // ---- CHEX baselines ---------------------------------------------------------------------------------------------
 
-const CHEX_BASELINES: Array<{ label: string; model: string; spec: string }> = [
-  { label: 'ResNet-18', model: 'resnet18', spec: '1.814' },
-  { label: 'ResNet-34', model: 'resnet34', spec: '3.664' },
-  { label: 'ResNet-50', model: 'resnet50', spec: '4.089' },
-  { label: 'ResNet-101', model: 'resnet101', spec: '7.801' },
+const CHEX_BASELINES: Array<{ label: string; model: string; derived: string }> = [
+  { label: 'ResNet-18', model: 'resnet18', derived: '1.814' },
+  { label: 'ResNet-34', model: 'resnet34', derived: '3.664' },
+  { label: 'ResNet-50', model: 'resnet50', derived: '4.089' },
+  { label: 'ResNet-101', model: 'resnet101', derived: '7.801' },
 ];
 
 /** The CHEX README's pruned-model rows (as printed) used for the derived reduction column (docs/methods/chex.md §8.1). */
@@ -255,24 +255,24 @@ export async function chexBaselinesTable(cache: GraphCache = new Map()): Promise
   for (const b of CHEX_BASELINES) {
     const g = await modelGraph(cache, b.model, 224);
     if (!g) {
-      rows.push({ model: b.label, source: notRegistered(b.model), chex_macs: null, gflops: null, spec_gflops: b.spec, match: null, ...noReadme });
+      rows.push({ model: b.label, source: notRegistered(b.model), chex_macs: null, gflops: null, derived_gflops: b.derived, match: null, ...noReadme });
       continue;
     }
     const v = priceGraph(g, 'chex').totals.macs;
     base.set(b.label, v);
     const gf = (Math.round(v / 1e6) / 1e3).toFixed(3);
-    rows.push({ model: b.label, source: `model ${b.model}`, chex_macs: v, gflops: gf, spec_gflops: b.spec, match: gf === b.spec, ...noReadme });
+    rows.push({ model: b.label, source: `model ${b.model}`, chex_macs: v, gflops: gf, derived_gflops: b.derived, match: gf === b.derived, ...noReadme });
   }
   for (const r of PAPER_CHEX_README) {
     const f = base.get(r.base);
     rows.push({
-      model: `${r.base} pruned (README)`, source: null, chex_macs: null, gflops: null, spec_gflops: null, match: null, readme_flops: `${r.flops} G`, readme_reduction_pct: r.reduction,
+      model: `${r.base} pruned (README)`, source: null, chex_macs: null, gflops: null, derived_gflops: null, match: null, readme_flops: `${r.flops} G`, readme_reduction_pct: r.reduction,
       derived_reduction_pct: f === undefined ? null : Number((100 * (1 - (Number(r.flops) * 1e9) / f)).toFixed(1)),
     });
   }
   return {
     id: 'chex-baselines', title: 'CHEX compute_flops baselines at 224² and README reductions', source: 'docs/methods/chex.md §6, §8.1',
-    columns: ['model', 'chex_macs', 'gflops', 'spec_gflops', 'match', 'readme_flops', 'readme_reduction_pct', 'derived_reduction_pct', 'source'],
+    columns: ['model', 'chex_macs', 'gflops', 'derived_gflops', 'match', 'readme_flops', 'readme_reduction_pct', 'derived_reduction_pct', 'source'],
     rows,
     notes: ['compute_flops with multiply_adds=False: conv MACs × (1 − zero fraction) + fc in·out + out; BN/ReLU/pools not added. The baselines are dense (zero fraction 0).',
       'The baseline G values are derived (the README prints only pruned models); README rounding is loose.'],
