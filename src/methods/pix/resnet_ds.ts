@@ -35,7 +35,13 @@ function conv(inC: number, outC: number, k: number, stride = 1): Conv2d {
 
 export class PiXDSBlock extends Module {
   readonly pix: PiX;
-  readonly branch: Array<[Conv2d, BatchNorm2d]> = [];
+  readonly conv1: Conv2d;
+  readonly bn1: BatchNorm2d;
+  readonly conv2: Conv2d;
+  readonly bn2: BatchNorm2d;
+  /** Bottleneck only. */
+  readonly conv3: Conv2d | null = null;
+  readonly bn3: BatchNorm2d | null = null;
   readonly relu: ReLU;
   readonly downsample: Sequential | null;
 
@@ -44,14 +50,15 @@ export class PiXDSBlock extends Module {
     const exp = kind === 'basic' ? 1 : 4;
     this.pix = this.addModule('pix', new PiX(samplerOptions(inplanes, zeta, v)));
     const g = this.pix.outChannels;
-    const convs = kind === 'basic'
-      ? [conv(g, planes, 3, stride), conv(planes, planes, 3)]
-      : [conv(g, planes, 1), conv(planes, planes, 3, stride), conv(planes, planes * 4, 1)];
-    convs.forEach((c, i) => {
-      const cv = this.addModule(`conv${i + 1}`, c);
-      const bn = this.addModule(`bn${i + 1}`, new BatchNorm2d(c.outChannels));
-      this.branch.push([cv, bn]);
-    });
+    const basic = kind === 'basic';
+    this.conv1 = this.addModule('conv1', basic ? conv(g, planes, 3, stride) : conv(g, planes, 1));
+    this.bn1 = this.addModule('bn1', new BatchNorm2d(planes));
+    this.conv2 = this.addModule('conv2', basic ? conv(planes, planes, 3) : conv(planes, planes, 3, stride));
+    this.bn2 = this.addModule('bn2', new BatchNorm2d(planes));
+    if (!basic) {
+      this.conv3 = this.addModule('conv3', conv(planes, planes * 4, 1));
+      this.bn3 = this.addModule('bn3', new BatchNorm2d(planes * 4));
+    }
     this.relu = this.addModule('relu', new ReLU());
     const needDown = stride !== 1 || inplanes !== planes * exp;
     this.downsample = needDown ? this.addModule('downsample', new Sequential(conv(inplanes, planes * exp, 1, stride), new BatchNorm2d(planes * exp))) : null;
@@ -59,11 +66,9 @@ export class PiXDSBlock extends Module {
 
   forward(x: tf.Tensor): tf.Tensor {
     return tf.tidy(() => {
-      let y = this.pix.call(x);
-      this.branch.forEach(([c, bn], i) => {
-        y = bn.call(c.call(y));
-        if (i < this.branch.length - 1) y = this.relu.call(y);
-      });
+      let y = this.relu.call(this.bn1.call(this.conv1.call(this.pix.call(x))));
+      y = this.bn2.call(this.conv2.call(y));
+      if (this.conv3) y = this.bn3!.call(this.conv3.call(this.relu.call(y)));
       const identity = this.downsample ? this.downsample.call(x) : x;
       return this.relu.call(tf.add(y, identity));
     });

@@ -4,7 +4,9 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import { useBackend } from '../../../src/backend/index.js';
-import { manualSeed, uniform } from '../../../src/nn/init.js';
+import { ModuleList, Sequential } from '../../../src/nn/container.js';
+import { manualSeed, uniform, withoutInit } from '../../../src/nn/init.js';
+import type { Module } from '../../../src/nn/module.js';
 import { createModel, getModelEntry, listModels } from '../../../src/zoo/index.js';
 import { PiX, PiXResNet } from '../../../src/methods/pix/index.js';
 import { countFlops } from '../../../src/flops/counter.js';
@@ -205,6 +207,24 @@ describe('other PiX-ResNets', () => {
       'pix_resnet50_cs_z8', 'resnet50_half', 'pix_resnet20_small', 'pix_resnet29_small', 'pix_vgg16_bn_ds', 'pix_resnet18_ds', 'pix_resnet18_dp']) {
       expect(names).toContain(n);
       expect(getModelEntry(n).description.length).toBeGreaterThan(10);
+    }
+  });
+
+  it('property names equal module names (state-dict keys) in every PiX-family module', () => {
+    for (const [name, over] of [['pix_resnet29_small', { se: true, bnBeforeAct: true }], ['pix_resnet20_small', {}],
+      ['pix_resnet18_ds', { layers: [1, 1, 1, 1] }], ['pix_resnet50_dp', { layers: [1, 1, 1, 1] }], ['fbs_vgg16_bn_small', {}]] as const) {
+      const m = withoutInit(() => createModel(name, over));
+      let checked = 0;
+      for (const [path, mod] of m.namedModules()) {
+        if (mod instanceof Sequential || mod instanceof ModuleList) continue; // children named 0, 1, …
+        for (const [k, child] of mod.namedChildren()) {
+          if (path === '' && /^layer\d+$/.test(k)) continue; // stages are listed in `stages`
+          expect((mod as unknown as Record<string, Module>)[k], `${name}: ${path}.${k}`).toBe(child);
+          checked++;
+        }
+      }
+      expect(checked).toBeGreaterThan(10);
+      m.dispose();
     }
   });
 
