@@ -2,7 +2,7 @@
 // checkpoint on an NCHW .npy batch and writes the logits as .npy.
 import * as tf from '@tensorflow/tfjs-core';
 import { useBackend } from '../backend/index.js';
-import { describeCheckpoint } from '../interop/checkpoint.js';
+import { describeCheckpoint } from './describe.js';
 import { readNpy, writeNpy } from '../interop/npy.js';
 import { TorchTensor } from '../interop/tensor.js';
 import { loadTorchFile } from '../interop/torch-load.js';

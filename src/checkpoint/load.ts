@@ -2,13 +2,13 @@
 // DGC) into chanlab modules: find the state dict, normalise keys, convert dtypes/layouts, strict load with a readable
 // diff and an architecture hint, and return the metadata stored next to the state dict.
 import * as tf from '@tensorflow/tfjs-core';
-import { flattenStateDict, STATE_DICT_KEYS } from '../interop/checkpoint.js';
 import { isPlainObject, type PyValue } from '../interop/py.js';
 import type { TorchTensor } from '../interop/tensor.js';
 import { loadTorchFile } from '../interop/torch-load.js';
 import type { Module } from '../nn/module.js';
 import { toMeta, torchToTf, type Meta } from './convert.js';
 import { guessArchitecture } from './guess.js';
+import { flattenStateDict, MODULE_PREFIX, STATE_DICT_KEYS, stripPrefix } from './state_dict.js';
 
 export type CheckpointSource = string | Uint8Array | PyValue;
 
@@ -40,7 +40,7 @@ export interface Checkpoint {
 export interface ReadOptions {
   /** Take the state dict from this top-level key (default: state_dict, model, model_ema, net, or the dict itself). */
   key?: string;
-  /** Prefix removed from every key that has it, repeatedly (default 'module.', as DataParallel writes). */
+  /** Prefix removed from the keys by stripKey's rule (default 'module.', as DataParallel writes; '' keeps keys). */
   stripPrefix?: string;
 }
 
@@ -62,14 +62,7 @@ function whichKey(raw: PyValue, key: string | undefined): string {
 export function readCheckpoint(src: CheckpointSource, opts: ReadOptions = {}): Checkpoint {
   const raw = typeof src === 'string' || src instanceof Uint8Array ? loadTorchFile(src) : src;
   const flat = flattenStateDict(raw, opts.key);
-  const prefix = opts.stripPrefix ?? 'module.';
-  const stateDict = new Map<string, TorchTensor>();
-  for (const [k0, t] of flat) {
-    let k = k0;
-    while (prefix && k.startsWith(prefix)) k = k.slice(prefix.length);
-    if (stateDict.has(k)) throw new Error(`checkpoint: keys collide after removing '${prefix}': '${k0}' and another key give '${k}'`);
-    stateDict.set(k, t);
-  }
+  const stateDict = stripPrefix(flat, opts.stripPrefix ?? MODULE_PREFIX);
   const stateDictKey = whichKey(raw, opts.key);
   const metadata: CheckpointMetadata = { extra: {} };
   if (stateDictKey !== '') {
@@ -133,7 +126,7 @@ function mapKeys(
 
 /**
  * Loads a checkpoint (path, bytes or a loaded object) into `model`: the state dict is found with flattenStateDict,
- * `module.` prefixes are stripped, tensors converted (float16/64 → float32, int64 → int32) and handed to
+ * `module.` prefixes are stripped (stripKey), tensors converted (float16/64 → float32, int64 → int32) and handed to
  * `model.loadStateDict` (which converts PyTorch → tfjs layouts). Errors list missing / unexpected / mis-shaped keys
  * and a guess of the checkpoint's architecture. Returns the metadata found next to the state dict.
  */

@@ -3,7 +3,7 @@ import { join, resolve } from 'node:path';
 import { useBackend } from '../backend/index.js';
 import { createModel } from '../models/index.js';
 import { loadConfig, mergeConfig, validateConfig, DATASET_NAMES, type DataConfig, type DatasetName, type TrainConfig } from './config.js';
-import { loadCheckpointWeights, readTrainCheckpoint } from './checkpoint.js';
+import { loadCheckpointWeights, readTrainCheckpoint } from '../checkpoint/training.js';
 import { buildLoaders } from './data.js';
 import { evaluate, type EvalResult } from './evaluate.js';
 import { train, type TrainResult } from './loop.js';

@@ -16,7 +16,7 @@ import { keyedRng } from '../data/rng_source.js';
 import { createModel } from '../models/index.js';
 import { initGenerator, manualSeed } from '../nn/init.js';
 import type { Module } from '../nn/module.js';
-import { loadOptimizer, loadCheckpointWeights, readTrainCheckpoint, saveTrainCheckpoint, type LoadedCheckpoint, type TrainState } from './checkpoint.js';
+import { loadOptimizer, loadCheckpointWeights, readTrainCheckpoint, saveTrainCheckpoint, type LoadedCheckpoint, type TrainState } from '../checkpoint/training.js';
 import { validateConfig, withDefaults, type TrainConfig } from './config.js';
 import { buildLoaders } from './data.js';
 import { ModelEma } from './ema.js';

@@ -2,13 +2,13 @@
 //   model.<key>                 model state dict (PyTorch keys and layouts; parameters + persistent buffers)
 //   ema.<key>                   EMA model state dict (if any)
 //   optim.<param>.<slot>        optimiser slots (tfjs layout)
+//   extra.<name>                tensors of ExtraState (training hooks: CHEX exploration, …), only when given
 //   __metadata__.chanlab        JSON TrainState (step, loader position, RNG state, schedule position, …)
 // A file holding only plain state-dict keys (no `model.` prefix) is accepted as weights.
 import * as tf from '@tensorflow/tfjs-core';
 import type { LoaderState } from '../data/loader.js';
 import type { RngState } from '../core/rng.js';
 import type { Module } from '../nn/module.js';
-import type { Optimizer } from './optim.js';
 import { readSafetensors, writeSafetensors, type StFile, type StTensor } from './safetensors.js';
 
 export const CHECKPOINT_FORMAT = 'chanlab-checkpoint-v1';
@@ -29,6 +29,29 @@ export interface TrainState {
   epochSamples: number;
   bestTop1: number | null;
   finished: boolean;
+  /** JSON part of ExtraState (absent when no hook keeps state) */
+  extra?: Record<string, unknown>;
+}
+
+/** What an optimiser hands to a checkpoint: JSON scalars and named slot tensors (tfjs layout). */
+export interface OptimizerSnapshot {
+  meta: Record<string, number>;
+  tensors: Map<string, tf.Tensor>;
+}
+
+/** Anything whose state a training checkpoint can hold (chanlab's SGD and LAMB). */
+export interface CheckpointableOptimizer {
+  state(): OptimizerSnapshot;
+  loadState(s: OptimizerSnapshot): void;
+}
+
+/**
+ * State a training hook keeps across resume (e.g. CHEX's exploration masks and counters): JSON-serialisable values
+ * and float32/int32 tensors. Saved as `extra.<name>` tensors and TrainState.extra.
+ */
+export interface ExtraState {
+  json?: Record<string, unknown>;
+  tensors?: Map<string, tf.Tensor>;
 }
 
 function toSt(t: tf.Tensor): StTensor {
@@ -46,8 +69,9 @@ function addStateDict(out: Map<string, StTensor>, prefix: string, m: Module): vo
 export interface CheckpointParts {
   model: Module;
   ema?: Module | null;
-  optimizer?: Optimizer | null;
+  optimizer?: CheckpointableOptimizer | null;
   state: TrainState;
+  extra?: ExtraState | null;
 }
 
 export function saveTrainCheckpoint(path: string, p: CheckpointParts): void {
@@ -55,7 +79,9 @@ export function saveTrainCheckpoint(path: string, p: CheckpointParts): void {
   addStateDict(tensors, 'model.', p.model);
   if (p.ema) addStateDict(tensors, 'ema.', p.ema);
   if (p.optimizer) for (const [k, t] of p.optimizer.state().tensors) tensors.set(`optim.${k}`, toSt(t));
-  writeSafetensors(path, tensors, { format: CHECKPOINT_FORMAT, chanlab: JSON.stringify(p.state) });
+  for (const [k, t] of p.extra?.tensors ?? []) tensors.set(`extra.${k}`, toSt(t));
+  const state: TrainState = p.extra?.json ? { ...p.state, extra: p.extra.json } : p.state;
+  writeSafetensors(path, tensors, { format: CHECKPOINT_FORMAT, chanlab: JSON.stringify(state) });
 }
 
 export interface LoadedCheckpoint {
@@ -109,7 +135,7 @@ export function loadCheckpointWeights(model: Module, ck: LoadedCheckpoint, which
   }
 }
 
-export function loadOptimizer(opt: Optimizer, ck: LoadedCheckpoint): void {
+export function loadOptimizer(opt: CheckpointableOptimizer, ck: LoadedCheckpoint): void {
   const tensors = subset(ck.file, 'optim.');
   try {
     opt.loadState({ meta: ck.state?.optimizer ?? {}, tensors });
@@ -118,4 +144,9 @@ export function loadOptimizer(opt: Optimizer, ck: LoadedCheckpoint): void {
   } finally {
     tf.dispose([...tensors.values()]);
   }
+}
+
+/** The ExtraState stored in a training checkpoint (empty when none); the caller disposes the tensors. */
+export function readExtraState(ck: LoadedCheckpoint): Required<ExtraState> {
+  return { json: ck.state?.extra ?? {}, tensors: subset(ck.file, 'extra.') };
 }

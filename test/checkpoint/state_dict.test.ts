@@ -1,11 +1,12 @@
 // flattenStateDict / stripPrefix / describeCheckpoint on real torch files and synthetic checkpoint shapes.
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { describeCheckpoint, flattenStateDict, stripPrefix } from '../../src/interop/checkpoint.js';
+import { describeCheckpoint } from '../../src/checkpoint/describe.js';
+import { flattenStateDict, stripPrefix } from '../../src/checkpoint/state_dict.js';
 import { OrderedDict, type PyValue } from '../../src/interop/py.js';
 import { TorchTensor } from '../../src/interop/tensor.js';
 import { loadTorchFile } from '../../src/interop/torch-load.js';
-import { FIX } from './helpers.js';
+import { FIX } from '../interop/helpers.js';
 
 const t = (n: number): TorchTensor => TorchTensor.from(new Float32Array(n).fill(n), [n]);
 
