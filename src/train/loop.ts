@@ -16,7 +16,10 @@ import { keyedRng } from '../data/rng_source.js';
 import { createModel } from '../models/index.js';
 import { initGenerator, manualSeed } from '../nn/init.js';
 import type { Module } from '../nn/module.js';
-import { loadOptimizer, loadCheckpointWeights, readTrainCheckpoint, saveTrainCheckpoint, type LoadedCheckpoint, type TrainState } from '../checkpoint/training.js';
+import {
+  loadOptimizer, loadCheckpointWeights, readExtraState, readTrainCheckpoint, saveTrainCheckpoint, type ExtraState, type LoadedCheckpoint,
+  type TrainState,
+} from '../checkpoint/training.js';
 import { validateConfig, withDefaults, type TrainConfig } from './config.js';
 import { buildLoaders } from './data.js';
 import { ModelEma } from './ema.js';
@@ -37,6 +40,10 @@ export interface TrainHooks {
   onEpochStart?(epoch: number): void;
   /** called after every optimiser step (CHEX: re-apply masks) */
   afterStep?(): void;
+  /** state saved in every training checkpoint (CHEX exploration masks, counters); tensors stay owned by the model */
+  extraState?(): ExtraState;
+  /** restores what extraState() saved, on resume (tensors are disposed after the call: copy what you keep) */
+  loadExtraState?(s: Required<ExtraState>): void;
 }
 
 export interface StepInfo {
@@ -184,6 +191,14 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
       ema.updates = s.emaUpdates;
     }
     loadOptimizer(opt, ck);
+    if (hooks.loadExtraState) {
+      const extra = readExtraState(ck);
+      try {
+        hooks.loadExtraState(extra);
+      } finally {
+        tf.dispose([...extra.tensors.values()]);
+      }
+    }
     loaders.train.loadState(s.loader);
     initGenerator().setState(s.rng);
     step = s.step;
@@ -211,7 +226,8 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
     optimizer: opt.state().meta, emaUpdates: ema?.updates ?? 0, epochLossSum: meter.flush(), epochSamples: meter.samples,
     bestTop1, finished,
   });
-  const save = (path: string, finished = false) => saveTrainCheckpoint(path, { model, ema: ema?.ema, optimizer: opt, state: state(finished) });
+  const save = (path: string, finished = false) =>
+    saveTrainCheckpoint(path, { model, ema: ema?.ema, optimizer: opt, state: state(finished), extra: hooks.extraState?.() ?? null });
 
   const paramName = new Map(opt.params.map((p) => [p.variable.name, p.name]));
   const vars = opt.params.map((p) => p.variable);
