@@ -38,6 +38,9 @@ class Subset implements Dataset {
     if (!(i >= 0 && i < this.length)) throw new Error(`Subset index: expected [0, ${this.length}), got ${i}`);
     return this.base.get(i);
   }
+  async verify(count = this.length): Promise<void> {
+    await this.base.verify?.(Math.min(count, this.length));
+  }
 }
 
 /**
@@ -156,4 +159,18 @@ export function buildLoaders(cfg: DataConfig, o: { batchSize: number; evalBatchS
   });
   const test = new DataLoader({ dataset: splits.test, batchSize: o.evalBatchSize, shuffle: false, prefetch: 0, transform: evalTransform(cfg, splits) });
   return { splits, train, test };
+}
+
+/**
+ * Checks, before training starts, what would otherwise fail late: the data set's classes fit the model's, every
+ * validation file looks like a complete image, and the first validation batch loads. `what` names the data set.
+ */
+export async function checkData(loaders: Loaders, modelClasses: number, what: string): Promise<void> {
+  const k = loaders.splits.numClasses;
+  if (k > modelClasses) {
+    throw new Error(`numClasses: data set ${what} has ${k} classes (labels 0..${k - 1}) but the model has ${modelClasses}; ` +
+      `expected a model with at least ${k} classes (modelConfig.numClasses)`);
+  }
+  await loaders.splits.test.verify?.();
+  if (loaders.test.batchesPerEpoch > 0) await loaders.test.batchAt(0, 0);
 }
