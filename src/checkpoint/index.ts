@@ -25,6 +25,7 @@ export {
 } from './safetensors.js';
 export {
   CHECKPOINT_FORMAT, saveTrainCheckpoint, readTrainCheckpoint, checkpointStateDict, loadCheckpointWeights, loadOptimizer,
+  checkFiniteWeights, type LoadWeightsOptions,
   readExtraState,
   type TrainState, type CheckpointParts, type LoadedCheckpoint, type ExtraState, type OptimizerSnapshot,
   type CheckpointableOptimizer,

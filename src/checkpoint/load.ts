@@ -5,6 +5,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { isPlainObject, type PyValue } from '../interop/py.js';
 import type { TorchTensor } from '../interop/tensor.js';
 import { loadTorchFile } from '../interop/torch-load.js';
+import { describeNonFinite } from '../core/finite.js';
 import type { Module } from '../nn/module.js';
 import { toMeta, torchToTf, type Meta } from './convert.js';
 import { guessArchitecture } from './guess.js';
@@ -89,6 +90,8 @@ export interface LoadCheckpointOptions extends ReadOptions {
    * [K,F,1,1]`); unrenamed keys are never reshaped.
    */
   keyMap?: Record<string, string | null> | ((key: string) => string | null);
+  /** load float tensors holding NaN/Inf (to inspect a diverged run); refused by default */
+  allowNonFinite?: boolean;
 }
 
 export interface LoadCheckpointResult {
@@ -132,6 +135,15 @@ function mapKeys(
  */
 export function loadCheckpointIntoModel(model: Module, src: CheckpointSource, opts: LoadCheckpointOptions = {}): LoadCheckpointResult {
   const ckpt = readCheckpoint(src, opts);
+  if (!opts.allowNonFinite) {
+    const floats = [...ckpt.stateDict].filter(([, t]) => t.data instanceof Float32Array || t.data instanceof Float64Array)
+      .map(([k, t]) => [k, t.data as Float32Array | Float64Array] as [string, Float32Array | Float64Array]);
+    const bad = describeNonFinite(floats);
+    if (bad.count > 0) {
+      throw new Error(`checkpoint${typeof src === 'string' ? ` ${src}` : ''}: ${bad.count} non-finite values (NaN/Inf) in ${bad.keys.join(', ')}; ` +
+        'expected finite weights; to load it anyway for inspection pass --allow-non-finite (allowNonFinite: true)');
+    }
+  }
   const targets = model.stateShapes();
   const mapped = mapKeys(ckpt.stateDict, targets, opts.keyMap);
   const tensors = new Map<string, tf.Tensor>();

@@ -8,6 +8,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { LoaderState } from '../data/loader.js';
 import type { RngState } from '../core/rng.js';
+import { describeNonFinite } from '../core/finite.js';
 import type { Module } from '../nn/module.js';
 import { readSafetensors, writeSafetensors, type StFile, type StTensor } from './safetensors.js';
 
@@ -122,8 +123,31 @@ export function checkpointStateDict(ck: LoadedCheckpoint, which: 'model' | 'ema'
   return sd;
 }
 
-/** Loads weights into `model` (strict); a checkpoint of another model gives an error naming both and the keys. */
-export function loadCheckpointWeights(model: Module, ck: LoadedCheckpoint, which: 'model' | 'ema', modelName: string): void {
+/** Refuses a checkpoint whose `which` weights hold NaN/Inf (a diverged run) unless `allow` is set. */
+export function checkFiniteWeights(ck: LoadedCheckpoint, which: 'model' | 'ema', allow = false): void {
+  if (allow) return;
+  const prefixed = [...ck.file.tensors.keys()].some((k) => k.startsWith('model.'));
+  const prefix = prefixed ? `${which}.` : '';
+  const floats = [...ck.file.tensors].filter(([k, t]) => k.startsWith(prefix) && t.dtype === 'F32').map(([k, t]) => [k, t.data] as [string, Float32Array]);
+  const bad = describeNonFinite(floats);
+  if (bad.count > 0) {
+    throw new Error(`checkpoint ${ck.path}: the ${which === 'ema' ? 'EMA ' : ''}weights hold ${bad.count} non-finite values (NaN/Inf) in ` +
+      `${bad.keys.join(', ')}; it was written by a diverged run. Expected finite weights; to load it anyway for inspection pass ` +
+      `--allow-non-finite (allowNonFinite: true)`);
+  }
+}
+
+export interface LoadWeightsOptions {
+  /** load weights holding NaN/Inf (to inspect a diverged run); refused by default */
+  allowNonFinite?: boolean;
+}
+
+/**
+ * Loads weights into `model` (strict); a checkpoint of another model gives an error naming both and the keys, one
+ * with NaN/Inf weights is refused unless `allowNonFinite`.
+ */
+export function loadCheckpointWeights(model: Module, ck: LoadedCheckpoint, which: 'model' | 'ema', modelName: string, opts: LoadWeightsOptions = {}): void {
+  checkFiniteWeights(ck, which, opts.allowNonFinite);
   const sd = checkpointStateDict(ck, which);
   try {
     model.loadStateDict(sd);

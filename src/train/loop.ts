@@ -34,6 +34,7 @@ import { makeManifest, type Manifest, type RunStatus } from './manifest.js';
 import { Lamb, paramGroups, SGD, type Optimizer } from './optim.js';
 import { formatSeconds, Progress } from './progress.js';
 import { acquireRunLock, checkNotLocked, readJsonFile, readMetrics, runDirState, runPaths } from './run_dir.js';
+import { explainMemoryError } from './memory.js';
 import { makeSchedule } from './schedule.js';
 import { DivergedError, InterruptedError, RunStopped, StopRequest } from './stop.js';
 
@@ -337,7 +338,8 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
     const r = await trainLoop();
     finish('finished');
     return r;
-  } catch (e) {
+  } catch (e0) {
+    const e = explainMemoryError(e0, 'batchSize', cfg.batchSize, 'training');
     const err = e instanceof Error ? e : new Error(String(e));
     if (err instanceof RunStopped) finish(err.status, err.message);
     else finish('failed', err.message);
