@@ -69,11 +69,26 @@ export function pix(x: tf.Tensor4D, p: tf.Tensor, opts: PixOptions): tf.Tensor4D
   }
   const useKernel = impl === 'kernel' || (impl === 'auto' && kernel);
   const kernelChecksNaN = useKernel && (backendName === 'cpu' || backendName === 'wasm');
-  if (attrs.checkNaN && !kernelChecksNaN) assertNoNaN(p.dataSync(), d.G);
-  // p goes in as given ([N,G] or [N,1,1,G]; kernels read it flat and return dp in p's shape), so the gradient needs
-  // no Reshape gradient (tfjs-core alone registers none for its stock ops).
-  if (useKernel) {
-    return tf.engine().runKernel(ChanlabPix, { x, p }, attrs as unknown as tf.NamedAttrMap) as tf.Tensor4D;
+  try {
+    if (attrs.checkNaN && !kernelChecksNaN) assertNoNaN(p.dataSync(), d.G);
+    // p goes in as given ([N,G] or [N,1,1,G]; kernels read it flat and return dp in p's shape), so the gradient needs
+    // no Reshape gradient (tfjs-core alone registers none for its stock ops).
+    if (useKernel) {
+      return tf.engine().runKernel(ChanlabPix, { x, p }, attrs as unknown as tf.NamedAttrMap) as tf.Tensor4D;
+    }
+    return pixComposite(x, p, attrs);
+  } catch (e) {
+    throw explainBadP(e, x);
   }
-  return pixComposite(x, p, attrs);
+}
+
+/** A bad p computed from non-finite x (a PiX module given NaN/Inf) is reported as what it is: bad x. */
+function explainBadP(e: unknown, x: tf.Tensor): unknown {
+  if (!(e instanceof Error) || !e.message.startsWith('pix: p must')) return e;
+  const v = x.dataSync();
+  let bad = 0;
+  for (let i = 0; i < v.length; i++) if (!Number.isFinite(v[i]!)) bad++;
+  if (bad === 0) return e;
+  return new Error(`pix: x holds ${bad} non-finite values (NaN/Inf) of ${v.length}; expected finite activations ` +
+    `(a PiX module computes p from x, so p is NaN too; a diverged model?). [${e.message}]`);
 }
