@@ -6,7 +6,6 @@
 //   __metadata__.chanlab        JSON TrainState (step, loader position, RNG state, schedule position, …)
 // A file holding only plain state-dict keys (no `model.` prefix) is accepted as weights.
 import * as tf from '@tensorflow/tfjs-core';
-import type { LoaderState } from '../data/loader.js';
 import type { RngState } from '../core/rng.js';
 import { describeNonFinite } from '../core/finite.js';
 import type { Module } from '../nn/module.js';
@@ -14,13 +13,21 @@ import { readSafetensors, writeSafetensors, type StFile, type StTensor } from '.
 
 export const CHECKPOINT_FORMAT = 'chanlab-checkpoint-v1';
 
+/** Where the data loader stands (the data loader's LoaderState; kept structural: checkpoints sit below data). */
+export interface LoaderPosition {
+  /** epoch of the next batch to deliver */
+  epoch: number;
+  /** index within that epoch of the next batch to deliver */
+  position: number;
+}
+
 export interface TrainState {
   model: string;
   modelConfig: Record<string, unknown>;
   /** optimiser steps done (= schedule position) */
   step: number;
   /** data-loader position of the next micro-batch */
-  loader: LoaderState;
+  loader: LoaderPosition;
   /** state of the global init/dropout generator */
   rng: RngState;
   optimizer: Record<string, number>;

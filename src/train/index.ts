@@ -9,4 +9,5 @@ export * from './evaluate.js';
 export * from './manifest.js';
 export * from './progress.js';
 export * from './loop.js';
+export { RunStopped, DivergedError, InterruptedError } from './stop.js';
 export * from './commands.js';

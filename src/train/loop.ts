@@ -16,7 +16,7 @@ import { useBackend } from '../backend/index.js';
 import { writeFileAtomic, writeJsonAtomic } from '../core/fs.js';
 import type { Batch } from '../data/loader.js';
 import { keyedRng } from '../data/rng_source.js';
-import { createModel } from '../models/index.js';
+import { createModel } from '../zoo/index.js';
 import { initGenerator, manualSeed } from '../nn/init.js';
 import { nonFiniteState } from '../nn/finite.js';
 import type { Module } from '../nn/module.js';

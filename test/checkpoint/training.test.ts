@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { useBackend } from '../../src/backend/index.js';
 import { readSafetensors } from '../../src/checkpoint/safetensors.js';
 import { readExtraState, readTrainCheckpoint, saveTrainCheckpoint, type TrainState } from '../../src/checkpoint/training.js';
-import { createModel } from '../../src/models/index.js';
+import { createModel } from '../../src/zoo/index.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'chanlab-ckpt-train-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));

@@ -262,7 +262,7 @@ describe('messages name the parameter or file and the expected value (issue item
   });
 
   it('predict: NHWC input named as such; NaN inputs give NaN logits and are reported; an empty batch gives [0, classes]', async () => {
-    const { createModel } = await import('../../src/models/index.js');
+    const { createModel } = await import('../../src/zoo/index.js');
     const { saveModelAsTorch } = await import('../../src/checkpoint/export.js');
     const { useBackend } = await import('../../src/backend/index.js');
     await useBackend('cpu');
