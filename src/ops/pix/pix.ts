@@ -6,6 +6,7 @@
 // Runs the ChanlabPix kernel through engine().runKernel when the active backend has one (cpu, wasm, webgpu), so its
 // registered gradient (ChanlabPixGrad) is used; otherwise the stock-op composite with customGrad (composite.ts).
 import * as tf from '@tensorflow/tfjs-core';
+import { countNonFinite } from '../../core/finite.js';
 import {
   ChanlabPix, ChanlabPixGrad, type PixAttrs, type PixAvgDivisor, type PixReduce,
 } from './kernel_names.js';
@@ -86,8 +87,7 @@ export function pix(x: tf.Tensor4D, p: tf.Tensor, opts: PixOptions): tf.Tensor4D
 function explainBadP(e: unknown, x: tf.Tensor): unknown {
   if (!(e instanceof Error) || !e.message.startsWith('pix: p must')) return e;
   const v = x.dataSync();
-  let bad = 0;
-  for (let i = 0; i < v.length; i++) if (!Number.isFinite(v[i]!)) bad++;
+  const bad = countNonFinite(v);
   if (bad === 0) return e;
   return new Error(`pix: x holds ${bad} non-finite values (NaN/Inf) of ${v.length}; expected finite activations ` +
     `(a PiX module computes p from x, so p is NaN too; a diverged model?). [${e.message}]`);
