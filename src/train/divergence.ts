@@ -39,7 +39,7 @@ export class DivergenceWatch {
 
   /** "last finite loss L at step s" or "no finite loss yet". */
   lastText(): string {
-    return this.lastFinite ? `last finite loss ${fmt(this.lastFinite.loss)} at step ${this.lastFinite.step}` : 'no step had a finite loss';
+    return this.lastFinite ? `last finite loss ${fmt(this.lastFinite.loss)} at step ${this.lastFinite.step}` : 'no finite loss recorded since this process started the run';
   }
 
   dispose(): void {
