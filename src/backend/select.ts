@@ -61,12 +61,13 @@ function configureWasmThreads(): void {
   const v = process.env.CHANLAB_WASM_THREADS;
   if (v === undefined || v === '' || tf.findBackend('wasm') != null) return;
   const n = Number(v);
-  if (!Number.isInteger(n) || n < 1) throw new Error(`CHANLAB_WASM_THREADS must be a positive integer, got '${v}'`);
+  if (!Number.isInteger(n) || n < 1) {
+    throw new Error(`CHANLAB_WASM_THREADS: expected a positive integer (wasm threads, e.g. 4), got '${v}'`);
+  }
   if (n > 1) enableWasmThreads(n);
 }
 
 async function register(name: BackendName): Promise<void> {
-  if (name === 'wasm') configureWasmThreads();
   if (name === 'webgpu') await loadWebGPU();
   if (name === 'tensorflow') {
     const { reason } = await loadTensorflow();
@@ -80,6 +81,7 @@ async function register(name: BackendName): Promise<void> {
  */
 export async function useBackend(name?: string): Promise<BackendName> {
   const backend = resolveBackendName(name);
+  if (backend === 'wasm') configureWasmThreads(); // a bad setting is the user's to fix, not a missing backend
   try {
     await register(backend);
     const ok = await tf.setBackend(backend);

@@ -62,7 +62,9 @@ export class AdaptiveAvgPool2d extends Module {
   forward(x: tf.Tensor): tf.Tensor {
     checkNHWC(x, null, 'AdaptiveAvgPool2d');
     const [oh, ow] = this.outputSize;
-    const [, h, w] = x.shape as number[];
+    const [n, h, w, c] = x.shape as number[];
+    // an empty batch: tfjs-wasm's Mean divides by zero on it ("divide by zero"); the result is simply empty
+    if (n === 0) return tf.zeros([0, oh, ow, c!], x.dtype);
     if (oh === 1 && ow === 1) return tf.mean(x, [1, 2], true);
     if (h! % oh === 0 && w! % ow === 0) {
       const k: [number, number] = [h! / oh, w! / ow];
