@@ -4,7 +4,8 @@
 // CHANLAB_NATIVE=0 disables it. CHANLAB_NATIVE_PATH points at a chanlab_native.node elsewhere.
 // CHANLAB_NATIVE_THREADS sets its (OpenMP/oneDNN) thread count, default: all cores. The count is fixed for the life
 // of the process: oneDNN's convolution weight gradients reduce over threads, so results are reproducible for a
-// given thread count (and chanlab's own native reductions do not depend on it at all).
+// given thread count (and chanlab's own native reductions do not depend on it at all). OMP_WAIT_POLICY defaults to
+// PASSIVE (see load()).
 import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { availableParallelism } from 'node:os';
@@ -103,6 +104,9 @@ function load(): { addon?: NativeAddon; status: NativeStatus } {
     };
   }
   try {
+    // libgomp reads this when the addon loads it. Spinning workers (the default) collapse on a busy machine: a
+    // 2-thread conv went from 4 ms to 160 ms with other processes on the cores; passive waiting costs little idle.
+    process.env.OMP_WAIT_POLICY ??= 'PASSIVE';
     const addon = createRequire(path.join(process.cwd(), 'x.js'))(file) as NativeAddon;
     const threads = threadCount();
     addon.setThreads(threads);

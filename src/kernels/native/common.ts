@@ -11,10 +11,24 @@ export type KernelArgs = { inputs: NamedTensorInfoMap; backend: unknown; attrs?:
 /** The wasm kernels the native ones replaced, by kernel name (set by the registry in ./index.ts). */
 export const replaced = new Map<string, KernelConfig>();
 
+const setUp = new WeakMap<object, Set<string>>();
+
+/** Runs a wasm kernel's setupFunc (its cwrap of the C++ entry point) once per backend instance: the engine only
+ *  does so for kernels registered when the backend starts, and a replaced one was not. */
+export function ensureSetUp(k: KernelConfig, backend: object): void {
+  if (k.setupFunc === undefined) return;
+  let done = setUp.get(backend);
+  if (done === undefined) setUp.set(backend, (done = new Set()));
+  if (done.has(k.kernelName)) return;
+  k.setupFunc(backend as Parameters<NonNullable<KernelConfig['setupFunc']>>[0]);
+  done.add(k.kernelName);
+}
+
 /** Runs the replaced wasm kernel (for cases the native one does not cover: NCHW, prelu, empty tensors, ...). */
 export function fallback(kernelName: string, args: KernelArgs): TensorInfo | TensorInfo[] {
   const k = replaced.get(kernelName);
   if (k === undefined) throw new Error(`${kernelName}: no wasm kernel to fall back to`);
+  ensureSetUp(k, args.backend as object);
   return (k.kernelFunc as KernelFunc)(args as Parameters<KernelFunc>[0]);
 }
 

@@ -3,10 +3,10 @@
 // wasm kernel: the native ones read and write the same wasm heap, so tensors never move.
 // The wasm backend's own kernels must be registered first, so that ours replace them.
 import '@tensorflow/tfjs-backend-wasm';
-import { getKernel, registerKernel, unregisterKernel, type KernelFunc } from '@tensorflow/tfjs-core';
+import { findBackend, getKernel, registerKernel, unregisterKernel, type KernelFunc } from '@tensorflow/tfjs-core';
 import { nativeAddon } from '../../native/addon.js';
 import type { KernelArgs } from './common.js';
-import { replaced } from './common.js';
+import { ensureSetUp, replaced } from './common.js';
 import { nativeBatchNormKernels } from './batchnorm.js';
 import { nativeConvForwardKernels } from './conv.js';
 import { nativeConvGradKernels } from './conv_grad.js';
@@ -47,7 +47,10 @@ export function setNativeKernels(on: boolean): boolean {
     for (const k of NATIVE_KERNELS) {
       unregisterKernel(k.kernelName, 'wasm');
       const prev = replaced.get(k.kernelName);
-      if (prev !== undefined) registerKernel(prev);
+      if (prev === undefined) continue;
+      registerKernel(prev);
+      const live = findBackend('wasm');
+      if (live != null) ensureSetUp(prev, live);
     }
     replaced.clear();
   }
