@@ -54,7 +54,9 @@ static napi_value getThreads(napi_env env, napi_callback_info) {
 static napi_value version(napi_env env, napi_callback_info) {
   const dnnl_version_t* v = dnnl_version();
   std::string s = "oneDNN " + std::to_string(v->major) + "." + std::to_string(v->minor) + "." +
-      std::to_string(v->patch) + " (" + v->hash + ")";
+      std::to_string(v->patch);
+  const std::string hash = v->hash != nullptr ? v->hash : "N/A";
+  if (hash != "N/A") s += " (" + hash + ")";
   napi_value r;
   napi_create_string_utf8(env, s.c_str(), s.size(), &r);
   return r;
