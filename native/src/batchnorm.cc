@@ -89,21 +89,21 @@ napi_value batchNormTrainGrad(napi_env env, napi_callback_info info) {
     const int64_t m = static_cast<int64_t>(number(env, a.v[8], "M"));
     const int64_t c = static_cast<int64_t>(number(env, a.v[9], "C"));
     if (m < 1 || c < 1) throw ArgError("M, C: expected positive sizes");
-    std::vector<double> sb, sg;
-    channelSums(m, c, sb, [&](int64_t r, double* acc) {
-      const float* d = dy + r * c;
-      for (int64_t j = 0; j < c; j++) acc[j] += d[j];
-    });
-    channelSums(m, c, sg, [&](int64_t r, double* acc) {
+    // One pass for both sums: acc[0, C) = Σ dy, acc[C, 2C) = Σ dy·x̂.
+    std::vector<double> sums;
+    channelSums(m, 2 * c, sums, [&](int64_t r, double* acc) {
       const float* d = dy + r * c;
       const float* row = x + r * c;
-      for (int64_t j = 0; j < c; j++) acc[j] += static_cast<double>(d[j]) * ((row[j] - mean[j]) * invStd[j]);
+      for (int64_t j = 0; j < c; j++) {
+        acc[j] += d[j];
+        acc[c + j] += static_cast<double>(d[j]) * ((row[j] - mean[j]) * invStd[j]);
+      }
     });
     std::vector<float> mb(c), mg(c), k(c);
     const float invM = 1.f / static_cast<float>(m);
     for (int64_t j = 0; j < c; j++) {
-      dBeta[j] = static_cast<float>(sb[j]);
-      dGamma[j] = static_cast<float>(sg[j]);
+      dBeta[j] = static_cast<float>(sums[j]);
+      dGamma[j] = static_cast<float>(sums[c + j]);
       mb[j] = dBeta[j] * invM;
       mg[j] = dGamma[j] * invM;
       k[j] = gamma[j] * invStd[j];
