@@ -145,6 +145,14 @@ static Entry& entryFor(Kind kind, const Geometry& g, const std::vector<int64_t>&
   return ref;
 }
 
+// The filter as the primitive wants it: the caller's buffer, or its cached reorder into the entry's buffer.
+static memory primitiveWeights(Entry& e, dnnl::stream& s, float* w) {
+  memory uw(e.userW, engine(), w);
+  if (!e.reorder) return uw;
+  e.toPrim.execute(s, uw, e.wBuf);
+  return e.wBuf;
+}
+
 // convForward(geometry, x, w, bias | null, y, activation, alpha)
 napi_value convForward(napi_env env, napi_callback_info info) {
   Args a(env, info);
@@ -159,14 +167,8 @@ napi_value convForward(napi_env env, napi_callback_info info) {
     float alpha = static_cast<float>(number(env, a.v[6], "alpha"));
     Entry& e = entryFor(kForward, g, geo, bias != nullptr, act, alpha);
     auto& s = stream();
-    memory uw(e.userW, engine(), w);
-    memory pw = uw;
-    if (e.reorder) {
-      e.toPrim.execute(s, uw, e.wBuf);
-      pw = e.wBuf;
-    }
     std::unordered_map<int, memory> args{{DNNL_ARG_SRC, memory(g.src(), engine(), x)},
-                                         {DNNL_ARG_WEIGHTS, pw},
+                                         {DNNL_ARG_WEIGHTS, primitiveWeights(e, s, w)},
                                          {DNNL_ARG_DST, memory(g.dst(), engine(), y)}};
     if (bias != nullptr) args.emplace(DNNL_ARG_BIAS, memory(memory::desc({g.oc}, dt::f32, tag::a), engine(), bias));
     e.prim.execute(s, args);
@@ -185,14 +187,8 @@ napi_value convBackwardData(napi_env env, napi_callback_info info) {
     float* dx = f32(env, a.v[3], "dx");
     Entry& e = entryFor(kBackwardData, g, geo, false, 0, 0.f);
     auto& s = stream();
-    memory uw(e.userW, engine(), w);
-    memory pw = uw;
-    if (e.reorder) {
-      e.toPrim.execute(s, uw, e.wBuf);
-      pw = e.wBuf;
-    }
     e.prim.execute(s, {{DNNL_ARG_DIFF_DST, memory(g.dst(), engine(), dy)},
-                       {DNNL_ARG_WEIGHTS, pw},
+                       {DNNL_ARG_WEIGHTS, primitiveWeights(e, s, w)},
                        {DNNL_ARG_DIFF_SRC, memory(g.src(), engine(), dx)}});
     s.wait();
   });

@@ -7,17 +7,14 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { ChanlabBatchNormTrain, ChanlabBatchNormTrainGrad } from './batchnorm_kernel_names.js';
 
+type OnStats = (mean: tf.Tensor1D, variance: tf.Tensor1D) => void;
+
 /**
  * x: [N,H,W,C]; gamma, beta: [C]. `onStats` receives the batch mean and biased variance (per channel) while they
- * are alive, e.g. to update running statistics; they are freed when the op returns.
+ * are alive, e.g. to update running statistics; they are freed when the op returns. Backends that register the
+ * fused kernels (the native addon on wasm) run those; others compose tfjs ops.
  */
-export function batchNormTrain(
-  x: tf.Tensor,
-  gamma: tf.Tensor,
-  beta: tf.Tensor,
-  eps: number,
-  onStats?: (mean: tf.Tensor1D, variance: tf.Tensor1D) => void,
-): tf.Tensor {
+export function batchNormTrain(x: tf.Tensor, gamma: tf.Tensor, beta: tf.Tensor, eps: number, onStats?: OnStats): tf.Tensor {
   if (tf.getKernel(ChanlabBatchNormTrain, tf.getBackend()) != null) return fusedBatchNormTrain(x, gamma, beta, eps, onStats);
   const m = x.size / x.shape[x.rank - 1]!;
   const f = tf.customGrad(((xx: tf.Tensor, g: tf.Tensor, b: tf.Tensor, save: tf.GradSaveFunc) => {
@@ -41,13 +38,7 @@ export function batchNormTrain(
 }
 
 /** The same computation through the fused kernels, where a backend registers them (the native addon on wasm). */
-function fusedBatchNormTrain(
-  x: tf.Tensor,
-  gamma: tf.Tensor,
-  beta: tf.Tensor,
-  eps: number,
-  onStats?: (mean: tf.Tensor1D, variance: tf.Tensor1D) => void,
-): tf.Tensor {
+function fusedBatchNormTrain(x: tf.Tensor, gamma: tf.Tensor, beta: tf.Tensor, eps: number, onStats?: OnStats): tf.Tensor {
   const f = tf.customGrad(((xx: tf.Tensor, g: tf.Tensor, b: tf.Tensor, save: tf.GradSaveFunc) => {
     const [value, mean, variance, invStd] = tf.engine().runKernel(ChanlabBatchNormTrain,
       { x: xx, gamma: g, beta: b }, { eps }) as unknown as [tf.Tensor, tf.Tensor1D, tf.Tensor1D, tf.Tensor1D];
