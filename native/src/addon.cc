@@ -70,6 +70,7 @@ static napi_value init(napi_env env, napi_value exports) {
       {"convBackwardWeights", convBackwardWeights}, {"convImpl", convImpl},
       {"maxPool", maxPool}, {"maxPoolGrad", maxPoolGrad}, {"avgPool", avgPool}, {"avgPoolGrad", avgPoolGrad},
       {"batchNormTrain", batchNormTrain}, {"batchNormTrainGrad", batchNormTrainGrad},
+      {"batchNormInference", batchNormInference}, {"spatialMean", spatialMean},
       {"pixForward", pixForward}, {"pixBackward", pixBackward}, {"copy", copyF32},
   };
   for (const Fn& f : fns) {

@@ -122,3 +122,59 @@ napi_value batchNormTrainGrad(napi_env env, napi_callback_info info) {
 }
 
 }  // namespace chanlab
+
+namespace chanlab {
+
+// Inference-mode batch norm with given statistics (tfjs FusedBatchNorm):
+// y = (x − mean)·rsqrt(variance + eps)·scale + offset, per channel of an [M, C] tensor. scale/offset may be null.
+// batchNormInference(x, mean, variance, scale | null, offset | null, y, M, C, eps)
+napi_value batchNormInference(napi_env env, napi_callback_info info) {
+  Args a(env, info);
+  return guarded(env, [&] {
+    const float* x = f32(env, a.v[0], "x");
+    const float* mean = f32(env, a.v[1], "mean");
+    const float* variance = f32(env, a.v[2], "variance");
+    const float* scale = f32(env, a.v[3], "scale", true);
+    const float* offset = f32(env, a.v[4], "offset", true);
+    float* y = f32(env, a.v[5], "y");
+    const int64_t m = static_cast<int64_t>(number(env, a.v[6], "M"));
+    const int64_t c = static_cast<int64_t>(number(env, a.v[7], "C"));
+    const float eps = static_cast<float>(number(env, a.v[8], "eps"));
+    if (m < 1 || c < 1) throw ArgError("M, C: expected positive sizes");
+    std::vector<float> k(c), b(c);
+    for (int64_t j = 0; j < c; j++) {
+      k[j] = (scale != nullptr ? scale[j] : 1.f) / std::sqrt(variance[j] + eps);
+      b[j] = (offset != nullptr ? offset[j] : 0.f) - mean[j] * k[j];
+    }
+#pragma omp parallel for schedule(static)
+    for (int64_t r = 0; r < m; r++) {
+      const float* row = x + r * c;
+      float* out = y + r * c;
+      for (int64_t j = 0; j < c; j++) out[j] = row[j] * k[j] + b[j];
+    }
+  });
+}
+
+// Mean over the spatial axes of NHWC [N, HW, C] → [N, C], summed in double over a fixed number of pixel blocks (the
+// result does not depend on the thread count). spatialMean(x, y, N, HW, C)
+napi_value spatialMean(napi_env env, napi_callback_info info) {
+  Args a(env, info);
+  return guarded(env, [&] {
+    const float* x = f32(env, a.v[0], "x");
+    float* y = f32(env, a.v[1], "y");
+    const int64_t n = static_cast<int64_t>(number(env, a.v[2], "N"));
+    const int64_t hw = static_cast<int64_t>(number(env, a.v[3], "HW"));
+    const int64_t c = static_cast<int64_t>(number(env, a.v[4], "C"));
+    if (n < 1 || hw < 1 || c < 1) throw ArgError("N, HW, C: expected positive sizes");
+    for (int64_t b = 0; b < n; b++) {
+      std::vector<double> s;
+      channelSums(hw, c, s, [&](int64_t r, double* acc) {
+        const float* row = x + (b * hw + r) * c;
+        for (int64_t j = 0; j < c; j++) acc[j] += row[j];
+      });
+      for (int64_t j = 0; j < c; j++) y[b * c + j] = static_cast<float>(s[j] / static_cast<double>(hw));
+    }
+  });
+}
+
+}  // namespace chanlab

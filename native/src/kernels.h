@@ -13,6 +13,8 @@ napi_value avgPool(napi_env env, napi_callback_info info);
 napi_value avgPoolGrad(napi_env env, napi_callback_info info);
 napi_value batchNormTrain(napi_env env, napi_callback_info info);
 napi_value batchNormTrainGrad(napi_env env, napi_callback_info info);
+napi_value batchNormInference(napi_env env, napi_callback_info info);
+napi_value spatialMean(napi_env env, napi_callback_info info);
 napi_value pixForward(napi_env env, napi_callback_info info);
 napi_value pixBackward(napi_env env, napi_callback_info info);
 napi_value copyF32(napi_env env, napi_callback_info info);

@@ -35,6 +35,10 @@ export interface NativeAddon {
     eps: number): void;
   batchNormTrainGrad(dy: F32, x: F32, mean: F32, invStd: F32, gamma: F32, dx: F32, dGamma: F32, dBeta: F32,
     m: number, c: number): void;
+  batchNormInference(x: F32, mean: F32, variance: F32, scale: Maybe<F32>, offset: Maybe<F32>, y: F32, m: number,
+    c: number, eps: number): void;
+  /** NHWC [N, HW, C] → [N, C]. */
+  spatialMean(x: F32, y: F32, n: number, hw: number, c: number): void;
   /** dims: N, HW, C, G, zeta. */
   pixForward(dims: Int32Array, modes: Int32Array, sizes: Int32Array, divs: Float64Array, lowest: number, x: F32, p: F32,
     y: F32): void;

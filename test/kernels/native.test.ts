@@ -198,6 +198,29 @@ describe('training-mode batch norm (fused native kernels where active) vs the cp
   }
 });
 
+describe('inference kernels vs cpu: FusedBatchNorm with statistics, spatial Mean', () => {
+  const cases: Array<[string, (x: tf.Tensor4D) => tf.Tensor]> = [
+    ['batchNorm with scale and offset', (x) => tf.batchNorm(x, tf.tensor1d(randArray([6], 41)),
+      tf.tensor1d(randArray([6], 42).map(Math.abs)), tf.tensor1d(randArray([6], 43)), tf.tensor1d(randArray([6], 44)), 1e-3)],
+    ['batchNorm without scale and offset', (x) => tf.batchNorm(x, tf.tensor1d(randArray([6], 41)),
+      tf.tensor1d(randArray([6], 42).map(Math.abs)))],
+    ['batchNorm with a scalar mean (falls back)', (x) => tf.batchNorm(x, tf.scalar(0.5), tf.scalar(2))],
+    ['mean over H, W', (x) => tf.mean(x, [1, 2])],
+    ['mean over H, W (negative axes, keepDims)', (x) => tf.mean(x, [-2, -3], true)],
+    ['mean over W only (falls back)', (x) => tf.mean(x, 2)],
+    ['mean over everything (falls back)', (x) => tf.mean(x)],
+  ];
+  for (const [name, f] of cases) {
+    it(name, async () => {
+      const run = async (backend: string) => {
+        await tf.setBackend(backend);
+        return tf.tidy(() => f(tf.tensor4d(randArray([3, 7, 5, 6], 40), [3, 7, 5, 6])).dataSync() as Float32Array);
+      };
+      expect(relDiff(await run('wasm'), await run('cpu'))).toBeLessThan(TOL);
+    });
+  }
+});
+
 describe('native kernels in a training step', () => {
   /** Weights after two SGD steps of a small conv-bn-pool network on wasm. */
   async function twoSteps(): Promise<Float32Array[]> {
