@@ -10,7 +10,7 @@ import { BACKEND_NAMES, type BackendName, parseBackendName } from './names.js';
 import { enableWasmThreads } from '../kernels/wasm/threads.js';
 import { loadWebGPU, releaseWebGPU } from './webgpu.js';
 import { nativeKernelsEnabled } from '../kernels/native/index.js';
-import { nativeStatus } from '../native/addon.js';
+import { nativeStatus } from '../kernels/native/addon.js';
 
 export interface BackendAvailability {
   name: BackendName;

@@ -3,7 +3,7 @@
 // backend's measured copy bandwidth (tf.add(x, 0): read + write of x) as the ceiling for a memory-bound op.
 import * as tf from '@tensorflow/tfjs-core';
 import { Rng } from '../core/rng.js';
-import { nativeAddon } from '../native/addon.js';
+import { nativeAddon } from '../kernels/native/addon.js';
 import { pix, type PixOptions } from '../ops/pix/index.js';
 
 export interface PixBenchOptions {

@@ -2,7 +2,7 @@
 // ('wasm' = pure wasm kernels, 'wasm+native' = wasm with the native oneDNN/C++ kernels) in one process.
 import { useBackend, type BackendName } from '../backend/index.js';
 import { nativeKernelsEnabled, setNativeKernels } from '../kernels/native/index.js';
-import { nativeStatus } from '../native/addon.js';
+import { nativeStatus } from '../kernels/native/addon.js';
 
 export const WASM_NATIVE = 'wasm+native';
 

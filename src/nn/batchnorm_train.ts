@@ -5,7 +5,7 @@
 //   dβ = Σ dy,   dγ = Σ dy·x̂,   dx = γ·σ⁻¹·(dy − dβ/M − x̂·dγ/M)
 // which uses only broadcasting element-wise ops and per-channel sums.
 import * as tf from '@tensorflow/tfjs-core';
-import { ChanlabBatchNormTrain, ChanlabBatchNormTrainGrad } from './batchnorm_kernel_names.js';
+import { ChanlabBatchNormTrain, ChanlabBatchNormTrainGrad } from '../ops/batchnorm/kernel_names.js';
 
 type OnStats = (mean: tf.Tensor1D, variance: tf.Tensor1D) => void;
 

@@ -10,7 +10,7 @@ import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { releaseBackends, useBackend } from '../../src/backend/index.js';
 import { NATIVE_KERNELS, nativeKernelsEnabled, setNativeKernels } from '../../src/kernels/native/index.js';
-import { ADDON_RELATIVE_PATH, nativeStatus, packageRoot } from '../../src/native/addon.js';
+import { ADDON_RELATIVE_PATH, nativeStatus, packageRoot } from '../../src/kernels/native/addon.js';
 import { batchNormTrain } from '../../src/nn/batchnorm_train.js';
 import { naiveConvGrads, naiveDepthwiseGrads, type Pad, randArray, relDiff } from './conv_ref.js';
 

@@ -3,7 +3,7 @@
 // src/nn/batchnorm_train.ts. Per-channel sums are in double over fixed row blocks: thread-count independent.
 import type { TensorInfo } from '@tensorflow/tfjs-core';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
-import { ChanlabBatchNormTrain, ChanlabBatchNormTrainGrad } from '../../nn/batchnorm_kernel_names.js';
+import { ChanlabBatchNormTrain, ChanlabBatchNormTrainGrad } from '../../ops/batchnorm/kernel_names.js';
 import { addon, type KernelArgs, nativeOk, views } from './common.js';
 
 function rowsAndChannels(x: TensorInfo, gamma: TensorInfo): { m: number; c: number } {

@@ -4,7 +4,7 @@
 // The wasm backend's own kernels must be registered first, so that ours replace them.
 import '@tensorflow/tfjs-backend-wasm';
 import { findBackend, getKernel, registerKernel, unregisterKernel, type KernelFunc } from '@tensorflow/tfjs-core';
-import { nativeAddon } from '../../native/addon.js';
+import { nativeAddon } from './addon.js';
 import type { KernelArgs } from './common.js';
 import { ensureSetUp, replaced } from './common.js';
 import { nativeBatchNormKernels } from './batchnorm.js';
