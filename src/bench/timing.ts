@@ -21,7 +21,7 @@ async function timeMs(step: () => tf.Tensor[]): Promise<number> {
   return dt;
 }
 
-function median(v: number[]): number {
+export function median(v: number[]): number {
   const s = [...v].sort((a, b) => a - b);
   return s[Math.floor(s.length / 2)];
 }

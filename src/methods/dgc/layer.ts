@@ -13,7 +13,7 @@ import type { FlopsContributor, FlopsCost } from '../../flops/contributor.js';
 import type { Convention } from '../../flops/conventions.js';
 import type { Shape } from '../../flops/ops.js';
 import { BatchNorm2d } from '../../nn/batchnorm.js';
-import { checkNHWC, checkPositiveInt, checkNonNegativeInt } from '../../nn/check.js';
+import { checkNHWC, checkPositiveInt, checkNonNegativeInt } from '../../core/check.js';
 import { Conv2d } from '../../nn/conv.js';
 import { kaimingNormal } from '../../nn/init.js';
 import { Linear } from '../../nn/linear.js';

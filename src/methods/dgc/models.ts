@@ -41,6 +41,11 @@ export const DGC_MODELS: readonly ModelEntry[] = [
     description: 'DGC baseline for CIFAR-100: DenseNet-86 with static 1×1 group conv (groups 4; set group1x1 1 for dense)',
     defaultConfig: { numClasses: 100, ...CIFAR86, group1x1: 4 }, defaultInputSize: 32, create: (c) => new StaticDenseNet(c),
   }),
+  defineModel<StaticDenseNetConfig>({
+    name: 'densenet_imagenet', family: 'dgc',
+    description: 'DGC baseline for ImageNet: the dydensenet_imagenet topology with static 1×1 group conv (groups 4), 530.4 M DGC FLOPs',
+    defaultConfig: { ...IMAGENET_DENSE, group1x1: 4 }, defaultInputSize: 224, create: (c) => new StaticDenseNet(c),
+  }),
   defineModel<DyDenseNetConfig>({
     name: 'dydensenet_fashion_mnist', family: 'dgc',
     description: 'Small DGC DenseNet for 28 px grey images (stride-2 stem, stages 3-3, growth 8-16, heads 4, gate 0.25, pool 7) — the dgc-fashion-mnist preset',

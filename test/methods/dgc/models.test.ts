@@ -2,7 +2,7 @@
 // 'dgc' convention counted by the FLOP counter from the real modules.
 import { beforeAll, describe, expect, it } from 'vitest';
 import { useBackend } from '../../../src/backend/index.js';
-import { dyDenseNetGraph, dyResNet18Graph } from '../../../src/flops/analytic.js';
+import { dyDenseNetGraph, dyResNet18Graph } from '../../flops/oracle_dgc.js';
 import { CONVENTIONS } from '../../../src/flops/conventions.js';
 import { countFlops, countFlopsMany, priceGraph, type CapturedGraph } from '../../../src/flops/counter.js';
 import { DGC_MODELS, dgcLayers } from '../../../src/methods/dgc/index.js';

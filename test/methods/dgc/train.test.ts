@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { expect, it } from 'vitest';
 import { DyDenseNet, dgcLayers } from '../../../src/methods/dgc/index.js';
-import { checkpointStateDict, readTrainCheckpoint } from '../../../src/train/checkpoint.js';
+import { checkpointStateDict, readTrainCheckpoint } from '../../../src/checkpoint/training.js';
 import { train } from '../../../src/train/loop.js';
 import type { TrainConfig } from '../../../src/train/config.js';
 import { tmp } from '../../checkpoint/helpers.js';
