@@ -87,7 +87,10 @@ function isTorchFile(path: string): boolean {
 
 export async function runEvalCommand(o: EvalCommandOptions): Promise<EvalResult> {
   const torch = isTorchFile(resolve(o.checkpoint));
-  if (torch && !o.model) throw new Error(`eval: model is required for the PyTorch checkpoint ${o.checkpoint} (e.g. --model dydensenet86_cifar100)`);
+  if (torch && !o.model) {
+    throw new Error(`eval: ${o.checkpoint}: is a PyTorch file (.pth/.pth.tar), not a chanlab training checkpoint; ` +
+      'name the model to load it into (--model NAME, e.g. --model dydensenet86_cifar100)');
+  }
   if (torch && o.ema) throw new Error('eval: ema applies to chanlab training checkpoints only, not to a PyTorch checkpoint');
   const ck = torch ? null : readTrainCheckpoint(resolve(o.checkpoint));
   const modelName = o.model ?? ck?.state?.model;
