@@ -2,12 +2,14 @@
 //   model.<key>                 model state dict (PyTorch keys and layouts; parameters + persistent buffers)
 //   ema.<key>                   EMA model state dict (if any)
 //   optim.<param>.<slot>        optimiser slots (tfjs layout)
+//   extra.<name>                method state tensors (TrainHooks.extraState: CHEX masks and MRU store)
 //   __metadata__.chanlab        JSON TrainState (step, loader position, RNG state, schedule position, …)
 // A file holding only plain state-dict keys (no `model.` prefix) is accepted as weights.
 import * as tf from '@tensorflow/tfjs-core';
 import type { LoaderState } from '../data/loader.js';
 import type { RngState } from '../core/rng.js';
 import type { Module } from '../nn/module.js';
+import type { ExtraState } from './loop.js';
 import type { Optimizer } from './optim.js';
 import { readSafetensors, writeSafetensors, type StFile, type StTensor } from './safetensors.js';
 
@@ -29,6 +31,8 @@ export interface TrainState {
   epochSamples: number;
   bestTop1: number | null;
   finished: boolean;
+  /** method state metadata (TrainHooks.extraState().meta); its tensors are stored under `extra.` */
+  extra?: Record<string, unknown>;
 }
 
 function toSt(t: tf.Tensor): StTensor {
@@ -48,6 +52,8 @@ export interface CheckpointParts {
   ema?: Module | null;
   optimizer?: Optimizer | null;
   state: TrainState;
+  /** method state (CHEX masks, MRU store, RNG) */
+  extra?: ExtraState;
 }
 
 export function saveTrainCheckpoint(path: string, p: CheckpointParts): void {
@@ -55,7 +61,9 @@ export function saveTrainCheckpoint(path: string, p: CheckpointParts): void {
   addStateDict(tensors, 'model.', p.model);
   if (p.ema) addStateDict(tensors, 'ema.', p.ema);
   if (p.optimizer) for (const [k, t] of p.optimizer.state().tensors) tensors.set(`optim.${k}`, toSt(t));
-  writeSafetensors(path, tensors, { format: CHECKPOINT_FORMAT, chanlab: JSON.stringify(p.state) });
+  for (const [k, t] of p.extra?.tensors ?? []) tensors.set(`extra.${k}`, { dtype: t.data instanceof Int32Array ? 'I32' : 'F32', shape: t.shape, data: t.data });
+  const state = p.extra ? { ...p.state, extra: p.extra.meta } : p.state;
+  writeSafetensors(path, tensors, { format: CHECKPOINT_FORMAT, chanlab: JSON.stringify(state) });
 }
 
 export interface LoadedCheckpoint {
@@ -107,6 +115,13 @@ export function loadCheckpointWeights(model: Module, ck: LoadedCheckpoint, which
   } finally {
     tf.dispose([...sd.values()]);
   }
+}
+
+/** The method state saved with a training checkpoint (empty when there is none). */
+export function readExtraState(ck: LoadedCheckpoint): ExtraState {
+  const tensors: ExtraState['tensors'] = new Map();
+  for (const [k, t] of ck.file.tensors) if (k.startsWith('extra.')) tensors.set(k.slice(6), { shape: t.shape, data: t.data });
+  return { meta: ck.state?.extra ?? {}, tensors };
 }
 
 export function loadOptimizer(opt: Optimizer, ck: LoadedCheckpoint): void {

@@ -2,6 +2,7 @@
 // (unknown keys are named together with the allowed ones).
 import { existsSync, readFileSync, readdirSync, realpathSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
+import { validateChexOptions, type ChexOptions } from '../methods/chex/options.js';
 import type { EmaConfig } from './ema.js';
 import { LOSS_KINDS, type LossConfig } from './loss.js';
 import { WEIGHT_DECAY_FILTERS, type WeightDecayFilter } from './optim.js';
@@ -97,6 +98,8 @@ export interface TrainConfig {
   evalEvery?: number;
   /** also checkpoint every N optimiser steps (0 = only at epoch ends) */
   checkpointEvery?: number;
+  /** CHEX channel exploration (prune, regrow, re-allocate) during training; null/absent = off */
+  chex?: ChexOptions | null;
 }
 
 // ---- validation ---------------------------------------------------------------------------------------------------
@@ -162,7 +165,10 @@ const trainSpec = obj({
   name: str, description: str, notes: str, model: str, modelConfig: record, data: dataSpec, epochs: int(1),
   maxSteps: nullable(int(1)), batchSize: int(1), accumSteps: int(1), evalBatchSize: int(1), optimizer: optimizerSpec,
   schedule: scheduleSpec, loss: lossSpec, ema: nullable(emaSpec), auxLossWeight: num(0), seed: int(0), backend: str,
-  logEvery: int(1), evalEvery: int(0), checkpointEvery: int(0),
+  logEvery: int(1), evalEvery: int(0), checkpointEvery: int(0), chex: nullable((x, p) => {
+    record(x, p);
+    validateChexOptions(x as ChexOptions);
+  }),
 }, ['model', 'data', 'epochs', 'batchSize', 'optimizer', 'schedule', 'loss', 'seed']);
 
 /** Validates a config object (throws naming the offending key) and returns it typed. */

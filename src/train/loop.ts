@@ -16,7 +16,7 @@ import { keyedRng } from '../data/rng_source.js';
 import { createModel } from '../models/index.js';
 import { initGenerator, manualSeed } from '../nn/init.js';
 import type { Module } from '../nn/module.js';
-import { loadOptimizer, loadCheckpointWeights, readTrainCheckpoint, saveTrainCheckpoint, type LoadedCheckpoint, type TrainState } from './checkpoint.js';
+import { loadOptimizer, loadCheckpointWeights, readExtraState, readTrainCheckpoint, saveTrainCheckpoint, type LoadedCheckpoint, type TrainState } from './checkpoint.js';
 import { validateConfig, withDefaults, type TrainConfig } from './config.js';
 import { buildLoaders } from './data.js';
 import { ModelEma } from './ema.js';
@@ -24,6 +24,7 @@ import { evaluate, type EvalResult } from './evaluate.js';
 import { classificationLoss } from './loss.js';
 import { makeManifest, type Manifest } from './manifest.js';
 import { Lamb, paramGroups, SGD, type Optimizer } from './optim.js';
+import { methodHooks } from './method_hooks.js';
 import { formatSeconds, Progress } from './progress.js';
 import { makeSchedule } from './schedule.js';
 
@@ -33,10 +34,22 @@ export interface TrainHooks {
   setProgress?(p: number): void;
   /** extra loss computed during the last forward, added × config.auxLossWeight (DGC's lasso) */
   auxiliaryLoss?(): tf.Scalar | null;
-  /** called before the first batch of every epoch (CHEX mask exploration) */
-  onEpochStart?(epoch: number): void;
+  /** called before the first batch of every epoch (CHEX mask exploration); a returned record is logged to metrics.jsonl */
+  onEpochStart?(epoch: number): Record<string, unknown> | void;
   /** called after every optimiser step (CHEX: re-apply masks) */
   afterStep?(): void;
+  /** method state saved with every training checkpoint (CHEX: masks, MRU store, sampler RNG) */
+  extraState?(): ExtraState;
+  /** restores extraState() on --resume */
+  loadExtraState?(state: ExtraState): void;
+  /** frees what the hooks hold (called once at the end of training) */
+  dispose?(): void;
+}
+
+/** Method state in a training checkpoint: JSON metadata and named host tensors. */
+export interface ExtraState {
+  meta: Record<string, unknown>;
+  tensors: Map<string, { shape: number[]; data: Float32Array | Int32Array }>;
 }
 
 export interface StepInfo {
@@ -162,7 +175,7 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
   const ema = cfg.ema && emaModel ? new ModelEma(emaModel, model, cfg.ema) : null;
   manualSeed(keyedRng(cfg.seed, 9001).nextUint32()); // the stream for dropout during training
   const opt = makeOptimizer(model, cfg);
-  const hooks = model as Module & TrainHooks;
+  const hooks: TrainHooks = methodHooks(model, cfg);
 
   const nb = loaders.train.batchesPerEpoch;
   const updatesPerEpoch = Math.ceil(nb / accum);
@@ -184,6 +197,7 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
       ema.updates = s.emaUpdates;
     }
     loadOptimizer(opt, ck);
+    if (hooks.loadExtraState) hooks.loadExtraState(readExtraState(ck));
     loaders.train.loadState(s.loader);
     initGenerator().setState(s.rng);
     step = s.step;
@@ -194,7 +208,12 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
     manifest.status = 'running';
     // drop metrics logged after the checkpoint (they will be logged again)
     if (existsSync(paths.metrics)) {
-      const kept = readFileSync(paths.metrics, 'utf8').split('\n').filter((l) => l && (JSON.parse(l) as { step: number }).step <= step);
+      // (method records such as CHEX's are logged at an epoch start, before that epoch's first step: one at the
+      // checkpoint's step belongs to the epoch about to be redone)
+      const kept = readFileSync(paths.metrics, 'utf8').split('\n').filter((l) => {
+        const r = l ? (JSON.parse(l) as { step: number; type?: string }) : null;
+        return r !== null && (r.step < step || (r.step === step && (r.type === 'step' || r.type === 'epoch')));
+      });
       writeFileAtomic(paths.metrics, kept.map((l) => `${l}\n`).join(''));
     }
     progress.line(`resuming ${runDir} at step ${step} (epoch ${s.loader.epoch + 1}, batch ${s.loader.position})`);
@@ -211,7 +230,8 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
     optimizer: opt.state().meta, emaUpdates: ema?.updates ?? 0, epochLossSum: meter.flush(), epochSamples: meter.samples,
     bestTop1, finished,
   });
-  const save = (path: string, finished = false) => saveTrainCheckpoint(path, { model, ema: ema?.ema, optimizer: opt, state: state(finished) });
+  const save = (path: string, finished = false) =>
+    saveTrainCheckpoint(path, { model, ema: ema?.ema, optimizer: opt, state: state(finished), extra: hooks.extraState?.() });
 
   const paramName = new Map(opt.params.map((p) => [p.variable.name, p.name]));
   const vars = opt.params.map((p) => p.variable);
@@ -229,7 +249,8 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
         meter.reset();
         windowLoss = 0;
         windowLossSamples = 0;
-        hooks.onEpochStart?.(epoch);
+        const rec = hooks.onEpochStart?.(epoch);
+        if (rec) log({ epoch, step, ...rec });
       }
       model.train();
       const epochStart = performance.now();
@@ -328,6 +349,7 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
   } finally {
     meter.reset();
     opt.dispose();
+    hooks.dispose?.();
     model.dispose();
     ema?.ema.dispose();
   }
