@@ -70,6 +70,11 @@ function inferredConfig(shapes: Map<string, number[]>): Partial<ModelConfig> {
   return out;
 }
 
+/** `model` with the weights of `checkpoint`; chex_resnet* models take their (compact) widths from the checkpoint. */
+export function modelFromCheckpoint(model: string, checkpoint: string): Module {
+  return buildModel({ model, checkpoint, input: '', output: '' });
+}
+
 function buildModel(opts: PredictOptions): Module {
   if (opts.model.startsWith('chex_resnet')) {
     return loadChexCheckpoint(opts.checkpoint, { arch: opts.model, key: opts.key }).model;
