@@ -39,6 +39,11 @@ export function inferChexConfig(shapes: Map<string, number[]>): ChexResNetConfig
   };
 }
 
+/** Depth of a torchvision-style ResNet: 2 + (2 or 3 convs) × blocks (18, 34, 50, 101, 152; CIFAR ResNet-8/20/…). */
+export function resnetDepth(c: Pick<ChexResNetConfig, 'block' | 'layers'>): number {
+  return 2 + (c.block === 'bottleneck' ? 3 : 2) * c.layers.reduce((a, b) => a + b, 0);
+}
+
 export interface LoadChexOptions extends ReadOptions {
   /** Expected architecture (e.g. 'chex_resnet50' or 'resnet50'): its depth must match the checkpoint. */
   arch?: string;
@@ -54,9 +59,6 @@ export interface LoadChexResult {
   metadata: CheckpointMetadata;
 }
 
-const DEPTHS: Record<string, string> = {
-  'basic:2,2,2,2': '18', 'basic:3,4,6,3': '34', 'bottleneck:3,4,6,3': '50', 'bottleneck:3,4,23,3': '101',
-};
 
 function cfgFromMeta(m: Meta | undefined): number[] | null {
   if (m === undefined || m === null) return null;
@@ -82,12 +84,12 @@ export function loadChexCheckpoint(src: CheckpointSource, opts: LoadChexOptions 
     const bad = stated.findIndex((v, i) => v !== cfg[i]);
     if (bad >= 0) throw new Error(`CHEX checkpoint: cfg[${bad}] = ${stated[bad]} but the tensors give ${cfg[bad]} (cfg from shapes: [${cfg.join(',')}])`);
   }
-  const depth = DEPTHS[`${config.block}:${config.layers.join(',')}`];
+  const depth = String(resnetDepth(config));
   if (opts.arch) {
     const want = /resnet(\d+)/.exec(opts.arch)?.[1];
     if (want && want !== depth) {
-      throw new Error(`CHEX checkpoint: arch '${opts.arch}' expects ResNet-${want} but the checkpoint is ` +
-        `${depth ? `ResNet-${depth}` : `a ${config.block} ResNet with blocks [${config.layers.join(',')}]`}`);
+      throw new Error(`CHEX checkpoint: arch '${opts.arch}' expects ResNet-${want} but the checkpoint is ResNet-${depth} ` +
+        `(${config.block} blocks [${config.layers.join(',')}])`);
     }
   }
   const model = new ChexResNet(config);
