@@ -50,7 +50,7 @@ describe('leverage scores and keep sets vs PyTorch', () => {
       if (c.name !== 'spanned-4x10') expect(topK(scores, c.k)).toEqual(c.keep);
     });
   }
-  it('spec §2.4 test vector: squared leverage and keep {0, 1}', () => {
+  it('docs/methods/chex.md §2.4 test vector: squared leverage and keep {0, 1}', () => {
     const c = FIX.cases[0]!;
     const sq = channelScores(mat(c), 2, 'squared-norm').scores;
     [0.917414, 0.811922, 0.261207, 0.009457].forEach((x, j) => expect(sq[j]!).toBeCloseTo(x, 6));
@@ -76,7 +76,7 @@ describe('distance to the kept span vs PyTorch pinverse (float64)', () => {
       if (c.name === 'spanned-4x10') expect([...d]).toEqual([0, 0, 0]); // exact: uniform sampling follows
     });
   }
-  it('spec §3.2: squared residuals 1.3 and 1.2; softmax [0.511181, 0.488819]', () => {
+  it('chex.md §3.2: squared residuals 1.3 and 1.2; softmax [0.511181, 0.488819]', () => {
     const c = FIX.cases[0]!;
     const sq = spanDistances(mat(c), [0, 1], [2, 3], 'squared-norm');
     expect(sq[0]).toBeCloseTo(1.3, 12);
@@ -125,7 +125,7 @@ describe('global |γ| allocation', () => {
       expect(pruned.reduce((x, y) => x + y, 0)).toBe(Math.floor(total * a.sparsity) + 1);
     });
   }
-  it('spec §10.5: γ = 0.1…1.0 in two layers, s = 0.3 → κ = [0.8, 0]', () => {
+  it('chex.md §10.5: γ = 0.1…1.0 in two layers, s = 0.3 → κ = [0.8, 0]', () => {
     expect(bnPrunedCounts([[0.1, 0.2, 0.3, 0.4, 0.5], [0.6, 0.7, 0.8, 0.9, 1.0]], 0.3)).toEqual([4, 0]);
   });
   it('ties at the threshold are pruned; sparsity outside [0, 1) is an error', () => {
@@ -135,7 +135,7 @@ describe('global |γ| allocation', () => {
 });
 
 describe('schedule', () => {
-  it('exploration epochs {2, 4, …, 180} for ΔT 2, T_max 180; δ values of spec §5.3', () => {
+  it('exploration epochs {2, 4, …, 180} for ΔT 2, T_max 180; δ values of chex.md §5.3', () => {
     const eps = Array.from({ length: 250 }, (_, e) => e).filter((e) => isExplorationEpoch(e, 2, 180));
     expect(eps.length).toBe(90);
     expect(eps[0]).toBe(2);
