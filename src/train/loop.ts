@@ -42,8 +42,8 @@ export interface TrainHooks {
   extraState?(): ExtraState;
   /** restores extraState() on --resume */
   loadExtraState?(state: ExtraState): void;
-  /** frees what the hooks hold (called once at the end of training) */
-  dispose?(): void;
+  /** frees what the hooks hold (called once at the end of training; not named dispose: models implement hooks too) */
+  releaseHooks?(): void;
 }
 
 /** Method state in a training checkpoint: JSON metadata and named host tensors. */
@@ -349,7 +349,7 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
   } finally {
     meter.reset();
     opt.dispose();
-    hooks.dispose?.();
+    hooks.releaseHooks?.();
     model.dispose();
     ema?.ema.dispose();
   }

@@ -187,7 +187,12 @@ export class ChexExplorer implements TrainHooks {
     this.setMasks(masks);
   }
 
-  dispose(): void {
+  releaseHooks(): void {
     this.masks?.dispose();
+    this.masks = null;
+  }
+
+  dispose(): void {
+    this.releaseHooks();
   }
 }
