@@ -4,7 +4,7 @@ import { join, resolve } from 'node:path';
 import { writeJsonAtomic } from '../core/fs.js';
 import { compactCheckpoint } from '../methods/chex/compact.js';
 import { useBackend } from '../backend/index.js';
-import { createModel } from '../models/index.js';
+import { createModel } from '../zoo/index.js';
 import { loadConfig, mergeConfig, validateConfig, DATASET_NAMES, type DataConfig, type DatasetName, type TrainConfig } from './config.js';
 import { loadCheckpointWeights, readTrainCheckpoint } from './checkpoint.js';
 import { buildLoaders } from './data.js';

@@ -1,4 +1,3 @@
-import '../../models/chex_resnet.js';
 import { releaseBackends, useBackend } from '../../backend/index.js';
 import { compactCheckpoint } from '../../methods/chex/compact.js';
 import { evalTable, formatEvalTable } from '../../methods/chex/eval_table.js';

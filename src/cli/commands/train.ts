@@ -1,4 +1,3 @@
-import '../../methods/pix/index.js';
 import { releaseBackends } from '../../backend/index.js';
 import { runEvalCommand, runTrainCommand } from '../../train/commands.js';
 import { loadConfig } from '../../train/config.js';
@@ -54,7 +53,7 @@ export async function run(argv: string[]): Promise<number> {
     if (a.flag('resume')) throw new Error('train: --grow-prune and its flags cannot change a run being resumed (its config.json is used)');
     if (!configName) throw new Error('train: --grow-prune needs --config');
     const fromSet = overrides?.chex as Record<string, unknown> | undefined;
-    overrides = { ...(overrides ?? {}), chex: chexOverrides(a, fromSet ?? loadConfig(configName).chex) };
+    overrides = { ...(overrides ?? {}), method: 'chex', chex: chexOverrides(a, fromSet ?? loadConfig(configName).chex) };
   }
   try {
     await runTrainCommand({

@@ -11,8 +11,7 @@ import { countFlops } from '../../../src/flops/counter.js';
 import { evalTable, formatEvalTable } from '../../../src/methods/chex/eval_table.js';
 import { ChexExplorer } from '../../../src/methods/chex/explorer.js';
 import { CHEX_BASELINE_MACS, CHEX_CHECKPOINTS, flopsMatch, reductionMatch } from '../../../src/methods/chex/table.js';
-import '../../../src/models/chex_resnet.js';
-import { createModel } from '../../../src/models/registry.js';
+import { createModel } from '../../../src/zoo/index.js';
 import { manualSeed } from '../../../src/nn/init.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'chanlab-chex-table-'));
