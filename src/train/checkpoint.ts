@@ -9,7 +9,6 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { LoaderState } from '../data/loader.js';
 import type { RngState } from '../core/rng.js';
 import type { Module } from '../nn/module.js';
-import type { ExtraState } from './loop.js';
 import type { Optimizer } from './optim.js';
 import { readSafetensors, writeSafetensors, type StFile, type StTensor } from './safetensors.js';
 
@@ -45,6 +44,12 @@ function addStateDict(out: Map<string, StTensor>, prefix: string, m: Module): vo
   const sd = m.stateDict();
   for (const [k, t] of sd) out.set(`${prefix}${k}`, toSt(t));
   tf.dispose([...sd.values()]);
+}
+
+/** Method state in a training checkpoint (TrainHooks.extraState): JSON metadata and named host tensors. */
+export interface ExtraState {
+  meta: Record<string, unknown>;
+  tensors: Map<string, { shape: number[]; data: Float32Array | Int32Array }>;
 }
 
 export interface CheckpointParts {

@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { writeJsonAtomic } from '../core/fs.js';
-import { compactCheckpoint } from '../methods/chex/compact.js';
+import { compactCheckpoint } from './chex_compact.js';
 import { useBackend } from '../backend/index.js';
 import { createModel } from '../zoo/index.js';
 import { loadConfig, mergeConfig, validateConfig, DATASET_NAMES, type DataConfig, type DatasetName, type TrainConfig } from './config.js';

@@ -24,33 +24,13 @@ import { evaluate, type EvalResult } from './evaluate.js';
 import { classificationLoss } from './loss.js';
 import { makeManifest, type Manifest } from './manifest.js';
 import { Lamb, paramGroups, SGD, type Optimizer } from './optim.js';
-import { methodHooks } from './method_hooks.js';
+import { methodHooks, type TrainHooks } from './hooks.js';
 import { formatSeconds, Progress } from './progress.js';
 import { makeSchedule } from './schedule.js';
 
 /** Optional methods a model (or a method wrapping it) may implement to take part in training. */
-export interface TrainHooks {
-  /** fraction of training done, in [0, 1), set before each optimiser step's forward passes (DGC) */
-  setProgress?(p: number): void;
-  /** extra loss computed during the last forward, added × config.auxLossWeight (DGC's lasso) */
-  auxiliaryLoss?(): tf.Scalar | null;
-  /** called before the first batch of every epoch (CHEX mask exploration); a returned record is logged to metrics.jsonl */
-  onEpochStart?(epoch: number): Record<string, unknown> | void;
-  /** called after every optimiser step (CHEX: re-apply masks) */
-  afterStep?(): void;
-  /** method state saved with every training checkpoint (CHEX: masks, MRU store, sampler RNG) */
-  extraState?(): ExtraState;
-  /** restores extraState() on --resume */
-  loadExtraState?(state: ExtraState): void;
-  /** frees what the hooks hold (called once at the end of training; not named dispose: models implement hooks too) */
-  releaseHooks?(): void;
-}
-
-/** Method state in a training checkpoint: JSON metadata and named host tensors. */
-export interface ExtraState {
-  meta: Record<string, unknown>;
-  tensors: Map<string, { shape: number[]; data: Float32Array | Int32Array }>;
-}
+export type { ExtraState } from './checkpoint.js';
+export type { TrainHooks } from './hooks.js';
 
 export interface StepInfo {
   step: number;

@@ -1,6 +1,6 @@
 import { releaseBackends, useBackend } from '../../backend/index.js';
-import { compactCheckpoint } from '../../methods/chex/compact.js';
-import { evalTable, formatEvalTable } from '../../methods/chex/eval_table.js';
+import { compactCheckpoint } from '../../train/chex_compact.js';
+import { evalTable, formatEvalTable } from '../../train/chex_eval_table.js';
 import { parse } from '../args.js';
 
 export const help = `chanlab chex compact|eval-table …

@@ -12,7 +12,6 @@
 import { Rng, type RngState } from '../../core/rng.js';
 import type { Module } from '../../nn/module.js';
 import type { Buffer, Parameter } from '../../nn/parameter.js';
-import type { ExtraState, TrainHooks } from '../../train/loop.js';
 import * as tf from '@tensorflow/tfjs-core';
 import { bnPrunedCounts, bnThreshold } from './allocation.js';
 import { channelScores, l1Scores, topK } from './css.js';
@@ -39,7 +38,14 @@ export type ChexStepRecord = {
 
 type Resolved = ReturnType<typeof validateChexOptions>;
 
-export class ChexExplorer implements TrainHooks {
+/** Method state for the training checkpoint (structurally the training loop's ExtraState). */
+export interface ChexState {
+  meta: Record<string, unknown>;
+  tensors: Map<string, { shape: number[]; data: Float32Array | Int32Array }>;
+}
+
+/** Implements the training loop's hooks (onEpochStart, afterStep, extraState, loadExtraState, releaseHooks). */
+export class ChexExplorer {
   readonly layers: PrunableLayer[];
   readonly options: Resolved;
   private readonly vars: Map<string, Parameter | Buffer>;
@@ -158,8 +164,8 @@ export class ChexExplorer implements TrainHooks {
   }
 
   /** Masks (int32 0/1 per layer), the MRU snapshot and the sampler state, for the training checkpoint. */
-  extraState(): ExtraState {
-    const tensors: ExtraState['tensors'] = new Map();
+  extraState(): ChexState {
+    const tensors: ChexState['tensors'] = new Map();
     if (this.masks && this.snapshot) {
       this.layers.forEach((l, i) => tensors.set(`chex.mask.${l.name}`, { shape: [l.channels], data: Int32Array.from(this.masks!.values[i]!) }));
       for (const [k, v] of this.snapshot) tensors.set(`chex.snapshot.${k}`, { shape: this.vars.get(k)!.shape, data: v });
@@ -167,7 +173,7 @@ export class ChexExplorer implements TrainHooks {
     return { meta: { chex: { rng: this.rng.getState(), initialised: this.initialised } }, tensors };
   }
 
-  loadExtraState(s: ExtraState): void {
+  loadExtraState(s: ChexState): void {
     const meta = s.meta.chex as { rng: RngState; initialised: boolean } | undefined;
     if (!meta) throw new Error('chex: the checkpoint holds no exploration state (was it written by a run without --grow-prune?)');
     this.rng.setState(meta.rng);

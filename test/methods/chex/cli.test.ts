@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { run } from '../../../src/cli/commands/train.js';
-import { loadConfig } from '../../../src/train/config.js';
+import { loadConfig, validateConfig } from '../../../src/train/config.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'chanlab-chex-cli-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
@@ -45,5 +45,12 @@ describe('train --grow-prune', () => {
     expect(loadConfig('chex-imagenet').chex).toEqual({ channelSparsity: 0.7, initChannelRatio: 0.3, deltaT: 2, tMax: 180 });
     expect(loadConfig('chex-fashion-mnist').chex?.channelSparsity).toBe(0.5);
     expect(() => loadConfig(join(tmp, 'bad.json'))).toThrow(/does not exist/);
+  });
+  it("config: method 'chex' needs a chex section, a chex section needs method 'chex'", () => {
+    const chex = { channelSparsity: 0.5, initChannelRatio: 0.2, deltaT: 1, tMax: 2 };
+    expect(() => validateConfig({ ...base('resnet8_small'), method: 'chex' })).toThrow(/config\.chex: required when method is 'chex'/);
+    expect(() => validateConfig({ ...base('resnet8_small'), chex })).toThrow(/config\.chex: only allowed with method 'chex'/);
+    expect(() => validateConfig({ ...base('resnet8_small'), method: 'chex', chex: { ...chex, deltaT: 0 } })).toThrow(/ΔT/);
+    expect(validateConfig({ ...base('resnet8_small'), method: 'chex', chex }).chex).toEqual(chex);
   });
 });

@@ -13,7 +13,7 @@ import { loadChexCheckpoint } from '../../../src/checkpoint/chex.js';
 import { saveModelAsTorch } from '../../../src/checkpoint/export.js';
 import { readNpy, writeNpy } from '../../../src/interop/npy.js';
 import { TorchTensor } from '../../../src/interop/tensor.js';
-import { compactCheckpoint } from '../../../src/methods/chex/compact.js';
+import { compactCheckpoint } from '../../../src/train/chex_compact.js';
 import { ChexExplorer } from '../../../src/methods/chex/explorer.js';
 import { createModel } from '../../../src/zoo/index.js';
 import { manualSeed } from '../../../src/nn/init.js';

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { useBackend } from '../../../src/backend/index.js';
 import { saveModelAsTorch } from '../../../src/checkpoint/export.js';
 import { countFlops } from '../../../src/flops/counter.js';
-import { evalTable, formatEvalTable } from '../../../src/methods/chex/eval_table.js';
+import { evalTable, formatEvalTable } from '../../../src/train/chex_eval_table.js';
 import { ChexExplorer } from '../../../src/methods/chex/explorer.js';
 import { CHEX_BASELINE_MACS, CHEX_CHECKPOINTS, flopsMatch, reductionMatch } from '../../../src/methods/chex/table.js';
 import { createModel } from '../../../src/zoo/index.js';

@@ -27,7 +27,7 @@ const CONFIG: TrainConfig = {
   schedule: { kind: 'cosine', warmupEpochs: 0, minLr: 0 },
   loss: { kind: 'ce', labelSmoothing: 0.1 },
   seed: 6, backend: 'cpu', logEvery: 1, checkpointEvery: 2,
-  chex: { channelSparsity: 0.5, initChannelRatio: 0.25, deltaT: 1, tMax: 3 },
+  method: 'chex', chex: { channelSparsity: 0.5, initChannelRatio: 0.25, deltaT: 1, tMax: 3 },
 };
 
 const CHILD = ['--import', 'tsx', 'test/train/child_train.ts'];

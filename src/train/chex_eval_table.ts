@@ -4,14 +4,14 @@
 // centre crop 224).
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { loadChexCheckpoint } from '../../checkpoint/chex.js';
-import { ImageFolder } from '../../data/image_folder.js';
-import { DataLoader } from '../../data/loader.js';
-import { imagenetEvalTransform } from '../../data/presets.js';
-import { countFlops } from '../../flops/counter.js';
-import { Subset } from '../../train/data.js';
-import { evaluate } from '../../train/evaluate.js';
-import { CHEX_BASELINE_MACS, CHEX_CHECKPOINTS, flopsMatch, reductionMatch, top1Match, type ChexCheckpointRow } from './table.js';
+import { loadChexCheckpoint } from '../checkpoint/chex.js';
+import { ImageFolder } from '../data/image_folder.js';
+import { DataLoader } from '../data/loader.js';
+import { imagenetEvalTransform } from '../data/presets.js';
+import { countFlops } from '../flops/counter.js';
+import { Subset } from './data.js';
+import { evaluate } from './evaluate.js';
+import { CHEX_BASELINE_MACS, CHEX_CHECKPOINTS, flopsMatch, reductionMatch, top1Match, type ChexCheckpointRow } from '../methods/chex/table.js';
 
 export interface EvalTableRow {
   row: ChexCheckpointRow;

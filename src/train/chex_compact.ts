@@ -4,14 +4,14 @@
 // equal the masked model's and reports the MACs of both ('chex' convention: zero weights not counted).
 import * as tf from '@tensorflow/tfjs-core';
 import { openSync, readSync, closeSync } from 'node:fs';
-import { compactChexState, inferChexConfig, loadChexCheckpoint, resnetDepth } from '../../checkpoint/chex.js';
-import { readCheckpoint } from '../../checkpoint/load.js';
-import { countFlops } from '../../flops/counter.js';
-import { OrderedDict, type PyValue } from '../../interop/py.js';
-import { TorchTensor } from '../../interop/tensor.js';
-import { saveTorchFile, type SaveValue } from '../../interop/torch-save.js';
-import type { Module } from '../../nn/module.js';
-import { readTrainCheckpoint } from '../../train/checkpoint.js';
+import { compactChexState, inferChexConfig, loadChexCheckpoint, resnetDepth } from '../checkpoint/chex.js';
+import { readCheckpoint } from '../checkpoint/load.js';
+import { countFlops } from '../flops/counter.js';
+import { OrderedDict, type PyValue } from '../interop/py.js';
+import { TorchTensor } from '../interop/tensor.js';
+import { saveTorchFile, type SaveValue } from '../interop/torch-save.js';
+import type { Module } from '../nn/module.js';
+import { readTrainCheckpoint } from './checkpoint.js';
 
 /** The masked full-size state dict (PyTorch keys and layouts, no `module.`) of a .pth/.pth.tar or a run checkpoint. */
 export function readMaskedStateDict(path: string): Map<string, TorchTensor> {
