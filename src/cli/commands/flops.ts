@@ -2,7 +2,7 @@ import { useBackend } from '../../backend/index.js';
 import { flopsReport } from '../flops_report.js';
 import { renderTables } from '../../flops/tables.js';
 import type { Convention } from '../../flops/conventions.js';
-import { modelFromCheckpoint } from '../../checkpoint/commands.js';
+import { inputChannelsOf, modelFromCheckpoint } from '../../checkpoint/commands.js';
 import { parse } from '../args.js';
 
 export const help = `chanlab flops --model NAME [--checkpoint FILE] [--input 224] [--convention ptflops|torchprofile|chex|dgc|pix-supplement|macs|all] [--json]
@@ -31,9 +31,15 @@ export async function run(argv: string[]): Promise<number> {
   const opts = {
     ...(a.str('input') ? { input: a.int('input', 224) } : {}),
     convention: (a.str('convention') ?? 'ptflops') as Convention | 'all',
-    ...(a.str('checkpoint') ? { module: modelFromCheckpoint(model, a.need('checkpoint')) } : {}),
+    ...(a.str('checkpoint') ? withCheckpoint(model, a.need('checkpoint')) : {}),
   };
   if (a.flag('json')) console.log(JSON.stringify(await flopsReport(model, { ...opts, json: true }), null, 2));
   else console.log(await flopsReport(model, opts));
   return 0;
+}
+
+/** The model built from a checkpoint, and its input channels for the input shape. */
+function withCheckpoint(model: string, file: string) {
+  const module = modelFromCheckpoint(model, file);
+  return { module, overrides: { inChannels: inputChannelsOf(module) } };
 }

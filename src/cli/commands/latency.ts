@@ -1,6 +1,6 @@
 import { releaseBackends } from '../../backend/index.js';
-import { compareLatency, formatLatencyComparison, measureLatency } from '../../latency/latency.js';
-import { modelFromCheckpoint } from '../../checkpoint/commands.js';
+import { compareLatency, formatLatencyComparison, measureLatency, type LatencyOptions } from '../../latency/latency.js';
+import { inputChannelsOf, modelFromCheckpoint } from '../../checkpoint/commands.js';
 import { parse } from '../args.js';
 
 export const help = `chanlab latency --model A [--checkpoint FILE] [--baseline B [--baseline-checkpoint FILE]] [--backend wasm] [--runs 50] [--warmup 5] [--input 224]
@@ -17,15 +17,17 @@ export async function run(argv: string[]): Promise<number> {
   if (a.help) return console.log(help), 0;
   const model = a.str('model') ?? a.positionals[0];
   if (!model) throw new Error('latency: --model is required');
-  const opts = { backend: a.str('backend') ?? 'wasm', runs: a.int('runs', 50), warmup: a.int('warmup', 5, 0), input: a.int('input', 224) };
+  const opts: LatencyOptions = { backend: a.str('backend') ?? 'wasm', runs: a.int('runs', 50), warmup: a.int('warmup', 5, 0), input: a.int('input', 224) };
   try {
     const baseline = a.str('baseline') ?? a.positionals[1];
     const fromCk = (name: string, file: string | undefined) => (file ? modelFromCheckpoint(name, file) : name);
+    const ck = a.str('checkpoint') ? modelFromCheckpoint(model, a.need('checkpoint')) : null;
+    if (ck) opts.channels = inputChannelsOf(ck);
     if (baseline) {
-      const c = await compareLatency(fromCk(baseline, a.str('baseline-checkpoint')), fromCk(model, a.str('checkpoint')), opts);
+      const c = await compareLatency(fromCk(baseline, a.str('baseline-checkpoint')), ck ?? model, opts);
       console.log(a.flag('json') ? JSON.stringify(c, null, 2) : formatLatencyComparison(c));
     } else {
-      const r = await measureLatency(fromCk(model, a.str('checkpoint')), opts);
+      const r = await measureLatency(ck ?? model, opts);
       console.log(a.flag('json') ? JSON.stringify(r, null, 2)
         : `${r.model} on ${r.backend}, input [${r.inputShape.join(',')}]: mean ${r.meanMs.toFixed(2)} ms, median ${r.medianMs.toFixed(2)} ms over ${r.runs} runs`);
     }
