@@ -3,6 +3,8 @@
 #   - mesa-vulkan-drivers from bookworm-backports: lavapipe, the CPU Vulkan driver Dawn needs for WebGPU tests
 #   - dataset-fashion-mnist: the quick tier's real dataset
 #   - python3-torch / python3-torchvision: the independent oracle for tests and .pth fixtures
+#   - libdnnl-dev, g++, make: the optional native addon (oneDNN kernels for the wasm backend; the same oneDNN 2.6.3
+#     Debian's PyTorch uses), built by `npm ci` with the node-gyp bundled in npm (`npm run build:native` rebuilds it)
 set -euo pipefail
 export DEBIAN_FRONTEND=noninteractive
 if [[ ! -f /etc/apt/sources.list.d/bookworm-backports.sources ]]; then
@@ -16,6 +18,6 @@ SRC
 fi
 apt-get update -qq
 apt-get install -y -qq --no-install-recommends \
-  dataset-fashion-mnist python3-torch python3-torchvision ca-certificates >/dev/null
+  dataset-fashion-mnist python3-torch python3-torchvision ca-certificates libdnnl-dev g++ make python3 >/dev/null
 apt-get install -y -qq --no-install-recommends -t bookworm-backports mesa-vulkan-drivers >/dev/null
-echo "system packages ready: $(dpkg-query -W -f='${Package} ${Version}\n' mesa-vulkan-drivers dataset-fashion-mnist python3-torch | tr '\n' ';')"
+echo "system packages ready: $(dpkg-query -W -f='${Package} ${Version}\n' mesa-vulkan-drivers dataset-fashion-mnist python3-torch libdnnl-dev | tr '\n' ';')"

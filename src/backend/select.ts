@@ -9,6 +9,8 @@ import '../kernels/register.js';
 import { BACKEND_NAMES, type BackendName, parseBackendName } from './names.js';
 import { enableWasmThreads } from '../kernels/wasm/threads.js';
 import { loadWebGPU, releaseWebGPU } from './webgpu.js';
+import { nativeKernelsEnabled } from '../kernels/native/index.js';
+import { nativeStatus } from '../kernels/native/addon.js';
 
 export interface BackendAvailability {
   name: BackendName;
@@ -121,7 +123,7 @@ export function describeActive(name: BackendName = tf.getBackend() as BackendNam
     case 'wasm': {
       const threads = tf.findBackend('wasm') ? getThreadsCount() : 1;
       return `XNNPACK, SIMD ${tf.env().getBool('WASM_HAS_SIMD_SUPPORT') ? 'on' : 'off'}, ${threads} thread${threads === 1 ? '' : 's'}` +
-        (threads === 1 ? ' (CHANLAB_WASM_THREADS=N for more)' : '');
+        (threads === 1 ? ' (CHANLAB_WASM_THREADS=N for more)' : '') + `; ${describeNative()}`;
     }
     case 'webgpu': {
       const b = tf.findBackend('webgpu') as unknown as { adapterInfo?: { vendor?: string; architecture?: string } } | null;
@@ -133,6 +135,13 @@ export function describeActive(name: BackendName = tf.getBackend() as BackendNam
     case 'tensorflow':
       return 'libtensorflow through tfjs-node';
   }
+}
+
+/** Which kernel path the wasm backend uses for convolutions, pooling, batch norm and PiX, and why. */
+export function describeNative(): string {
+  const st = nativeStatus();
+  if (!st.active) return `native kernels off: ${st.reason}`;
+  return nativeKernelsEnabled() ? `native kernels on: ${st.reason}` : `native kernels loaded but switched off (${st.reason})`;
 }
 
 /** Disposes GPU resources so the process can exit. Safe to call any time. */
