@@ -70,7 +70,8 @@ function inferredConfig(shapes: Map<string, number[]>): Partial<ModelConfig> {
   return out;
 }
 
-function buildModel(opts: PredictOptions): Module {
+/** A registered model with a checkpoint's weights (numClasses/inChannels inferred from it unless `config` says). */
+export function buildModel(opts: Pick<PredictOptions, 'model' | 'checkpoint' | 'key' | 'config'>): Module {
   if (opts.model.startsWith('chex_resnet')) {
     return loadChexCheckpoint(opts.checkpoint, { arch: opts.model, key: opts.key }).model;
   }

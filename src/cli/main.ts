@@ -2,6 +2,7 @@
 import * as backends from './commands/backends.js';
 import * as bench from './commands/bench.js';
 import * as flops from './commands/flops.js';
+import * as gradcam from './commands/gradcam.js';
 import * as inspect from './commands/inspect.js';
 import * as latency from './commands/latency.js';
 import * as models from './commands/models.js';
@@ -22,6 +23,7 @@ const COMMANDS: Record<string, Command> = {
   latency,
   inspect,
   predict,
+  gradcam,
   bench,
 };
 

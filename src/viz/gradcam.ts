@@ -6,9 +6,8 @@
 // Maps are upsampled to the input resolution (bilinear, half-pixel centres = PyTorch align_corners=False), then
 // min-max normalised per image to [0, 1]: (L - min) / (max - min + 1e-7).
 import * as tf from '@tensorflow/tfjs-core';
-import { Conv2d } from '../nn/conv.js';
 import type { Module } from '../nn/module.js';
-import { findLayer } from './layers.js';
+import { findLayer, inputChannels } from './layers.js';
 
 export type CamMethod = 'gradcam' | 'gradcam++';
 /** A class index for every image, one index per image, or a function of the logits [N,K] giving scores [N]. */
@@ -160,12 +159,8 @@ function activationShape(model: Module, layer: Module, path: string, probe: tf.T
 function checkInput(model: Module, x: tf.Tensor): void {
   if (x.rank !== 4) throw new Error(`input: expected a 4-D batch [N,H,W,C], got shape [${x.shape.join(',')}]`);
   if (x.dtype !== 'float32') throw new Error(`input: expected float32, got ${x.dtype}`);
-  for (const [, m] of model.namedModules()) {
-    if (m instanceof Conv2d) {
-      if (x.shape[3] !== m.inChannels) {
-        throw new Error(`input: the model takes ${m.inChannels} input channels, got ${x.shape[3]} (shape [${x.shape.join(',')}], NHWC)`);
-      }
-      return;
-    }
+  const c = inputChannels(model);
+  if (c !== undefined && x.shape[3] !== c) {
+    throw new Error(`input: the model takes ${c} input channels, got ${x.shape[3]} (shape [${x.shape.join(',')}], NHWC)`);
   }
 }

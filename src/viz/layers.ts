@@ -1,5 +1,6 @@
 // Target-layer lookup by module path (`layer4`, `layer4.2.conv3`) with an error that lists the model's paths.
-import { Module } from '../nn/module.js';
+import { Conv2d } from '../nn/conv.js';
+import type { Module } from '../nn/module.js';
 
 /** The dotted paths of every submodule of `model` (PyTorch's `named_modules()` names, root excluded). */
 export function layerPaths(model: Module): string[] {
@@ -13,4 +14,10 @@ export function findLayer(model: Module, path: string): Module {
   }
   for (const [name, m] of model.namedModules()) if (name === path) return m;
   throw new Error(`layer: '${path}' is not a module of ${model.typeName}; its layer paths are: ${layerPaths(model).join(', ')}`);
+}
+
+/** Input channels of the model's first convolution (undefined for a model without one). */
+export function inputChannels(model: Module): number | undefined {
+  for (const [, m] of model.namedModules()) if (m instanceof Conv2d) return m.inChannels;
+  return undefined;
 }

@@ -2,13 +2,15 @@
 // the reference maps written by scripts/fixtures/make_gradcam_fixtures.py under PyTorch 1.13) for layer4 and middle
 // layers; bad input gives errors naming the parameter.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { useBackend } from '../../src/backend/index.js';
 import { loadCheckpointIntoModel } from '../../src/checkpoint/index.js';
+import { main } from '../../src/cli/main.js';
+import { decodePng, encodePng } from '../../src/data/png.js';
 import { readNpy } from '../../src/interop/npy.js';
 import { createModel } from '../../src/models/index.js';
 import { Conv2d, Linear, Module, ReLU } from '../../src/nn/index.js';
@@ -130,6 +132,36 @@ describe('torchvision ResNet-18 vs a PyTorch Grad-CAM', () => {
     }
     x.dispose();
     m.dispose();
+  });
+});
+
+describe('chanlab gradcam', () => {
+  it('x.npy + checkpoint → cam.npy equal to PyTorch; cam.png is the overlays in a row', async () => {
+    const cases = JSON.parse(readFileSync(join(gc, 'cams.json'), 'utf8')) as Record<string, Case>;
+    const want = cases['layer4:gradcam']!; // classes [3, 7]: image 0 explains class 3
+    const args = ['gradcam', '--model', 'resnet18', '--checkpoint', join(gc, 'resnet18.pth'), '--input', join(gc, 'x.npy'), '--layer', 'layer4', '--class', '3'];
+    expect(await main([...args, '--output', join(gc, 'cam.npy')])).toBe(0);
+    const cam = readNpy(join(gc, 'cam.npy'));
+    expect(cam.shape).toEqual([2, 128, 128]);
+    let maxDiff = 0;
+    for (let i = 0; i < 128 * 128; i++) maxDiff = Math.max(maxDiff, Math.abs((cam.data[i] as number) - want.cam[i]!));
+    expect(maxDiff).toBeLessThan(2e-3);
+    expect(await main([...args, '--output', join(gc, 'cam.png'), '--colormap', 'viridis', '--alpha', '0.6'])).toBe(0);
+    const png = decodePng(readFileSync(join(gc, 'cam.png')));
+    expect([png.height, png.width]).toEqual([128, 2 * 128 + 4]);
+  });
+
+  it('an image input is resized to --size; bad options name themselves', async () => {
+    const img = { data: Uint8Array.from({ length: 30 * 40 * 3 }, (_, i) => (i * 7) % 256), height: 30, width: 40, channels: 3 };
+    writeFileSync(join(gc, 'in.png'), encodePng(img));
+    const base = ['gradcam', '--model', 'resnet18_small', '--input', join(gc, 'in.png'), '--layer', 'layer3', '--size', '32'];
+    expect(await main([...base, '--output', join(gc, 'small.png'), '--method', 'gradcam++'])).toBe(0);
+    const png = decodePng(readFileSync(join(gc, 'small.png')));
+    expect([png.height, png.width]).toEqual([32, 32]);
+    await expect(main([...base, '--output', join(gc, 'x.txt')])).rejects.toThrow(/output: expected a .npy or .png path/);
+    await expect(main([...base, '--output', join(gc, 'a.png'), '--class', '1000'])).rejects.toThrow(/class: expected an integer in \[0, 9\]/);
+    await expect(main([...base, '--output', join(gc, 'a.png'), '--layer', 'layer5'])).rejects.toThrow(/its layer paths are: conv1, bn1, relu, maxpool, layer1/);
+    await expect(main([...base, '--output', join(gc, 'a.png'), '--method', 'cam'])).rejects.toThrow(/--method must be 'gradcam' or 'gradcam\+\+'/);
   });
 });
 
