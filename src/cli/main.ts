@@ -6,6 +6,7 @@ import * as gradcam from './commands/gradcam.js';
 import * as inspect from './commands/inspect.js';
 import * as latency from './commands/latency.js';
 import * as models from './commands/models.js';
+import * as plot from './commands/plot.js';
 import * as predict from './commands/predict.js';
 import * as train from './commands/train.js';
 
@@ -24,6 +25,7 @@ const COMMANDS: Record<string, Command> = {
   inspect,
   predict,
   gradcam,
+  plot,
   bench,
 };
 
