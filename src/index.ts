@@ -22,3 +22,4 @@ export * as interop from './interop/index.js';
 export * as checkpoint from './checkpoint/index.js';
 export * as train from './train/index.js';
 export * as bench from './bench/index.js';
+export * as viz from './viz/index.js';

@@ -111,7 +111,12 @@ function runOf(body: unknown, title: string, file: string, notes: string[]): Cur
     notes.push(`training curves: ${join(runDir, 'metrics.jsonl')} not found (run directories are not committed)`);
     return null;
   }
-  const recs = readFileSync(metrics, 'utf8').split('\n').filter((l) => l.trim()).flatMap((l) => {
+  return readRunCurves(dirname(metrics), str(body.model) ?? title);
+}
+
+/** Loss and test top-1 of a training run directory (its metrics.jsonl; unparsable lines are skipped). */
+export function readRunCurves(runDir: string, name = runDir): CurveRun | null {
+  const recs = readFileSync(join(runDir, 'metrics.jsonl'), 'utf8').split('\n').filter((l) => l.trim()).flatMap((l) => {
     try {
       const v: unknown = JSON.parse(l);
       return isObject(v) ? [v] : [];
@@ -119,7 +124,7 @@ function runOf(body: unknown, title: string, file: string, notes: string[]): Cur
       return [];
     }
   });
-  return curvesOf(recs, str(body.model) ?? title);
+  return curvesOf(recs, name);
 }
 
 /** metrics.jsonl records: {type:'step', step, loss} and {type:'epoch', epoch, testTop1}. */
