@@ -3,7 +3,8 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { releaseBackends, useBackend, writeFileAtomic, writeJsonAtomic } from '../src/index.js';
+import { releaseBackends, useBackend } from '../src/index.js';
+import { writeFileAtomic, writeJsonAtomic } from '../src/core/fs.js';
 import { makeManifest } from '../src/train/manifest.js';
 import type { Tier } from './definition.js';
 import { DEFINITIONS } from './definitions/index.js';

@@ -6,4 +6,3 @@ export * from './counter.js';
 export * from './formulas.js';
 export * from './analytic.js';
 export * from './tables.js';
-export * from './report.js';

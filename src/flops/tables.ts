@@ -3,7 +3,7 @@
 // `match` columns compare the computed value, reduced to the printed precision by the paper's own rule
 // (truncation for supplement Table 1 FLOPs and PiX params, rounding for PiX FLOPs), with the printed value.
 import type { Module } from '../nn/module.js';
-import { createModel, getModelEntry } from '../models/index.js';
+import { createModel, getModelEntry } from '../zoo/index.js';
 import { ResNet } from '../models/resnet.js';
 import { dyDenseNetGraph, dyResNet18Graph, pixResnetGraph, resnetGraph } from './analytic.js';
 import type { Convention } from './conventions.js';

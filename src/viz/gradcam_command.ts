@@ -13,8 +13,7 @@ import { FASHION_MNIST_MEAN, FASHION_MNIST_STD, IMAGENET_MEAN, IMAGENET_STD } fr
 import { resizeTo } from '../data/resize.js';
 import { readNpy, writeNpy } from '../interop/npy.js';
 import { TorchTensor } from '../interop/tensor.js';
-import '../methods/pix/index.js';
-import { createModel, getModelEntry, type ModelConfig } from '../models/index.js';
+import { createModel, getModelEntry, type ModelConfig } from '../zoo/index.js';
 import type { Module } from '../nn/module.js';
 import type { ColormapName } from './colormap.js';
 import { gradCam, type CamMethod } from './gradcam.js';

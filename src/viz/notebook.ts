@@ -3,7 +3,7 @@
 import { resolve } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { Rng } from '../core/rng.js';
-import { createModel } from '../models/registry.js';
+import { createModel } from '../zoo/index.js';
 import type { Module } from '../nn/module.js';
 import { loadCheckpointWeights, readTrainCheckpoint } from '../train/checkpoint.js';
 import type { DataConfig } from '../train/config.js';

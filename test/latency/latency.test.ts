@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { useBackend } from '../../src/backend/index.js';
 import { compareLatency, formatLatencyComparison, measureLatency, median } from '../../src/latency/latency.js';
-import { createModel } from '../../src/models/index.js';
+import { createModel } from '../../src/zoo/index.js';
 
 beforeAll(async () => {
   await useBackend('wasm');

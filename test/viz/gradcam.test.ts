@@ -12,7 +12,7 @@ import { loadCheckpointIntoModel } from '../../src/checkpoint/index.js';
 import { main } from '../../src/cli/main.js';
 import { decodePng, encodePng } from '../../src/data/png.js';
 import { readNpy } from '../../src/interop/npy.js';
-import { createModel } from '../../src/models/index.js';
+import { createModel } from '../../src/zoo/index.js';
 import { Conv2d, Linear, Module, ReLU } from '../../src/nn/index.js';
 import { gradCam, type CamMethod } from '../../src/viz/index.js';
 import { PYTHON } from '../helpers/torch.js';

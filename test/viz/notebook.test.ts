@@ -4,8 +4,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { useBackend } from '../../src/backend/index.js';
 import { decodePng } from '../../src/data/png.js';
-import '../../src/methods/pix/index.js';
-import { createModel } from '../../src/models/index.js';
+import { createModel } from '../../src/zoo/index.js';
 import { camComparison, closeFigureRenderer, showFigure, tableHtml, testBatch } from '../../src/viz/index.js';
 
 beforeAll(async () => {

@@ -4,8 +4,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { useBackend } from '../../src/backend/index.js';
 import { decodePng, encodePng } from '../../src/data/png.js';
-import '../../src/methods/pix/index.js';
-import { createModel } from '../../src/models/index.js';
+import { createModel } from '../../src/zoo/index.js';
 import { colormapTable, collectPixProbabilities, heatmapImage, hstack, overlayCam, pixActivationPaths } from '../../src/viz/index.js';
 import { PYTHON } from '../helpers/torch.js';
 
