@@ -57,6 +57,9 @@ def run(path, out_dir, timeout):
         client.execute()
     except CellExecutionError as e:
         error = e
+    except Exception as e:  # the kernel died, a timeout, a kernel that cannot start
+        error = e
+        nb.cells.append(nbformat.v4.new_markdown_cell(f'**run-notebooks: {type(e).__name__}: {e}**'))
     finally:
         os.makedirs(out_dir, exist_ok=True)
         dest = os.path.join(out_dir, os.path.basename(path))
@@ -66,11 +69,12 @@ def run(path, out_dir, timeout):
     if error is None:
         print(f'ok    {path} ({time.time() - t0:.1f} s) → {dest}', flush=True)
         return True
-    failing = [(i, c) for i, c in enumerate(nb.cells) if c.get('cell_type') == 'code' and
-               any(o.get('output_type') == 'error' or (o.get('output_type') == 'stream' and o.get('name') == 'stderr')
-                   for o in c.get('outputs', []))]
-    idx, cell = failing[-1] if failing else (-1, {'source': '', 'outputs': []})
-    message = cell_error(cell) or str(error)
+    # execution stops at the failing cell: it is the last code cell that ran (has a count or outputs)
+    ran = [(i, c) for i, c in enumerate(nb.cells) if c.get('cell_type') == 'code' and
+           (c.get('execution_count') is not None or c.get('outputs'))]
+    idx, cell = ran[-1] if ran else (-1, {'source': '', 'outputs': []})
+    message = cell_error(cell) if isinstance(error, CellExecutionError) else ''
+    message = message or f'{type(error).__name__}: {error}'
     headline = next((line.strip() for line in message.splitlines() if ERROR_LINE.match(line.strip())), '')
     src = cell.get('source', '')
     print(f'FAIL  {path}: cell {idx + 1} failed: {headline or message.splitlines()[0] if message else "?"}', file=sys.stderr)
