@@ -62,6 +62,15 @@ describe('rendering', () => {
     await expect(r.render(figs[0]!, { width: -1 })).rejects.toThrow(/width: expected a positive number, got -1/);
   });
 
+  it('violins subsample large inputs at random, not with a stride that aliases with the channel layout', () => {
+    const alternating = Float32Array.from({ length: 20_000 }, (_, i) => i % 2); // 0,1,0,1,…: mean 0.5
+    const y = probabilityViolins(new Map([['s', alternating]]), 't', 1000).data[0]!.y as number[];
+    expect(y).toHaveLength(1000);
+    const mean = y.reduce((s, v) => s + v, 0) / y.length;
+    expect(mean).toBeGreaterThan(0.4);
+    expect(mean).toBeLessThan(0.6);
+  });
+
   it('notebook HTML inlines plotly.js and the figure', () => {
     const html = figureHtml(ablationBars([{ label: 'a</script>', mean: 1 }], 't'));
     expect(html.length).toBeGreaterThan(1_000_000);

@@ -19,14 +19,7 @@ export async function run(argv: string[]): Promise<number> {
     config: { type: 'string' },
   });
   if (a.help) return console.log(help), 0;
-  let config: Record<string, unknown> | undefined;
-  if (a.str('config')) {
-    try {
-      config = JSON.parse(a.need('config')) as Record<string, unknown>;
-    } catch (e) {
-      throw new Error(`gradcam: --config must be a JSON object: ${(e as Error).message}`);
-    }
-  }
+  const config = a.jsonObject('config');
   const method = a.str('method') ?? 'gradcam';
   if (method !== 'gradcam' && method !== 'gradcam++') throw new Error(`gradcam: --method must be 'gradcam' or 'gradcam++', got '${method}'`);
   const colormap = a.str('colormap') ?? 'turbo';

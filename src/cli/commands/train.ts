@@ -12,14 +12,7 @@ export async function run(argv: string[]): Promise<number> {
     set: { type: 'string' }, quiet: { type: 'boolean' },
   });
   if (a.help) return console.log(help), 0;
-  let overrides: Record<string, unknown> | undefined;
-  if (a.str('set')) {
-    try {
-      overrides = JSON.parse(a.need('set')) as Record<string, unknown>;
-    } catch (e) {
-      throw new Error(`train: --set must be a JSON object: ${(e as Error).message}`);
-    }
-  }
+  const overrides = a.jsonObject('set');
   try {
     await runTrainCommand({
       config: a.str('config') ?? a.positionals[0], backend: a.str('backend'), resume: a.flag('resume'),

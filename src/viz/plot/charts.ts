@@ -1,5 +1,6 @@
 // Figure builders: training curves, ablation bars with error bars, accuracy-vs-FLOPs / accuracy-vs-latency scatter,
 // latency bars and probability violins.
+import { Rng } from '../../core/rng.js';
 import { axis, baseLayout, checkFinite, PALETTE, type Figure, type Trace } from './figure.js';
 
 export interface CurveRun {
@@ -116,15 +117,17 @@ export function accuracyVsLatency(points: readonly TradeoffPoint[], title = 'Acc
   return tradeoffScatter(points, title, 'latency (ms)');
 }
 
-/** Violins of PiX sampling probabilities per stage (supplement Figure 4); at most `maxPoints` values per violin. */
+/** Violins of PiX sampling probabilities per stage (supplement Figure 4); at most `maxPoints` values (a seeded random subset) per violin. */
 export function probabilityViolins(stages: ReadonlyMap<string, ArrayLike<number>> | readonly { name: string; values: ArrayLike<number> }[], title = 'PiX sampling probabilities per stage', maxPoints = 4000): Figure {
   const list = stages instanceof Map ? [...stages].map(([name, values]) => ({ name, values })) : [...(stages as readonly { name: string; values: ArrayLike<number> }[])];
   if (list.length === 0) throw new Error('stages: expected at least one stage');
   const data: Trace[] = list.map(({ name, values }, i) => {
     if (values.length === 0) throw new Error(`stages: '${name}' has no values`);
-    const step = Math.max(1, Math.ceil(values.length / maxPoints));
-    const y: number[] = [];
-    for (let k = 0; k < values.length; k += step) y.push(values[k]!);
+    // a seeded random subset: a fixed stride would alias with the channel layout of the collected values
+    const rng = new Rng(i);
+    const y = values.length <= maxPoints
+      ? Array.from(values)
+      : Array.from({ length: maxPoints }, () => values[Math.floor(rng.random() * values.length)]!);
     checkFinite(y, `stages['${name}']`);
     return { type: 'violin', name, y, box: { visible: true }, meanline: { visible: true }, points: false, line: { color: PALETTE[i % PALETTE.length] }, spanmode: 'hard' };
   });
