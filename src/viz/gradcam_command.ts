@@ -1,6 +1,6 @@
 // `chanlab gradcam`: Grad-CAM / Grad-CAM++ of a registered model (random weights or a PyTorch checkpoint) on an
 // NCHW .npy batch or a PNG/JPEG image; writes cam.npy ([N,H,W] float32 in [0,1]) or cam.png (the overlays in a row).
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { extname } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { useBackend } from '../backend/index.js';
@@ -83,6 +83,7 @@ export async function gradcamCommand(o: GradcamCommandOptions): Promise<string> 
 }
 
 function readInput(o: GradcamCommandOptions, model: Module): Batch {
+  if (!existsSync(o.input)) throw new Error(`input: file not found: ${o.input}`);
   const ext = extname(o.input).toLowerCase();
   if (ext === '.npy') {
     const t = readNpy(o.input);

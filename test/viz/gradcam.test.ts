@@ -159,6 +159,7 @@ describe('chanlab gradcam', () => {
     const png = decodePng(readFileSync(join(gc, 'small.png')));
     expect([png.height, png.width]).toEqual([32, 32]);
     await expect(main([...base, '--output', join(gc, 'x.txt')])).rejects.toThrow(/output: expected a .npy or .png path/);
+    await expect(main([...base, '--output', join(gc, 'a.png'), '--input', join(gc, 'missing.png')])).rejects.toThrow(/input: file not found: .*missing.png/);
     await expect(main([...base, '--output', join(gc, 'a.png'), '--class', '1000'])).rejects.toThrow(/class: expected an integer in \[0, 9\]/);
     await expect(main([...base, '--output', join(gc, 'a.png'), '--layer', 'layer5'])).rejects.toThrow(/its layer paths are: conv1, bn1, relu, maxpool, layer1/);
     await expect(main([...base, '--output', join(gc, 'a.png'), '--method', 'cam'])).rejects.toThrow(/--method must be 'gradcam' or 'gradcam\+\+'/);
