@@ -5,7 +5,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { Rng } from '../core/rng.js';
 import { createModel } from '../zoo/index.js';
 import type { Module } from '../nn/module.js';
-import { loadCheckpointWeights, readTrainCheckpoint } from '../train/checkpoint.js';
+import { loadCheckpointWeights, readTrainCheckpoint } from '../checkpoint/training.js';
 import type { DataConfig } from '../train/config.js';
 import { buildDatasets, evalTransform } from '../train/data.js';
 import type { Figure } from './plot/figure.js';
