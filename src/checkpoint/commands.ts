@@ -71,7 +71,8 @@ function inferredConfig(shapes: Map<string, number[]>): Partial<ModelConfig> {
   return out;
 }
 
-function buildModel(opts: PredictOptions): Module {
+/** A registered model with a checkpoint's weights (numClasses/inChannels inferred from it unless `config` says). */
+export function buildModel(opts: Pick<PredictOptions, 'model' | 'checkpoint' | 'key' | 'config' | 'allowNonFinite'>): Module {
   if (opts.model.startsWith('chex_resnet')) {
     return loadChexCheckpoint(opts.checkpoint, { arch: opts.model, key: opts.key, allowNonFinite: opts.allowNonFinite }).model;
   }
