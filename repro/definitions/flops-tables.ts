@@ -9,10 +9,10 @@ export const flopsTables: ReproDefinition = {
   reproduces: 'PiX supplement Table 1 + §E example, PiX Table 1 (FLOPs/params columns), CHEX README baselines, DGC counts',
   tiers: ['quick', 'full'],
   async run() {
-    const tables = await flops.generateTables({ source: 'model' });
+    const tables = await flops.generateTables();
     const markdown = tables.map((t) => `## ${t.title}\n\n${t.source}\n\n\`\`\`\n${flops.formatTable(t)}\n\`\`\`\n`).join('\n');
     return {
-      config: { source: 'model', conventions: ['macs', 'ptflops', 'torchprofile', 'chex', 'dgc', 'pix-supplement'] },
+      config: { source: 'registered models', conventions: ['macs', 'ptflops', 'torchprofile', 'chex', 'dgc', 'pix-supplement'] },
       seed: 0,
       results: tables,
       markdown,

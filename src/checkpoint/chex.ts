@@ -47,6 +47,8 @@ export function resnetDepth(c: Pick<ChexResNetConfig, 'block' | 'layers'>): numb
 export interface LoadChexOptions extends ReadOptions {
   /** Expected architecture (e.g. 'chex_resnet50' or 'resnet50'): its depth must match the checkpoint. */
   arch?: string;
+  /** load float tensors holding NaN/Inf (to inspect a diverged run); refused by default */
+  allowNonFinite?: boolean;
 }
 
 export interface LoadChexResult {

@@ -4,5 +4,4 @@ export * from './conventions.js';
 export * from './contributor.js';
 export * from './counter.js';
 export * from './formulas.js';
-export * from './analytic.js';
 export * from './tables.js';

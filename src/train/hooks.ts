@@ -4,7 +4,7 @@
 import type * as tf from '@tensorflow/tfjs-core';
 import { ChexExplorer } from '../methods/chex/explorer.js';
 import type { Module } from '../nn/module.js';
-import type { ExtraState } from './checkpoint.js';
+import type { ExtraState } from '../checkpoint/training.js';
 import type { TrainConfig } from './config.js';
 
 export interface TrainHooks {
@@ -16,10 +16,10 @@ export interface TrainHooks {
   onEpochStart?(epoch: number): Record<string, unknown> | void;
   /** called after every optimiser step (CHEX: re-apply masks) */
   afterStep?(): void;
-  /** method state saved with every training checkpoint (CHEX: masks, MRU store, sampler RNG) */
+  /** state saved in every training checkpoint (CHEX: masks, MRU store, sampler RNG); tensors stay owned by the hooks */
   extraState?(): ExtraState;
-  /** restores extraState() on --resume */
-  loadExtraState?(state: ExtraState): void;
+  /** restores what extraState() saved, on resume (tensors are disposed after the call: copy what you keep) */
+  loadExtraState?(s: Required<ExtraState>): void;
   /** frees what the hooks hold (called once at the end of training; not named dispose: models implement hooks too) */
   releaseHooks?(): void;
 }

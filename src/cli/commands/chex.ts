@@ -1,5 +1,5 @@
 import { releaseBackends, useBackend } from '../../backend/index.js';
-import { compactCheckpoint } from '../../train/chex_compact.js';
+import { compactCheckpoint } from '../../checkpoint/chex_compact.js';
 import { evalTable, formatEvalTable } from '../../train/chex_eval_table.js';
 import { parse } from '../args.js';
 

@@ -40,8 +40,8 @@ type Resolved = ReturnType<typeof validateChexOptions>;
 
 /** Method state for the training checkpoint (structurally the training loop's ExtraState). */
 export interface ChexState {
-  meta: Record<string, unknown>;
-  tensors: Map<string, { shape: number[]; data: Float32Array | Int32Array }>;
+  json?: Record<string, unknown>;
+  tensors?: Map<string, tf.Tensor>;
 }
 
 /** Implements the training loop's hooks (onEpochStart, afterStep, extraState, loadExtraState, releaseHooks). */
@@ -52,6 +52,7 @@ export class ChexExplorer {
   private masks: MaskSet | null = null;
   private snapshot: HostTensors | null = null;
   private readonly rng: Rng;
+  private stateTensors: Map<string, tf.Tensor> | null = null;
 
   constructor(model: Module, options: ChexOptions, seed = 0) {
     this.options = validateChexOptions(options);
@@ -148,6 +149,7 @@ export class ChexExplorer {
   }
 
   private setMasks(masks: Uint8Array[]): void {
+    this.dropStateTensors();
     if (this.masks) this.masks.set(masks);
     else this.masks = new MaskSet(this.layers, masks);
     this.masks.apply();
@@ -163,31 +165,35 @@ export class ChexExplorer {
     };
   }
 
-  /** Masks (int32 0/1 per layer), the MRU snapshot and the sampler state, for the training checkpoint. */
+  /**
+   * Masks (int32 0/1 per layer), the MRU snapshot and the sampler state, for the training checkpoint. The tensors are
+   * owned by the explorer: built once per mask change and disposed on the next change or by releaseHooks().
+   */
   extraState(): ChexState {
-    const tensors: ChexState['tensors'] = new Map();
-    if (this.masks && this.snapshot) {
-      this.layers.forEach((l, i) => tensors.set(`chex.mask.${l.name}`, { shape: [l.channels], data: Int32Array.from(this.masks!.values[i]!) }));
-      for (const [k, v] of this.snapshot) tensors.set(`chex.snapshot.${k}`, { shape: this.vars.get(k)!.shape, data: v });
+    if (!this.stateTensors && this.masks && this.snapshot) {
+      const t = new Map<string, tf.Tensor>();
+      this.layers.forEach((l, i) => t.set(`chex.mask.${l.name}`, tf.tensor1d(Int32Array.from(this.masks!.values[i]!), 'int32')));
+      for (const [k, v] of this.snapshot) t.set(`chex.snapshot.${k}`, tf.tensor(v, this.vars.get(k)!.shape));
+      this.stateTensors = t;
     }
-    return { meta: { chex: { rng: this.rng.getState(), initialised: this.initialised } }, tensors };
+    return { json: { chex: { rng: this.rng.getState(), initialised: this.initialised } }, tensors: this.stateTensors ?? new Map() };
   }
 
-  loadExtraState(s: ChexState): void {
-    const meta = s.meta.chex as { rng: RngState; initialised: boolean } | undefined;
+  loadExtraState(s: Required<ChexState>): void {
+    const meta = s.json.chex as { rng: RngState; initialised: boolean } | undefined;
     if (!meta) throw new Error('chex: the checkpoint holds no exploration state (was it written by a run without --grow-prune?)');
     this.rng.setState(meta.rng);
     if (!meta.initialised) return;
     const masks = this.layers.map((l) => {
       const t = s.tensors.get(`chex.mask.${l.name}`);
-      if (!t || t.data.length !== l.channels) throw new Error(`chex: checkpoint mask of ${l.name} is missing or has the wrong length`);
-      return Uint8Array.from(t.data);
+      if (!t || t.size !== l.channels) throw new Error(`chex: checkpoint mask of ${l.name} is missing or has the wrong length`);
+      return Uint8Array.from(t.dataSync());
     });
     const snap: HostTensors = new Map();
     for (const [k, v] of this.vars) {
       const t = s.tensors.get(`chex.snapshot.${k}`);
-      if (!t || t.data.length !== v.variable.size) throw new Error(`chex: checkpoint snapshot of ${k} is missing or has the wrong size`);
-      snap.set(k, Float32Array.from(t.data));
+      if (!t || t.size !== v.variable.size) throw new Error(`chex: checkpoint snapshot of ${k} is missing or has the wrong size`);
+      snap.set(k, Float32Array.from(t.dataSync() as Float32Array));
     }
     this.snapshot = snap;
     this.setMasks(masks);
@@ -196,6 +202,12 @@ export class ChexExplorer {
   releaseHooks(): void {
     this.masks?.dispose();
     this.masks = null;
+    this.dropStateTensors();
+  }
+
+  private dropStateTensors(): void {
+    if (this.stateTensors) tf.dispose([...this.stateTensors.values()]);
+    this.stateTensors = null;
   }
 
   dispose(): void {

@@ -13,12 +13,12 @@ import { loadChexCheckpoint } from '../../../src/checkpoint/chex.js';
 import { saveModelAsTorch } from '../../../src/checkpoint/export.js';
 import { readNpy, writeNpy } from '../../../src/interop/npy.js';
 import { TorchTensor } from '../../../src/interop/tensor.js';
-import { compactCheckpoint } from '../../../src/train/chex_compact.js';
+import { compactCheckpoint } from '../../../src/checkpoint/chex_compact.js';
 import { ChexExplorer } from '../../../src/methods/chex/explorer.js';
 import { createModel } from '../../../src/zoo/index.js';
 import { manualSeed } from '../../../src/nn/init.js';
 import type { Module } from '../../../src/nn/module.js';
-import { saveTrainCheckpoint } from '../../../src/train/checkpoint.js';
+import { saveTrainCheckpoint } from '../../../src/checkpoint/training.js';
 import { PYTHON } from '../../helpers/torch.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'chanlab-chex-compact-'));

@@ -37,6 +37,12 @@ function perturb(m: Module, seed: number): void {
   }
 }
 
+/** the MRU snapshot held in the explorer's checkpoint state, as host copies */
+function snapshotOf(ex: ChexExplorer): Map<string, Float32Array> {
+  const t = ex.extraState().tensors ?? new Map<string, tf.Tensor>();
+  return new Map([...t].filter(([k]) => k.startsWith('chex.snapshot.')).map(([k, v]) => [k.slice(14), Float32Array.from(v.dataSync())]));
+}
+
 /** every masked filter row, BN γ/β entry and consumer input column is exactly zero */
 function expectMasked(ex: ChexExplorer, h: Map<string, Float32Array>): void {
   ex.layers.forEach((l, i) => {
@@ -142,8 +148,7 @@ describe('exploration step', () => {
     perturb(m, 1); // distinct γ, no ties
     ex.onEpochStart(0);
     const snap0 = host(m); // not the snapshot itself: the snapshot is the unmasked model
-    const s0 = ex.extraState().tensors;
-    const unmasked0 = new Map([...s0].filter(([k]) => k.startsWith('chex.snapshot.')).map(([k, t]) => [k.slice(14), t.data as Float32Array]));
+    const unmasked0 = snapshotOf(ex);
     for (const [k, v] of unmasked0) {
       // active entries of the snapshot equal the masked model
       const cur = snap0.get(k)!;
@@ -157,7 +162,7 @@ describe('exploration step', () => {
     expect(rec.kind).toBe('explore');
     const post = host(m);
     expectMasked(ex, post);
-    const snap1 = new Map([...ex.extraState().tensors].filter(([k]) => k.startsWith('chex.snapshot.')).map(([k, t]) => [k.slice(14), t.data as Float32Array]));
+    const snap1 = snapshotOf(ex);
     // conv filters in the new snapshot: masked entries (zero before the step) hold their MRU values, the rest the
     // pre-step values
     for (const [k, v] of snap1) {

@@ -7,9 +7,9 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, expect, it } from 'vitest';
-import { readTrainCheckpoint } from '../../../src/train/checkpoint.js';
+import { readTrainCheckpoint } from '../../../src/checkpoint/training.js';
 import type { TrainConfig } from '../../../src/train/config.js';
-import { readSafetensors } from '../../../src/train/safetensors.js';
+import { readSafetensors } from '../../../src/checkpoint/safetensors.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'chanlab-chex-resume-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));

@@ -4,14 +4,14 @@
 // equal the masked model's and reports the MACs of both ('chex' convention: zero weights not counted).
 import * as tf from '@tensorflow/tfjs-core';
 import { openSync, readSync, closeSync } from 'node:fs';
-import { compactChexState, inferChexConfig, loadChexCheckpoint, resnetDepth } from '../checkpoint/chex.js';
-import { readCheckpoint } from '../checkpoint/load.js';
+import { compactChexState, inferChexConfig, loadChexCheckpoint, resnetDepth } from './chex.js';
+import { readCheckpoint } from './load.js';
 import { countFlops } from '../flops/counter.js';
 import { OrderedDict, type PyValue } from '../interop/py.js';
 import { TorchTensor } from '../interop/tensor.js';
 import { saveTorchFile, type SaveValue } from '../interop/torch-save.js';
 import type { Module } from '../nn/module.js';
-import { readTrainCheckpoint } from './checkpoint.js';
+import { readTrainCheckpoint } from './training.js';
 
 /** The masked full-size state dict (PyTorch keys and layouts, no `module.`) of a .pth/.pth.tar or a run checkpoint. */
 export function readMaskedStateDict(path: string): Map<string, TorchTensor> {
@@ -31,7 +31,7 @@ export function readMaskedStateDict(path: string): Map<string, TorchTensor> {
     const key = prefixed ? k.slice(6) : k;
     out.set(key, t.dtype === 'F32'
       ? new TorchTensor('float32', t.shape, Float32Array.from(t.data))
-      : new TorchTensor('int64', t.shape, BigInt64Array.from(t.data, (x) => BigInt(x))));
+      : new TorchTensor('int64', t.shape, BigInt64Array.from(t.data as Int32Array, (x) => BigInt(x))));
   }
   return out;
 }
