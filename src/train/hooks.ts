@@ -20,6 +20,8 @@ export interface TrainHooks {
   extraState?(): ExtraState;
   /** restores what extraState() saved, on resume (tensors are disposed after the call: copy what you keep) */
   loadExtraState?(s: Required<ExtraState>): void;
+  /** one line appended to the end-of-training summary, after the final evaluation (DGC: kept ratios, FLOPs spent) */
+  finalReport?(): string | Promise<string>;
   /** frees what the hooks hold (called once at the end of training; not named dispose: models implement hooks too) */
   releaseHooks?(): void;
 }

@@ -71,6 +71,8 @@ export interface TrainResult {
   finalEma: EvalResult | null;
   bestTop1: number | null;
   wallSeconds: number;
+  /** the model's finalReport() line, if it has one */
+  report?: string;
 }
 
 export { runPaths } from './run_dir.js';
@@ -467,11 +469,13 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
       final = await evaluateFinite(model, 'model');
       if (ema) finalEma = await evaluateFinite(ema.ema, 'EMA model');
     }
+    const report = hooks.finalReport ? await hooks.finalReport() : undefined;
+    if (report !== undefined) log({ type: 'report', step, report });
     await save(paths.final, true);
     await save(paths.last, true);
     const wallSeconds = (Date.now() - t0) / 1000;
     manifest!.result = { steps: step, testTop1: final.top1, testTop5: final.top5, emaTop1: finalEma?.top1 ?? null, bestTop1 };
-    return { runDir, steps: step, final, finalEma, bestTop1, wallSeconds };
+    return { runDir, steps: step, final, finalEma, bestTop1, wallSeconds, ...(report !== undefined ? { report } : {}) };
   }
 
   /** Evaluates on the test split; logits with NaN/Inf from finite weights (overflow) also mean divergence. */
