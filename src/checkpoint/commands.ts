@@ -8,6 +8,7 @@ import { readNpy, writeNpy } from '../interop/npy.js';
 import { TorchTensor } from '../interop/tensor.js';
 import { loadTorchFile } from '../interop/torch-load.js';
 import { createModel, getModelEntry, type ModelConfig } from '../zoo/index.js';
+import { Conv2d } from '../nn/conv.js';
 import type { Module } from '../nn/module.js';
 import { loadChexCheckpoint } from './chex.js';
 import { guessArchitecture } from './guess.js';
@@ -71,7 +72,19 @@ function inferredConfig(shapes: Map<string, number[]>): Partial<ModelConfig> {
   return out;
 }
 
-function buildModel(opts: PredictOptions): Module {
+/** Input channels of a model: those of its first convolution (3 when it has none). */
+export function inputChannelsOf(m: Module): number {
+  for (const [, sub] of m.namedModules()) if (sub instanceof Conv2d) return sub.inChannels;
+  return 3;
+}
+
+/** `model` with the weights of `checkpoint`; chex_resnet* models take their (compact) widths from the checkpoint. */
+export function modelFromCheckpoint(model: string, checkpoint: string): Module {
+  return buildModel({ model, checkpoint });
+}
+
+/** A registered model with a checkpoint's weights (numClasses/inChannels inferred from it unless `config` says). */
+export function buildModel(opts: Pick<PredictOptions, 'model' | 'checkpoint' | 'key' | 'config' | 'allowNonFinite'>): Module {
   if (opts.model.startsWith('chex_resnet')) {
     return loadChexCheckpoint(opts.checkpoint, { arch: opts.model, key: opts.key, allowNonFinite: opts.allowNonFinite }).model;
   }

@@ -17,7 +17,7 @@ export {
 } from './chex.js';
 export { saveModelAsTorch, modelStateAsTorch, type SaveModelOptions } from './export.js';
 export { saveDgcCheckpoint, type DgcCheckpointMeta } from './dgc.js';
-export { inspectCommand, predictCommand, type PredictOptions } from './commands.js';
+export { buildModel, inspectCommand, predictCommand, type PredictOptions } from './commands.js';
 export { guessArchitecture, stageBlockCounts } from './guess.js';
 export { torchToTf, tfToTorch, toMeta, type Meta } from './convert.js';
 export {

@@ -1,10 +1,13 @@
 // The chanlab command line. Each subcommand lives in commands/<name>.ts and exports `help` and `run(argv)`.
 import * as backends from './commands/backends.js';
 import * as bench from './commands/bench.js';
+import * as chex from './commands/chex.js';
 import * as flops from './commands/flops.js';
+import * as gradcam from './commands/gradcam.js';
 import * as inspect from './commands/inspect.js';
 import * as latency from './commands/latency.js';
 import * as models from './commands/models.js';
+import * as plot from './commands/plot.js';
 import * as predict from './commands/predict.js';
 import * as train from './commands/train.js';
 
@@ -22,7 +25,10 @@ const COMMANDS: Record<string, Command> = {
   latency,
   inspect,
   predict,
+  gradcam,
+  plot,
   bench,
+  chex,
 };
 
 const USAGE = `chanlab — dynamic channel computation in ConvNets (PiX, CHEX, DGC) on TensorFlow.js

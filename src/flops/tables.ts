@@ -11,6 +11,7 @@ import { createModel, hasModel } from '../zoo/index.js';
 import type { Convention } from './conventions.js';
 import { captureGraph, priceGraph, type CapturedGraph } from './counter.js';
 import { cbamFormula, fbsFormula, pixFormula, seFormula, squeezeExample } from './formulas.js';
+import { CHEX_CHECKPOINTS } from '../methods/chex/table.js';
 
 export type Cell = string | number | boolean | null;
 export interface ReproTable {
@@ -236,16 +237,8 @@ const CHEX_BASELINES: Array<{ label: string; model: string; derived: string }> =
 ];
 
 /** The CHEX README's pruned-model rows (as printed) used for the derived reduction column (docs/methods/chex.md §8.1). */
-export const PAPER_CHEX_README: ReadonlyArray<{ base: string; flops: string; reduction: string; top1: string }> = [
-  { base: 'ResNet-18', flops: '1.03', reduction: '43', top1: '69.6' },
-  { base: 'ResNet-34', flops: '2', reduction: '46', top1: '73.5' },
-  { base: 'ResNet-50', flops: '3', reduction: '27', top1: '78.0' },
-  { base: 'ResNet-50', flops: '2', reduction: '50', top1: '77.4' },
-  { base: 'ResNet-50', flops: '1', reduction: '75', top1: '76.0' },
-  { base: 'ResNet-50', flops: '0.8', reduction: '80', top1: '74.9' },
-  { base: 'ResNet-101', flops: '3.4', reduction: '55', top1: '78.8' },
-  { base: 'ResNet-101', flops: '1.9', reduction: '75', top1: '77.6' },
-];
+export const PAPER_CHEX_README: ReadonlyArray<{ base: string; flops: string; reduction: string; top1: string }> =
+  CHEX_CHECKPOINTS.map((r) => ({ base: r.label, flops: r.flops, reduction: r.reduction, top1: r.top1 }));
 
 /** CHEX compute_flops baselines (G-MACs, conv + fc with bias, dense) of the registered ResNets, and README reductions. */
 export async function chexBaselinesTable(cache: GraphCache = new Map()): Promise<ReproTable> {

@@ -1,6 +1,8 @@
 // Entry points for the CLI: `chanlab train` and `chanlab eval`.
-import { closeSync, openSync, readSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, readSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { writeJsonAtomic } from '../core/fs.js';
+import { compactCheckpoint } from '../checkpoint/chex_compact.js';
 import { useBackend } from '../backend/index.js';
 import { loadCheckpointIntoModel } from '../checkpoint/load.js';
 import { createModel } from '../zoo/index.js';
@@ -43,6 +45,16 @@ export async function runTrainCommand(o: TrainCommandOptions): Promise<TrainResu
     `done in ${r.wallSeconds.toFixed(1)} s: ${r.steps} steps, test top-1 ${r.final?.top1.toFixed(2)}%` +
       (r.finalEma ? `, EMA top-1 ${r.finalEma.top1.toFixed(2)}%` : '') + (r.report ? `; ${r.report}` : '') + ` (run: ${r.runDir})`,
   );
+  const stored = validateConfig(JSON.parse(readFileSync(join(runDir, 'config.json'), 'utf8')));
+  if (stored.chex) {
+    // CHEX: the explored, masked network → the official compact format next to the run's checkpoints
+    const d = stored.data;
+    const input = d.dataset === 'fashion_mnist' ? 28 : d.dataset === 'imagenet' ? (d.inputSize ?? 224) : d.dataset === 'synthetic' ? d.synthetic!.height : 32;
+    const c = await compactCheckpoint({ model: stored.model, checkpoint: join(runDir, 'final.safetensors'), out: join(runDir, 'compact.pth.tar'), input });
+    writeJsonAtomic(join(runDir, 'compact.json'), c);
+    progress.line(`compact model: ${join(runDir, 'compact.pth.tar')} cfg [${c.cfg.join(',')}], MACs ${c.macsMasked} → ${c.macsCompact} ` +
+      `(input ${c.inputShape.join('×')}), max |Δlogit| ${c.maxAbsDiff.toExponential(2)}`);
+  }
   return r;
 }
 

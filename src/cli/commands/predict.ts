@@ -13,14 +13,7 @@ export async function run(argv: string[]): Promise<number> {
     'allow-non-finite': { type: 'boolean' },
   });
   if (a.help) return console.log(help), 0;
-  let config: Record<string, unknown> | undefined;
-  if (a.str('config')) {
-    try {
-      config = JSON.parse(a.need('config')) as Record<string, unknown>;
-    } catch (e) {
-      throw new Error(`predict: --config must be a JSON object: ${(e as Error).message}`);
-    }
-  }
+  const config = a.jsonObject('config');
   try {
     console.log(await predictCommand({
       model: a.need('model'), checkpoint: a.need('checkpoint'), input: a.need('input'), output: a.need('output'),
