@@ -1,4 +1,4 @@
-// CHEX checkpoints (spec chex.md §7): full-size masked training checkpoints (zeros at pruned channels, `module.`
+// CHEX checkpoints (docs/methods/chex.md §7): full-size masked training checkpoints (zeros at pruned channels, `module.`
 // keys) and compact ones carrying `cfg`. The ResNet is built from the tensor shapes (§7.3 decision: shapes are the
 // truth, `cfg` only a cross-check), then loaded strictly.
 import { ChexResNet, defaultChexCfg, flattenChexCfg, type ChexCfg, type ChexResNetConfig } from '../models/chex_resnet.js';

@@ -1,4 +1,4 @@
-// Inference latency in the manner of the official PiX `test_latency.py` (spec pix.md §7.4): eval mode, batch 1,
+// Inference latency in the manner of the official PiX `test_latency.py` (docs/methods/pix.md §7.4): eval mode, batch 1,
 // 224×224, fp32, 5 warm-up passes, then N timed forward passes each followed by a device sync (here
 // `await y.data()`, which waits for the backend and copies the output back). Reports mean (the official number:
 // total seconds for 1000 runs = mean ms per image) and median.

@@ -1,4 +1,4 @@
-// CHEX ResNet (spec chex.md §1.2–§1.5, §7.2): torchvision-keyed ResNet whose inner widths come from a `cfg`, as the
+// CHEX ResNet (docs/methods/chex.md §1.2–§1.5, §7.2): torchvision-keyed ResNet whose inner widths come from a `cfg`, as the
 // official CLS `resnet.py` builds compact (physically pruned) networks.
 //   basic blocks (R18/R34):       cfg = [c of every block's conv1 ..., F]              (R18: 9 ints, R34: 17)
 //   bottlenecks  (R50/R101):      cfg = [[Cin, c1, c2] per block ..., [F]] (nested or flat; R50: 49 ints, R101: 100)

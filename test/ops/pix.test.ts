@@ -1,4 +1,4 @@
-// PiX operator on the cpu reference kernel and the composite: spec pix.md §10 vectors by hand, variants, N > 1,
+// PiX operator on the cpu reference kernel and the composite: docs/methods/pix.md §10 vectors by hand, variants, N > 1,
 // central finite differences for x and p, and input validation.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';

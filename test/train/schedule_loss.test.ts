@@ -15,7 +15,7 @@ beforeAll(async () => {
 });
 
 describe('schedules', () => {
-  it('CHEX: per-epoch warmup 8 + cosine over 250 epochs (spec chex §5.1 samples), constant within an epoch', () => {
+  it('CHEX: per-epoch warmup 8 + cosine over 250 epochs (docs/methods/chex.md §5.1 samples), constant within an epoch', () => {
     const s = makeSchedule({ kind: 'cosine_epoch', warmupEpochs: 8 }, { baseLr: 1.024, epochs: 250, itersPerEpoch: 1251 });
     const at = (e: number) => s(e * 1251 + 17);
     const want: Array<[number, number]> = [[0, 0.128], [1, 0.256], [7, 1.024], [8, 1.024], [9, 1.023957], [50, 0.949763], [129, 0.512], [180, 0.197247], [249, 4.31e-5]];
@@ -23,7 +23,7 @@ describe('schedules', () => {
     expect(s(50 * 1251)).toBe(s(51 * 1251 - 1));
   });
 
-  it('PiX: linspace warmup over 5 epochs, then cosine to min_lr 1e-6 (spec pix §7.1)', () => {
+  it('PiX: linspace warmup over 5 epochs, then cosine to min_lr 1e-6 (docs/methods/pix.md §7.1)', () => {
     const ipe = 1251;
     const s = makeSchedule({ kind: 'cosine', warmupEpochs: 5, minLr: 1e-6 }, { baseLr: 3.5e-3, epochs: 300, itersPerEpoch: ipe });
     const w = 5 * ipe;
@@ -37,7 +37,7 @@ describe('schedules', () => {
     expect(s(300 * ipe - 1)).toBeGreaterThan(1e-6);
   });
 
-  it('DGC: per-iteration cosine 0.1·½(1 + cos(π p)), no warmup (spec dgc §5)', () => {
+  it('DGC: per-iteration cosine 0.1·½(1 + cos(π p)), no warmup (docs/methods/dgc.md §5)', () => {
     const s = makeSchedule({ kind: 'cosine' }, { baseLr: 0.1, epochs: 300, itersPerEpoch: 782 });
     expect(s(0)).toBe(0.1);
     expect(s(150 * 782)).toBeCloseTo(0.05, 12);

@@ -1,4 +1,4 @@
-// cpu kernel for ChanlabPixGrad: reference backward of the official CUDA kernel (spec pix.md §2).
+// cpu kernel for ChanlabPixGrad: reference backward of the official CUDA kernel (docs/methods/pix.md §2).
 // dx: the max/min branch routes p*gy to the FIRST arg-extremum only (strict comparison), the avg branch gives
 // (p*gy)/divisor to every real channel; dp[n,g] = sum_hw gy * (unscaled value of the chosen reduction).
 import { registerKernel, type KernelConfig, type KernelFunc, type TensorInfo } from '@tensorflow/tfjs-core';

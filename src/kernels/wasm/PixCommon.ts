@@ -9,7 +9,7 @@ export interface WasmBackendLike {
   typedArrayFromHeap(t: TensorInfo): Float32Array;
 }
 
-/** Branch codes, fixed per (n, g): the p-threshold decision never varies over pixels (spec §1.1). */
+/** Branch codes, fixed per (n, g): the p-threshold decision never varies over pixels (docs/methods/pix.md §1.1). */
 export const MODE_MAX = 0;
 export const MODE_AVG = 1;
 export const MODE_MIN = 2;

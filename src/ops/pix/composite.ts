@@ -1,11 +1,11 @@
-// PiX from stock tfjs ops (spec pix.md §1.8 forward, §2.5 customGrad backward), for backends without the custom
+// PiX from stock tfjs ops (docs/methods/pix.md §1.8 forward, §2.5 customGrad backward), for backends without the custom
 // kernels (e.g. tfjs-node 'tensorflow'), and as the baseline the kernels are benchmarked against.
 //
 // x: [N,H,W,C], p: [N,G] or [N,1,1,G]  ->  y: [N,H,W,G]. The channels are padded to G*zeta (0 for the sum, -FLT_MAX / +FLT_MAX
 // for max / min) and reshaped to [N,HW,G,zeta]: rank 4 at most, because tfjs-webgpu runs Tile (broadcastTo) of rank-5
 // tensors on the CPU through a synchronous read, which fails in Node. The backward builds a first-arg-extremum mask with cumsum so that,
 // like the CUDA kernel, only the lowest tied channel gets the gradient (tfjs's own max gradient splits it among ties).
-// NaN caveat: tfjs max/min may propagate NaN where the kernel skips it (spec §1.6); parity on NaN x is not promised.
+// NaN caveat: tfjs max/min may propagate NaN where the kernel skips it (docs/methods/pix.md §1.6); parity on NaN x is not promised.
 import * as tf from '@tensorflow/tfjs-core';
 import { PIX_LOWEST, type PixAttrs } from './kernel_names.js';
 import { avgDivisorOf, pixDims, type PixDims } from './shape.js';

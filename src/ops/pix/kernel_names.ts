@@ -3,7 +3,7 @@
 // ChanlabPix:      inputs {x: [N,H,W,C], p: [N,G] | [N,1,1,G]}      -> y: [N,H,W,G]
 // ChanlabPixGrad:  inputs {x, p, dy: [N,H,W,G]}                     -> [dx: x's shape, dp: p's shape]
 // (p is read flat at n*G + g, so both of its accepted shapes go to the kernels unchanged)
-// with G = ceil(C/zeta) and channel c = g*zeta + j on the last axis (spec pix.md §1.1, §1.8).
+// with G = ceil(C/zeta) and channel c = g*zeta + j on the last axis (docs/methods/pix.md §1.1, §1.8).
 
 /** Forward kernel name. */
 export const ChanlabPix = 'ChanlabPix';
@@ -14,7 +14,7 @@ export const ChanlabPixGrad = 'ChanlabPixGrad';
  * How a channel subset is reduced; every branch is multiplied by p.
  * - 'pick-or-mix': p < tau -> p*max, else (p*sum)/divisor (official kernel; p == tau and NaN p take avg).
  * - 'max' | 'avg' | 'min': always that branch, still scaled by p (supplement Table 2, E3; 'min' flagged inferred).
- * - 'w-pix': p*max + (1-p)*avg. ⚠ Inferred from the supplement's FLOP count only (spec §4).
+ * - 'w-pix': p*max + (1-p)*avg. ⚠ Inferred from the supplement's FLOP count only (docs/methods/pix.md §4).
  */
 export const PIX_REDUCTIONS = ['pick-or-mix', 'max', 'avg', 'min', 'w-pix'] as const;
 export type PixReduce = (typeof PIX_REDUCTIONS)[number];
