@@ -6,6 +6,7 @@ import * as inspect from './commands/inspect.js';
 import * as latency from './commands/latency.js';
 import * as models from './commands/models.js';
 import * as predict from './commands/predict.js';
+import * as repro from './commands/repro.js';
 import * as train from './commands/train.js';
 
 interface Command {
@@ -23,6 +24,7 @@ const COMMANDS: Record<string, Command> = {
   inspect,
   predict,
   bench,
+  repro,
 };
 
 const USAGE = `chanlab — dynamic channel computation in ConvNets (PiX, CHEX, DGC) on TensorFlow.js
