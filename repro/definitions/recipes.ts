@@ -3,12 +3,15 @@
 import { loadConfig, type TrainConfig } from '../../src/train/config.js';
 import type { ModelRef } from './counts.js';
 
-/** Fashion-MNIST training of `ref` for `epochs` epochs (checkpoint every 100 steps, so a killed seed loses little). */
-export function fashionMnistRecipe(name: string, ref: ModelRef, seed: number, epochs: number): TrainConfig {
+/**
+ * Fashion-MNIST training of `ref` for `epochs` epochs (checkpoint every 100 steps, so a killed seed loses little);
+ * `trainLimit` uses only the first N training images (quick tier).
+ */
+export function fashionMnistRecipe(name: string, ref: ModelRef, seed: number, epochs: number, trainLimit?: number): TrainConfig {
   const q = loadConfig('quick');
   return {
     ...q, name, description: `chanlab repro: ${name}, seed ${seed}`, notes: undefined, model: ref.model, modelConfig: ref.modelConfig,
-    epochs, seed, evalEvery: 0, logEvery: 50, checkpointEvery: 100,
+    data: { ...q.data, ...(trainLimit ? { trainLimit } : {}) }, epochs, seed, evalEvery: 0, logEvery: 50, checkpointEvery: 100,
   };
 }
 
