@@ -1,24 +1,35 @@
-// chanlab's public API.
-//
-// Core: backends, the module system, models and their registry, the PiX op and layers. Larger areas are exported
-// as namespaces (data, flops, latency, interop, checkpoint, train) to keep names unambiguous.
-import './models/chex_resnet.js';
-import './methods/pix/index.js';
+// chanlab's public API: what users call. Core names are flat; larger areas are namespaces so names stay
+// unambiguous (`data.FashionMNIST`, `flops.countFlops`, `checkpoint.loadCheckpointIntoModel`, `train.runTraining`).
+// CLI commands, benchmarks and file utilities are internal and not exported here.
 
-export * from './backend/index.js';
+// Backends
+export {
+  useBackend, probeBackends, describeActive, releaseBackends, DEFAULT_BACKEND, BACKEND_NAMES,
+  type BackendName, type BackendAvailability,
+} from './backend/select.js';
 export { enableWasmThreads } from './kernels/wasm/threads.js';
+
+// Randomness
 export { Rng, type RngState } from './core/rng.js';
-export { writeFileAtomic, writeJsonAtomic } from './core/fs.js';
+
+// Module system and layers (PyTorch-like, NHWC activations, PyTorch state-dict keys and layouts)
 export * from './nn/index.js';
-export * from './models/index.js';
-export * from './models/chex_resnet.js';
+
+// Models and the model zoo
+export { createModel, listModels, getModelEntry, hasModel, type ModelConfig, type ModelEntry } from './zoo/index.js';
+export {
+  ResNet, BasicBlock, Bottleneck, ResNetBase, VGG, VGG_CFGS, ChexResNet,
+  type ResNetConfig, type VGGConfig, type ChexResNetConfig, type Stem,
+} from './models/index.js';
+
+// PiX: the op and the method
 export * from './ops/pix/index.js';
 export * from './methods/pix/index.js';
 
+// Areas
 export * as data from './data/index.js';
 export * as flops from './flops/index.js';
 export * as latency from './latency/index.js';
 export * as interop from './interop/index.js';
 export * as checkpoint from './checkpoint/index.js';
 export * as train from './train/index.js';
-export * as bench from './bench/index.js';

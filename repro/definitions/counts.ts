@@ -1,7 +1,7 @@
 // Parameters and FLOPs of a registered model under one counting convention (one forward pass on zeros).
 import { captureGraph, priceGraph } from '../../src/flops/counter.js';
 import type { Convention } from '../../src/flops/conventions.js';
-import { createModel } from '../../src/models/index.js';
+import { createModel } from '../../src/zoo/index.js';
 
 export interface ModelRef {
   model: string;

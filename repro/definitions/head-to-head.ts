@@ -2,9 +2,8 @@
 // epochs and seeds — test top-1, FLOPs in one convention, parameters, latency and training throughput.
 // DGC and CHEX rows are pending until their methods land: making one run is a one-line change of its `contender` line
 // (give its model reference instead of the pending reason).
-import '../../src/methods/pix/index.js';
 import { latencyMethod, measureLatency } from '../../src/latency/latency.js';
-import { createModel } from '../../src/models/index.js';
+import { createModel } from '../../src/zoo/index.js';
 import type { RowDefinition, TableDefinition } from '../definition.js';
 import { countModel, type ModelRef } from './counts.js';
 import { fashionMnistRecipe, smallPiX, SMALL_RESNET } from './recipes.js';

@@ -1,7 +1,6 @@
 // PiX supplement Table 2, the ablations (docs/methods/pix.md §8.4, variants §4): E0 activation, E1 BN before the
 // activation, E2 τ, E3 operator, and w-PiX. Small tier: the small PiX-ResNet on Fashion-MNIST, ≥ 3 seeds; the cell
 // compared with the paper is the difference to the default row (the paper's ImageNet top-1 is shown for reference).
-import '../../src/methods/pix/index.js';
 import type { DerivedMetric, PaperValue, RowDefinition, TableDefinition } from '../definition.js';
 import { difference } from '../status.js';
 import { fashionMnistRecipe, imagenetRecipe, smallPiX } from './recipes.js';

@@ -1,7 +1,6 @@
 // The PiX speed claim ("about 25% faster", docs/methods/pix.md §8.6) measured by the official method of
 // test_latency.py (§7.4): batch 1, 224², 5 warm-ups, the mean of 1000 timed runs with a sync after each, one row per
 // (backend, model). The quick tier times 20 runs instead of 1000 (the only deviation) to stay within its budget.
-import '../../src/methods/pix/index.js';
 import { useBackend } from '../../src/backend/index.js';
 import { latencyMethod, measureLatency } from '../../src/latency/latency.js';
 import type { DerivedMetric, RowDefinition, TableDefinition, Tier } from '../definition.js';

@@ -2,7 +2,7 @@
 // Exact: the supplement's formulas evaluated now; FLOPs are compared truncated to the printed decimals (the paper's
 // rule: rounding would break 12.8, 9.6, 1.8, 0.6 and .837), memory = fp32 bytes / 10⁶ to the printed 6 decimals.
 import { cbamFormula, fbsFormula, pixFormula, seFormula } from '../../src/flops/formulas.js';
-import { PAPER_SUPP_TABLE1, printedDecimals } from '../../src/flops/tables.js';
+import { PAPER_SUPP_TABLE1, printedDecimals } from '../flops-tables.js';
 import type { RowDefinition, TableDefinition } from '../definition.js';
 
 const C = 512;

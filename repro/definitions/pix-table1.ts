@@ -1,7 +1,6 @@
 // PiX main Table 1 ("PiX as a channel squeezer", docs/methods/pix.md §8.5): parameters and FLOPs exact at every tier
 // (params truncated to 0.1 M, FLOPs = ptflops-style count rounded to 0.01 B: the paper's rules, §5.6–5.7); top-1 at
 // the small tier (Fashion-MNIST, the ImageNet-stem model, reference only) and the full tier (ImageNet, the target).
-import '../../src/methods/pix/index.js';
 import type { Metric, PaperValue, RowDefinition, TableDefinition } from '../definition.js';
 import { countModel, type ModelRef } from './counts.js';
 import { fashionMnistRecipe, imagenetRecipe } from './recipes.js';

@@ -5,7 +5,7 @@ import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import * as tf from '@tensorflow/tfjs-core';
 import { describeActive, useBackend, type BackendName } from '../backend/index.js';
-import { createModel } from '../models/index.js';
+import { createModel } from '../zoo/index.js';
 import { Conv2d } from '../nn/conv.js';
 import { manualSeed } from '../nn/init.js';
 import { Linear } from '../nn/linear.js';

@@ -5,5 +5,3 @@ export * from './contributor.js';
 export * from './counter.js';
 export * from './formulas.js';
 export * from './analytic.js';
-export * from './tables.js';
-export * from './report.js';

@@ -4,7 +4,7 @@
 // total seconds for 1000 runs = mean ms per image) and median.
 import * as tf from '@tensorflow/tfjs-core';
 import { useBackend } from '../backend/index.js';
-import { createModel } from '../models/index.js';
+import { createModel } from '../zoo/index.js';
 import type { Module } from '../nn/module.js';
 
 export interface LatencyOptions {

@@ -12,7 +12,7 @@ import { BatchNorm2d } from '../nn/batchnorm.js';
 import { Sequential } from '../nn/container.js';
 import { Conv2d } from '../nn/conv.js';
 import { kaimingNormal } from '../nn/init.js';
-import { registerModel, type ModelConfig } from './registry.js';
+import { defineModel, type ModelConfig, type ModelEntry } from './registry.js';
 import { BasicBlock, Bottleneck, conv1x1, type Stem } from './resnet.js';
 
 /** A cfg as stored in checkpoints: flat ints or (for bottlenecks) nested lists of ints. */
@@ -112,15 +112,8 @@ export class ChexResNet extends ResNetBase {
   }
 }
 
-export const CHEX_RESNETS: ReadonlyArray<[string, 'basic' | 'bottleneck', number[]]> = [
-  ['chex_resnet18', 'basic', [2, 2, 2, 2]],
-  ['chex_resnet34', 'basic', [3, 4, 6, 3]],
-  ['chex_resnet50', 'bottleneck', [3, 4, 6, 3]],
-  ['chex_resnet101', 'bottleneck', [3, 4, 23, 3]],
-];
-
-for (const [name, block, layers] of CHEX_RESNETS) {
-  registerModel<ChexResNetConfig>({
+function chexResnet(name: string, block: 'basic' | 'bottleneck', layers: number[]): ModelEntry {
+  return defineModel<ChexResNetConfig>({
     name,
     family: 'chex',
     description: `CHEX ${name.replace('chex_resnet', 'ResNet-')}: torchvision keys, inner widths from a checkpoint cfg ` +
@@ -130,3 +123,11 @@ for (const [name, block, layers] of CHEX_RESNETS) {
     create: (c) => new ChexResNet(c),
   });
 }
+
+/** CHEX compact ResNets (widths from a checkpoint's cfg). */
+export const CHEX_COMPACT_MODELS: readonly ModelEntry[] = [
+  chexResnet('chex_resnet18', 'basic', [2, 2, 2, 2]),
+  chexResnet('chex_resnet34', 'basic', [3, 4, 6, 3]),
+  chexResnet('chex_resnet50', 'bottleneck', [3, 4, 6, 3]),
+  chexResnet('chex_resnet101', 'bottleneck', [3, 4, 23, 3]),
+];

@@ -1,4 +1,6 @@
-// The model registry: stable snake_case names → constructor + default config (timm-style).
+// Model registry entries (timm-style): a stable snake_case name next to its constructor and default config.
+// Each model family exports a literal list of entries (`TORCHVISION_MODELS`, `PIX_MODELS`, …); `src/zoo` joins
+// the lists and builds models by name. Nothing registers itself on import.
 import type { Module } from '../nn/module.js';
 
 export interface ModelConfig {
@@ -19,36 +21,8 @@ export interface ModelEntry<C extends ModelConfig = ModelConfig> {
   create(config: C): Module;
 }
 
-const registry = new Map<string, ModelEntry>();
-
-export function registerModel<C extends ModelConfig>(entry: ModelEntry<C>): void {
-  if (!/^[a-z0-9_]+$/.test(entry.name)) throw new Error(`registerModel: name '${entry.name}' must be snake_case`);
-  if (registry.has(entry.name)) throw new Error(`registerModel: '${entry.name}' is already registered`);
-  registry.set(entry.name, entry as unknown as ModelEntry);
-}
-
-export function listModels(): ModelEntry[] {
-  return [...registry.values()];
-}
-
-export function getModelEntry(name: string): ModelEntry {
-  const e = registry.get(name);
-  if (!e) {
-    const names = [...registry.keys()];
-    const close = names.filter((n) => n.includes(name) || name.includes(n)).slice(0, 5);
-    throw new Error(`unknown model '${name}'${close.length ? `; did you mean ${close.join(', ')}?` : ''} ` +
-      `(known: ${names.join(', ')}; see \`chanlab models\`)`);
-  }
-  return e;
-}
-
-/** Builds a registered model; `overrides` are merged over its default config (unknown keys are errors). */
-export function createModel(name: string, overrides: Partial<ModelConfig> = {}): Module {
-  const entry = getModelEntry(name);
-  for (const k of Object.keys(overrides)) {
-    if (!(k in entry.defaultConfig)) {
-      throw new Error(`createModel(${name}): unknown config key '${k}' (expected one of ${Object.keys(entry.defaultConfig).join(', ')})`);
-    }
-  }
-  return entry.create({ ...entry.defaultConfig, ...overrides });
+/** Checks an entry's name and erases its config type so entries of different families share one list. */
+export function defineModel<C extends ModelConfig>(entry: ModelEntry<C>): ModelEntry {
+  if (!/^[a-z0-9_]+$/.test(entry.name)) throw new Error(`defineModel: name '${entry.name}' must be snake_case ([a-z0-9_]+)`);
+  return entry as unknown as ModelEntry;
 }

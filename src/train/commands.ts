@@ -1,7 +1,7 @@
 // Entry points for the CLI: `chanlab train` and `chanlab eval`.
 import { join, resolve } from 'node:path';
 import { useBackend } from '../backend/index.js';
-import { createModel } from '../models/index.js';
+import { createModel } from '../zoo/index.js';
 import { loadConfig, mergeConfig, validateConfig, DATASET_NAMES, type DataConfig, type DatasetName, type TrainConfig } from './config.js';
 import { loadCheckpointWeights, readTrainCheckpoint } from './checkpoint.js';
 import { buildLoaders } from './data.js';

@@ -6,6 +6,7 @@ import type { EmaConfig } from './ema.js';
 import { LOSS_KINDS, type LossConfig } from './loss.js';
 import { WEIGHT_DECAY_FILTERS, type WeightDecayFilter } from './optim.js';
 import { SCHEDULE_KINDS, type ScheduleConfig } from './schedule.js';
+import { getModelEntry, hasModel } from '../zoo/index.js';
 
 export type DatasetName = 'fashion_mnist' | 'cifar10' | 'cifar100' | 'imagenet' | 'synthetic';
 export const DATASET_NAMES: readonly DatasetName[] = ['fashion_mnist', 'cifar10', 'cifar100', 'imagenet', 'synthetic'];
@@ -101,7 +102,12 @@ export interface TrainConfig {
   evalEvery?: number;
   /** also checkpoint every N optimiser steps (0 = only at epoch ends) */
   checkpointEvery?: number;
+  /** a training-time method the run needs (e.g. CHEX channel exploration); unknown or unimplemented → error */
+  method?: string;
 }
+
+/** Training-time methods the loop can run (a config naming another one is refused, never trained as a plain model). */
+export const IMPLEMENTED_METHODS: readonly string[] = [];
 
 // ---- validation ---------------------------------------------------------------------------------------------------
 
@@ -166,7 +172,7 @@ const emaSpec = obj({ decay: num(0, 1), warmup: bool, warmupGamma: num(0), warmu
 const trainSpec = obj({
   name: str, description: str, notes: str, model: str, modelConfig: record, data: dataSpec, epochs: int(1),
   maxSteps: nullable(int(1)), batchSize: int(1), accumSteps: int(1), evalBatchSize: int(1), optimizer: optimizerSpec,
-  schedule: scheduleSpec, loss: lossSpec, ema: nullable(emaSpec), auxLossWeight: num(0), seed: int(0), backend: str,
+  schedule: scheduleSpec, loss: lossSpec, ema: nullable(emaSpec), auxLossWeight: num(0), seed: int(0), backend: str, method: str,
   logEvery: int(1), evalEvery: int(0), checkpointEvery: int(0),
 }, ['model', 'data', 'epochs', 'batchSize', 'optimizer', 'schedule', 'loss', 'seed']);
 
@@ -175,6 +181,11 @@ export function validateConfig(v: unknown): TrainConfig {
   trainSpec(v, '');
   const c = v as TrainConfig;
   if (c.data.dataset === 'synthetic' && !c.data.synthetic) throw new Error("config.data.synthetic: required when dataset is 'synthetic'");
+  if (!hasModel(c.model)) getModelEntry(c.model); // throws: unknown model, with the known names
+  if (c.method !== undefined && !(IMPLEMENTED_METHODS as readonly string[]).includes(c.method)) {
+    throw new Error(`config.method: '${c.method}' is not implemented in this version of chanlab ` +
+      `(implemented: ${IMPLEMENTED_METHODS.length ? IMPLEMENTED_METHODS.join(', ') : 'none'}); refusing to train the plain model instead`);
+  }
   return c;
 }
 

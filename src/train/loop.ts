@@ -13,7 +13,7 @@ import { useBackend } from '../backend/index.js';
 import { writeFileAtomic, writeJsonAtomic } from '../core/fs.js';
 import type { Batch } from '../data/loader.js';
 import { keyedRng } from '../data/rng_source.js';
-import { createModel } from '../models/index.js';
+import { createModel } from '../zoo/index.js';
 import { initGenerator, manualSeed } from '../nn/init.js';
 import type { Module } from '../nn/module.js';
 import { loadOptimizer, loadCheckpointWeights, readTrainCheckpoint, saveTrainCheckpoint, type LoadedCheckpoint, type TrainState } from './checkpoint.js';

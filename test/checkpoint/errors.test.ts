@@ -5,8 +5,7 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { useBackend } from '../../src/backend/index.js';
 import { guessArchitecture, inspectCommand, loadCheckpointIntoModel } from '../../src/checkpoint/index.js';
-import '../../src/methods/pix/index.js';
-import { createModel } from '../../src/models/index.js';
+import { createModel } from '../../src/zoo/index.js';
 import { fix, narrowResNet18, narrowResNet50, py, tmp } from './helpers.js';
 
 const MARKER = '/tmp/chanlab_checkpoint_pwned';

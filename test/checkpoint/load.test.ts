@@ -8,9 +8,8 @@ import { compactChexState, loadChexCheckpoint, loadCheckpointIntoModel, readChec
 import { OrderedDict, type PyValue } from '../../src/interop/py.js';
 import { TorchTensor } from '../../src/interop/tensor.js';
 import { loadTorchFile } from '../../src/interop/torch-load.js';
-import '../../src/methods/pix/index.js';
 import { ChexResNet } from '../../src/models/chex_resnet.js';
-import { createModel } from '../../src/models/index.js';
+import { createModel } from '../../src/zoo/index.js';
 import { expectLogitsClose, fix, logitsOf, narrowResNet18, narrowResNet50, PIX_NARROW } from './helpers.js';
 
 interface Manifest {

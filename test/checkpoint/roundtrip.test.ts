@@ -7,8 +7,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { useBackend } from '../../src/backend/index.js';
 import { loadCheckpointIntoModel, predictCommand, saveModelAsTorch } from '../../src/checkpoint/index.js';
 import { readNpy } from '../../src/interop/npy.js';
-import '../../src/methods/pix/index.js';
-import { createModel } from '../../src/models/index.js';
+import { createModel } from '../../src/zoo/index.js';
 import type { Module } from '../../src/nn/module.js';
 import { expectLogitsClose, fix, logitsOf, narrowResNet50, PIX_NARROW, py, tmp } from './helpers.js';
 

@@ -5,8 +5,8 @@ import { resnetGraph } from '../../src/flops/analytic.js';
 import { registerFlopsAdapter, type FlopsContributor } from '../../src/flops/contributor.js';
 import { CONVENTIONS, type Convention } from '../../src/flops/conventions.js';
 import { captureGraph, countFlops, countFlopsMany, priceGraph } from '../../src/flops/counter.js';
-import { flopsReport } from '../../src/flops/report.js';
-import { createModel } from '../../src/models/index.js';
+import { flopsReport } from '../../src/cli/flops_report.js';
+import { createModel } from '../../src/zoo/index.js';
 import { Conv2d, Module, ReLU, Sequential } from '../../src/nn/index.js';
 import { pix } from '../../src/ops/pix/index.js';
 

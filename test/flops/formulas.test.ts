@@ -3,7 +3,7 @@ import {
   cbamFormula, dgcHiddenWidth, dgcLayerCost, dgcLayerParams, fbsFormula, pixFormula, pixModuleCost, pixSqueezeMemory,
   seFormula, squeezeBaselineFormula, squeezeExample,
 } from '../../src/flops/formulas.js';
-import { fbsConsistentK, printedDecimals, squeezeExampleTable, supplementTable1, truncateScaled } from '../../src/flops/tables.js';
+import { fbsConsistentK, printedDecimals, squeezeExampleTable, supplementTable1, truncateScaled } from '../../repro/flops-tables.js';
 
 describe('supplement Table 1 formulas (pix.md §8.1)', () => {
   it('gives the exact formula values at C = 512', () => {

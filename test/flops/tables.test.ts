@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { dyDenseNetGraph, dyResNet18Graph, pixResnetGraph, resnetGraph } from '../../src/flops/analytic.js';
 import { priceGraph } from '../../src/flops/counter.js';
-import { chexBaselinesTable, dgcTable, formatTable, generateTables, pixMainTable } from '../../src/flops/tables.js';
+import { chexBaselinesTable, dgcTable, formatTable, generateTables, pixMainTable } from '../../repro/flops-tables.js';
 
 describe('PiX main table (pix.md §5.6–5.7, §8.5)', () => {
   it('exact params and counts under every convention', async () => {

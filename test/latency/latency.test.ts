@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { useBackend } from '../../src/backend/index.js';
 import { compareLatency, formatLatencyComparison, latencyMethod, measureLatency, median, type LatencyMethod } from '../../src/latency/latency.js';
 import { run as latencyCli } from '../../src/cli/commands/latency.js';
-import { createModel } from '../../src/models/index.js';
+import { createModel } from '../../src/zoo/index.js';
 
 beforeAll(async () => {
   await useBackend('wasm');

@@ -9,7 +9,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
 import { useBackend } from '../../src/backend/index.js';
-import { createModel } from '../../src/models/index.js';
+import { createModel } from '../../src/zoo/index.js';
 import { manualSeed } from '../../src/nn/index.js';
 import { randn, relErr } from '../helpers/tensors.js';
 

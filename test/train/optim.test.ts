@@ -4,7 +4,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { useBackend } from '../../src/backend/index.js';
 import { Rng } from '../../src/core/rng.js';
-import { createModel } from '../../src/models/index.js';
+import { createModel } from '../../src/zoo/index.js';
 import { oracle } from './oracle.js';
 import { Lamb, paramGroups, SGD, type Optimizer, type ParamEntry } from '../../src/train/optim.js';
 

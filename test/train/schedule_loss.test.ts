@@ -3,7 +3,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { useBackend } from '../../src/backend/index.js';
 import { Rng } from '../../src/core/rng.js';
-import { createModel } from '../../src/models/index.js';
+import { createModel } from '../../src/zoo/index.js';
 import { ModelEma } from '../../src/train/ema.js';
 import { bceWithLogits, classificationLoss, crossEntropy, smoothOneHot, softTargetCrossEntropy, topkCorrect } from '../../src/train/loss.js';
 import { formatSeconds, Progress } from '../../src/train/progress.js';

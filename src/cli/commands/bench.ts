@@ -1,4 +1,3 @@
-import '../../methods/pix/index.js';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { releaseBackends, useBackend } from '../../backend/index.js';

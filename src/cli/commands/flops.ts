@@ -1,8 +1,6 @@
-import '../../methods/pix/index.js';
-import '../../models/chex_resnet.js';
 import { useBackend } from '../../backend/index.js';
-import { flopsReport } from '../../flops/report.js';
-import { renderTables } from '../../flops/tables.js';
+import { flopsReport } from '../flops_report.js';
+import { renderTables } from '../../../repro/flops-tables.js';
 import type { Convention } from '../../flops/conventions.js';
 import { parse } from '../args.js';
 

@@ -1,4 +1,3 @@
-import '../../methods/pix/index.js';
 import { releaseBackends } from '../../backend/index.js';
 import { compareLatency, formatLatencyComparison, latencyMethod, measureLatency, type LatencyMethod } from '../../latency/latency.js';
 import { parse } from '../args.js';

@@ -1,8 +1,6 @@
-import '../../methods/pix/index.js';
-import '../../models/chex_resnet.js';
 import { useBackend } from '../../backend/index.js';
 import { withoutInit } from '../../nn/init.js';
-import { createModel, listModels } from '../../models/index.js';
+import { createModel, listModels } from '../../zoo/index.js';
 import { parse } from '../args.js';
 import { int, table } from '../table.js';
 

@@ -1,4 +1,3 @@
-import '../../methods/pix/index.js';
 import { releaseBackends } from '../../backend/index.js';
 import { runEvalCommand, runTrainCommand } from '../../train/commands.js';
 import { parse } from '../args.js';

@@ -1,6 +1,4 @@
-// PiX (Pick-or-Mix, CVPR 2024): modules, baselines (SE, CBAM, FBS, group-conv squeeze), models and their
-// registration. Importing this file registers the `pix` model family.
-import './models.js';
+// PiX (Pick-or-Mix, CVPR 2024): modules, baselines (SE, CBAM, FBS, group-conv squeeze) and models.
 
 export { PiX, PiXOperator, HalfTanh, type PiXOptions, type PiXActivation, type PiXLayout, type PiXInit } from './pix_module.js';
 export { SqueezeExcitation, type SEOptions } from './se.js';
@@ -11,4 +9,4 @@ export { PiXResNet, PiXBottleneck, PiXBasicBlock, PiXResNetStage, type PiXResNet
 export { PiXDSResNet, PiXDSBlock, type PiXDSResNetConfig } from './resnet_ds.js';
 export { PiXVGG, type PiXVGGConfig } from './vgg_ds.js';
 export { pixModuleCost, seCost, cbamCost, fbsCost, squeezeCost, type ModuleCost } from './cost.js';
-export { PIX_DEFAULT_VARIANT } from './models.js';
+export { PIX_DEFAULT_VARIANT, PIX_MODELS } from './models.js';

@@ -5,8 +5,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import { useBackend } from '../../../src/backend/index.js';
 import { manualSeed, uniform } from '../../../src/nn/init.js';
-import '../../../src/models/index.js';
-import { createModel, getModelEntry, listModels } from '../../../src/models/registry.js';
+import { createModel, getModelEntry, listModels } from '../../../src/zoo/index.js';
 import { PiX, PiXResNet } from '../../../src/methods/pix/index.js';
 import { countFlops } from '../../../src/flops/counter.js';
 

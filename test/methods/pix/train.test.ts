@@ -6,8 +6,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { useBackend } from '../../../src/backend/index.js';
 import { FashionMNIST } from '../../../src/data/fashion_mnist.js';
 import { manualSeed } from '../../../src/nn/init.js';
-import { createModel } from '../../../src/models/registry.js';
-import '../../../src/methods/pix/index.js';
+import { createModel } from '../../../src/zoo/index.js';
 import type { PiXResNet } from '../../../src/methods/pix/index.js';
 
 const STEPS = 200;

@@ -1,14 +1,14 @@
-// Reproduction tables as data plus a generator. Every computed cell comes from formulas.ts / analytic.ts / the
+// The papers' FLOP/param/memory tables as printed text (`chanlab flops --tables`): data plus a generator. Every computed cell comes from formulas.ts / analytic.ts / the
 // counter; the papers' printed numbers live only in the `paper*` columns (strings, exactly as printed), and the
 // `match` columns compare the computed value, reduced to the printed precision by the paper's own rule
 // (truncation for supplement Table 1 FLOPs and PiX params, rounding for PiX FLOPs), with the printed value.
-import type { Module } from '../nn/module.js';
-import { createModel, getModelEntry } from '../models/index.js';
-import { ResNet } from '../models/resnet.js';
-import { dyDenseNetGraph, dyResNet18Graph, pixResnetGraph, resnetGraph } from './analytic.js';
-import type { Convention } from './conventions.js';
-import { captureGraph, priceGraph, type CapturedGraph } from './counter.js';
-import { cbamFormula, fbsFormula, pixFormula, seFormula, squeezeExample } from './formulas.js';
+import type { Module } from '../src/nn/module.js';
+import { createModel, getModelEntry } from '../src/zoo/index.js';
+import { ResNet } from '../src/models/resnet.js';
+import { dyDenseNetGraph, dyResNet18Graph, pixResnetGraph, resnetGraph } from '../src/flops/analytic.js';
+import type { Convention } from '../src/flops/conventions.js';
+import { captureGraph, priceGraph, type CapturedGraph } from '../src/flops/counter.js';
+import { cbamFormula, fbsFormula, pixFormula, seFormula, squeezeExample } from '../src/flops/formulas.js';
 
 export type Cell = string | number | boolean | null;
 export interface ReproTable {
@@ -80,7 +80,7 @@ export function supplementTable1(opts: { fbsK?: number } = {}): ReproTable {
   });
   const kRange = fbsConsistentK();
   return {
-    id: 'pix-supp-table1', title: 'PiX supplement Table 1: module overhead at C = 512', source: 'spec pix.md §8.1',
+    id: 'pix-supp-table1', title: 'PiX supplement Table 1: module overhead at C = 512', source: 'docs/methods/pix.md §8.1',
     columns: ['size', 'method', 'flops', 'flopsM_truncated', 'paper_flopsM', 'flops_match', 'memory_bytes', 'memoryMB', 'paper_memoryMB', 'memory_match'],
     rows,
     notes: [
@@ -113,7 +113,7 @@ export function squeezeExampleTable(): ReproTable {
   const ex = squeezeExample();
   const G = 3, HW = 25, zeta = 4;
   return {
-    id: 'pix-supp-squeeze', title: 'PiX supplement section E: squeeze layer on X ∈ ℝ^{12×5×5}, ζ = 4', source: 'spec pix.md §8.2',
+    id: 'pix-supp-squeeze', title: 'PiX supplement section E: squeeze layer on X ∈ ℝ^{12×5×5}, ζ = 4', source: 'docs/methods/pix.md §8.2',
     columns: ['method', 'terms', 'computed', 'paper', 'match'],
     rows: [
       { method: 'baseline 1×1 conv + BN + ReLU', terms: Object.entries(ex.baseline.parts).map(([k, v]) => `${k} ${v}`).join(' + '), computed: ex.baseline.flops, paper: String(ex.printed.baseline), match: ex.baseline.flops === ex.printed.baseline },
@@ -209,11 +209,11 @@ export async function pixMainTable(opts: { source?: 'analytic' | 'model' } = {})
     });
   }
   return {
-    id: 'pix-main-table1', title: 'PiX main Table 1: params and FLOPs at 224² (batch 1)', source: 'spec pix.md §5.6–5.7, §8.5',
+    id: 'pix-main-table1', title: 'PiX main Table 1: params and FLOPs at 224² (batch 1)', source: 'docs/methods/pix.md §5.6–5.7, §8.5',
     columns: ['model', 'params', 'conv_fc_macs', 'torchprofile', 'ptflops', 'pix_supplement', 'params_printed', 'paper_params', 'params_match', 'flops_printed', 'paper_flops', 'flops_match', 'reduction_pct', 'reduction_from_paper_pct', 'paper_reduction_pct', 'source'],
     rows,
     notes: [
-      'ptflops-style counts reproduce 7 of 8 printed FLOPs; PiX-ResNet-50 gives 3.19B where the paper prints 3.18B (⚠ spec §5.7).',
+      'ptflops-style counts reproduce 7 of 8 printed FLOPs; PiX-ResNet-50 gives 3.19B where the paper prints 3.18B (⚠ docs/methods/pix.md §5.7).',
       'Printed params are truncated to 0.1M (25.557M → 25.5M, 60.19M → 60.1M).',
       'The paper\'s reductions follow from its own rounded FLOPs (23.06 printed 23.0, 24.86 printed 24.8: truncated).',
       'torchprofile (the code\'s own counter) skips the PiX op; pix-supplement is the supplement\'s Eqs. 1–6 applied network-wide.',
@@ -259,11 +259,11 @@ export function chexBaselinesTable(): ReproTable {
     });
   }
   return {
-    id: 'chex-baselines', title: 'CHEX compute_flops baselines at 224² and README reductions', source: 'spec chex.md §6, §8.1',
+    id: 'chex-baselines', title: 'CHEX compute_flops baselines at 224² and README reductions', source: 'docs/methods/chex.md §6, §8.1',
     columns: ['model', 'chex_macs', 'gflops', 'spec_gflops', 'match', 'readme_flops', 'readme_reduction_pct', 'derived_reduction_pct'],
     rows,
     notes: ['compute_flops with multiply_adds=False: conv MACs × (1 − zero fraction) + fc in·out + out; BN/ReLU/pools not added.',
-      'The baseline G values are the spec\'s derivation (the README prints only pruned models); README rounding is loose.'],
+      'The baseline G values are derived in docs/methods/chex.md (the README prints only pruned models); README rounding is loose.'],
   };
 }
 
@@ -271,13 +271,13 @@ export function chexBaselinesTable(): ReproTable {
 
 const DGC_ROWS: Array<{ label: string; graph: () => CapturedGraph; printedFlops: string; printedParams: string; printedFrom: string }> = [
   { label: 'DyDenseNet-86 CIFAR-100 (h4, gf .25)', graph: () => dyDenseNetGraph({ stages: [14, 14, 14], growth: [8, 16, 32], numClasses: 100, input: 32 }), printedFlops: '71.11M', printedParams: '4.34M', printedFrom: 'training script print / log name dydensenet_4336900_71109208' },
-  { label: 'DyDenseNet-86 CIFAR-10 (h4, gf .25)', graph: () => dyDenseNetGraph({ stages: [14, 14, 14], growth: [8, 16, 32], numClasses: 10, input: 32 }), printedFlops: '71.04M', printedParams: '4.26M', printedFrom: 'spec §6 table' },
-  { label: 'DyDenseNet ImageNet (4-6-8-10-8, h4, gf .25)', graph: () => dyDenseNetGraph({ stages: [4, 6, 8, 10, 8], growth: [8, 16, 32, 64, 128], numClasses: 1000, input: 224 }), printedFlops: '549.3M', printedParams: '24.06M', printedFrom: 'spec §4.5/§6' },
-  { label: 'DyResNet-18 (h4, gf .45)', graph: () => dyResNet18Graph(), printedFlops: '890.4M', printedParams: '12.34M', printedFrom: 'spec §4.5/§6' },
-  { label: 'ResNet-18 (baseline)', graph: () => resnetGraph({ block: 'basic', layers: [2, 2, 2, 2] }), printedFlops: '1.82G', printedParams: '', printedFrom: 'spec §4.5/§6 (1.82 G by these rules)' },
-  { label: 'DenseNet-86 CIFAR-10, static 1×1 groups 1', graph: () => dyDenseNetGraph({ stages: [14, 14, 14], growth: [8, 16, 32], numClasses: 10, input: 32, static1x1Groups: 1 }), printedFlops: '177.3M', printedParams: '1.45M', printedFrom: 'spec §4.5' },
+  { label: 'DyDenseNet-86 CIFAR-10 (h4, gf .25)', graph: () => dyDenseNetGraph({ stages: [14, 14, 14], growth: [8, 16, 32], numClasses: 10, input: 32 }), printedFlops: '71.04M', printedParams: '4.26M', printedFrom: 'docs/methods/dgc.md §6 table' },
+  { label: 'DyDenseNet ImageNet (4-6-8-10-8, h4, gf .25)', graph: () => dyDenseNetGraph({ stages: [4, 6, 8, 10, 8], growth: [8, 16, 32, 64, 128], numClasses: 1000, input: 224 }), printedFlops: '549.3M', printedParams: '24.06M', printedFrom: 'docs/methods/dgc.md §4.5/§6' },
+  { label: 'DyResNet-18 (h4, gf .45)', graph: () => dyResNet18Graph(), printedFlops: '890.4M', printedParams: '12.34M', printedFrom: 'docs/methods/dgc.md §4.5/§6' },
+  { label: 'ResNet-18 (baseline)', graph: () => resnetGraph({ block: 'basic', layers: [2, 2, 2, 2] }), printedFlops: '1.82G', printedParams: '', printedFrom: 'docs/methods/dgc.md §4.5/§6 (1.82 G by these rules)' },
+  { label: 'DenseNet-86 CIFAR-10, static 1×1 groups 1', graph: () => dyDenseNetGraph({ stages: [14, 14, 14], growth: [8, 16, 32], numClasses: 10, input: 32, static1x1Groups: 1 }), printedFlops: '177.3M', printedParams: '1.45M', printedFrom: 'docs/methods/dgc.md §4.5' },
   { label: 'DenseNet-86 CIFAR-10, static 1×1 groups 4 (CondenseNet-86)', graph: () => dyDenseNetGraph({ stages: [14, 14, 14], growth: [8, 16, 32], numClasses: 10, input: 32, static1x1Groups: 4 }), printedFlops: '65.8M', printedParams: '0.52M', printedFrom: 'CondenseNet README via spec §3.4' },
-  { label: 'DenseNet ImageNet, static 1×1 groups 4', graph: () => dyDenseNetGraph({ stages: [4, 6, 8, 10, 8], growth: [8, 16, 32, 64, 128], numClasses: 1000, input: 224, static1x1Groups: 4 }), printedFlops: '530.4M', printedParams: '', printedFrom: 'spec §4.5' },
+  { label: 'DenseNet ImageNet, static 1×1 groups 4', graph: () => dyDenseNetGraph({ stages: [4, 6, 8, 10, 8], growth: [8, 16, 32, 64, 128], numClasses: 1000, input: 224, static1x1Groups: 4 }), printedFlops: '530.4M', printedParams: '', printedFrom: 'docs/methods/dgc.md §4.5' },
 ];
 
 /**
@@ -300,7 +300,7 @@ export function dgcTable(): ReproTable {
     };
   });
   return {
-    id: 'dgc-counts', title: 'DGC repository FLOPs/params (measure_model rules, zero input)', source: 'spec dgc.md §4',
+    id: 'dgc-counts', title: 'DGC repository FLOPs/params (measure_model rules, zero input)', source: 'docs/methods/dgc.md §4',
     columns: ['model', 'dgc_flops', 'params', 'flops_printed', 'paper_flops', 'flops_match', 'params_printed', 'paper_params', 'params_match', 'printed_in'],
     rows,
     notes: ['Computed from the analytic structure builders (no DGC module exists yet); DGC layers are charged at the nominal gate factor.',

@@ -1,8 +1,8 @@
 // flopsReport(modelName, {input, convention, json}): the CLI's per-layer FLOP table for a registered model.
 // convention 'all' prints one count column per convention (one forward pass).
-import { createModel, getModelEntry } from '../models/index.js';
-import { CONVENTION_INFO, CONVENTIONS, checkConvention, type Convention } from './conventions.js';
-import { countFlopsMany, type FlopsResult } from './counter.js';
+import { createModel, getModelEntry } from '../zoo/index.js';
+import { CONVENTION_INFO, CONVENTIONS, checkConvention, type Convention } from '../flops/conventions.js';
+import { countFlopsMany, type FlopsResult } from '../flops/counter.js';
 
 export interface FlopsReportOptions {
   /** Square input side; default the model's defaultInputSize (224 for ImageNet models). */
