@@ -8,8 +8,9 @@ import { runTables } from '../../../repro/runner.js';
 import { parse } from '../args.js';
 
 export const help = `chanlab repro [table | table/row …] [--tier quick|small|full] [--seeds N] [--backend wasm] [--fresh] [--list]
-  Runs the reproduction tables' missing rows (finished rows never rerun; a killed training resumes from its
-  checkpoint) and writes repro/results/<tier>/<table>.json + .md: paper / reproduced / Δ / status per cell.
+  The paper tables: runs the missing rows, prints paper / reproduced / Δ / status.
+  Finished rows never rerun; a killed training resumes from its checkpoint. Writes repro/results/<tier>/<table>.json
+  (rows, seeds, mean ± std, manifests) and .md.
   --list shows the tables, their tiers and row ids. --fresh starts the selected tables over.
   --out DIR (default repro/results), --work DIR (runs, default runs/repro), --quiet.`;
 
