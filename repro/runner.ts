@@ -43,7 +43,7 @@ export interface TableRun {
 
 export interface Selection {
   table: TableDefinition;
-  /** null: all rows of the table at the tier. */
+  /** The selected rows (all of the table's rows at the tier when only the table is named). */
   rows: RowDefinition[];
 }
 
@@ -112,11 +112,9 @@ async function trainSeed(row: RowDefinition, seed: number, ctx: RowContext): Pro
   if (!r.final) throw new Error(`${runDir}: training ended without a test evaluation`);
   const manifest = JSON.parse(readFileSync(paths.manifest, 'utf8')) as Manifest;
   const images = r.steps * config.batchSize * (config.accumSteps ?? 1);
-  return {
-    seed, runDir,
-    metrics: { top1: r.final.top1, top5: r.final.top5, trainWallSeconds: manifest.wallSeconds ?? r.wallSeconds, trainImgPerSec: images / r.wallSeconds },
-    manifest,
-  };
+  // the manifest sums the wall time of every finished segment of a resumed run (a killed segment's time is lost)
+  const wall = manifest.wallSeconds ?? r.wallSeconds;
+  return { seed, runDir, metrics: { top1: r.final.top1, top5: r.final.top5, trainWallSeconds: wall, trainImgPerSec: images / wall }, manifest };
 }
 
 export async function runTables(tables: readonly TableDefinition[], o: ReproOptions): Promise<TableRun[]> {

@@ -48,6 +48,7 @@ function paper(s: Spec): Record<string, PaperValue> {
 
 const rows: RowDefinition[] = SPECS.map((s) => ({
   id: s.id, label: s.label, config: { ...smallPiX(s.variant), variant: s.variant },
+  ...(s.id === 'default' ? { metrics: ['top1', 'trainImgPerSec'] } : {}),
   paper: paper(s),
   train: {
     tiers: ['small', 'full'],
