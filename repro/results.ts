@@ -44,9 +44,12 @@ function git(args: string[]): string | null {
   }
 }
 
-/** The commit of the code: the last commit touching anything outside repro/results (null outside a git checkout). */
-export function codeCommit(): string | null {
-  return git(['log', '-1', '--format=%H', '--', '.', ':(exclude)repro/results']);
+/**
+ * The commit of the code at `rev`: the last commit up to `rev` touching anything outside repro/results (null outside
+ * a git checkout or for an unknown revision).
+ */
+export function codeCommit(rev = 'HEAD'): string | null {
+  return git(['log', '-1', '--format=%H', rev, '--', '.', ':(exclude)repro/results']);
 }
 
 export function emptyResult(table: string, tier: Tier, commit: string | null): ResultFile {

@@ -19,7 +19,7 @@ export interface ReproOptions {
   seeds?: number;
   /** Backend name recorded in manifests and used by training (already activated by the caller for computed rows). */
   backend: string;
-  /** Ignore existing result files and start the selected tables over. */
+  /** Ignore existing result files and start the selected rows over (their training runs are removed). */
   fresh?: boolean;
   /** Default repro/results. */
   outDir?: string;
@@ -101,13 +101,22 @@ function missing(row: RowDefinition, rec: RowRecord | undefined, tier: Tier, nSe
   };
 }
 
-async function trainSeed(row: RowDefinition, seed: number, ctx: RowContext): Promise<SeedRecord> {
+async function trainSeed(row: RowDefinition, seed: number, ctx: RowContext, commit: string | null): Promise<SeedRecord> {
   const runDir = join(ctx.workDir, `seed-${seed}`);
   const config = row.train!.config(ctx.tier, seed);
   const paths = runPaths(runDir);
   const resume = existsSync(paths.last) && existsSync(paths.config);
   // killed before its first checkpoint: nothing to resume, start the seed over
   if (!resume && existsSync(runDir)) rmSync(runDir, { recursive: true, force: true });
+  if (resume) {
+    // only a run of the same code is continued (a result must not mix two commits)
+    const started = (JSON.parse(readFileSync(paths.manifest, 'utf8')) as Manifest).git.commit;
+    const at = started ? codeCommit(started) : null;
+    if (at !== commit) {
+      throw new Error(`${runDir} holds a run of commit ${started ?? '(unknown)'} (code ${at ?? 'unknown'}), the code is now at ${commit ?? '(no git)'}; ` +
+        'rerun the table with --fresh (which removes its runs) or finish that run with its own code');
+    }
+  }
   const r = await train({ config, runDir, resume, backend: ctx.backend, progress: new Progress({ quiet: ctx.quiet }) });
   if (!r.final) throw new Error(`${runDir}: training ended without a test evaluation`);
   const manifest = JSON.parse(readFileSync(paths.manifest, 'utf8')) as Manifest;
@@ -122,6 +131,7 @@ export async function runTables(tables: readonly TableDefinition[], o: ReproOpti
   const log = o.log ?? ((l: string) => console.log(l));
   const selection = resolveSelection(tables, o.select, tier);
   const outDir = o.outDir ?? join('repro', 'results');
+  const workRoot = o.workDir ?? join('runs', 'repro');
   const commit = codeCommit();
   // Check every result file and seed count before running anything.
   const plans = selection.map(({ table, rows }) => {
@@ -139,6 +149,8 @@ export async function runTables(tables: readonly TableDefinition[], o: ReproOpti
   const runs: TableRun[] = [];
   for (const { table, path, nSeeds, loaded, todo } of plans) {
     const file: ResultFile = loaded ?? emptyResult(table.id, tier, commit);
+    // --fresh starts the selected rows over: their training runs go too
+    if (o.fresh) for (const row of todo) rmSync(join(workRoot, tier, table.id, row.id), { recursive: true, force: true });
     const failures: string[] = [];
     let ran = 0;
     const save = () => {
@@ -151,7 +163,7 @@ export async function runTables(tables: readonly TableDefinition[], o: ReproOpti
     for (const row of todo) {
       const rec: RowRecord = file.rows[row.id] ?? { config: row.config, computed: null, seeds: [] };
       const m = missing(row, rec, tier, nSeeds);
-      const ctx: RowContext = { tier, backend, workDir: join(o.workDir ?? join('runs', 'repro'), tier, table.id, row.id), quiet: !!o.quiet };
+      const ctx: RowContext = { tier, backend, workDir: join(workRoot, tier, table.id, row.id), quiet: !!o.quiet };
       try {
         if (m.compute) {
           log(`▶ ${table.id}/${row.id} (${tier}): computing`);
@@ -166,7 +178,7 @@ export async function runTables(tables: readonly TableDefinition[], o: ReproOpti
         }
         for (const seed of m.seeds) {
           log(`▶ ${table.id}/${row.id} (${tier}): training seed ${seed} of ${nSeeds}`);
-          const s = await trainSeed(row, seed, ctx);
+          const s = await trainSeed(row, seed, ctx, commit);
           rec.seeds = [...rec.seeds.filter((x) => x.seed !== seed), s].sort((a, b) => a.seed - b.seed);
           file.rows[row.id] = rec;
           save();

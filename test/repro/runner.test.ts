@@ -162,4 +162,21 @@ describe('running, resuming, refusing', () => {
     expect(fresh!.ran).toBe(1);
     expect(Object.keys((JSON.parse(readFileSync(resultPath(), 'utf8')) as ResultFile).rows)).toEqual(['exact']);
   });
+
+  it('a training run of other code is not resumed; --fresh removes the row\'s runs and trains anew', async () => {
+    const manifestPath = join(tmp, 'runs', 'quick', 'toy', 'trained', 'seed-0', 'manifest.json');
+    const m = JSON.parse(readFileSync(manifestPath, 'utf8'));
+    m.git.commit = '0000000000000000000000000000000000000000';
+    writeFileSync(manifestPath, JSON.stringify(m));
+    const [refused] = await runTables([TOY], opts({ select: ['toy/trained'], seeds: 1 }));
+    expect(refused!.ran).toBe(0);
+    expect(refused!.failures.join('\n')).toMatch(/seed-0 holds a run of commit 0{40} \(code unknown\), the code is now at \w+; rerun the table with --fresh/);
+    const [fresh] = await runTables([TOY], opts({ select: ['toy/trained'], seeds: 1, fresh: true }));
+    expect(fresh!.failures).toEqual([]);
+    expect(fresh!.ran).toBe(1);
+    const again = JSON.parse(readFileSync(manifestPath, 'utf8'));
+    expect(again.git.commit).not.toBe(m.git.commit);
+    expect(again.resumes).toEqual([]);
+    expect(existsSync(join(tmp, 'runs', 'quick', 'toy', 'trained', 'seed-1'))).toBe(false); // seed 1 of the old runs removed
+  });
 });

@@ -11,7 +11,7 @@ export const help = `chanlab repro [table | table/row …] [--tier quick|small|f
   The paper tables: runs the missing rows, prints paper / reproduced / Δ / status.
   Finished rows never rerun; a killed training resumes from its checkpoint. Writes repro/results/<tier>/<table>.json
   (rows, seeds, mean ± std, manifests) and .md.
-  --list shows the tables, their tiers and row ids. --fresh starts the selected tables over.
+  --list shows the tables, their tiers and row ids. --fresh starts the selected rows over (result and runs).
   --out DIR (default repro/results), --work DIR (runs, default runs/repro), --quiet.`;
 
 export async function run(argv: string[]): Promise<number> {
