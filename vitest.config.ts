@@ -1,8 +1,11 @@
 import { defineConfig } from 'vitest/config';
 
+// Where the native addon is built, every test runs on it ('default'); the 'pure-wasm' project runs the kernel,
+// PiX-backend and resume tests again with CHANLAB_NATIVE=0, so a machine without the addon is covered too.
+const PURE_WASM = ['test/kernels/**/*.test.ts', 'test/ops/pix_backends.test.ts', 'test/train/resume.test.ts'];
+
 export default defineConfig({
   test: {
-    include: ['test/**/*.test.ts'],
     reporters: ['default', './test/helpers/summary-reporter.ts'],
     // tfjs backends are process-global singletons: isolate test files in forked processes.
     pool: 'forks',
@@ -10,5 +13,12 @@ export default defineConfig({
     hookTimeout: 120_000,
     fileParallelism: true,
     maxWorkers: 2,
+    projects: [
+      { extends: true, test: { name: 'default', include: ['test/**/*.test.ts'] } },
+      {
+        extends: true,
+        test: { name: 'pure-wasm', include: PURE_WASM, exclude: ['test/kernels/webgpu-*.test.ts'], env: { CHANLAB_NATIVE: '0' } },
+      },
+    ],
   },
 });

@@ -10,5 +10,6 @@ function exit(code) {
 main(process.argv.slice(2)).then(exit, (err) => {
   process.stderr.write(`chanlab: ${err instanceof Error ? err.message : String(err)}\n`);
   if (process.env.CHANLAB_DEBUG) console.error(err);
-  exit(1);
+  // runs stopped on purpose carry their own status (3 diverged, 130 SIGINT, 143 SIGTERM)
+  exit(err && Number.isInteger(err.exitCode) ? err.exitCode : 1);
 });

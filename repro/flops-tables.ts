@@ -1,11 +1,13 @@
-// The papers' FLOP/param/memory tables as printed text (`chanlab flops --tables`): data plus a generator. Every computed cell comes from formulas.ts / analytic.ts / the
-// counter; the papers' printed numbers live only in the `paper*` columns (strings, exactly as printed), and the
-// `match` columns compare the computed value, reduced to the printed precision by the paper's own rule
-// (truncation for supplement Table 1 FLOPs and PiX params, rounding for PiX FLOPs), with the printed value.
+// Reproduction tables as data plus a generator. Every computed cell comes from the formulas (formulas.ts) or from
+// the FLOP counter on the real registered models (built with withoutInit: no random draws, zero weights, which the
+// counts do not depend on); the papers' printed numbers live only in the `paper*` columns (strings, exactly as
+// printed), and the `match` columns compare the computed value, reduced to the printed precision by the paper's own
+// rule (truncation for supplement Table 1 FLOPs and PiX params, rounding for PiX FLOPs), with the printed value.
+// A row whose model is not registered says so and leaves its computed cells empty; any other error propagates.
+// The caller selects a backend (useBackend) first.
 import type { Module } from '../src/nn/module.js';
-import { createModel, getModelEntry } from '../src/zoo/index.js';
-import { ResNet } from '../src/models/resnet.js';
-import { dyDenseNetGraph, dyResNet18Graph, pixResnetGraph, resnetGraph } from '../src/flops/analytic.js';
+import { withoutInit } from '../src/nn/init.js';
+import { createModel, hasModel } from '../src/zoo/index.js';
 import type { Convention } from '../src/flops/conventions.js';
 import { captureGraph, priceGraph, type CapturedGraph } from '../src/flops/counter.js';
 import { cbamFormula, fbsFormula, pixFormula, seFormula, squeezeExample } from '../src/flops/formulas.js';
@@ -27,16 +29,16 @@ export function printedDecimals(s: string): number {
   return i < 0 ? 0 : s.length - i - 1;
 }
 
-/** value/scale truncated (toward zero) to `d` decimals, with exact integer arithmetic for integer inputs. */
-export function truncateScaled(value: number, scale: number, d: number): number {
-  const unit = scale / 10 ** d;
-  return Math.trunc(value / unit) / 10 ** d;
+/** value/scale reduced to `d` decimals by `f` (Math.trunc or Math.round), in units of scale/10^d. */
+function scaledTo(value: number, scale: number, d: number, f: (x: number) => number): number {
+  return f(value / (scale / 10 ** d)) / 10 ** d;
 }
 
-export function roundScaled(value: number, scale: number, d: number): number {
-  const unit = scale / 10 ** d;
-  return Math.round(value / unit) / 10 ** d;
-}
+/** value/scale truncated (toward zero) to `d` decimals (the supplement's Table 1 FLOPs, PiX params). */
+export const truncateScaled = (value: number, scale: number, d: number): number => scaledTo(value, scale, d, Math.trunc);
+
+/** value/scale rounded to `d` decimals (PiX main-table FLOPs, DGC counts). */
+export const roundScaled = (value: number, scale: number, d: number): number => scaledTo(value, scale, d, Math.round);
 
 // ---- supplement Table 1 -----------------------------------------------------------------------------------------
 
@@ -57,10 +59,11 @@ export const PAPER_SUPP_TABLE1: ReadonlyArray<{ size: number; method: 'SE' | 'CB
 ];
 
 function table1Formula(method: string, C: number, H: number, k: number) {
-  if (method === 'SE') return seFormula(C, H, H, 16);
-  if (method === 'CBAM') return cbamFormula(C, H, H);
-  if (method === 'FBS') return fbsFormula(C, H, H, k);
-  return pixFormula(C, H, H, 1); // the table's PiX rows are the ζ = 1 special case
+  const x = { C, H, W: H };
+  if (method === 'SE') return seFormula(x);
+  if (method === 'CBAM') return cbamFormula(x);
+  if (method === 'FBS') return fbsFormula({ ...x, k });
+  return pixFormula({ ...x, zeta: 1 }); // the table's PiX rows are the ζ = 1 case
 }
 
 /** Supplement Table 1 (C = 512): formula FLOPs truncated to the printed decimals; memory bytes/10⁶ exact. */
@@ -71,7 +74,7 @@ export function supplementTable1(opts: { fbsK?: number } = {}): ReproTable {
     const f = table1Formula(p.method, C, p.size, k);
     const d = printedDecimals(p.flopsM);
     const flopsM = truncateScaled(f.flops, 1e6, d);
-    const bytes = 4 * f.memory;
+    const bytes = 4 * f.memoryElements;
     return {
       size: `${C}×${p.size}²`, method: p.method === 'PiX' ? 'PiX (ζ=1)' : p.method === 'FBS' ? `FBS (k=${k})` : p.method,
       flops: f.flops, flopsM_truncated: flopsM.toFixed(d), paper_flopsM: p.flopsM, flops_match: flopsM === Number(p.flopsM),
@@ -95,7 +98,7 @@ export function supplementTable1(opts: { fbsK?: number } = {}): ReproTable {
 /** The range of FBS k for which all three printed FBS FLOP cells are reproduced. */
 export function fbsConsistentK(C = 512): [number, number] {
   const ok = (k: number) => PAPER_SUPP_TABLE1.filter((p) => p.method === 'FBS')
-    .every((p) => truncateScaled(fbsFormula(C, p.size, p.size, k).flops, 1e6, printedDecimals(p.flopsM)) === Number(p.flopsM));
+    .every((p) => truncateScaled(fbsFormula({ C, H: p.size, W: p.size, k }).flops, 1e6, printedDecimals(p.flopsM)) === Number(p.flopsM));
   let lo = -1;
   let hi = -1;
   for (let k = 0; k <= C; k++) {
@@ -129,83 +132,85 @@ export function squeezeExampleTable(): ReproTable {
   };
 }
 
+// ---- counting registered models ---------------------------------------------------------------------------------
+
+/** Captured forward passes by model, input side and overrides, so tables sharing a model count it once. */
+export type GraphCache = Map<string, CapturedGraph | null>;
+
+/**
+ * The captured forward pass of a registered model at [1, side, side, 3], or null when `name` is not registered.
+ * `countZeros` false: dense baselines are priced as dense under CHEX's zero-fraction rule (the weights are zeros here).
+ */
+async function modelGraph(cache: GraphCache, name: string, side: number, overrides: Record<string, unknown> = {}): Promise<CapturedGraph | null> {
+  const key = `${name}@${side}${JSON.stringify(overrides)}`;
+  if (!cache.has(key)) cache.set(key, hasModel(name) ? await capture(name, side, overrides) : null);
+  return cache.get(key)!;
+}
+
+async function capture(name: string, side: number, overrides: Record<string, unknown>): Promise<CapturedGraph> {
+  const m: Module = withoutInit(() => createModel(name, overrides));
+  try {
+    return await captureGraph(m, { inputShape: [1, side, side, 3], countZeros: false });
+  } finally {
+    m.dispose();
+  }
+}
+
+const notRegistered = (name: string) => `model ${name} not registered`;
+
 // ---- PiX main table ---------------------------------------------------------------------------------------------
 
 interface PixRowSpec {
   label: string;
-  /** Registry name tried in 'model' mode. */
+  /** Registry name of the model counted. */
   model: string;
-  graph: () => CapturedGraph;
-  build?: () => Module;
   paperParams: string;
   paperFlops: string;
   paperReduction?: string;
   baseline?: string;
 }
 
-const B50 = [3, 4, 6, 3], B101 = [3, 4, 23, 3], B152 = [3, 8, 36, 3];
 const PIX_ROWS: PixRowSpec[] = [
-  { label: 'ResNet-50', model: 'resnet50', graph: () => resnetGraph({ block: 'bottleneck', layers: B50 }), paperParams: '25.5M', paperFlops: '4.12B' },
-  { label: 'ResNet-50 + PiX', model: 'pix_resnet50_cs', graph: () => pixResnetGraph({ layers: B50 }), paperParams: '25.5M', paperFlops: '3.18B', paperReduction: '22.8', baseline: 'ResNet-50' },
-  { label: 'ResNet-101', model: 'resnet101', graph: () => resnetGraph({ block: 'bottleneck', layers: B101 }), paperParams: '44.5M', paperFlops: '7.85B' },
-  { label: 'ResNet-101 + PiX', model: 'pix_resnet101_cs', graph: () => pixResnetGraph({ layers: B101 }), paperParams: '44.5M', paperFlops: '6.05B', paperReduction: '22.9', baseline: 'ResNet-101' },
-  { label: 'ResNet-152', model: 'resnet152', graph: () => resnetGraph({ block: 'bottleneck', layers: B152 }), paperParams: '60.1M', paperFlops: '11.58B' },
-  { label: 'ResNet-152 + PiX', model: 'pix_resnet152_cs', graph: () => pixResnetGraph({ layers: B152 }), paperParams: '60.1M', paperFlops: '8.91B', paperReduction: '23.0', baseline: 'ResNet-152' },
-  {
-    label: 'ResNet-50 (ζ=8, half inner width)', model: 'resnet50_half', graph: () => resnetGraph({ block: 'bottleneck', layers: B50, widthPerGroup: 32 }),
-    build: () => new ResNet({ numClasses: 1000, inChannels: 3, block: 'bottleneck', layers: B50, stem: 'imagenet', widthPerGroup: 32 }),
-    paperParams: '12.3M', paperFlops: '1.85B',
-  },
-  { label: 'ResNet-50 + PiX (ζ=8)', model: 'pix_resnet50_cs_z8', graph: () => pixResnetGraph({ layers: B50, zeta: 8 }), paperParams: '12.3M', paperFlops: '1.39B', paperReduction: '24.8', baseline: 'ResNet-50 (ζ=8, half inner width)' },
+  { label: 'ResNet-50', model: 'resnet50', paperParams: '25.5M', paperFlops: '4.12B' },
+  { label: 'ResNet-50 + PiX', model: 'pix_resnet50_cs', paperParams: '25.5M', paperFlops: '3.18B', paperReduction: '22.8', baseline: 'ResNet-50' },
+  { label: 'ResNet-101', model: 'resnet101', paperParams: '44.5M', paperFlops: '7.85B' },
+  { label: 'ResNet-101 + PiX', model: 'pix_resnet101_cs', paperParams: '44.5M', paperFlops: '6.05B', paperReduction: '22.9', baseline: 'ResNet-101' },
+  { label: 'ResNet-152', model: 'resnet152', paperParams: '60.1M', paperFlops: '11.58B' },
+  { label: 'ResNet-152 + PiX', model: 'pix_resnet152_cs', paperParams: '60.1M', paperFlops: '8.91B', paperReduction: '23.0', baseline: 'ResNet-152' },
+  { label: 'ResNet-50 (ζ=8, half inner width)', model: 'resnet50_half', paperParams: '12.3M', paperFlops: '1.85B' },
+  { label: 'ResNet-50 + PiX (ζ=8)', model: 'pix_resnet50_cs_z8', paperParams: '12.3M', paperFlops: '1.39B', paperReduction: '24.8', baseline: 'ResNet-50 (ζ=8, half inner width)' },
 ];
 
 const MAIN_CONVENTIONS: Convention[] = ['macs', 'torchprofile', 'ptflops', 'pix-supplement'];
 
-async function pixRowGraph(r: PixRowSpec, source: 'analytic' | 'model'): Promise<{ g: CapturedGraph; from: string }> {
-  if (source === 'model') {
-    let m: Module | null = null;
-    try {
-      getModelEntry(r.model);
-      m = createModel(r.model);
-    } catch {
-      m = r.build ? r.build() : null;
-    }
-    if (m) {
-      try {
-        return { g: await captureGraph(m, { inputShape: [1, 224, 224, 3] }), from: `model ${r.model}` };
-      } finally {
-        m.dispose();
-      }
-    }
-  }
-  return { g: r.graph(), from: source === 'model' ? 'analytic (model not registered)' : 'analytic' };
-}
-
 /**
- * PiX main-paper Table 1 FLOPs/params (pix.md §5.7, §8.5). 'analytic' (default) prices configuration graphs; 'model'
- * builds the registered models (pix_* when registered) and counts them with one forward pass each.
- * Paper rule: params truncated to 0.1 M, FLOPs = ptflops count rounded to 0.01 B (one-multiply-add = one FLOP).
+ * PiX main-paper Table 1 FLOPs/params (docs/methods/pix.md §5.7, §8.5), counted on the registered models with one
+ * forward pass each at 224². Paper rule: params truncated to 0.1 M, FLOPs = ptflops count rounded to 0.01 B.
  */
-export async function pixMainTable(opts: { source?: 'analytic' | 'model' } = {}): Promise<ReproTable> {
-  const source = opts.source ?? 'analytic';
+export async function pixMainTable(cache: GraphCache = new Map()): Promise<ReproTable> {
   const rows: Array<Record<string, Cell>> = [];
   const ptByLabel = new Map<string, number>();
   for (const r of PIX_ROWS) {
-    const { g, from } = await pixRowGraph(r, source);
+    const g = await modelGraph(cache, r.model, 224);
+    const paper = { paper_params: r.paperParams, paper_flops: r.paperFlops, paper_reduction_pct: r.paperReduction ?? null };
+    if (!g) {
+      rows.push({ model: r.label, source: notRegistered(r.model), ...paper });
+      continue;
+    }
     const counts = Object.fromEntries(MAIN_CONVENTIONS.map((c) => [c, priceGraph(g, c).totals.macs]));
     const pt = counts.ptflops!;
     ptByLabel.set(r.label, pt);
     const paramsM = truncateScaled(g.params, 1e6, 1).toFixed(1) + 'M';
     const flopsB = roundScaled(pt, 1e9, 2).toFixed(2) + 'B';
-    const base = r.baseline ? ptByLabel.get(r.baseline)! : null;
+    const base = r.baseline ? ptByLabel.get(r.baseline) ?? null : null;
     const paperBase = r.baseline ? PIX_ROWS.find((x) => x.label === r.baseline)!.paperFlops : null;
     rows.push({
-      model: r.label, source: from, params: g.params, conv_fc_macs: counts.macs!, torchprofile: counts.torchprofile!, ptflops: pt,
-      pix_supplement: counts['pix-supplement']!, params_printed: paramsM, paper_params: r.paperParams, params_match: paramsM === r.paperParams,
-      flops_printed: flopsB, paper_flops: r.paperFlops, flops_match: flopsB === r.paperFlops,
+      model: r.label, source: `model ${r.model}`, params: g.params, conv_fc_macs: counts.macs!, torchprofile: counts.torchprofile!, ptflops: pt,
+      pix_supplement: counts['pix-supplement']!, params_printed: paramsM, params_match: paramsM === r.paperParams,
+      flops_printed: flopsB, flops_match: flopsB === r.paperFlops,
       reduction_pct: base ? Number((100 * (1 - pt / base)).toFixed(2)) : null,
       reduction_from_paper_pct: paperBase ? Number((100 * (1 - parseFloat(r.paperFlops) / parseFloat(paperBase))).toFixed(2)) : null,
-      paper_reduction_pct: r.paperReduction ?? null,
+      ...paper,
     });
   }
   return {
@@ -223,14 +228,14 @@ export async function pixMainTable(opts: { source?: 'analytic' | 'model' } = {})
 
 // ---- CHEX baselines ---------------------------------------------------------------------------------------------
 
-const CHEX_BASELINES: Array<{ label: string; block: 'basic' | 'bottleneck'; layers: number[]; spec: string }> = [
-  { label: 'ResNet-18', block: 'basic', layers: [2, 2, 2, 2], spec: '1.814' },
-  { label: 'ResNet-34', block: 'basic', layers: [3, 4, 6, 3], spec: '3.664' },
-  { label: 'ResNet-50', block: 'bottleneck', layers: B50, spec: '4.089' },
-  { label: 'ResNet-101', block: 'bottleneck', layers: B101, spec: '7.801' },
+const CHEX_BASELINES: Array<{ label: string; model: string; derived: string }> = [
+  { label: 'ResNet-18', model: 'resnet18', derived: '1.814' },
+  { label: 'ResNet-34', model: 'resnet34', derived: '3.664' },
+  { label: 'ResNet-50', model: 'resnet50', derived: '4.089' },
+  { label: 'ResNet-101', model: 'resnet101', derived: '7.801' },
 ];
 
-/** The CHEX README's pruned-model rows (as printed) used for the derived reduction column (chex.md §8.1). */
+/** The CHEX README's pruned-model rows (as printed) used for the derived reduction column (docs/methods/chex.md §8.1). */
 export const PAPER_CHEX_README: ReadonlyArray<{ base: string; flops: string; reduction: string; top1: string }> = [
   { base: 'ResNet-18', flops: '1.03', reduction: '43', top1: '69.6' },
   { base: 'ResNet-34', flops: '2', reduction: '46', top1: '73.5' },
@@ -242,76 +247,98 @@ export const PAPER_CHEX_README: ReadonlyArray<{ base: string; flops: string; red
   { base: 'ResNet-101', flops: '1.9', reduction: '75', top1: '77.6' },
 ];
 
-/** CHEX compute_flops baselines (G-MACs, conv + fc with bias, zero-fraction rule) and README reductions. */
-export function chexBaselinesTable(): ReproTable {
+/** CHEX compute_flops baselines (G-MACs, conv + fc with bias, dense) of the registered ResNets, and README reductions. */
+export async function chexBaselinesTable(cache: GraphCache = new Map()): Promise<ReproTable> {
   const base = new Map<string, number>();
-  const rows: Array<Record<string, Cell>> = CHEX_BASELINES.map((b) => {
-    const v = priceGraph(resnetGraph({ block: b.block, layers: b.layers }), 'chex').totals.macs;
+  const rows: Array<Record<string, Cell>> = [];
+  const noReadme = { readme_flops: null, readme_reduction_pct: null, derived_reduction_pct: null };
+  for (const b of CHEX_BASELINES) {
+    const g = await modelGraph(cache, b.model, 224);
+    if (!g) {
+      rows.push({ model: b.label, source: notRegistered(b.model), chex_macs: null, gflops: null, derived_gflops: b.derived, match: null, ...noReadme });
+      continue;
+    }
+    const v = priceGraph(g, 'chex').totals.macs;
     base.set(b.label, v);
-    const g = (Math.round(v / 1e6) / 1e3).toFixed(3);
-    return { model: b.label, chex_macs: v, gflops: g, spec_gflops: b.spec, match: g === b.spec, readme_flops: null, readme_reduction_pct: null, derived_reduction_pct: null };
-  });
+    const gf = (Math.round(v / 1e6) / 1e3).toFixed(3);
+    rows.push({ model: b.label, source: `model ${b.model}`, chex_macs: v, gflops: gf, derived_gflops: b.derived, match: gf === b.derived, ...noReadme });
+  }
   for (const r of PAPER_CHEX_README) {
-    const f = base.get(r.base)!;
+    const f = base.get(r.base);
     rows.push({
-      model: `${r.base} pruned (README)`, chex_macs: null, gflops: null, spec_gflops: null, match: null,
-      readme_flops: `${r.flops} G`, readme_reduction_pct: r.reduction, derived_reduction_pct: Number((100 * (1 - (Number(r.flops) * 1e9) / f)).toFixed(1)),
+      model: `${r.base} pruned (README)`, source: null, chex_macs: null, gflops: null, derived_gflops: null, match: null, readme_flops: `${r.flops} G`, readme_reduction_pct: r.reduction,
+      derived_reduction_pct: f === undefined ? null : Number((100 * (1 - (Number(r.flops) * 1e9) / f)).toFixed(1)),
     });
   }
   return {
     id: 'chex-baselines', title: 'CHEX compute_flops baselines at 224² and README reductions', source: 'docs/methods/chex.md §6, §8.1',
-    columns: ['model', 'chex_macs', 'gflops', 'spec_gflops', 'match', 'readme_flops', 'readme_reduction_pct', 'derived_reduction_pct'],
+    columns: ['model', 'chex_macs', 'gflops', 'derived_gflops', 'match', 'readme_flops', 'readme_reduction_pct', 'derived_reduction_pct', 'source'],
     rows,
-    notes: ['compute_flops with multiply_adds=False: conv MACs × (1 − zero fraction) + fc in·out + out; BN/ReLU/pools not added.',
-      'The baseline G values are derived in docs/methods/chex.md (the README prints only pruned models); README rounding is loose.'],
+    notes: ['compute_flops with multiply_adds=False: conv MACs × (1 − zero fraction) + fc in·out + out; BN/ReLU/pools not added. The baselines are dense (zero fraction 0).',
+      'The baseline G values are derived (the README prints only pruned models); README rounding is loose.'],
   };
 }
 
 // ---- DGC --------------------------------------------------------------------------------------------------------
 
-const DGC_ROWS: Array<{ label: string; graph: () => CapturedGraph; printedFlops: string; printedParams: string; printedFrom: string }> = [
-  { label: 'DyDenseNet-86 CIFAR-100 (h4, gf .25)', graph: () => dyDenseNetGraph({ stages: [14, 14, 14], growth: [8, 16, 32], numClasses: 100, input: 32 }), printedFlops: '71.11M', printedParams: '4.34M', printedFrom: 'training script print / log name dydensenet_4336900_71109208' },
-  { label: 'DyDenseNet-86 CIFAR-10 (h4, gf .25)', graph: () => dyDenseNetGraph({ stages: [14, 14, 14], growth: [8, 16, 32], numClasses: 10, input: 32 }), printedFlops: '71.04M', printedParams: '4.26M', printedFrom: 'docs/methods/dgc.md §6 table' },
-  { label: 'DyDenseNet ImageNet (4-6-8-10-8, h4, gf .25)', graph: () => dyDenseNetGraph({ stages: [4, 6, 8, 10, 8], growth: [8, 16, 32, 64, 128], numClasses: 1000, input: 224 }), printedFlops: '549.3M', printedParams: '24.06M', printedFrom: 'docs/methods/dgc.md §4.5/§6' },
-  { label: 'DyResNet-18 (h4, gf .45)', graph: () => dyResNet18Graph(), printedFlops: '890.4M', printedParams: '12.34M', printedFrom: 'docs/methods/dgc.md §4.5/§6' },
-  { label: 'ResNet-18 (baseline)', graph: () => resnetGraph({ block: 'basic', layers: [2, 2, 2, 2] }), printedFlops: '1.82G', printedParams: '', printedFrom: 'docs/methods/dgc.md §4.5/§6 (1.82 G by these rules)' },
-  { label: 'DenseNet-86 CIFAR-10, static 1×1 groups 1', graph: () => dyDenseNetGraph({ stages: [14, 14, 14], growth: [8, 16, 32], numClasses: 10, input: 32, static1x1Groups: 1 }), printedFlops: '177.3M', printedParams: '1.45M', printedFrom: 'docs/methods/dgc.md §4.5' },
-  { label: 'DenseNet-86 CIFAR-10, static 1×1 groups 4 (CondenseNet-86)', graph: () => dyDenseNetGraph({ stages: [14, 14, 14], growth: [8, 16, 32], numClasses: 10, input: 32, static1x1Groups: 4 }), printedFlops: '65.8M', printedParams: '0.52M', printedFrom: 'CondenseNet README via spec §3.4' },
-  { label: 'DenseNet ImageNet, static 1×1 groups 4', graph: () => dyDenseNetGraph({ stages: [4, 6, 8, 10, 8], growth: [8, 16, 32, 64, 128], numClasses: 1000, input: 224, static1x1Groups: 4 }), printedFlops: '530.4M', printedParams: '', printedFrom: 'docs/methods/dgc.md §4.5' },
+/**
+ * The DGC repository's printed counts (docs/methods/dgc.md §4–§6) and the registry names of the models that
+ * reproduce them. Only ResNet-18 exists as a chanlab model today; the other names (the DGC repository's model names,
+ * docs/methods/dgc.md §3) are placeholders for the DGC models and their static baselines when they land.
+ */
+export const PAPER_DGC: ReadonlyArray<{
+  label: string; model: string; overrides?: Record<string, unknown>; input: number; printedFlops: string; printedParams: string; printedFrom: string;
+}> = [
+  { label: 'DyDenseNet-86 CIFAR-100 (h4, gf .25)', model: 'dydensenet86', overrides: { numClasses: 100 }, input: 32, printedFlops: '71.11M', printedParams: '4.34M', printedFrom: 'training script print / log name dydensenet_4336900_71109208' },
+  { label: 'DyDenseNet-86 CIFAR-10 (h4, gf .25)', model: 'dydensenet86', overrides: { numClasses: 10 }, input: 32, printedFlops: '71.04M', printedParams: '4.26M', printedFrom: 'docs/methods/dgc.md §6 table' },
+  { label: 'DyDenseNet ImageNet (4-6-8-10-8, h4, gf .25)', model: 'dydensenet', input: 224, printedFlops: '549.3M', printedParams: '24.06M', printedFrom: 'docs/methods/dgc.md §4.5/§6' },
+  { label: 'DyResNet-18 (h4, gf .45)', model: 'dyresnet18', input: 224, printedFlops: '890.4M', printedParams: '12.34M', printedFrom: 'docs/methods/dgc.md §4.5/§6' },
+  { label: 'ResNet-18 (baseline)', model: 'resnet18', input: 224, printedFlops: '1.82G', printedParams: '', printedFrom: 'docs/methods/dgc.md §4.5/§6 (1.82 G by these rules)' },
+  { label: 'DenseNet-86 CIFAR-10, static 1×1 groups 1', model: 'densenet86_g1', overrides: { numClasses: 10 }, input: 32, printedFlops: '177.3M', printedParams: '1.45M', printedFrom: 'docs/methods/dgc.md §4.5' },
+  { label: 'DenseNet-86 CIFAR-10, static 1×1 groups 4 (CondenseNet-86)', model: 'condensenet86', overrides: { numClasses: 10 }, input: 32, printedFlops: '65.8M', printedParams: '0.52M', printedFrom: 'CondenseNet README via docs/methods/dgc.md §3.4' },
+  { label: 'DenseNet ImageNet, static 1×1 groups 4', model: 'condensenet', input: 224, printedFlops: '530.4M', printedParams: '', printedFrom: 'docs/methods/dgc.md §4.5' },
 ];
 
-/**
- * DGC repository counts (dgc.md §4): no DGC model exists as a chanlab module yet, so these come from the analytic
- * builders in analytic.ts (structure of dgc.md §3.2–3.3, DGC layers priced by dgcLayerCost).
- */
-export function dgcTable(): ReproTable {
-  const rows = DGC_ROWS.map((r) => {
-    const g = r.graph();
+/** `value` in the printed number's unit (M or G) rounded to its decimals, with the unit appended. */
+export function printedLike(value: number, printed: string): string {
+  const unit = printed.slice(-1);
+  const d = printedDecimals(printed.slice(0, -1));
+  return roundScaled(value, unit === 'G' ? 1e9 : 1e6, d).toFixed(d) + unit;
+}
+
+/** DGC repository counts (measure_model rules, docs/methods/dgc.md §4) of the registered models. */
+export async function dgcTable(cache: GraphCache = new Map()): Promise<ReproTable> {
+  const rows: Array<Record<string, Cell>> = [];
+  for (const r of PAPER_DGC) {
+    const paper = { paper_flops: r.printedFlops, paper_params: r.printedParams || null, printed_in: r.printedFrom };
+    const g = await modelGraph(cache, r.model, r.input, r.overrides);
+    if (!g) {
+      rows.push({ model: r.label, source: notRegistered(r.model), ...paper });
+      continue;
+    }
     const flops = priceGraph(g, 'dgc').totals.macs;
-    const unit = r.printedFlops.endsWith('G') ? 'G' : 'M';
-    const fd = printedDecimals(r.printedFlops.slice(0, -1));
-    const pd = printedDecimals(r.printedParams.replace('M', ''));
-    const flopsM = roundScaled(flops, unit === 'G' ? 1e9 : 1e6, fd).toFixed(fd) + unit;
-    const paramsM = r.printedParams ? roundScaled(g.params, 1e6, pd).toFixed(pd) + 'M' : '';
-    return {
-      model: r.label, dgc_flops: Math.round(flops * 10) / 10, params: g.params, flops_printed: flopsM, paper_flops: r.printedFlops,
-      flops_match: flopsM === r.printedFlops, params_printed: paramsM, paper_params: r.printedParams || null,
-      params_match: r.printedParams ? paramsM === r.printedParams : null, printed_in: r.printedFrom,
-    };
-  });
+    const flopsPrinted = printedLike(flops, r.printedFlops);
+    const paramsPrinted = r.printedParams ? printedLike(g.params, r.printedParams) : '';
+    rows.push({
+      model: r.label, source: `model ${r.model}`, dgc_flops: Math.round(flops * 10) / 10, params: g.params,
+      flops_printed: flopsPrinted, flops_match: flopsPrinted === r.printedFlops, params_printed: paramsPrinted,
+      params_match: r.printedParams ? paramsPrinted === r.printedParams : null, ...paper,
+    });
+  }
   return {
     id: 'dgc-counts', title: 'DGC repository FLOPs/params (measure_model rules, zero input)', source: 'docs/methods/dgc.md §4',
-    columns: ['model', 'dgc_flops', 'params', 'flops_printed', 'paper_flops', 'flops_match', 'params_printed', 'paper_params', 'params_match', 'printed_in'],
+    columns: ['model', 'dgc_flops', 'params', 'flops_printed', 'paper_flops', 'flops_match', 'params_printed', 'paper_params', 'params_match', 'printed_in', 'source'],
     rows,
-    notes: ['Computed from the analytic structure builders (no DGC module exists yet); DGC layers are charged at the nominal gate factor.',
-      'Printed values are rounded to the printed decimals.'],
+    notes: ['DGC layers are charged at the nominal gate factor. Printed values are rounded to the printed decimals.',
+      'Rows whose model is not registered yet have no computed cells.'],
   };
 }
 
 // ---- all tables -------------------------------------------------------------------------------------------------
 
-export async function generateTables(opts: { source?: 'analytic' | 'model' } = {}): Promise<ReproTable[]> {
-  return [supplementTable1(), squeezeExampleTable(), await pixMainTable(opts), chexBaselinesTable(), dgcTable()];
+export async function generateTables(): Promise<ReproTable[]> {
+  const cache: GraphCache = new Map();
+  return [supplementTable1(), squeezeExampleTable(), await pixMainTable(cache), await chexBaselinesTable(cache), await dgcTable(cache)];
 }
 
 function cellText(v: Cell): string {
@@ -331,8 +358,8 @@ export function formatTable(t: ReproTable): string {
     ...t.notes.map((n) => `  note: ${n}`)].join('\n');
 }
 
-export async function renderTables(opts: { source?: 'analytic' | 'model' } = {}): Promise<string> {
-  return (await generateTables(opts)).map(formatTable).join('\n\n');
+export async function renderTables(): Promise<string> {
+  return (await generateTables()).map(formatTable).join('\n\n');
 }
 
 /** Conventions that the PiX main table prints. */

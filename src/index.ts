@@ -33,3 +33,4 @@ export * as latency from './latency/index.js';
 export * as interop from './interop/index.js';
 export * as checkpoint from './checkpoint/index.js';
 export * as train from './train/index.js';
+export * as viz from './viz/index.js';

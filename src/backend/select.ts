@@ -9,6 +9,8 @@ import '../kernels/register.js';
 import { BACKEND_NAMES, type BackendName, parseBackendName } from './names.js';
 import { enableWasmThreads } from '../kernels/wasm/threads.js';
 import { loadWebGPU, releaseWebGPU } from './webgpu.js';
+import { nativeKernelsEnabled } from '../kernels/native/index.js';
+import { nativeStatus } from '../kernels/native/addon.js';
 
 export interface BackendAvailability {
   name: BackendName;
@@ -61,12 +63,13 @@ function configureWasmThreads(): void {
   const v = process.env.CHANLAB_WASM_THREADS;
   if (v === undefined || v === '' || tf.findBackend('wasm') != null) return;
   const n = Number(v);
-  if (!Number.isInteger(n) || n < 1) throw new Error(`CHANLAB_WASM_THREADS must be a positive integer, got '${v}'`);
+  if (!Number.isInteger(n) || n < 1) {
+    throw new Error(`CHANLAB_WASM_THREADS: expected a positive integer (wasm threads, e.g. 4), got '${v}'`);
+  }
   if (n > 1) enableWasmThreads(n);
 }
 
 async function register(name: BackendName): Promise<void> {
-  if (name === 'wasm') configureWasmThreads();
   if (name === 'webgpu') await loadWebGPU();
   if (name === 'tensorflow') {
     const { reason } = await loadTensorflow();
@@ -80,6 +83,7 @@ async function register(name: BackendName): Promise<void> {
  */
 export async function useBackend(name?: string): Promise<BackendName> {
   const backend = resolveBackendName(name);
+  if (backend === 'wasm') configureWasmThreads(); // a bad setting is the user's to fix, not a missing backend
   try {
     await register(backend);
     const ok = await tf.setBackend(backend);
@@ -119,7 +123,7 @@ export function describeActive(name: BackendName = tf.getBackend() as BackendNam
     case 'wasm': {
       const threads = tf.findBackend('wasm') ? getThreadsCount() : 1;
       return `XNNPACK, SIMD ${tf.env().getBool('WASM_HAS_SIMD_SUPPORT') ? 'on' : 'off'}, ${threads} thread${threads === 1 ? '' : 's'}` +
-        (threads === 1 ? ' (CHANLAB_WASM_THREADS=N for more)' : '');
+        (threads === 1 ? ' (CHANLAB_WASM_THREADS=N for more)' : '') + `; ${describeNative()}`;
     }
     case 'webgpu': {
       const b = tf.findBackend('webgpu') as unknown as { adapterInfo?: { vendor?: string; architecture?: string } } | null;
@@ -131,6 +135,13 @@ export function describeActive(name: BackendName = tf.getBackend() as BackendNam
     case 'tensorflow':
       return 'libtensorflow through tfjs-node';
   }
+}
+
+/** Which kernel path the wasm backend uses for convolutions, pooling, batch norm and PiX, and why. */
+export function describeNative(): string {
+  const st = nativeStatus();
+  if (!st.active) return `native kernels off: ${st.reason}`;
+  return nativeKernelsEnabled() ? `native kernels on: ${st.reason}` : `native kernels loaded but switched off (${st.reason})`;
 }
 
 /** Disposes GPU resources so the process can exit. Safe to call any time. */

@@ -3,6 +3,7 @@
 // backend's measured copy bandwidth (tf.add(x, 0): read + write of x) as the ceiling for a memory-bound op.
 import * as tf from '@tensorflow/tfjs-core';
 import { Rng } from '../core/rng.js';
+import { nativeAddon } from '../kernels/native/addon.js';
 import { pix, type PixOptions } from '../ops/pix/index.js';
 
 export interface PixBenchOptions {
@@ -30,6 +31,22 @@ export interface PixBenchRow {
   effectiveGBps: number;
   /** Bytes of tf.add(x, 0) (read x, write a copy) / its median time. */
   copyGBps: number;
+  /** The same bytes through the native addon's multithreaded memcpy (null without the addon). */
+  nativeCopyGBps: number | null;
+}
+
+/** Copy bandwidth (read + write bytes / s) of the native addon's parallel memcpy over `n` floats. */
+function nativeCopyGBps(n: number, iters: number): number | null {
+  const addon = nativeAddon();
+  if (addon === undefined) return null;
+  const src = new Float32Array(n).fill(1), dst = new Float32Array(n);
+  const times: number[] = [];
+  for (let i = 0; i < iters + 1; i++) {
+    const t0 = performance.now();
+    addon.copy(src, dst);
+    if (i > 0) times.push(performance.now() - t0);
+  }
+  return (8 * n) / (median(times) * 1e6);
 }
 
 /** Waits until the backend has finished everything queued before `ts` were produced. */
@@ -110,6 +127,7 @@ export async function benchPix(opts: PixBenchOptions = {}): Promise<PixBenchRow[
       speedup: compositeMs / customMs,
       effectiveGBps: (3 * X + 2 * Y + 4 * P) / (customMs * 1e6),
       copyGBps: (2 * X) / (copyMs * 1e6),
+      nativeCopyGBps: nativeCopyGBps(x.size, iters),
     });
     tf.dispose([x, p, dy]);
   }

@@ -4,12 +4,13 @@ import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import * as tf from '@tensorflow/tfjs-core';
-import { describeActive, useBackend, type BackendName } from '../backend/index.js';
+import { describeActive } from '../backend/index.js';
 import { createModel } from '../zoo/index.js';
 import { Conv2d } from '../nn/conv.js';
 import { manualSeed } from '../nn/init.js';
 import { Linear } from '../nn/linear.js';
 import type { Module } from '../nn/module.js';
+import { useBenchBackend, WASM_NATIVE } from './variants.js';
 
 export interface TrainStepBenchOptions {
   model: string;
@@ -106,15 +107,16 @@ export async function benchTrainStep(backends: string[], opts: Partial<TrainStep
   const rows: TrainStepRow[] = [];
   let macs = 0;
   for (const b of backends) {
+    let name;
     try {
-      await useBackend(b);
+      name = await useBenchBackend(b);
     } catch (e) {
       rows.push({ backend: b, batch: 0, steps: 0, medianMs: NaN, imgPerS: NaN, gflops: NaN, vsTorch: null, note: `unavailable: ${(e as Error).message.split('.')[0]}` });
       continue;
     }
     manualSeed(0);
     const model = createModel(o.model, { numClasses: o.numClasses, inChannels: o.inChannels });
-    const detail = describeActive(b as BackendName);
+    const detail = describeActive(name);
     macs = forwardMacs(model, [1, o.size, o.size, o.inChannels]);
     const batch = b === 'cpu' ? o.cpuBatch : o.batch;
     const steps = b === 'cpu' ? 1 : o.steps;
@@ -127,7 +129,8 @@ export async function benchTrainStep(backends: string[], opts: Partial<TrainStep
       backend: b === 'wasm' ? `wasm (${/(\d+) thread/.exec(detail)?.[1] ?? 1} thr)` : b, batch, steps, medianMs: ms, imgPerS,
       gflops: (3 * 2 * macs * imgPerS) / 1e9,
       vsTorch: 'imgPerS' in torch ? imgPerS / torch.imgPerS : null,
-      note: b === 'cpu' ? `batch ${batch}: the pure-JS backend is too slow for batch ${o.batch}` : '',
+      note: b === 'cpu' ? `batch ${batch}: the pure-JS backend is too slow for batch ${o.batch}`
+        : b === WASM_NATIVE ? /native kernels on: (.*)$/.exec(detail)?.[1] ?? '' : '',
     });
   }
   if ('imgPerS' in torch) {

@@ -42,6 +42,8 @@ export function inferChexConfig(shapes: Map<string, number[]>): ChexResNetConfig
 export interface LoadChexOptions extends ReadOptions {
   /** Expected architecture (e.g. 'chex_resnet50' or 'resnet50'): its depth must match the checkpoint. */
   arch?: string;
+  /** load float tensors holding NaN/Inf (to inspect a diverged run); refused by default */
+  allowNonFinite?: boolean;
 }
 
 export interface LoadChexResult {

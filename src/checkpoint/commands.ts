@@ -2,7 +2,8 @@
 // checkpoint on an NCHW .npy batch and writes the logits as .npy.
 import * as tf from '@tensorflow/tfjs-core';
 import { useBackend } from '../backend/index.js';
-import { describeCheckpoint } from '../interop/checkpoint.js';
+import { countNonFinite } from '../core/finite.js';
+import { describeCheckpoint } from './describe.js';
 import { readNpy, writeNpy } from '../interop/npy.js';
 import { TorchTensor } from '../interop/tensor.js';
 import { loadTorchFile } from '../interop/torch-load.js';
@@ -55,6 +56,8 @@ export interface PredictOptions {
   config?: Partial<ModelConfig>;
   /** Top-level key of the state dict in the checkpoint. */
   key?: string;
+  /** load a checkpoint whose weights hold NaN/Inf (refused by default) */
+  allowNonFinite?: boolean;
 }
 
 /** Infers numClasses (rows of the last 2-D/4-D weight) and inChannels (columns of the first 4-D weight). */
@@ -68,9 +71,10 @@ function inferredConfig(shapes: Map<string, number[]>): Partial<ModelConfig> {
   return out;
 }
 
-function buildModel(opts: PredictOptions): Module {
+/** A registered model with a checkpoint's weights (numClasses/inChannels inferred from it unless `config` says). */
+export function buildModel(opts: Pick<PredictOptions, 'model' | 'checkpoint' | 'key' | 'config' | 'allowNonFinite'>): Module {
   if (opts.model.startsWith('chex_resnet')) {
-    return loadChexCheckpoint(opts.checkpoint, { arch: opts.model, key: opts.key }).model;
+    return loadChexCheckpoint(opts.checkpoint, { arch: opts.model, key: opts.key, allowNonFinite: opts.allowNonFinite }).model;
   }
   const entry = getModelEntry(opts.model);
   const ckpt = readCheckpoint(loadTorchFile(opts.checkpoint), { key: opts.key });
@@ -81,7 +85,7 @@ function buildModel(opts: PredictOptions): Module {
   Object.assign(cfg, opts.config ?? {});
   const model = createModel(opts.model, cfg);
   try {
-    loadCheckpointIntoModel(model, ckpt.raw, { key: opts.key });
+    loadCheckpointIntoModel(model, ckpt.raw, { key: opts.key, allowNonFinite: opts.allowNonFinite });
   } catch (e) {
     model.dispose();
     throw e;
@@ -89,38 +93,73 @@ function buildModel(opts: PredictOptions): Module {
   return model;
 }
 
-/** Runs `model` + `checkpoint` in eval mode over `input` (NCHW) in batches and writes the logits; returns a summary. */
+/** Input channels the checkpoint's first convolution expects (PyTorch [out, in/groups, kh, kw]), or null. */
+function expectedChannels(file: string, key: string | undefined): number | null {
+  try {
+    return inferredConfig(checkpointShapes(readCheckpoint(loadTorchFile(file), { key }))).inChannels ?? null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Runs `model` + `checkpoint` in eval mode over `input` (NCHW) in batches and writes the logits; returns a summary.
+ * Samples whose input holds NaN/Inf get NaN logits (as PyTorch's would be) and are reported, as are non-finite logits.
+ */
 export async function predictCommand(opts: PredictOptions): Promise<string> {
   const backend = await useBackend(opts.backend);
   const x = readNpy(opts.input);
-  if (x.shape.length !== 4) throw new Error(`predict: input must be NCHW (4-D), got shape [${x.shape.join(', ')}] in ${opts.input}`);
+  if (x.shape.length !== 4) throw new Error(`predict: input ${opts.input} must be NCHW (4-D), got shape [${x.shape.join(', ')}]`);
   if (!(x.data instanceof Float32Array || x.data instanceof Float64Array)) {
-    throw new Error(`predict: input must be a float array (f2/f4/f8), got ${x.dtype} in ${opts.input}`);
+    throw new Error(`predict: input ${opts.input} must be a float array (f2/f4/f8), got ${x.dtype}`);
   }
   const batch = opts.batchSize ?? 16;
   if (!Number.isInteger(batch) || batch < 1) throw new Error(`predict: batchSize must be a positive integer, got ${batch}`);
   const [n, c, h, w] = x.shape as [number, number, number, number];
+  const inC = expectedChannels(opts.checkpoint, opts.key);
+  if (inC !== null && c !== inC) {
+    const nhwc = w === inC;
+    throw new Error(`predict: input ${opts.input} has shape [${x.shape.join(', ')}]: expected NCHW [N, ${inC}, H, W] for this checkpoint` +
+      (nhwc ? ` (it looks NHWC: transpose it, e.g. np.transpose(x, (0, 3, 1, 2)))` : ` (${inC} input channels)`));
+  }
   const data = x.data instanceof Float32Array ? x.data : Float32Array.from(x.data);
+  const per = c * h * w;
+  const badInput: number[] = [];
+  for (let i = 0; i < n; i++) if (countNonFinite(data.subarray(i * per, (i + 1) * per)) > 0) badInput.push(i);
   const model = buildModel(opts);
   try {
     model.eval();
-    let out: Float32Array | null = null;
+    const run = (from: number, b: number): tf.Tensor2D => tf.tidy(() => {
+      const xb = tf.tensor4d(from < 0 ? new Float32Array(b * per) : data.subarray(from * per, (from + b) * per), [b, c, h, w]);
+      return tf.reshape(model.call(tf.transpose(xb, [0, 2, 3, 1])), [b, -1]) as tf.Tensor2D;
+    });
     let k = 0;
+    if (n === 0) {
+      // no inputs: one zero image only to learn the number of classes, so the output is [0, classes]
+      const y = run(-1, 1);
+      k = y.shape[1]!;
+      y.dispose();
+    }
+    let out: Float32Array | null = n === 0 ? new Float32Array(0) : null;
     for (let i = 0; i < n; i += batch) {
       const b = Math.min(batch, n - i);
-      const y = tf.tidy(() => {
-        const xb = tf.tensor4d(data.subarray(i * c * h * w, (i + b) * c * h * w), [b, c, h, w]);
-        const r = model.call(tf.transpose(xb, [0, 2, 3, 1]));
-        return tf.reshape(r, [b, -1]);
-      });
+      const y = run(i, b);
       const vals = (await y.data()) as Float32Array;
       k = y.shape[1]!;
       y.dispose();
       if (!out) out = new Float32Array(n * k);
       out.set(vals, i * k);
     }
-    writeNpy(opts.output, new TorchTensor('float32', [n, k], out ?? new Float32Array(0)));
-    return `predict: ${opts.model} on ${backend}: ${n} inputs [${c}×${h}×${w}] → logits [${n}, ${k}] written to ${opts.output}`;
+    for (const i of badInput) out!.fill(NaN, i * k, (i + 1) * k);
+    let nonFiniteRows = 0;
+    for (let i = 0; i < n; i++) if (countNonFinite(out!.subarray(i * k, (i + 1) * k)) > 0) nonFiniteRows++;
+    writeNpy(opts.output, new TorchTensor('float32', [n, k], out!));
+    const lines = [`predict: ${opts.model} on ${backend}: ${n} inputs [${c}×${h}×${w}] → logits [${n}, ${k}] written to ${opts.output}`];
+    if (badInput.length > 0) {
+      lines.push(`non-finite inputs: ${badInput.length} of ${n} samples hold NaN/Inf (first: sample ${badInput[0]}); their logits are NaN`);
+    }
+    if (nonFiniteRows > 0) lines.push(`non-finite outputs: ${nonFiniteRows} of ${n} rows of logits hold NaN/Inf`);
+    return lines.join('\n');
   } finally {
     model.dispose();
   }

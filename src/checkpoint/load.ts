@@ -2,13 +2,14 @@
 // DGC) into chanlab modules: find the state dict, normalise keys, convert dtypes/layouts, strict load with a readable
 // diff and an architecture hint, and return the metadata stored next to the state dict.
 import * as tf from '@tensorflow/tfjs-core';
-import { flattenStateDict, STATE_DICT_KEYS } from '../interop/checkpoint.js';
 import { isPlainObject, type PyValue } from '../interop/py.js';
 import type { TorchTensor } from '../interop/tensor.js';
 import { loadTorchFile } from '../interop/torch-load.js';
+import { describeNonFinite } from '../core/finite.js';
 import type { Module } from '../nn/module.js';
 import { toMeta, torchToTf, type Meta } from './convert.js';
 import { guessArchitecture } from './guess.js';
+import { flattenStateDict, MODULE_PREFIX, STATE_DICT_KEYS, stripPrefix } from './state_dict.js';
 
 export type CheckpointSource = string | Uint8Array | PyValue;
 
@@ -40,7 +41,7 @@ export interface Checkpoint {
 export interface ReadOptions {
   /** Take the state dict from this top-level key (default: state_dict, model, model_ema, net, or the dict itself). */
   key?: string;
-  /** Prefix removed from every key that has it, repeatedly (default 'module.', as DataParallel writes). */
+  /** Prefix removed from the keys by stripKey's rule (default 'module.', as DataParallel writes; '' keeps keys). */
   stripPrefix?: string;
 }
 
@@ -62,14 +63,7 @@ function whichKey(raw: PyValue, key: string | undefined): string {
 export function readCheckpoint(src: CheckpointSource, opts: ReadOptions = {}): Checkpoint {
   const raw = typeof src === 'string' || src instanceof Uint8Array ? loadTorchFile(src) : src;
   const flat = flattenStateDict(raw, opts.key);
-  const prefix = opts.stripPrefix ?? 'module.';
-  const stateDict = new Map<string, TorchTensor>();
-  for (const [k0, t] of flat) {
-    let k = k0;
-    while (prefix && k.startsWith(prefix)) k = k.slice(prefix.length);
-    if (stateDict.has(k)) throw new Error(`checkpoint: keys collide after removing '${prefix}': '${k0}' and another key give '${k}'`);
-    stateDict.set(k, t);
-  }
+  const stateDict = stripPrefix(flat, opts.stripPrefix ?? MODULE_PREFIX);
   const stateDictKey = whichKey(raw, opts.key);
   const metadata: CheckpointMetadata = { extra: {} };
   if (stateDictKey !== '') {
@@ -96,6 +90,8 @@ export interface LoadCheckpointOptions extends ReadOptions {
    * [K,F,1,1]`); unrenamed keys are never reshaped.
    */
   keyMap?: Record<string, string | null> | ((key: string) => string | null);
+  /** load float tensors holding NaN/Inf (to inspect a diverged run); refused by default */
+  allowNonFinite?: boolean;
 }
 
 export interface LoadCheckpointResult {
@@ -133,12 +129,21 @@ function mapKeys(
 
 /**
  * Loads a checkpoint (path, bytes or a loaded object) into `model`: the state dict is found with flattenStateDict,
- * `module.` prefixes are stripped, tensors converted (float16/64 → float32, int64 → int32) and handed to
+ * `module.` prefixes are stripped (stripKey), tensors converted (float16/64 → float32, int64 → int32) and handed to
  * `model.loadStateDict` (which converts PyTorch → tfjs layouts). Errors list missing / unexpected / mis-shaped keys
  * and a guess of the checkpoint's architecture. Returns the metadata found next to the state dict.
  */
 export function loadCheckpointIntoModel(model: Module, src: CheckpointSource, opts: LoadCheckpointOptions = {}): LoadCheckpointResult {
   const ckpt = readCheckpoint(src, opts);
+  if (!opts.allowNonFinite) {
+    const floats = [...ckpt.stateDict].filter(([, t]) => t.data instanceof Float32Array || t.data instanceof Float64Array)
+      .map(([k, t]) => [k, t.data as Float32Array | Float64Array] as [string, Float32Array | Float64Array]);
+    const bad = describeNonFinite(floats);
+    if (bad.count > 0) {
+      throw new Error(`checkpoint${typeof src === 'string' ? ` ${src}` : ''}: ${bad.count} non-finite values (NaN/Inf) in ${bad.keys.join(', ')}; ` +
+        'expected finite weights; to load it anyway for inspection pass --allow-non-finite (allowNonFinite: true)');
+    }
+  }
   const targets = model.stateShapes();
   const mapped = mapKeys(ckpt.stateDict, targets, opts.keyMap);
   const tensors = new Map<string, tf.Tensor>();

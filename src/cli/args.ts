@@ -32,6 +32,19 @@ export class Args {
     if (!Number.isFinite(n)) throw new Error(`--${name} must be a number, got '${v}'`);
     return n;
   }
+  /** An optional option holding a JSON object (e.g. --config '{"numClasses": 10}'). */
+  jsonObject(name: string): Record<string, unknown> | undefined {
+    const v = this.str(name);
+    if (v === undefined) return undefined;
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(v);
+    } catch (e) {
+      throw new Error(`${this.command}: --${name} must be a JSON object: ${(e as Error).message}`);
+    }
+    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new Error(`${this.command}: --${name} must be a JSON object, got ${v}`);
+    return parsed as Record<string, unknown>;
+  }
   get help(): boolean {
     return this.flag('help');
   }

@@ -2,9 +2,11 @@
 import * as backends from './commands/backends.js';
 import * as bench from './commands/bench.js';
 import * as flops from './commands/flops.js';
+import * as gradcam from './commands/gradcam.js';
 import * as inspect from './commands/inspect.js';
 import * as latency from './commands/latency.js';
 import * as models from './commands/models.js';
+import * as plot from './commands/plot.js';
 import * as predict from './commands/predict.js';
 import * as repro from './commands/repro.js';
 import * as train from './commands/train.js';
@@ -23,6 +25,8 @@ const COMMANDS: Record<string, Command> = {
   latency,
   inspect,
   predict,
+  gradcam,
+  plot,
   bench,
   repro,
 };

@@ -19,7 +19,8 @@ export function writeFileAtomic(path: string, data: string | Uint8Array): void {
     renameSync(tmp, path);
   } catch (e) {
     rmSync(tmp, { force: true });
-    throw e;
+    // name the file: a bare "EFBIG: file too large, write" / "ENOSPC" does not say which write failed
+    throw new Error(`cannot write ${path} (${bytes.length} bytes): ${(e as Error).message}; expected a writable location with room for it`);
   }
 }
 

@@ -13,6 +13,11 @@ export interface Dataset {
   readonly imageShape: [number, number, number] | null;
   /** One sample (HWC image + integer label); may be async for sources that read files lazily. */
   get(i: number): Sample | Promise<Sample>;
+  /**
+   * A cheap check that the first `count` samples (default all) can be read, run before training starts; throws
+   * naming the first bad file. Sources whose data is already in memory need not implement it.
+   */
+  verify?(count?: number): Promise<void>;
 }
 
 export function checkIndex(i: number, length: number, what: string): void {

@@ -2,7 +2,7 @@
 // sorted sub-folder names → indices 0..K-1; files are listed in sorted order per class (as torchvision's make_dataset).
 // Images are decoded lazily in get(i) (JPEG via jpeg-js, PNG via ./png.ts) and returned as RGB uint8 HWC.
 import { existsSync, readdirSync, statSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { open, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import jpeg from 'jpeg-js';
 import { checkIndex, type Dataset, type Sample } from './dataset.js';
@@ -83,6 +83,35 @@ export class ImageFolder implements Dataset {
 
   get numClasses(): number {
     return this.classes.length;
+  }
+
+  /**
+   * Checks the first `count` files without decoding them: each must start with a JPEG (FF D8) or PNG signature and
+   * end like one (JPEG: FF D9, allowing trailing padding; PNG: an IEND chunk). Catches empty, truncated and non-image
+   * files before a run spends an epoch training.
+   */
+  async verify(count = this.samples.length): Promise<void> {
+    const n = Math.min(count, this.samples.length);
+    const head = Buffer.alloc(8);
+    const tail = Buffer.alloc(64);
+    for (let i = 0; i < n; i++) {
+      const path = this.samples[i]![0];
+      const f = await open(path, 'r');
+      try {
+        const size = (await f.stat()).size;
+        await f.read(head, 0, 8, 0);
+        const t = Math.min(64, size);
+        await f.read(tail, 0, t, size - t);
+        const end = tail.subarray(0, t);
+        const png = size >= 8 && head[0] === 0x89 && head[1] === 0x50 && head[2] === 0x4e && head[3] === 0x47;
+        const jpg = size >= 4 && head[0] === 0xff && head[1] === 0xd8;
+        if (!png && !jpg) throw new Error(`ImageFolder: ${path} is not a JPEG or PNG file (${size} bytes); expected an image (remove or replace it)`);
+        const ok = png ? end.includes(Buffer.from('IEND')) : end.includes(Buffer.from([0xff, 0xd9]));
+        if (!ok) throw new Error(`ImageFolder: ${path} is truncated or corrupt (no ${png ? 'PNG IEND chunk' : 'JPEG end marker FF D9'} at its end); expected a complete image`);
+      } finally {
+        await f.close();
+      }
+    }
   }
 
   async get(i: number): Promise<Sample> {

@@ -1,6 +1,7 @@
-// A small PNG decoder (non-interlaced, bit depth 8 or 16, colour types grey / RGB / palette / grey+alpha / RGBA) that
-// returns RGB uint8 like PIL's `.convert('RGB')` (alpha dropped, grey replicated, 16-bit → high byte).
-import { inflateSync } from 'node:zlib';
+// A small PNG codec. The decoder (non-interlaced, bit depth 8 or 16, colour types grey / RGB / palette / grey+alpha /
+// RGBA) returns RGB uint8 like PIL's `.convert('RGB')` (alpha dropped, grey replicated, 16-bit → high byte); the
+// encoder writes 8-bit grey or RGB images.
+import { deflateSync, inflateSync } from 'node:zlib';
 import type { Image } from './image.js';
 
 const SIG = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
@@ -81,4 +82,49 @@ export function decodePng(buf: Uint8Array, name = 'PNG'): Image {
     }
   }
   return { data: out, height, width, channels: 3 };
+}
+
+/** Encodes a uint8 image with 1 (grey) or 3 (RGB) channels as PNG bytes (filter 0 rows, zlib level 6). */
+export function encodePng(img: Image): Uint8Array {
+  const { width, height, channels, data } = img;
+  if (!(data instanceof Uint8Array)) throw new Error('encodePng: image data must be uint8 (0..255)');
+  if (channels !== 1 && channels !== 3) throw new Error(`encodePng: channels must be 1 or 3, got ${channels}`);
+  if (data.length !== width * height * channels) throw new Error(`encodePng: expected ${width * height * channels} bytes, got ${data.length}`);
+  const stride = width * channels;
+  const raw = new Uint8Array(height * (stride + 1));
+  for (let y = 0; y < height; y++) raw.set(data.subarray(y * stride, (y + 1) * stride), y * (stride + 1) + 1);
+  const ihdr = new Uint8Array(13);
+  const v = new DataView(ihdr.buffer);
+  v.setUint32(0, width, false);
+  v.setUint32(4, height, false);
+  ihdr[8] = 8;
+  ihdr[9] = channels === 3 ? 2 : 0;
+  const parts = [Uint8Array.from(SIG), chunk('IHDR', ihdr), chunk('IDAT', deflateSync(raw, { level: 6 })), chunk('IEND', new Uint8Array(0))];
+  return Buffer.concat(parts);
+}
+
+function chunk(type: string, body: Uint8Array): Uint8Array {
+  const out = new Uint8Array(12 + body.length);
+  const v = new DataView(out.buffer);
+  v.setUint32(0, body.length, false);
+  for (let i = 0; i < 4; i++) out[4 + i] = type.charCodeAt(i);
+  out.set(body, 8);
+  v.setUint32(8 + body.length, crc32(out.subarray(4, 8 + body.length)), false);
+  return out;
+}
+
+let CRC_TABLE: Uint32Array | null = null;
+
+function crc32(bytes: Uint8Array): number {
+  if (!CRC_TABLE) {
+    CRC_TABLE = new Uint32Array(256);
+    for (let n = 0; n < 256; n++) {
+      let c = n;
+      for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+      CRC_TABLE[n] = c >>> 0;
+    }
+  }
+  let c = 0xffffffff;
+  for (const b of bytes) c = CRC_TABLE[(c ^ b) & 255]! ^ (c >>> 8);
+  return (c ^ 0xffffffff) >>> 0;
 }

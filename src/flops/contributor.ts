@@ -13,11 +13,13 @@ export interface FlopsCost {
 }
 
 /**
- * Implemented by modules whose cost cannot be read off their leaves: dynamic layers report the **expected** cost of
- * one call from their configuration (e.g. DGC's gate factor, CHEX's kept channels), never a data-dependent count.
+ * Implemented by modules whose cost cannot be read off their leaves: custom ops (the PiX fusion op), and dynamic
+ * layers, which report the **expected** cost of one call from their configuration (e.g. DGC's gate factor, CHEX's
+ * kept channels), never a data-dependent count. It is a module's only cost method; modules whose leaves tell their
+ * cost (SE, the PiX sampler) implement none. Typically the module lists its primitive ops and prices them:
  *
- *   class PiX extends Module implements FlopsContributor {
- *     flopsFor(i, o, c) { return pixModuleCost({ inputShape: i, zeta: this.zeta, ... }, c); }
+ *   class PiXOperator extends Module implements FlopsContributor {
+ *     flopsFor(i, o, c) { return costOfOps([{ name: 'pix', kind: 'pix', inputShape: i, outputShape: o, zeta: this.zeta, ... }], c); }
  *   }
  */
 export interface FlopsContributor {

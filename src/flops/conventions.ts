@@ -22,12 +22,12 @@
 // | dropout, reshape, concat, flatten | 0 everywhere                                                                |
 // | custom module | its FlopsContributor.flopsFor(…, convention) (the counter does not descend into it)           |
 //
-// Sources: 'ptflops' = sovrasov/flops-counter.pytorch module hooks (pytorch backend), spec pix.md §5.7;
-// 'torchprofile' = mit-han-lab torchprofile as printed by the PiX code (main.py, test_latency.py), pix.md §5.7/§7.5;
-// 'chex' = compute_flops.py with multiply_adds=False as called by the CHEX code, chex.md §6.1 ("GFLOPs" are G-MACs);
-// 'dgc' = the CondenseNet-style measure_model of the DGC repository, dgc.md §4.1 (DGC layers priced by their own
+// Sources: 'ptflops' = sovrasov/flops-counter.pytorch module hooks (pytorch backend), docs/methods/pix.md §5.7;
+// 'torchprofile' = mit-han-lab torchprofile as printed by the PiX code (main.py, test_latency.py), docs/methods/pix.md §5.7/§7.5;
+// 'chex' = compute_flops.py with multiply_adds=False as called by the CHEX code, docs/methods/chex.md §6.1 ("GFLOPs" are G-MACs);
+// 'dgc' = the CondenseNet-style measure_model of the DGC repository, docs/methods/dgc.md §4.1 (DGC layers priced by their own
 // formula through FlopsContributor); 'pix-supplement' = the PiX supplement's Eqs. 1–6 applied network-wide,
-// pix.md §3.5/§5.7 (the p-multiplication inside PiX is not counted); 'macs' = conv + fc weight MACs only.
+// docs/methods/pix.md §3.5/§5.7 (the p-multiplication inside PiX is not counted); 'macs' = conv + fc weight MACs only.
 // Functional ops (tf.relu/tf.add called between module calls, e.g. a ResNet block's `relu(x + identity)`) are priced
 // like the module the PyTorch reference uses at that place (torchvision calls its `self.relu` module there).
 import { convMacs, linearMacs, numel, type OpRecord } from './ops.js';
@@ -44,7 +44,7 @@ export interface ConventionInfo {
 }
 
 export const CONVENTION_INFO: Record<Convention, ConventionInfo> = {
-  macs: { name: 'macs', flopsPerMac: 1, definition: 'conv + fc weight multiply-accumulates only (PiX spec "conv+fc MACs")' },
+  macs: { name: 'macs', flopsPerMac: 1, definition: 'conv + fc weight multiply-accumulates only (docs/methods/pix.md §5.7 "conv+fc MACs")' },
   ptflops: { name: 'ptflops', flopsPerMac: 1, definition: 'ptflops "MACs" (module hooks); printed as FLOPs in PiX Table 1' },
   torchprofile: { name: 'torchprofile', flopsPerMac: 1, definition: 'torchprofile MACs; printed as "flops (G)" by the PiX code' },
   chex: { name: 'chex', flopsPerMac: 1, definition: 'CHEX compute_flops.py, multiply_adds=False; printed as "GFLOPs" (really G-MACs)' },

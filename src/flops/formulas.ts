@@ -1,88 +1,133 @@
-// Analytic per-module FLOP and memory formulas of the PiX supplement (Eqs. 1–6, Table 1, sections E and F; spec
-// pix.md §3.5, §8.1–8.3), plus cost helpers that custom modules (PiX, DGC) can use as their FlopsContributor.
-// "FLOPs" here follow the supplement: one fused multiply-add = 1, element-wise ops = 1 per element, sigmoid = 4.
-// Memory is in elements; bytes = 4·elements for fp32 and the supplement prints bytes/10⁶ ("MB", decimal).
+// The papers' closed-form cost formulas, in one place: the PiX supplement's per-module FLOP/memory/parameter
+// formulas (Eqs. 1–62, Table 1, sections E and F; docs/methods/pix.md §3.5, §8.1–8.3) and the DGC layer's cost
+// (docs/methods/dgc.md §4.1), plus `costOfOps`, which prices a contributor's primitive ops under any convention.
+// "FLOPs" here follow the supplement: one fused multiply-add = 1, element-wise ops = 1 per element, sigmoid = 4,
+// BN = 4 per element. Memory is in elements; bytes = 4·elements for fp32 and the supplement prints bytes/10⁶ ("MB").
+// Known convention gaps of the supplement (kept as printed, docs/methods/pix.md §8.1):
+//   - PiX does not count the G·H·W multiplications by p nor the division by ζ;
+//   - CBAM's 7×7 spatial conv is charged as 1×2×HW, and its shared MLP once (not once per pooled vector);
+//   - PiX memory charges the fusion output as C·H·W (the output is G·H·W; the two agree at ζ = 1).
+// The modules themselves are counted by the FLOP counter (counter.ts); these formulas are what the papers print.
 import type { FlopsCost } from './contributor.js';
 import { priceOp, type Convention } from './conventions.js';
 import type { OpRecord, Shape } from './ops.js';
 
 export interface ModuleFormula {
+  /** FLOPs by the supplement's convention; the sum of `parts`. */
   flops: number;
-  /** Memory in elements (activations the module adds, as the supplement counts them). */
-  memory: number;
+  /** Activation memory in elements (what the module adds, as the supplement counts it). */
+  memoryElements: number;
+  /** Trainable parameters of the module (exact, not a convention). */
+  params: number;
   /** Named FLOP terms; they sum to `flops`. */
   parts: Record<string, number>;
 }
 
+/** Input of a module formula: C channels on an H×W map. */
+export interface MapSize {
+  C: number;
+  H: number;
+  W: number;
+}
+
 const sum = (parts: Record<string, number>) => Object.values(parts).reduce((a, b) => a + b, 0);
 
-/** SE with reduction r (the supplement uses r = 16): 2CHW + C²/8 + (65/16)C;  memory CHW + (33/16)C. */
-export function seFormula(C: number, H: number, W: number, r = 16): ModuleFormula {
+/**
+ * SE (Eqs. 7–16) with hidden width S (default C/r, r = 16): 2CHW + 2CS + S + 4C; memory CHW + 2C + S.
+ * Params: two 1×1 convs with bias.
+ */
+export function seFormula(o: MapSize & { reduction?: number; hidden?: number }): ModuleFormula {
+  const { C, H, W } = o;
+  const S = o.hidden ?? C / (o.reduction ?? 16);
   const parts = {
     gap: C * H * W, // global average pool
-    fc1: (C * C) / r, // C -> C/r
-    relu: C / r,
-    fc2: (C * C) / r, // C/r -> C
+    fc1: C * S, // C -> S
+    relu: S,
+    fc2: S * C, // S -> C
     sigmoid: 4 * C,
     scale: C * H * W, // broadcast multiply
   };
-  // memory: the gated output CHW + pooled vector C + hidden C/r + probabilities C
-  return { flops: sum(parts), memory: C * H * W + C + C / r + C, parts };
+  // memory: the gated output CHW + pooled vector C + hidden S + probabilities C
+  return { flops: sum(parts), memoryElements: C * H * W + 2 * C + S, params: 2 * C * Math.round(S) + Math.round(S) + C, parts };
 }
 
-/** CBAM (r = 16): 6CHW + C²/8 + (81/16)C + 6HW; memory 2CHW + 5HW + (65/16)C. ⚠ spatial conv charged as 1×2×HW. */
-export function cbamFormula(C: number, H: number, W: number): ModuleFormula {
+/**
+ * CBAM (Eqs. 17–41), hidden width S (default C/16): 6CHW + 2CS + S + 5C + 6HW; memory 2CHW + 5HW + 4C + S.
+ * ⚠ the spatial conv is charged as 1×2×HW. Params: shared MLP (two 1×1 convs with bias) + k×k conv 2→1 + BN(1).
+ */
+export function cbamFormula(o: MapSize & { reduction?: number; hidden?: number; kernel?: number }): ModuleFormula {
+  const { C, H, W } = o;
+  const S = o.hidden ?? C / (o.reduction ?? 16);
+  const k = o.kernel ?? 7;
   const HW = H * W;
   const parts = {
     channel_pools: 2 * C * HW, // avg + max over H×W
-    mlp: (C * C) / 8, // shared MLP on two vectors: 2·(C·C/16)
-    // hidden ReLU, branch sum and sigmoid, as the supplement's total charges them: (81/16)C
-    channel_elementwise: (81 * C) / 16,
+    mlp: 2 * C * S, // shared MLP, charged once
+    // hidden ReLU, branch sum and sigmoid, as the supplement's total charges them: S + 5C (= (81/16)C at r = 16)
+    channel_elementwise: S + 5 * C,
     channel_scale: C * HW,
     spatial_pools: 2 * C * HW, // avg + max over channels
     spatial_conv: 2 * HW, // ⚠ as printed: 1×2×HW (a 7×7 conv would be 2·49·HW)
     spatial_sigmoid: 4 * HW,
     spatial_scale: C * HW,
   };
-  return { flops: sum(parts), memory: 2 * C * HW + 5 * HW + (65 / 16) * C, parts };
-}
-
-/** FBS with k selected channels: 7CHW + C² + 4C + Σ_{i=1..k}(C−i); memory 2CHW + 2C. */
-export function fbsFormula(C: number, H: number, W: number, k = 0): ModuleFormula {
-  const CHW = C * H * W;
-  const parts = { main: 7 * CHW, predictor: C * C, elementwise: 4 * C, topk: k * C - (k * (k + 1)) / 2 };
-  return { flops: sum(parts), memory: 2 * CHW + 2 * C, parts };
+  return {
+    flops: sum(parts), memoryElements: 2 * C * HW + 5 * HW + 4 * C + S,
+    params: 2 * C * Math.round(S) + Math.round(S) + C + 2 * k * k + 2, parts,
+  };
 }
 
 /**
- * PiX at squeeze factor ζ: CHW (GAP) + C²/ζ (1×1 on the pooled vector) + 4C/ζ (sigmoid) + ((ζ−1)/ζ)CHW (fusion);
- * memory CHW + ((1+ζ)/ζ)C (⚠ charges the fusion output as CHW; only right at ζ = 1). The p-multiplication is not
- * counted (⚠ spec §8.1). `wpix` adds the second fusion pass of weighted PiX (inferred, spec §4).
+ * FBS (Eqs. 42–52) with k selected channels: 7CHW + C² + 4C + Σ_{i=1..k}(C−i); memory 2CHW + 2C.
+ * Params: the C×C predictor (+C bias, default on) + BN.
  */
-export function pixFormula(C: number, H: number, W: number, zeta: number, wpix = false): ModuleFormula {
-  const G = C / zeta;
-  const parts: Record<string, number> = {
-    gap: C * H * W,
-    conv: C * G,
-    sigmoid: 4 * G,
-    fusion: (zeta - 1) * G * H * W,
-  };
-  if (wpix) parts.fusion2 = (zeta - 1) * G * H * W;
-  const memory = C * H * W + ((1 + zeta) / zeta) * C + (wpix ? G * H * W : 0);
-  return { flops: sum(parts), memory, parts };
+export function fbsFormula(o: MapSize & { k?: number; bias?: boolean }): ModuleFormula {
+  const { C, H, W } = o;
+  const k = o.k ?? 0;
+  const CHW = C * H * W;
+  const parts = { main: 7 * CHW, predictor: C * C, elementwise: 4 * C, topk: k * C - (k * (k + 1)) / 2 };
+  return { flops: sum(parts), memoryElements: 2 * CHW + 2 * C, params: C * C + ((o.bias ?? true) ? C : 0) + 2 * C, parts };
 }
 
-/** The baseline squeeze path PiX replaces: 1×1 conv C→G, BN (4 per element), ReLU. Memory: its G·H·W output. */
-export function squeezeBaselineFormula(C: number, H: number, W: number, G: number): ModuleFormula {
+/**
+ * PiX at squeeze factor ζ, G = ceil(C/ζ) (Eqs. 53–59): CHW (GAP) + C·G (1×1 on the pooled vector) + 4G (sigmoid)
+ * + (ζ−1)·G·HW (fusion); memory CHW + C + G (⚠ charges the fusion output as CHW). The p-multiplication is not
+ * counted (⚠ docs/methods/pix.md §8.1). 'w-pix' adds a second fusion pass and its G·HW intermediate (inferred,
+ * docs/methods/pix.md §4: 748 = 523 + 225 in section E); `bn` (E1) adds BN on the logits (4G, 2G params).
+ */
+export function pixFormula(o: MapSize & { zeta: number; reduce?: string; bias?: boolean; bn?: boolean }): ModuleFormula {
+  const { C, H, W, zeta } = o;
+  const G = Math.ceil(C / zeta);
   const HW = H * W;
-  const parts = { conv: HW * G * C, bn: 4 * G * HW, relu: G * HW };
-  return { flops: sum(parts), memory: G * HW, parts };
+  const wpix = o.reduce === 'w-pix';
+  const parts: Record<string, number> = { gap: C * HW, conv: C * G };
+  if (o.bn) parts.bn = 4 * G;
+  parts.sigmoid = 4 * G;
+  parts.fusion = (zeta - 1) * G * HW;
+  if (wpix) parts.fusion2 = (zeta - 1) * G * HW;
+  return {
+    flops: sum(parts), memoryElements: C * HW + C + G + (wpix ? G * HW : 0),
+    params: C * G + (o.bias ? G : 0) + (o.bn ? 2 * G : 0), parts,
+  };
+}
+
+/**
+ * The baseline squeeze path PiX replaces (section E, Eqs. 60–62): 1×1 conv C→G (G = ceil(C/ζ); `groups` for the
+ * grouped variant), BN (4 per element), ReLU: HW·G·C/groups + 4·G·HW + G·HW. Memory: its G·H·W output.
+ */
+export function squeezeFormula(o: MapSize & { zeta: number; groups?: number }): ModuleFormula {
+  const { C, H, W, zeta } = o;
+  const G = Math.ceil(C / zeta);
+  const g = o.groups ?? 1;
+  const HW = H * W;
+  const parts = { conv: HW * G * (C / g), bn: 4 * G * HW, relu: G * HW };
+  return { flops: sum(parts), memoryElements: G * HW, params: G * (C / g) + 2 * G, parts };
 }
 
 /** Section F: memory (elements) of PiX in squeeze mode, C + G + G·H·W (GAP vector, probabilities, output). */
-export function pixSqueezeMemory(C: number, H: number, W: number, zeta: number): number {
-  const G = C / zeta;
-  return C + G + G * H * W;
+export function pixSqueezeMemory(o: MapSize & { zeta: number }): number {
+  const G = Math.ceil(o.C / o.zeta);
+  return o.C + G + G * o.H * o.W;
 }
 
 /** The supplement's squeeze worked example (section E): X ∈ ℝ^{12×5×5}, ζ = 4, 3 subsets. */
@@ -94,56 +139,19 @@ export function squeezeExample(): {
   pixWithPMul: number;
   printed: { baseline: number; pix: readonly [number, number]; wpix: number };
 } {
-  const C = 12, H = 5, W = 5, zeta = 4;
-  const pix = pixFormula(C, H, W, zeta);
+  const x = { C: 12, H: 5, W: 5, zeta: 4 };
+  const pix = pixFormula(x);
   return {
-    baseline: squeezeBaselineFormula(C, H, W, C / zeta),
+    baseline: squeezeFormula(x),
     pix,
-    wpix: pixFormula(C, H, W, zeta, true),
-    pixWithPMul: pix.flops + (C / zeta) * H * W,
+    wpix: pixFormula({ ...x, reduce: 'w-pix' }),
+    pixWithPMul: pix.flops + (x.C / x.zeta) * x.H * x.W,
     // As printed in the supplement (the PiX sentence states 811 then 523; neither equals its own terms' sum).
     printed: { baseline: 1275, pix: [811, 523], wpix: 748 },
   };
 }
 
-// ---- cost helpers for contributors ----------------------------------------------------------------------------
-
-export interface PixModuleConfig {
-  /** Module input [N,H,W,C]. */
-  inputShape: Shape;
-  zeta: number;
-  /** Output channels G; default ceil(C/ζ) (the ResNet squeeze uses floor, equal for divisible C). */
-  groups?: number;
-  /** conv_sqz bias (standalone PiXLayer: yes; PixBottleneck: no). */
-  bias?: boolean;
-  /** 'pick-or-mix' (default), 'max', 'avg', 'min' or 'w-pix' (two fusion passes). */
-  reduce?: string;
-  /** E1: BatchNorm on the [N,1,1,G] logits. */
-  bnOnLogits?: boolean;
-  /** E0: p = 0.5(1 + tanh(a)) instead of sigmoid. */
-  activation?: 'sigmoid' | 'tanh';
-}
-
-/** A PiX module as primitive ops: GAP → 1×1 conv (C→G) on the pooled map → [BN] → sigmoid → fusion op. */
-export function pixModuleOps(cfg: PixModuleConfig, prefix = ''): OpRecord[] {
-  const [N, H, W, C] = cfg.inputShape as [number, number, number, number];
-  const G = cfg.groups ?? Math.ceil(C / cfg.zeta);
-  const bias = cfg.bias ?? false;
-  const p = (s: string) => (prefix ? `${prefix}.${s}` : s);
-  const ops: OpRecord[] = [
-    { name: p('global_pool'), type: 'GAP', kind: 'gap', inputShape: [N, H, W, C], outputShape: [N, 1, 1, C], params: 0 },
-    { name: p('conv_sqz'), type: 'Conv2d', kind: 'conv', inputShape: [N, 1, 1, C], outputShape: [N, 1, 1, G], params: C * G + (bias ? G : 0), inChannels: C, outChannels: G, kernel: [1, 1], groups: 1, bias },
-  ];
-  if (cfg.bnOnLogits) ops.push({ name: p('bn'), type: 'BatchNorm2d', kind: 'bn', inputShape: [N, 1, 1, G], outputShape: [N, 1, 1, G], params: 2 * G, affine: true });
-  ops.push({ name: p('sigmoid_sqz'), type: cfg.activation === 'tanh' ? 'Tanh' : 'Sigmoid', kind: cfg.activation === 'tanh' ? 'tanh' : 'sigmoid', inputShape: [N, 1, 1, G], outputShape: [N, 1, 1, G], params: 0 });
-  ops.push({ name: p('pix'), type: 'PiXOp', kind: 'pix', inputShape: [N, H, W, C], outputShape: [N, H, W, G], params: 0, zeta: cfg.zeta, reduce: cfg.reduce ?? 'pick-or-mix' });
-  return ops;
-}
-
-/** Expected cost of one PiX module under a convention (for `flopsFor`), with a per-part breakdown. */
-export function pixModuleCost(cfg: PixModuleConfig, c: Convention): FlopsCost {
-  return costOfOps(pixModuleOps(cfg), c);
-}
+// ---- pricing a contributor's ops --------------------------------------------------------------------------------
 
 /** Prices a list of primitive ops and returns {macs, breakdown by op name}. */
 export function costOfOps(ops: readonly OpRecord[], c: Convention): FlopsCost {
@@ -157,6 +165,8 @@ export function costOfOps(ops: readonly OpRecord[], c: Convention): FlopsCost {
   return { macs, breakdown };
 }
 
+// ---- DGC layer (docs/methods/dgc.md §1.2, §4.1) -----------------------------------------------------------------
+
 export interface DgcLayerConfig {
   /** Layer input [N,H,W,C]. */
   inputShape: Shape;
@@ -169,7 +179,7 @@ export interface DgcLayerConfig {
   gateFactor?: number;
 }
 
-/** Saliency hidden width: d = floor(C / s_eff), s_eff = floor(s/2) when C < 80, else s (dgc.md §1.2). */
+/** Saliency hidden width: d = floor(C / s_eff), s_eff = floor(s/2) when C < 80, else s (docs/methods/dgc.md §1.2). */
 export function dgcHiddenWidth(C: number, squeezeRate = 16): number {
   const sEff = C < 80 ? Math.floor(squeezeRate / 2) : squeezeRate;
   return Math.floor(C / sEff);
@@ -184,7 +194,7 @@ export function dgcLayerParams(cfg: DgcLayerConfig): number {
 }
 
 /**
- * Expected cost of one DGC layer. 'dgc': the repository's own formula (dgc.md §4.1), per image ×N:
+ * Expected cost of one DGC layer. 'dgc': the repository's own formula (docs/methods/dgc.md §4.1), per image ×N:
  * 2·C·H·W + h·(2·C·d + d + 3·C) + gf·C·C'·k²·Ho·Wo. Other conventions price its parts (BN, ReLU, GAP, per-head
  * saliency MLP and gating multiply, and the heads' convolutions at gf of their dense MACs).
  */

@@ -1,5 +1,5 @@
-// Primitive operation records: what the FLOP counter captures from a forward pass (or what an analytic builder
-// writes down from a configuration), before any counting convention prices them. Shapes are NHWC ([N,H,W,C]) for
+// Primitive operation records: what the FLOP counter captures from a forward pass (or what a contributor lists for
+// itself), before any counting convention prices them. Shapes are NHWC ([N,H,W,C]) for
 // feature maps and [N,F] for vectors, as everywhere in chanlab.
 
 export type Shape = readonly number[];

@@ -1,8 +1,8 @@
-// PyTorch checkpoint interop: safe torch.load / torch.save of state dicts and checkpoints, .npy, helpers.
+// PyTorch file formats: safe torch.load / torch.save (pickle, zip and legacy layouts), .npy, Python values and tensors.
+// What a checkpoint means (state dicts, prefixes, models) lives in src/checkpoint.
 export { loadTorchFile, TorchLoadError } from './torch-load.js';
 export { saveTorchFile, encodeTorchFile, type SaveValue } from './torch-save.js';
 export { parseNpy, readNpy, encodeNpy, writeNpy } from './npy.js';
-export { flattenStateDict, stripPrefix, describeCheckpoint, STATE_DICT_KEYS, type DescribeOptions } from './checkpoint.js';
 export { unpickle, resolveGlobal, PickleError, type UnpickleOptions, type UnpickleResult } from './pickle.js';
 export {
   OrderedDict, PyFloat, PyGlobal, NumpyArray, NumpyDtype, isTuple, tuple, isDict,

@@ -12,3 +12,6 @@ import './wasm/Conv2DBackpropInput.js';
 import './wasm/DepthwiseConv2dNativeBackpropFilter.js';
 import './wasm/DepthwiseConv2dNativeBackpropInput.js';
 import './wasm/MaxPoolGrad.js';
+// Last: the native kernels replace the wasm ones above when the addon is present (CHANLAB_NATIVE=0 disables them).
+import { setNativeKernels } from './native/index.js';
+setNativeKernels(true);

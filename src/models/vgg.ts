@@ -61,31 +61,44 @@ export function initVggWeights(model: Module, skip: ReadonlySet<Module> = new Se
   }
 }
 
-export class VGG extends Module {
-  readonly features: Sequential;
-  readonly avgpool: AdaptiveAvgPool2d;
-  readonly classifier: Sequential;
+/**
+ * What every torchvision-shaped VGG shares (VGG, PiX-VGG): `features`, the head (`avgpool`, `classifier`) and
+ * forward(). Subclasses register `features` first, then call addHead(), so keys keep torchvision's order.
+ */
+export abstract class VGGBase extends Module {
+  features!: Sequential;
+  avgpool!: AdaptiveAvgPool2d;
+  classifier!: Sequential;
   readonly flatten = new Flatten(true);
 
-  constructor(readonly config: VGGConfig) {
-    super();
-    const last = [...config.cfg].reverse().find((v): v is number => v !== 'M') ?? config.inChannels;
-    this.features = this.addModule('features', makeVggFeatures(config.cfg, config.inChannels, config.batchNorm));
-    if (config.head === 'imagenet') {
+  /** 'imagenet': adaptive-pool to 7×7 and the 4096-4096 classifier; 'small': global pool and one Linear. */
+  protected addHead(head: 'imagenet' | 'small', features: number, numClasses: number, dropout: number, owner: string): void {
+    if (head === 'imagenet') {
       this.avgpool = this.addModule('avgpool', new AdaptiveAvgPool2d(7));
       this.classifier = this.addModule('classifier', new Sequential(
-        new Linear({ inFeatures: last * 7 * 7, outFeatures: 4096 }), new ReLU(), new Dropout(config.dropout),
-        new Linear({ inFeatures: 4096, outFeatures: 4096 }), new ReLU(), new Dropout(config.dropout),
-        new Linear({ inFeatures: 4096, outFeatures: config.numClasses }),
+        new Linear({ inFeatures: features * 7 * 7, outFeatures: 4096 }), new ReLU(), new Dropout(dropout),
+        new Linear({ inFeatures: 4096, outFeatures: 4096 }), new ReLU(), new Dropout(dropout),
+        new Linear({ inFeatures: 4096, outFeatures: numClasses }),
       ));
-    } else {
+    } else if (head === 'small') {
       this.avgpool = this.addModule('avgpool', new AdaptiveAvgPool2d(1));
-      this.classifier = this.addModule('classifier', new Sequential(new Linear({ inFeatures: last, outFeatures: config.numClasses })));
+      this.classifier = this.addModule('classifier', new Sequential(new Linear({ inFeatures: features, outFeatures: numClasses })));
+    } else {
+      throw new Error(`${owner}: head must be 'imagenet' or 'small', got ${String(head)}`);
     }
-    initVggWeights(this);
   }
 
   forward(x: tf.Tensor): tf.Tensor {
     return tf.tidy(() => this.classifier.call(this.flatten.call(this.avgpool.call(this.features.call(x)))));
+  }
+}
+
+export class VGG extends VGGBase {
+  constructor(readonly config: VGGConfig) {
+    super();
+    const last = [...config.cfg].reverse().find((v): v is number => v !== 'M') ?? config.inChannels;
+    this.features = this.addModule('features', makeVggFeatures(config.cfg, config.inChannels, config.batchNorm));
+    this.addHead(config.head, last, config.numClasses, config.dropout, 'VGG');
+    initVggWeights(this);
   }
 }

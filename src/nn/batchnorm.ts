@@ -1,7 +1,7 @@
 // BatchNorm2d with PyTorch semantics: training normalises with the biased batch variance and updates running
 // stats with the unbiased one (momentum 0.1, or a cumulative average when momentum is null); eval uses running stats.
 import * as tf from '@tensorflow/tfjs-core';
-import { checkNHWC, checkPositiveInt } from './check.js';
+import { checkNHWC, checkPositiveInt } from '../core/check.js';
 import { Module } from './module.js';
 import { batchNormTrain } from './batchnorm_train.js';
 import { Buffer, Parameter } from './parameter.js';

@@ -5,18 +5,17 @@
 //   dβ = Σ dy,   dγ = Σ dy·x̂,   dx = γ·σ⁻¹·(dy − dβ/M − x̂·dγ/M)
 // which uses only broadcasting element-wise ops and per-channel sums.
 import * as tf from '@tensorflow/tfjs-core';
+import { ChanlabBatchNormTrain, ChanlabBatchNormTrainGrad } from '../ops/batchnorm/kernel_names.js';
+
+type OnStats = (mean: tf.Tensor1D, variance: tf.Tensor1D) => void;
 
 /**
  * x: [N,H,W,C]; gamma, beta: [C]. `onStats` receives the batch mean and biased variance (per channel) while they
- * are alive, e.g. to update running statistics; they are freed when the op returns.
+ * are alive, e.g. to update running statistics; they are freed when the op returns. Backends that register the
+ * fused kernels (the native addon on wasm) run those; others compose tfjs ops.
  */
-export function batchNormTrain(
-  x: tf.Tensor,
-  gamma: tf.Tensor,
-  beta: tf.Tensor,
-  eps: number,
-  onStats?: (mean: tf.Tensor1D, variance: tf.Tensor1D) => void,
-): tf.Tensor {
+export function batchNormTrain(x: tf.Tensor, gamma: tf.Tensor, beta: tf.Tensor, eps: number, onStats?: OnStats): tf.Tensor {
+  if (tf.getKernel(ChanlabBatchNormTrain, tf.getBackend()) != null) return fusedBatchNormTrain(x, gamma, beta, eps, onStats);
   const m = x.size / x.shape[x.rank - 1]!;
   const f = tf.customGrad(((xx: tf.Tensor, g: tf.Tensor, b: tf.Tensor, save: tf.GradSaveFunc) => {
     const { mean, variance } = tf.moments(xx, [0, 1, 2]) as { mean: tf.Tensor1D; variance: tf.Tensor1D };
@@ -32,6 +31,23 @@ export function batchNormTrain(
       const centred = tf.sub(tf.sub(dy, tf.div(dBeta, m)), tf.mul(sx, tf.div(dGamma, m)));
       const dx = tf.mul(centred, tf.mul(sg, si));
       return [dx, dGamma, dBeta];
+    };
+    return { value, gradFunc };
+  }) as unknown as Parameters<typeof tf.customGrad>[0]);
+  return f(x, gamma, beta);
+}
+
+/** The same computation through the fused kernels, where a backend registers them (the native addon on wasm). */
+function fusedBatchNormTrain(x: tf.Tensor, gamma: tf.Tensor, beta: tf.Tensor, eps: number, onStats?: OnStats): tf.Tensor {
+  const f = tf.customGrad(((xx: tf.Tensor, g: tf.Tensor, b: tf.Tensor, save: tf.GradSaveFunc) => {
+    const [value, mean, variance, invStd] = tf.engine().runKernel(ChanlabBatchNormTrain,
+      { x: xx, gamma: g, beta: b }, { eps }) as unknown as [tf.Tensor, tf.Tensor1D, tf.Tensor1D, tf.Tensor1D];
+    onStats?.(mean, variance);
+    save([xx, mean, invStd, g]);
+    const gradFunc = (dy: tf.Tensor, saved: tf.Tensor[]) => {
+      const [sx, sm, si, sg] = saved as [tf.Tensor, tf.Tensor, tf.Tensor, tf.Tensor];
+      return tf.engine().runKernel(ChanlabBatchNormTrainGrad, { dy, x: sx, mean: sm, invStd: si, gamma: sg }, {}) as
+        unknown as tf.Tensor[];
     };
     return { value, gradFunc };
   }) as unknown as Parameters<typeof tf.customGrad>[0]);

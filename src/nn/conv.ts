@@ -1,7 +1,7 @@
 // Conv2d with PyTorch semantics on NHWC tensors: groups, stride, dilation, symmetric (or 'same') padding, bias.
 // Weight stored as [kh, kw, in/groups, out]; state dict gives PyTorch's [out, in/groups, kh, kw].
 import * as tf from '@tensorflow/tfjs-core';
-import { checkNHWC, checkPositiveInt, pair } from './check.js';
+import { checkNHWC, checkPositiveInt, pair } from '../core/check.js';
 import { defaultBias, defaultWeight } from './init.js';
 import { Module } from './module.js';
 import { CONV_LAYOUT, Parameter } from './parameter.js';

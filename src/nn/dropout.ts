@@ -1,6 +1,7 @@
 // Dropout: zeroes elements with probability p in training and scales survivors by 1/(1−p). The mask is drawn from
 // a seeded stream so runs are reproducible.
 import * as tf from '@tensorflow/tfjs-core';
+import { checkNHWC } from '../core/check.js';
 import { initGenerator } from './init.js';
 import { Module } from './module.js';
 
@@ -26,7 +27,7 @@ export class Dropout2d extends Module {
   }
   forward(x: tf.Tensor): tf.Tensor {
     if (!this.training || this.p === 0) return x;
-    if (x.rank !== 4) throw new Error(`Dropout2d: input must be rank 4 NHWC, got [${x.shape.join(',')}]`);
+    checkNHWC(x, null, 'Dropout2d');
     const [n, , , c] = x.shape as number[];
     return tf.dropout(x, this.p, [n!, 1, 1, c!], initGenerator().nextUint32());
   }

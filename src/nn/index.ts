@@ -8,3 +8,4 @@ export * from './activation.js';
 export * from './pooling.js';
 export * from './dropout.js';
 export * from './container.js';
+export * from './finite.js';

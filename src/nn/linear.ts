@@ -1,6 +1,6 @@
 // Linear (fully connected) layer: y = x·W + b. Weight stored [in, out]; PyTorch's state dict has [out, in].
 import * as tf from '@tensorflow/tfjs-core';
-import { checkPositiveInt } from './check.js';
+import { checkPositiveInt } from '../core/check.js';
 import { defaultBias, defaultWeight } from './init.js';
 import { Module } from './module.js';
 import { LINEAR_LAYOUT, Parameter } from './parameter.js';

@@ -1,11 +1,7 @@
 // Pooling layers with PyTorch semantics (symmetric padding, floor output size) on NHWC tensors.
 import * as tf from '@tensorflow/tfjs-core';
-import { pair } from './check.js';
+import { checkNHWC, pair } from '../core/check.js';
 import { Module } from './module.js';
-
-function checkRank4(x: tf.Tensor, owner: string): void {
-  if (x.rank !== 4) throw new Error(`${owner}: input must be rank 4 NHWC, got shape [${x.shape.join(',')}]`);
-}
 
 export interface Pool2dOptions {
   kernelSize: number | [number, number];
@@ -28,7 +24,7 @@ export class MaxPool2d extends Module {
     }
   }
   forward(x: tf.Tensor): tf.Tensor {
-    checkRank4(x, 'MaxPool2d');
+    checkNHWC(x, null, 'MaxPool2d');
     const [ph, pw] = this.padding;
     const pad = ph === 0 && pw === 0 ? 'valid' : ([[0, 0], [ph, ph], [pw, pw], [0, 0]] as [[number, number], [number, number], [number, number], [number, number]]);
     return tf.maxPool(x as tf.Tensor4D, this.kernelSize, this.stride, pad);
@@ -47,7 +43,7 @@ export class AvgPool2d extends Module {
     this.padding = pair(opts.padding ?? 0, 'padding', 'AvgPool2d', true);
   }
   forward(x: tf.Tensor): tf.Tensor {
-    checkRank4(x, 'AvgPool2d');
+    checkNHWC(x, null, 'AvgPool2d');
     return tf.tidy(() => {
       const [ph, pw] = this.padding;
       const xp = ph || pw ? tf.pad(x, [[0, 0], [ph, ph], [pw, pw], [0, 0]]) : x;
@@ -64,9 +60,11 @@ export class AdaptiveAvgPool2d extends Module {
     this.outputSize = pair(outputSize, 'outputSize', 'AdaptiveAvgPool2d');
   }
   forward(x: tf.Tensor): tf.Tensor {
-    checkRank4(x, 'AdaptiveAvgPool2d');
+    checkNHWC(x, null, 'AdaptiveAvgPool2d');
     const [oh, ow] = this.outputSize;
-    const [, h, w] = x.shape as number[];
+    const [n, h, w, c] = x.shape as number[];
+    // an empty batch: tfjs-wasm's Mean divides by zero on it ("divide by zero"); the result is simply empty
+    if (n === 0) return tf.zeros([0, oh, ow, c!], x.dtype);
     if (oh === 1 && ow === 1) return tf.mean(x, [1, 2], true);
     if (h! % oh === 0 && w! % ow === 0) {
       const k: [number, number] = [h! / oh, w! / ow];

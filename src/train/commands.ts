@@ -3,10 +3,11 @@ import { join, resolve } from 'node:path';
 import { useBackend } from '../backend/index.js';
 import { createModel } from '../zoo/index.js';
 import { loadConfig, mergeConfig, validateConfig, DATASET_NAMES, type DataConfig, type DatasetName, type TrainConfig } from './config.js';
-import { loadCheckpointWeights, readTrainCheckpoint } from './checkpoint.js';
-import { buildLoaders } from './data.js';
+import { loadCheckpointWeights, readTrainCheckpoint } from '../checkpoint/training.js';
+import { buildTestLoader } from './data.js';
 import { evaluate, type EvalResult } from './evaluate.js';
 import { train, type TrainResult } from './loop.js';
+import { explainMemoryError } from './memory.js';
 import { Progress } from './progress.js';
 
 export interface TrainCommandOptions {
@@ -55,6 +56,8 @@ export interface EvalCommandOptions {
   ema?: boolean;
   /** model config overrides (default: the checkpoint's) */
   modelConfig?: Record<string, unknown>;
+  /** evaluate a checkpoint whose weights hold NaN/Inf (refused by default) */
+  allowNonFinite?: boolean;
   quiet?: boolean;
 }
 
@@ -75,16 +78,28 @@ export async function runEvalCommand(o: EvalCommandOptions): Promise<EvalResult>
   const data = parseData(o.data);
   await useBackend(o.backend);
   const batchSize = o.batchSize ?? 256;
-  const loaders = buildLoaders({ ...data, prefetch: 0 }, { batchSize, evalBatchSize: batchSize, seed: 0, labelSmoothing: 0 });
-  const shape = loaders.splits.test.imageShape;
-  const cfg = o.modelConfig ?? (ck.state && ck.state.model === modelName ? ck.state.modelConfig : { numClasses: loaders.splits.numClasses, inChannels: shape ? shape[2] : 3 });
+  const { test, numClasses, imageShape } = buildTestLoader({ ...data, prefetch: 0 }, { batchSize, seed: 0 });
+  const cfg = o.modelConfig ?? (ck.state && ck.state.model === modelName ? ck.state.modelConfig : { numClasses, inChannels: imageShape ? imageShape[2] : 3 });
+  const modelClasses = typeof cfg.numClasses === 'number' ? cfg.numClasses : null;
+  if (modelClasses !== null && numClasses > modelClasses) {
+    throw new Error(`eval: data set ${data.dataset} has ${numClasses} classes (labels 0..${numClasses - 1}) but model '${modelName}' of ` +
+      `${o.checkpoint} has ${modelClasses}; expected a data set with at most ${modelClasses} classes`);
+  }
   const model = createModel(modelName, cfg);
   try {
-    loadCheckpointWeights(model, ck, o.ema ? 'ema' : 'model', modelName);
+    loadCheckpointWeights(model, ck, o.ema ? 'ema' : 'model', modelName, { allowNonFinite: o.allowNonFinite });
     const progress = new Progress({ quiet: o.quiet });
-    const r = await evaluate(model, loaders.test, { onBatch: (d, t) => progress.update(0, 1, d, t, 'evaluating') });
+    let r: EvalResult;
+    try {
+      r = await evaluate(model, test, { onBatch: (d, t) => progress.update(0, 1, d, t, 'evaluating'), dataName: `data set ${data.dataset}` });
+    } catch (e) {
+      throw explainMemoryError(e, '--batch-size', batchSize, 'evaluation');
+    }
     progress.line(`${modelName}${o.ema ? ' (EMA)' : ''} on ${data.dataset}: top-1 ${r.top1.toFixed(2)}% top-5 ${r.top5.toFixed(2)}% ` +
       `loss ${r.loss.toFixed(4)} (${r.samples} images, ${r.imgPerSec.toFixed(0)} img/s)`);
+    if (r.nonFinite > 0) {
+      progress.line(`non-finite outputs: ${r.nonFinite} of ${r.samples} images have NaN/Inf logits (counted as wrong)`);
+    }
     return r;
   } finally {
     model.dispose();

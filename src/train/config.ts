@@ -114,7 +114,8 @@ export const IMPLEMENTED_METHODS: readonly string[] = [];
 type Check = (v: unknown, path: string) => void;
 
 const fail = (path: string, expected: string, v: unknown): never => {
-  throw new Error(`config.${path}: expected ${expected}, got ${JSON.stringify(v)}`);
+  const shown = typeof v === 'number' && !Number.isFinite(v) ? String(v) : JSON.stringify(v);
+  throw new Error(`config.${path}: expected ${expected}, got ${shown}`);
 };
 const num = (min = -Infinity, max = Infinity, integer = false): Check => (v, p) => {
   if (typeof v !== 'number' || !Number.isFinite(v) || v < min || v > max || (integer && !Number.isInteger(v))) {
@@ -181,6 +182,10 @@ export function validateConfig(v: unknown): TrainConfig {
   trainSpec(v, '');
   const c = v as TrainConfig;
   if (c.data.dataset === 'synthetic' && !c.data.synthetic) throw new Error("config.data.synthetic: required when dataset is 'synthetic'");
+  if (c.schedule.kind === 'step' && !(c.schedule.milestones && c.schedule.milestones.length > 0)) {
+    throw new Error("config.schedule.milestones: required for kind 'step' (the epochs at which lr is multiplied by gamma, e.g. [30, 60, 90]); " +
+      "use kind 'constant' for a constant lr");
+  }
   if (!hasModel(c.model)) getModelEntry(c.model); // throws: unknown model, with the known names
   if (c.method !== undefined && !(IMPLEMENTED_METHODS as readonly string[]).includes(c.method)) {
     throw new Error(`config.method: '${c.method}' is not implemented in this version of chanlab ` +

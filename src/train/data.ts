@@ -38,6 +38,9 @@ class Subset implements Dataset {
     if (!(i >= 0 && i < this.length)) throw new Error(`Subset index: expected [0, ${this.length}), got ${i}`);
     return this.base.get(i);
   }
+  async verify(count = this.length): Promise<void> {
+    await this.base.verify?.(Math.min(count, this.length));
+  }
 }
 
 /**
@@ -65,39 +68,33 @@ function requireDir(root: string | undefined, what: string): string {
   return root;
 }
 
-export function buildDatasets(cfg: DataConfig, seed: number): DataSplits {
-  let train: Dataset;
-  let test: Dataset;
+/** One split of the configured data set with its normalisation constants (only that split's files are read). */
+function buildSplit(cfg: DataConfig, split: 'train' | 'test', seed: number): { ds: Dataset; mean: readonly number[]; std: readonly number[] } {
+  let ds: Dataset;
   let mean: readonly number[];
   let std: readonly number[];
   switch (cfg.dataset) {
     case 'fashion_mnist': {
-      const root = cfg.root ?? FASHION_MNIST_ROOT;
-      train = new FashionMNIST({ root, split: 'train' });
-      test = new FashionMNIST({ root, split: 'test' });
+      ds = new FashionMNIST({ root: cfg.root ?? FASHION_MNIST_ROOT, split });
       [mean, std] = [FASHION_MNIST_MEAN, FASHION_MNIST_STD];
       break;
     }
     case 'cifar10':
     case 'cifar100': {
       const root = requireDir(cfg.root, cfg.dataset);
-      const C = cfg.dataset === 'cifar10' ? CIFAR10 : CIFAR100;
-      train = new C({ root, split: 'train' });
-      test = new C({ root, split: 'test' });
+      ds = new (cfg.dataset === 'cifar10' ? CIFAR10 : CIFAR100)({ root, split });
       [mean, std] = cfg.dataset === 'cifar10' ? [CIFAR10_MEAN, CIFAR10_STD] : [CIFAR100_MEAN, CIFAR100_STD];
       break;
     }
     case 'imagenet': {
       const root = requireDir(cfg.root, 'imagenet');
-      train = new ImageFolder({ root: join(root, 'train') });
-      test = new ImageFolder({ root: join(root, 'val') });
+      ds = new ImageFolder({ root: join(root, split === 'train' ? 'train' : 'val') });
       [mean, std] = [IMAGENET_MEAN, IMAGENET_STD];
       break;
     }
     case 'synthetic': {
       if (!cfg.synthetic) throw new Error("config.data.synthetic: required when dataset is 'synthetic'");
-      train = syntheticDataset(cfg.synthetic, 'train', seed);
-      test = syntheticDataset(cfg.synthetic, 'test', seed);
+      ds = syntheticDataset(cfg.synthetic, split, seed);
       const c = cfg.synthetic.channels;
       [mean, std] = [new Array<number>(c).fill(0.5), new Array<number>(c).fill(0.25)];
       break;
@@ -105,9 +102,23 @@ export function buildDatasets(cfg: DataConfig, seed: number): DataSplits {
     default:
       throw new Error(`config.data.dataset: unknown '${String(cfg.dataset)}'`);
   }
-  if (cfg.trainLimit) train = new Subset(train, cfg.trainLimit);
-  if (cfg.testLimit) test = new Subset(test, cfg.testLimit);
-  return { train, test, numClasses: train.numClasses, mean, std };
+  const limit = split === 'train' ? cfg.trainLimit : cfg.testLimit;
+  if (limit) ds = new Subset(ds, limit);
+  return { ds, mean, std };
+}
+
+export function buildDatasets(cfg: DataConfig, seed: number): DataSplits {
+  const train = buildSplit(cfg, 'train', seed);
+  const test = buildSplit(cfg, 'test', seed);
+  return { train: train.ds, test: test.ds, numClasses: train.ds.numClasses, mean: train.mean, std: train.std };
+}
+
+/** The test split alone (what `eval` needs: no training files are read). */
+export function buildTestLoader(cfg: DataConfig, o: { batchSize: number; seed: number }): { test: DataLoader; numClasses: number; imageShape: [number, number, number] | null } {
+  const t = buildSplit(cfg, 'test', o.seed);
+  const splits: DataSplits = { train: t.ds, test: t.ds, numClasses: t.ds.numClasses, mean: t.mean, std: t.std };
+  const test = new DataLoader({ dataset: t.ds, batchSize: o.batchSize, shuffle: false, prefetch: 0, transform: evalTransform(cfg, splits) });
+  return { test, numClasses: t.ds.numClasses, imageShape: t.ds.imageShape };
 }
 
 export function trainTransform(cfg: DataConfig, d: DataSplits): Transform {
@@ -162,4 +173,18 @@ export function buildLoaders(cfg: DataConfig, o: { batchSize: number; evalBatchS
   });
   const test = new DataLoader({ dataset: splits.test, batchSize: o.evalBatchSize, shuffle: false, prefetch: 0, transform: evalTransform(cfg, splits) });
   return { splits, train, test };
+}
+
+/**
+ * Checks, before training starts, what would otherwise fail late: the data set's classes fit the model's, every
+ * validation file looks like a complete image, and the first validation batch loads. `what` names the data set.
+ */
+export async function checkData(loaders: Loaders, modelClasses: number, what: string): Promise<void> {
+  const k = loaders.splits.numClasses;
+  if (k > modelClasses) {
+    throw new Error(`numClasses: data set ${what} has ${k} classes (labels 0..${k - 1}) but the model has ${modelClasses}; ` +
+      `expected a model with at least ${k} classes (modelConfig.numClasses)`);
+  }
+  await loaders.splits.test.verify?.();
+  if (loaders.test.batchesPerEpoch > 0) await loaders.test.batchAt(0, 0);
 }

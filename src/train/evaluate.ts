@@ -1,4 +1,6 @@
 // Evaluation: top-1 / top-5 accuracy (percent) and mean cross-entropy over a loader's whole data set, in eval mode.
+// Samples whose logits hold NaN/Inf count as wrong and are reported (nonFinite); labels outside the model's classes
+// are an error naming the data set.
 import * as tf from '@tensorflow/tfjs-core';
 import type { DataLoader } from '../data/loader.js';
 import type { Module } from '../nn/module.js';
@@ -11,11 +13,15 @@ export interface EvalResult {
   samples: number;
   seconds: number;
   imgPerSec: number;
+  /** samples whose logits hold NaN or ±Inf (counted wrong) */
+  nonFinite: number;
 }
 
 export interface EvaluateOptions {
   /** called after each batch with (batches done, total) */
   onBatch?: (done: number, total: number) => void;
+  /** names the data in errors (default 'the test set') */
+  dataName?: string;
 }
 
 export async function evaluate(model: Module, loader: DataLoader, opts: EvaluateOptions = {}): Promise<EvalResult> {
@@ -26,6 +32,8 @@ export async function evaluate(model: Module, loader: DataLoader, opts: Evaluate
   let c1 = 0;
   let c5 = 0;
   let lossSum = 0;
+  let nonFinite = 0;
+  const what = opts.dataName ?? 'the test set';
   const nb = loader.batchesPerEpoch;
   try {
     for (let b = 0; b < nb; b++) {
@@ -34,13 +42,25 @@ export async function evaluate(model: Module, loader: DataLoader, opts: Evaluate
       const values = (await logits.data()) as Float32Array;
       logits.dispose();
       const k = values.length / batch.y.length;
+      for (let i = 0; i < batch.y.length; i++) {
+        const y = batch.y[i]!;
+        if (!(y >= 0 && y < k)) {
+          throw new Error(`evaluate: ${what} has label ${y} (sample ${batch.indices[i] ?? i}) but the model has ${k} classes ` +
+            `(labels must be in [0, ${k})); use a model built for this data set's classes`);
+        }
+      }
       const [a1, a5] = topkCorrect(values, k, batch.y, [1, Math.min(5, k)]);
       c1 += a1!;
       c5 += a5!;
       for (let i = 0; i < batch.y.length; i++) {
         const row = values.subarray(i * k, (i + 1) * k);
         let max = -Infinity;
-        for (const v of row) max = Math.max(max, v);
+        let finite = true;
+        for (const v of row) {
+          max = Math.max(max, v);
+          if (!Number.isFinite(v)) finite = false;
+        }
+        if (!finite) nonFinite++;
         let s = 0;
         for (const v of row) s += Math.exp(v - max);
         lossSum += max + Math.log(s) - row[batch.y[i]!]!;
@@ -52,5 +72,5 @@ export async function evaluate(model: Module, loader: DataLoader, opts: Evaluate
     model.train(wasTraining);
   }
   const seconds = (performance.now() - t0) / 1000;
-  return { top1: (100 * c1) / n, top5: (100 * c5) / n, loss: lossSum / n, samples: n, seconds, imgPerSec: n / seconds };
+  return { top1: (100 * c1) / n, top5: (100 * c5) / n, loss: lossSum / n, samples: n, seconds, imgPerSec: n / seconds, nonFinite };
 }

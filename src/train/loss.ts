@@ -67,15 +67,27 @@ export function classificationLoss(cfg: LossConfig, logits: tf.Tensor, labels: I
   throw new Error(`loss.kind: expected one of ${LOSS_KINDS.join(', ')}, got '${String(cfg.kind)}'`);
 }
 
-/** Number of samples whose label is among the top-k logits (ties broken towards the lower class index, as torch.topk). */
+/**
+ * Number of samples whose label is among the top-k logits (ties broken towards the lower class index, as torch.topk).
+ * A row holding a NaN is wrong at every k (a diverged model must not score); a label outside [0, K) is an error.
+ */
 export function topkCorrect(logits: Float32Array, k: number, labels: Int32Array, ks: number[]): number[] {
   const n = labels.length;
+  if (logits.length !== n * k) throw new Error(`topkCorrect: logits must hold N·K = ${n}·${k} values, got ${logits.length}`);
   const counts = ks.map(() => 0);
   for (let i = 0; i < n; i++) {
+    const y = labels[i]!;
+    if (!(y >= 0 && y < k)) throw new Error(`topkCorrect: label ${y} of sample ${i} is outside [0, ${k}) (the model has ${k} classes)`);
     const row = logits.subarray(i * k, (i + 1) * k);
-    const target = row[labels[i]!]!;
+    const target = row[y]!;
     let rank = 0; // classes ranked strictly before the label
-    for (let c = 0; c < k; c++) if (row[c]! > target || (row[c] === target && c < labels[i]!)) rank++;
+    let nan = false;
+    for (let c = 0; c < k; c++) {
+      const v = row[c]!;
+      if (v !== v) nan = true;
+      else if (v > target || (v === target && c < y)) rank++;
+    }
+    if (nan) continue;
     ks.forEach((kk, j) => {
       if (rank < kk) counts[j]!++;
     });

@@ -17,10 +17,15 @@ export interface Manifest {
   startTime: string;
   endTime: string | null;
   wallSeconds: number | null;
-  status: 'running' | 'finished';
+  /** 'running' only while a process holds the run; every run ends in one of the other states */
+  status: RunStatus;
+  /** why a run ended diverged / interrupted / failed */
+  message?: string;
   resumes: Array<{ time: string; step: number }>;
   result?: Record<string, unknown>;
 }
+
+export type RunStatus = 'running' | 'finished' | 'interrupted' | 'diverged' | 'failed';
 
 function git(args: string[]): string | null {
   try {

@@ -60,6 +60,7 @@ export function makeSchedule(cfg: ScheduleConfig, ctx: ScheduleContext): LrSched
     }
     case 'step': {
       const milestones = cfg.milestones ?? [];
+      if (milestones.length === 0) throw new Error("schedule.milestones: required for kind 'step' (epochs at which lr is multiplied by gamma); got none");
       const gamma = cfg.gamma ?? 0.1;
       const w = Math.round(warmupEpochs * itersPerEpoch);
       return (i) => {

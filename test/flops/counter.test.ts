@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { useBackend } from '../../src/backend/index.js';
-import { resnetGraph } from '../../src/flops/analytic.js';
+import { resnetGraph } from './oracle_resnet.js';
 import { registerFlopsAdapter, type FlopsContributor } from '../../src/flops/contributor.js';
 import { CONVENTIONS, type Convention } from '../../src/flops/conventions.js';
 import { captureGraph, countFlops, countFlopsMany, priceGraph } from '../../src/flops/counter.js';
@@ -15,7 +15,7 @@ beforeAll(async () => {
 });
 
 describe('counter on torchvision models at 224²', () => {
-  it('ResNet-50: params and every convention equal the spec integers and the analytic graph', async () => {
+  it('ResNet-50: params and every convention equal the reference integers and the oracle graph', async () => {
     const m = createModel('resnet50');
     const res = await countFlopsMany(m, CONVENTIONS);
     m.dispose();

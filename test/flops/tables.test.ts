@@ -1,11 +1,23 @@
-import { describe, expect, it } from 'vitest';
-import { dyDenseNetGraph, dyResNet18Graph, pixResnetGraph, resnetGraph } from '../../src/flops/analytic.js';
-import { priceGraph } from '../../src/flops/counter.js';
-import { chexBaselinesTable, dgcTable, formatTable, generateTables, pixMainTable } from '../../repro/flops-tables.js';
+// The reproduction tables, counted on the real registered models (wasm), and the PiX-ResNet / torchvision ResNet
+// oracles (test/flops/oracle_resnet.ts) against the counter's rows on the real models.
+import { beforeAll, describe, expect, it } from 'vitest';
+import { useBackend } from '../../src/backend/index.js';
+import { captureGraph, priceGraph } from '../../src/flops/counter.js';
+import { CONVENTIONS } from '../../src/flops/conventions.js';
+import { formatTable, generateTables, type ReproTable } from '../../repro/flops-tables.js';
+import { createModel } from '../../src/zoo/index.js';
+import { withoutInit } from '../../src/nn/init.js';
+import { pixResnetGraph, resnetGraph } from './oracle_resnet.js';
 
-describe('PiX main table (pix.md §5.6–5.7, §8.5)', () => {
-  it('exact params and counts under every convention', async () => {
-    const t = await pixMainTable();
+let tables: Map<string, ReproTable>;
+beforeAll(async () => {
+  await useBackend('wasm');
+  tables = new Map((await generateTables()).map((t) => [t.id, t]));
+}, 600_000);
+
+describe('PiX main table (docs/methods/pix.md §5.6–5.7, §8.5)', () => {
+  it('exact params and counts under every convention, from the registered models', () => {
+    const t = tables.get('pix-main-table1')!;
     const got = t.rows.map((r) => [r.model, r.params, r.conv_fc_macs, r.torchprofile, r.ptflops, r.pix_supplement]);
     expect(got).toEqual([
       ['ResNet-50', 25_557_032, 4_089_184_256, 4_100_300_288, 4_121_925_096, 4_143_349_248],
@@ -17,10 +29,11 @@ describe('PiX main table (pix.md §5.6–5.7, §8.5)', () => {
       ['ResNet-50 (ζ=8, half inner width)', 12_381_864, 1_822_031_872, 1_831_504_640, 1_849_842_920, 1_867_980_544],
       ['ResNet-50 + PiX (ζ=8)', 12_378_088, 1_355_352_064, 1_363_884_608, 1_385_922_792, 1_406_827_648],
     ]);
+    expect(t.rows.map((r) => r.source)).toContain('model pix_resnet50_cs_z8');
   });
 
-  it('printed precision: params truncated to 0.1M all match; FLOPs rounded to 0.01B match 7 of 8', async () => {
-    const t = await pixMainTable();
+  it('printed precision: params truncated to 0.1M all match; FLOPs rounded to 0.01B match 7 of 8', () => {
+    const t = tables.get('pix-main-table1')!;
     expect(t.rows.every((r) => r.params_match === true)).toBe(true);
     expect(t.rows.filter((r) => r.flops_match !== true).map((r) => [r.model, r.flops_printed, r.paper_flops]))
       .toEqual([['ResNet-50 + PiX', '3.19B', '3.18B']]);
@@ -30,20 +43,28 @@ describe('PiX main table (pix.md §5.6–5.7, §8.5)', () => {
     }
   });
 
-  it('the 16 PiX modules cost 13,677,312 by the supplement convention and the squeeze convs 937,689,088 MACs', () => {
-    const g = pixResnetGraph({ layers: [3, 4, 6, 3] });
-    const pixOps = g.items.filter((it) => it.tag === 'op' && /\.(global_pool|conv_sqz|sigmoid_sqz|pix)$/.test(it.op.name));
+  it('PiX-ResNet-50: the counter rows on the real model equal the independent oracle under every convention', async () => {
+    const m = withoutInit(() => createModel('pix_resnet50_cs'));
+    const g = await captureGraph(m, { inputShape: [1, 224, 224, 3] });
+    m.dispose();
+    const oracle = pixResnetGraph({ layers: [3, 4, 6, 3] });
+    expect(g.params).toBe(oracle.params);
+    const counted = (rows: Array<{ kind: string; macs: number }>) => rows.filter((r) => r.kind !== 'none').map((r) => r.macs);
+    for (const c of CONVENTIONS) expect(counted(priceGraph(g, c).rows), c).toEqual(counted(priceGraph(oracle, c).rows));
+    // the 16 PiX samplers (GAP, conv_sqz, sigmoid, fusion) cost 13,677,312 by the supplement convention
+    const pixOps = g.items.filter((it) => (it.tag === 'op' ? it.op.name : it.name).match(/\.(global_pool|conv_sqz|sigmoid_sqz|pix)$/));
     expect(pixOps).toHaveLength(64);
     expect(priceGraph({ ...g, items: pixOps }, 'pix-supplement').totals.macs).toBe(13_677_312);
+    // and the squeeze convs they replace cost 937,689,088 MACs in ResNet-50
     const r = resnetGraph({ block: 'bottleneck', layers: [3, 4, 6, 3] });
     const squeeze = r.items.filter((it) => it.tag === 'op' && /layer\d\.\d+\.conv1$/.test(it.op.name));
     expect(priceGraph({ ...r, items: squeeze }, 'macs').totals.macs).toBe(937_689_088);
-  });
+  }, 120_000);
 });
 
-describe('CHEX baselines (chex.md §6)', () => {
+describe('CHEX baselines (docs/methods/chex.md §6)', () => {
   it('exact integers and 3-decimal G values', () => {
-    const t = chexBaselinesTable();
+    const t = tables.get('chex-baselines')!;
     const base = t.rows.filter((r) => r.chex_macs !== null);
     expect(base.map((r) => r.chex_macs)).toEqual([1_814_074_344, 3_663_762_408, 4_089_185_256, 7_801_406_440]);
     expect(base.map((r) => r.gflops)).toEqual(['1.814', '3.664', '4.089', '7.801']);
@@ -52,42 +73,25 @@ describe('CHEX baselines (chex.md §6)', () => {
   });
 });
 
-describe('DGC counts (dgc.md §4)', () => {
-  it('CIFAR DyDenseNet-86 71,109,208 / 4,336,900 and 71,037,118 / 4,264,810', () => {
-    const c100 = dyDenseNetGraph({ stages: [14, 14, 14], growth: [8, 16, 32], numClasses: 100, input: 32 });
-    expect(priceGraph(c100, 'dgc').totals.macs).toBe(71_109_208);
-    expect(c100.params).toBe(4_336_900);
-    const c10 = dyDenseNetGraph({ stages: [14, 14, 14], growth: [8, 16, 32], numClasses: 10, input: 32 });
-    expect(priceGraph(c10, 'dgc').totals.macs).toBe(71_037_118);
-    expect(c10.params).toBe(4_264_810);
-  });
-
-  it('ImageNet DyDenseNet 549,273,592 / 24,060,664; DyResNet-18 890,396,782.4 / 12,335,144; ResNet-18 1,818,213,864', () => {
-    const inet = dyDenseNetGraph({ stages: [4, 6, 8, 10, 8], growth: [8, 16, 32, 64, 128], numClasses: 1000, input: 224 });
-    expect(priceGraph(inet, 'dgc').totals.macs).toBe(549_273_592);
-    expect(inet.params).toBe(24_060_664);
-    const dr = dyResNet18Graph();
-    expect(Math.round(priceGraph(dr, 'dgc').totals.macs * 10) / 10).toBe(890_396_782.4);
-    expect(dr.params).toBe(12_335_144);
-    expect(priceGraph(resnetGraph({ block: 'basic', layers: [2, 2, 2, 2] }), 'dgc').totals.macs).toBe(1_818_213_864);
-  });
-
-  it('printed values all match', () => {
-    const t = dgcTable();
+describe('DGC counts (docs/methods/dgc.md §4)', () => {
+  it('ResNet-18 from the registered model; DGC models not registered yet are marked, not guessed', () => {
+    const t = tables.get('dgc-counts')!;
     expect(t.rows).toHaveLength(8);
-    for (const r of t.rows) {
-      expect(r.flops_match, String(r.model)).toBe(true);
-      if (r.params_match !== null) expect(r.params_match, String(r.model)).toBe(true);
+    const r18 = t.rows.find((r) => r.model === 'ResNet-18 (baseline)')!;
+    expect([r18.dgc_flops, r18.flops_printed, r18.flops_match]).toEqual([1_818_213_864, '1.82G', true]);
+    for (const r of t.rows.filter((x) => x !== r18)) {
+      expect(r.source).toMatch(/^model \w+ not registered$/);
+      expect(r.dgc_flops ?? null).toBeNull();
     }
   });
 });
 
 describe('rendering', () => {
-  it('formats every table with its notes', async () => {
-    const ts = await generateTables();
-    expect(ts.map((t) => t.id)).toEqual(['pix-supp-table1', 'pix-supp-squeeze', 'pix-main-table1', 'chex-baselines', 'dgc-counts']);
-    const text = ts.map(formatTable).join('\n');
+  it('formats every table with its notes', () => {
+    expect([...tables.keys()]).toEqual(['pix-supp-table1', 'pix-supp-squeeze', 'pix-main-table1', 'chex-baselines', 'dgc-counts']);
+    const text = [...tables.values()].map(formatTable).join('\n');
     expect(text).toContain('25,557,032');
     expect(text).toContain('note:');
+    expect(text).toContain('model dyresnet18 not registered');
   });
 });

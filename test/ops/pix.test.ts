@@ -192,7 +192,7 @@ describe('pix input validation', () => {
     bad(() => pix(x(), p(), { zeta: 4, avgDivisor: 'r' as never }), /avgDivisor must be 'zeta' or 'groupSize'/);
   });
   it('x must be rank-4 float32', () => {
-    bad(() => pix(tf.zeros([3, 3, 10]) as never, p(), { zeta: 4 }), /x must be rank 4 \[N,H,W,C\]/);
+    bad(() => pix(tf.zeros([3, 3, 10]) as never, p(), { zeta: 4 }), /x must be rank 4 NHWC \[N,H,W,C\]/);
     bad(() => pix(tf.zeros([2, 3, 3, 10], 'int32') as tf.Tensor4D, p(), { zeta: 4 }), /x must be float32, got int32/);
   });
   it('p must be [N,G] or [N,1,1,G] with G = ceil(C/zeta), float32', () => {

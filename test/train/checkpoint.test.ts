@@ -7,12 +7,12 @@ import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { useBackend } from '../../src/backend/index.js';
 import { createModel } from '../../src/zoo/index.js';
-import { loadCheckpointWeights, readTrainCheckpoint } from '../../src/train/checkpoint.js';
+import { loadCheckpointWeights, readTrainCheckpoint } from '../../src/checkpoint/training.js';
 import { IMPLEMENTED_METHODS, listPresets, loadConfig, mergeConfig, validateConfig, type TrainConfig } from '../../src/train/config.js';
 import { runEvalCommand, runTrainCommand } from '../../src/train/commands.js';
 import { train } from '../../src/train/loop.js';
 import { Progress } from '../../src/train/progress.js';
-import { decodeSafetensors, encodeSafetensors, readSafetensors, type StTensor } from '../../src/train/safetensors.js';
+import { decodeSafetensors, encodeSafetensors, readSafetensors, type StTensor } from '../../src/checkpoint/safetensors.js';
 import { oracle } from './oracle.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'chanlab-train-'));

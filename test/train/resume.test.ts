@@ -6,9 +6,9 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, expect, it } from 'vitest';
-import { readTrainCheckpoint } from '../../src/train/checkpoint.js';
+import { readTrainCheckpoint } from '../../src/checkpoint/training.js';
 import type { TrainConfig } from '../../src/train/config.js';
-import { readSafetensors } from '../../src/train/safetensors.js';
+import { readSafetensors } from '../../src/checkpoint/safetensors.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'chanlab-resume-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));

@@ -1,9 +1,10 @@
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
-import { releaseBackends, useBackend } from '../../backend/index.js';
+import { releaseBackends } from '../../backend/index.js';
 import { benchConvKernels, type ConvBenchRow } from '../../bench/conv.js';
 import { benchPix, type PixBenchRow } from '../../bench/pix.js';
 import { benchTrainStep } from '../../bench/train-step.js';
+import { DEFAULT_BENCH_BACKENDS, restoreDefaultKernels, useBenchBackend } from '../../bench/variants.js';
 import { writeJsonAtomic } from '../../core/fs.js';
 import { compareLatency, type LatencyComparison } from '../../latency/latency.js';
 import { parse } from '../args.js';
@@ -12,10 +13,11 @@ import { fmt, table } from '../table.js';
 const SECTIONS = ['train', 'conv', 'pix', 'latency'] as const;
 type Section = (typeof SECTIONS)[number];
 
-export const help = `chanlab bench [--only train,conv,pix,latency] [--backends wasm,webgpu,cpu] [--quick] [--out bench/results]
+export const help = `chanlab bench [--only train,conv,pix,latency] [--backends wasm,wasm+native,webgpu,cpu] [--quick] [--out bench/results]
   Benchmarks, each reported as a ratio against a reference measured in the same run: the training step per backend
   vs PyTorch CPU (same model and batch), conv kernels (forward vs gradients), the PiX op's custom kernels vs the
   stock-op composite (and vs copy bandwidth), and PiX-ResNet-50 vs ResNet-50 latency. Prints tables, writes JSON.
+  'wasm' is the pure wasm kernels, 'wasm+native' the wasm backend with the native oneDNN/C++ kernels.
   Training-step options: [--model resnet20_small] [--batch 32] [--size 32] [--steps 5]. Latency: [--runs 20].`;
 
 function sectionList(s: string | undefined): Section[] {
@@ -35,7 +37,7 @@ export async function run(argv: string[]): Promise<number> {
   if (a.help) return console.log(help), 0;
   const quick = a.flag('quick');
   const sections = sectionList(a.str('only'));
-  const backends = (a.str('backends') ?? 'wasm,webgpu,cpu').split(',').map((s) => s.trim()).filter(Boolean);
+  const backends = (a.str('backends') ?? DEFAULT_BENCH_BACKENDS.join(',')).split(',').map((s) => s.trim()).filter(Boolean);
   const gpuBackends = backends.filter((b) => b !== 'cpu');
   const started = new Date();
   const result: Record<string, unknown> = {
@@ -61,7 +63,7 @@ export async function run(argv: string[]): Promise<number> {
     if (sections.includes('conv')) {
       const rows: Array<ConvBenchRow & { backend: string }> = [];
       for (const b of gpuBackends) {
-        await useBackend(b);
+        await useBenchBackend(b);
         for (const row of await benchConvKernels({ quick: quick || b === 'webgpu' })) rows.push({ backend: b, ...row });
       }
       result.conv = rows;
@@ -71,21 +73,26 @@ export async function run(argv: string[]): Promise<number> {
     if (sections.includes('pix')) {
       const rows: PixBenchRow[] = [];
       for (const b of gpuBackends) {
-        await useBackend(b);
+        await useBenchBackend(b);
         // The stock-op composite takes minutes per iteration on software WebGPU at batch 32: use the quick sizes there.
-        rows.push(...await benchPix({ quick: quick || b === 'webgpu' }));
+        rows.push(...(await benchPix({ quick: quick || b === 'webgpu' })).map((r) => ({ ...r, backend: b })));
       }
       result.pix = rows;
       console.log('\nPiX op forward + backward: custom kernels vs the stock-op composite on the same backend (ζ=4, C=512)');
-      console.log(table(['backend', 'size', 'custom ms', 'composite ms', 'speedup', 'GB/s', 'copy GB/s'], rows.map((r) => [
-        r.backend, r.size, fmt(r.customMs, 1), fmt(r.compositeMs, 1), fmt(r.speedup, 1), fmt(r.effectiveGBps, 2), fmt(r.copyGBps, 2),
-      ])));
+      console.log(table(['backend', 'size', 'custom ms', 'composite ms', 'speedup', 'GB/s', 'copy GB/s', 'native copy GB/s', 'GB/s ÷ best copy'],
+        rows.map((r) => [
+          r.backend, r.size, fmt(r.customMs, 1), fmt(r.compositeMs, 1), fmt(r.speedup, 1), fmt(r.effectiveGBps, 2), fmt(r.copyGBps, 2),
+          r.nativeCopyGBps === null ? '—' : fmt(r.nativeCopyGBps, 2),
+          fmt(r.effectiveGBps / Math.max(r.copyGBps, r.nativeCopyGBps ?? 0), 2),
+        ])));
     }
     if (sections.includes('latency')) {
       const rows: LatencyComparison[] = [];
       for (const b of gpuBackends) {
         const runs = a.int('runs', quick ? 5 : b === 'webgpu' ? 10 : 20);
-        rows.push(await compareLatency('resnet50', 'pix_resnet50_cs', { backend: b, runs, warmup: quick ? 1 : 5 }));
+        const name = await useBenchBackend(b);
+        const c = await compareLatency('resnet50', 'pix_resnet50_cs', { backend: name, runs, warmup: quick ? 1 : 5 });
+        rows.push({ ...c, a: { ...c.a, backend: b }, b: { ...c.b, backend: b } });
       }
       result.latency = rows;
       console.log('\nLatency, batch 1, 224², fp32 (official PiX method): PiX-ResNet-50 vs ResNet-50');
@@ -94,6 +101,7 @@ export async function run(argv: string[]): Promise<number> {
       ])));
     }
   } finally {
+    restoreDefaultKernels();
     releaseBackends();
   }
   result.wallSeconds = (Date.now() - started.getTime()) / 1000;

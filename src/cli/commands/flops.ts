@@ -6,21 +6,19 @@ import { parse } from '../args.js';
 
 export const help = `chanlab flops --model NAME [--input 224] [--convention ptflops|torchprofile|chex|dgc|pix-supplement|macs|all] [--json]
   Per-layer MACs/FLOPs/params table of a registered model under a paper's counting convention.
-chanlab flops --tables [--source analytic|model]
+chanlab flops --tables
   The reproduction tables (PiX supplement Table 1, squeeze example, PiX main table, CHEX baselines, DGC counts),
-  computed now, next to the papers' printed numbers.`;
+  computed now on the registered models, next to the papers' printed numbers.`;
 
 export async function run(argv: string[]): Promise<number> {
   const a = parse('flops', argv, {
     model: { type: 'string' }, input: { type: 'string' }, convention: { type: 'string' }, json: { type: 'boolean' },
-    tables: { type: 'boolean' }, source: { type: 'string' }, backend: { type: 'string' },
+    tables: { type: 'boolean' }, backend: { type: 'string' },
   });
   if (a.help) return console.log(help), 0;
   await useBackend(a.str('backend') ?? 'wasm');
   if (a.flag('tables')) {
-    const source = a.str('source') ?? 'model';
-    if (source !== 'model' && source !== 'analytic') throw new Error(`flops: --source must be 'model' or 'analytic', got '${source}'`);
-    console.log(await renderTables({ source }));
+    console.log(await renderTables());
     return 0;
   }
   const model = a.str('model') ?? a.positionals[0];

@@ -2,27 +2,23 @@ import { releaseBackends } from '../../backend/index.js';
 import { predictCommand } from '../../checkpoint/commands.js';
 import { parse } from '../args.js';
 
-export const help = `chanlab predict --model NAME --checkpoint FILE --input x.npy --output y.npy [--backend wasm] [--batch-size 32] [--key K] [--config JSON]
-  Loads a PyTorch checkpoint into a chanlab model (eval mode) and writes its logits for an NCHW float32 .npy input.`;
+export const help = `chanlab predict --model NAME --checkpoint FILE --input x.npy --output y.npy [--backend wasm] [--batch-size 32] [--key K] [--config JSON] [--allow-non-finite]
+  Loads a PyTorch checkpoint into a chanlab model (eval mode) and writes its logits for an NCHW float32 .npy input.
+  Inputs holding NaN/Inf give NaN logits and are reported; checkpoints with NaN/Inf weights need --allow-non-finite.`;
 
 export async function run(argv: string[]): Promise<number> {
   const a = parse('predict', argv, {
     model: { type: 'string' }, checkpoint: { type: 'string' }, input: { type: 'string' }, output: { type: 'string' },
     backend: { type: 'string' }, 'batch-size': { type: 'string' }, key: { type: 'string' }, config: { type: 'string' },
+    'allow-non-finite': { type: 'boolean' },
   });
   if (a.help) return console.log(help), 0;
-  let config: Record<string, unknown> | undefined;
-  if (a.str('config')) {
-    try {
-      config = JSON.parse(a.need('config')) as Record<string, unknown>;
-    } catch (e) {
-      throw new Error(`predict: --config must be a JSON object: ${(e as Error).message}`);
-    }
-  }
+  const config = a.jsonObject('config');
   try {
     console.log(await predictCommand({
       model: a.need('model'), checkpoint: a.need('checkpoint'), input: a.need('input'), output: a.need('output'),
-      backend: a.str('backend'), batchSize: a.int('batch-size', 32), key: a.str('key'), ...(config ? { config } : {}),
+      backend: a.str('backend'), batchSize: a.int('batch-size', 32), key: a.str('key'), allowNonFinite: a.flag('allow-non-finite'),
+      ...(config ? { config } : {}),
     }));
   } finally {
     releaseBackends();

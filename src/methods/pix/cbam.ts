@@ -2,14 +2,13 @@
 // max-pooled vectors, summed, sigmoid) then spatial attention (channel max and mean maps, concatenated in that order
 // as the official CBAM `ChannelPool`, 7×7 conv 2→1 without bias + BN(1), sigmoid). NHWC.
 // Keys (chosen here, timm-like): channel.fc1/fc2 (1×1 convs with bias), spatial.conv, spatial.bn.
+// The supplement's cost of CBAM (cbamFormula in src/flops/formulas.ts) charges the 7×7 conv as 1×2×HW ⚠.
 import * as tf from '@tensorflow/tfjs-core';
 import { ReLU } from '../../nn/activation.js';
 import { BatchNorm2d } from '../../nn/batchnorm.js';
 import { Conv2d } from '../../nn/conv.js';
 import { Module } from '../../nn/module.js';
-import { cbamCost, type ModuleCost } from './cost.js';
-import { spatial } from './pix_module.js';
-import { checkChannels } from './util.js';
+import { checkNHWC, checkPositiveInt } from '../../core/check.js';
 
 export class CbamChannelGate extends Module {
   readonly fc1: Conv2d;
@@ -66,22 +65,15 @@ export class CBAM extends Module {
   readonly spatial: CbamSpatialGate;
   constructor(o: CBAMOptions) {
     super();
-    this.channels = checkChannels(o.channels, 'channels', 'CBAM');
+    this.channels = checkPositiveInt(o.channels, 'channels', 'CBAM');
     const r = o.reduction ?? 16;
     if (!(r > 0)) throw new Error(`CBAM: reduction must be > 0, got ${r}`);
-    this.hidden = checkChannels(o.hidden ?? Math.max(1, Math.floor(this.channels / r)), 'hidden', 'CBAM');
+    this.hidden = checkPositiveInt(o.hidden ?? Math.max(1, Math.floor(this.channels / r)), 'hidden', 'CBAM');
     this.channel = this.addModule('channel', new CbamChannelGate(this.channels, this.hidden));
     this.spatial = this.addModule('spatial', new CbamSpatialGate(o.spatialKernel ?? 7));
   }
   forward(x: tf.Tensor): tf.Tensor {
-    if (x.rank !== 4 || x.shape[3] !== this.channels) {
-      throw new Error(`CBAM: input must be NHWC [N,H,W,${this.channels}], got [${x.shape.join(',')}]`);
-    }
+    checkNHWC(x, this.channels, 'CBAM');
     return tf.tidy(() => this.spatial.call(this.channel.call(x)));
-  }
-  /** Supplement-convention cost (Eqs. 17–41; the 7×7 conv charged as 1×2×HW there ⚠). */
-  expectedCost(inputShape: readonly number[]): ModuleCost {
-    const [H, W] = spatial(inputShape, this.channels, 'CBAM.expectedCost');
-    return cbamCost({ C: this.channels, H, W, hidden: this.hidden, kernel: this.spatial.kernelSize });
   }
 }

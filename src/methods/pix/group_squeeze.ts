@@ -1,14 +1,19 @@
 // Group-convolution squeeze (supplement Fig. 2 comparison): the baseline 1×1 squeeze C→G (+BN+ReLU) with a grouped
 // conv. With groups = G (default) output g sees only its subset [gζ, gζ+ζ): a static, learned fusion of the same
 // subsets PiX picks/mixes dynamically. Keys: conv (1×1, no bias), bn, relu. NHWC [N,H,W,C] → [N,H,W,G].
+// Its fast path does not call `conv`, so it prices itself for the FLOP counter (conv + BN + ReLU; under
+// 'pix-supplement' that is squeezeFormula in src/flops/formulas.ts).
 import * as tf from '@tensorflow/tfjs-core';
 import { ReLU } from '../../nn/activation.js';
 import { BatchNorm2d } from '../../nn/batchnorm.js';
 import { Conv2d } from '../../nn/conv.js';
 import { Module } from '../../nn/module.js';
-import { squeezeCost, type ModuleCost } from './cost.js';
-import { checkZeta, spatial } from './pix_module.js';
-import { checkChannels } from './util.js';
+import { checkNHWC, checkPositiveInt } from '../../core/check.js';
+import type { FlopsContributor, FlopsCost } from '../../flops/contributor.js';
+import type { Convention } from '../../flops/conventions.js';
+import { costOfOps } from '../../flops/formulas.js';
+import type { Shape } from '../../flops/ops.js';
+import { validateZeta } from '../../ops/pix/validate.js';
 
 export interface GroupConvSqueezeOptions {
   inChannels: number;
@@ -17,7 +22,7 @@ export interface GroupConvSqueezeOptions {
   groups?: number;
 }
 
-export class GroupConvSqueeze extends Module {
+export class GroupConvSqueeze extends Module implements FlopsContributor {
   readonly inChannels: number;
   readonly zeta: number;
   readonly outChannels: number;
@@ -29,13 +34,13 @@ export class GroupConvSqueeze extends Module {
   constructor(o: GroupConvSqueezeOptions) {
     super();
     const name = 'GroupConvSqueeze';
-    this.inChannels = checkChannels(o.inChannels, 'inChannels', name);
-    this.zeta = checkZeta(o.zeta, name);
+    this.inChannels = checkPositiveInt(o.inChannels, 'inChannels', name);
+    this.zeta = validateZeta(o.zeta, name);
     if (this.inChannels % this.zeta !== 0) {
       throw new Error(`${name}: inChannels (${this.inChannels}) must be divisible by zeta (${this.zeta})`);
     }
     this.outChannels = this.inChannels / this.zeta;
-    this.groups = checkChannels(o.groups ?? this.outChannels, 'groups', name);
+    this.groups = checkPositiveInt(o.groups ?? this.outChannels, 'groups', name);
     if (this.inChannels % this.groups !== 0 || this.outChannels % this.groups !== 0) {
       throw new Error(`${name}: groups (${this.groups}) must divide inChannels (${this.inChannels}) and C/ζ (${this.outChannels})`);
     }
@@ -55,14 +60,18 @@ export class GroupConvSqueeze extends Module {
   }
 
   forward(x: tf.Tensor): tf.Tensor {
-    if (x.rank !== 4 || x.shape[3] !== this.inChannels) {
-      throw new Error(`GroupConvSqueeze: input must be NHWC [N,H,W,${this.inChannels}], got [${x.shape.join(',')}]`);
-    }
+    checkNHWC(x, this.inChannels, 'GroupConvSqueeze');
     return tf.tidy(() => this.relu.call(this.bn.call(this.squeeze(x))));
   }
 
-  expectedCost(inputShape: readonly number[]): ModuleCost {
-    const [H, W] = spatial(inputShape, this.inChannels, 'GroupConvSqueeze.expectedCost');
-    return squeezeCost({ C: this.inChannels, H, W, zeta: this.zeta, groups: this.groups });
+  /** The grouped 1×1 conv, BN and ReLU as the counter would price them if the conv were called as a module. */
+  flopsFor(inputShape: Shape, outputShape: Shape, convention: Convention): FlopsCost {
+    const C = this.inChannels;
+    const G = this.outChannels;
+    return costOfOps([
+      { name: 'conv', type: 'Conv2d', kind: 'conv', inputShape, outputShape, params: G * (C / this.groups), inChannels: C, outChannels: G, kernel: [1, 1], groups: this.groups, bias: false },
+      { name: 'bn', type: 'BatchNorm2d', kind: 'bn', inputShape: outputShape, outputShape, params: 2 * G, affine: true },
+      { name: 'relu', type: 'ReLU', kind: 'relu', inputShape: outputShape, outputShape, params: 0 },
+    ], convention);
   }
 }

@@ -1,4 +1,4 @@
-// Registry entries of the PiX family (spec pix.md §5–§6). Channel-squeezing ResNets follow the official model file;
+// Registry entries of the PiX family (docs/methods/pix.md §5–§6). Channel-squeezing ResNets follow the official model file;
 // everything marked ⚠ in the descriptions is inferred (basic blocks, ζ=8 layout, downscaling/dynamic-pruning modes).
 import { defineModel, type ModelEntry } from '../../models/registry.js';
 import { ResNet, type ResNetConfig } from '../../models/resnet.js';
@@ -43,7 +43,7 @@ function csBasicEntry(name: string, layers: number[]): ModelEntry {
 
 // Small-input (28–32 px) variants: 3×3/1 stem, no max-pool, 10 classes.
 
-// ⚠ Network-downscaling (ds) and dynamic-pruning (dp) modes: inferred constructions (spec §6).
+// ⚠ Network-downscaling (ds) and dynamic-pruning (dp) modes: inferred constructions (docs/methods/pix.md §6).
 type Block = 'basic' | 'bottleneck';
 function dsResnet(name: string, base: string, block: Block, layers: number[], mode: 'ds' | 'dp'): ModelEntry {
   return defineModel<PiXDSResNetConfig>({

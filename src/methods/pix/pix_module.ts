@@ -1,30 +1,29 @@
-// The PiX module (spec pix.md §3, §4): GAP → 1×1 conv C→G (G = ceil(C/ζ)) → [BN (E1)] → sigmoid | ½(1+tanh) (E0)
-// → pix(x, p, ζ, τ, reduce). NHWC: x [N,H,W,C] → y [N,H,W,G].
+// The PiX module (docs/methods/pix.md §3, §4): GAP → 1×1 conv C→G (G = ceil(C/ζ)) → [BN (E1)] → sigmoid | ½(1+tanh)
+// (E0) → pix(x, p, ζ, τ, reduce). NHWC: x [N,H,W,C] → y [N,H,W,G].
 //
-// Submodule names follow the official sources so state-dict keys match:
-//   layout 'official'   (PixBottleneck, repo model file): pix, conv_sqz, sigmoid_sqz, global_pool (+ bn_sqz for E1)
-//   layout 'standalone' (supplement PiXLayer listing):     conv1x1, pix, global_pool, sigmoid_sqz
-// The official bottleneck has no PiX wrapper: its conv_sqz sits directly in the block. `adoptInto(parent)` registers
-// this module's children on the parent (keys `….blocks.i.conv_sqz.weight`) while `call` keeps working.
+// Property names are the official state-dict / module names:
+//   PiXSampler (the official PixBottleneck's own submodules, and the PiX module): pix, conv_sqz, [bn_sqz],
+//     sigmoid_sqz | tanh_sqz, global_pool — PiX-ResNet blocks extend PiXSampler, so their keys are
+//     `….blocks.i.conv_sqz.weight` with no wrapper in between;
+//   PiXLayer (the supplement's standalone listing): conv1x1 (with bias, PyTorch default init), pix, global_pool,
+//     sigmoid_sqz.
+// Costs: the FLOP counter reads these modules off their leaves; only the fusion op (PiXOperator) prices itself.
 import * as tf from '@tensorflow/tfjs-core';
+import { checkNHWC, checkOneOf, checkPositiveInt } from '../../core/check.js';
+import type { FlopsContributor, FlopsCost } from '../../flops/contributor.js';
+import type { Convention } from '../../flops/conventions.js';
+import { costOfOps } from '../../flops/formulas.js';
+import type { Shape } from '../../flops/ops.js';
+import { Sigmoid } from '../../nn/activation.js';
 import { BatchNorm2d } from '../../nn/batchnorm.js';
 import { Conv2d } from '../../nn/conv.js';
 import { xavierUniform } from '../../nn/init.js';
 import { Module } from '../../nn/module.js';
 import { AdaptiveAvgPool2d } from '../../nn/pooling.js';
-import { Sigmoid } from '../../nn/activation.js';
 import { pix, type PixReduce } from '../../ops/pix/index.js';
-import { PIX_REDUCTIONS } from '../../ops/pix/index.js';
-import type { FlopsContributor, FlopsCost } from '../../flops/contributor.js';
-import type { Convention } from '../../flops/conventions.js';
-import { costOfOps, pixModuleCost as flopsPixModuleCost } from '../../flops/formulas.js';
-import type { Shape } from '../../flops/ops.js';
-import { pixModuleCost, type ModuleCost } from './cost.js';
+import { validateReduce, validateTau, validateZeta } from '../../ops/pix/validate.js';
 
 export type PiXActivation = 'sigmoid' | 'tanh';
-export type PiXLayout = 'official' | 'standalone';
-/** 'xavier': Xavier-uniform gain 1, zero bias (official model). 'torch-default': PyTorch's Conv2d init (supplement layer). */
-export type PiXInit = 'xavier' | 'torch-default';
 
 export interface PiXOptions {
   inChannels: number;
@@ -32,16 +31,14 @@ export interface PiXOptions {
   zeta: number;
   /** Fusion threshold τ ∈ [0,1] (default 0.5); `p < τ` picks max, else mixes (avg), as the official kernel. */
   tau?: number;
-  /** Reduction (E3): 'pick-or-mix' (default), 'max', 'avg', 'min' ⚠, 'w-pix' ⚠ (spec §4). */
+  /** Reduction (E3): 'pick-or-mix' (default), 'max', 'avg', 'min' ⚠, 'w-pix' ⚠ (docs/methods/pix.md §4). */
   reduce?: PixReduce;
   /** E0: 'sigmoid' (default) or 'tanh' = 0.5·(1 + tanh(a)) (= sigmoid(2a)). */
   activation?: PiXActivation;
   /** E1: BatchNorm2d(G) on the logits before the activation (name `bn_sqz`, inferred). Default false. */
   bnBeforeAct?: boolean;
-  /** Bias on the 1×1 conv (default false as in the model; the supplement layer has one). */
+  /** Bias on conv_sqz (default false, as in the official model). */
   useBias?: boolean;
-  layout?: PiXLayout;
-  init?: PiXInit;
   /** Require C % ζ == 0 (the ResNet builders do: the official model sizes conv_sqz with floor(C/ζ)). */
   requireDivisible?: boolean;
 }
@@ -51,9 +48,9 @@ export class PiXOperator extends Module implements FlopsContributor {
   private pending: tf.Tensor | null = null;
   constructor(readonly zeta: number, readonly tau = 0.5, readonly reduce: PixReduce = 'pick-or-mix') {
     super();
-    checkZeta(zeta, 'PiXOperator');
-    checkTau(tau, 'PiXOperator');
-    checkReduce(reduce, 'PiXOperator');
+    validateZeta(zeta, 'PiXOperator');
+    validateTau(tau, 'PiXOperator');
+    validateReduce(reduce, 'PiXOperator');
   }
 
   /** y = pix(x, p) with forward hooks run on (x → y). p: [N,G] or [N,1,1,G]. */
@@ -71,7 +68,7 @@ export class PiXOperator extends Module implements FlopsContributor {
     return pix(x as tf.Tensor4D, this.pending, { zeta: this.zeta, tau: this.tau, reduce: this.reduce });
   }
 
-  /** The fusion op alone (`kind: 'pix'`), priced by the FLOP counter's convention. */
+  /** The fusion op alone (`kind: 'pix'`; 'w-pix' is two passes), priced by the FLOP counter's convention. */
   flopsFor(inputShape: Shape, outputShape: Shape, convention: Convention): FlopsCost {
     return costOfOps([{
       name: 'pix', type: 'PiXOp', kind: 'pix', inputShape, outputShape, params: 0, zeta: this.zeta, reduce: this.reduce,
@@ -86,145 +83,122 @@ export class HalfTanh extends Module {
   }
 }
 
-export class PiX extends Module implements FlopsContributor {
-  readonly inChannels: number;
-  readonly zeta: number;
-  readonly outChannels: number;
-  readonly tau: number;
-  readonly reduce: PixReduce;
-  readonly activation: PiXActivation;
-  readonly layout: PiXLayout;
-  readonly op: PiXOperator;
-  /** The probability predictor (`conv_sqz` or `conv1x1`): 1×1, C→G. */
-  readonly conv: Conv2d;
-  readonly bn: BatchNorm2d | null;
-  readonly act: Module;
-  readonly pool: AdaptiveAvgPool2d;
+/** p = act(bn(conv(GAP(x)))): [N,1,1,G]. */
+function probabilities(x: tf.Tensor, pool: Module, conv: Module, bn: Module | null, act: Module): tf.Tensor {
+  return tf.tidy(() => {
+    let a = conv.call(pool.call(x));
+    if (bn) a = bn.call(a);
+    return act.call(a);
+  });
+}
 
-  constructor(o: PiXOptions) {
-    super();
-    const name = 'PiX';
-    if (!Number.isInteger(o.inChannels) || o.inChannels <= 0) {
-      throw new Error(`${name}: inChannels must be a positive integer, got ${o.inChannels}`);
+/**
+ * The PiX sampling path under the official names (docs/methods/pix.md §3.1, §5.5): global_pool → conv_sqz (1×1,
+ * C→G, Xavier-uniform, zero bias) → [bn_sqz] → sigmoid_sqz | tanh_sqz → pix. Subclasses call `addSampler` first
+ * in their constructor, which registers the submodules in the official order (pix, conv_sqz, bn_sqz, act,
+ * global_pool), then use `sample(x)`.
+ */
+export abstract class PiXSampler extends Module {
+  pix!: PiXOperator;
+  conv_sqz!: Conv2d;
+  bn_sqz: BatchNorm2d | null = null;
+  sigmoid_sqz: Sigmoid | null = null;
+  tanh_sqz: HalfTanh | null = null;
+  global_pool!: AdaptiveAvgPool2d;
+
+  protected addSampler(o: PiXOptions, owner: string): void {
+    const C = checkPositiveInt(o.inChannels, 'inChannels', owner);
+    const zeta = validateZeta(o.zeta, owner);
+    if (o.requireDivisible && C % zeta !== 0) {
+      throw new Error(`${owner}: inChannels (${C}) must be divisible by zeta (${zeta}) here ` +
+        '(the official PixBottleneck sizes conv_sqz as floor(C/ζ), docs/methods/pix.md §9 #4)');
     }
-    this.inChannels = o.inChannels;
-    this.zeta = checkZeta(o.zeta, name);
-    if (o.requireDivisible && o.inChannels % o.zeta !== 0) {
-      throw new Error(`${name}: inChannels (${o.inChannels}) must be divisible by zeta (${o.zeta}) here ` +
-        '(the official PixBottleneck sizes conv_sqz as floor(C/ζ), spec §9 #4)');
-    }
-    this.outChannels = Math.ceil(o.inChannels / o.zeta);
-    this.tau = checkTau(o.tau ?? 0.5, name);
-    this.reduce = checkReduce(o.reduce ?? 'pick-or-mix', name);
-    this.activation = o.activation ?? 'sigmoid';
-    if (this.activation !== 'sigmoid' && this.activation !== 'tanh') {
-      throw new Error(`${name}: activation must be 'sigmoid' or 'tanh', got ${String(this.activation)}`);
-    }
-    this.layout = o.layout ?? 'official';
-    if (this.layout !== 'official' && this.layout !== 'standalone') {
-      throw new Error(`${name}: layout must be 'official' or 'standalone', got ${String(this.layout)}`);
-    }
-    const init = o.init ?? 'xavier';
-    if (init !== 'xavier' && init !== 'torch-default') {
-      throw new Error(`${name}: init must be 'xavier' or 'torch-default', got ${String(init)}`);
-    }
-    const G = this.outChannels;
-    const conv = new Conv2d({ inChannels: o.inChannels, outChannels: G, kernelSize: 1, bias: o.useBias ?? false });
-    if (init === 'xavier') {
-      conv.weight.reset(xavierUniform(conv.weight.shape));
-      conv.bias?.reset(tf.zerosLike(conv.bias.variable));
-    }
-    const op = new PiXOperator(this.zeta, this.tau, this.reduce);
-    const bn = o.bnBeforeAct ? new BatchNorm2d(G) : null;
-    const act = this.activation === 'sigmoid' ? new Sigmoid() : new HalfTanh();
-    const actName = this.activation === 'sigmoid' ? 'sigmoid_sqz' : 'tanh_sqz';
-    const pool = new AdaptiveAvgPool2d(1);
-    if (this.layout === 'official') {
-      this.op = this.addModule('pix', op);
-      this.conv = this.addModule('conv_sqz', conv);
-      this.bn = bn ? this.addModule('bn_sqz', bn) : null;
-      this.act = this.addModule(actName, act);
-      this.pool = this.addModule('global_pool', pool);
-    } else {
-      this.conv = this.addModule('conv1x1', conv);
-      this.bn = bn ? this.addModule('bn_sqz', bn) : null;
-      this.op = this.addModule('pix', op);
-      this.pool = this.addModule('global_pool', pool);
-      this.act = this.addModule(actName, act);
-    }
+    const tau = validateTau(o.tau ?? 0.5, owner);
+    const reduce = validateReduce(o.reduce ?? 'pick-or-mix', owner);
+    const activation = checkOneOf(o.activation ?? 'sigmoid', ['sigmoid', 'tanh'], 'activation', owner);
+    const G = Math.ceil(C / zeta);
+    const conv = new Conv2d({ inChannels: C, outChannels: G, kernelSize: 1, bias: o.useBias ?? false });
+    conv.weight.reset(xavierUniform(conv.weight.shape));
+    conv.bias?.reset(tf.zerosLike(conv.bias.variable));
+    this.pix = this.addModule('pix', new PiXOperator(zeta, tau, reduce));
+    this.conv_sqz = this.addModule('conv_sqz', conv);
+    if (o.bnBeforeAct) this.bn_sqz = this.addModule('bn_sqz', new BatchNorm2d(G));
+    if (activation === 'sigmoid') this.sigmoid_sqz = this.addModule('sigmoid_sqz', new Sigmoid());
+    else this.tanh_sqz = this.addModule('tanh_sqz', new HalfTanh());
+    this.global_pool = this.addModule('global_pool', new AdaptiveAvgPool2d(1));
   }
 
-  /** The supplement's standalone `PiXLayer`: names conv1x1/pix/global_pool/sigmoid_sqz, bias, PyTorch default init. */
-  static standalone(inChannels: number, zeta: number, tau = 0.5): PiX {
-    return new PiX({ inChannels, zeta, tau, layout: 'standalone', useBias: true, init: 'torch-default' });
+  get inChannels(): number {
+    return this.conv_sqz.inChannels;
   }
-
-  /** Registers this module's children directly on `parent` (official PixBottleneck key layout). */
-  adoptInto(parent: Module): this {
-    for (const [k, m] of this.namedChildren()) parent.addModule(k, m);
-    return this;
+  /** G = ceil(C/ζ): channels the sampler outputs. */
+  get sampledChannels(): number {
+    return this.conv_sqz.outChannels;
+  }
+  get zeta(): number {
+    return this.pix.zeta;
+  }
+  get tau(): number {
+    return this.pix.tau;
+  }
+  get reduce(): PixReduce {
+    return this.pix.reduce;
+  }
+  get activation(): PiXActivation {
+    return this.tanh_sqz ? 'tanh' : 'sigmoid';
   }
 
   /** Sampling probabilities p: [N,1,1,G]. */
   probabilities(x: tf.Tensor): tf.Tensor {
-    return tf.tidy(() => {
-      let a = this.conv.call(this.pool.call(x));
-      if (this.bn) a = this.bn.call(a);
-      return this.act.call(a);
-    });
+    return probabilities(x, this.global_pool, this.conv_sqz, this.bn_sqz, (this.sigmoid_sqz ?? this.tanh_sqz)!);
+  }
+
+  /** pix(x, p(x)): [N,H,W,C] → [N,H,W,G]. */
+  sample(x: tf.Tensor): tf.Tensor {
+    return tf.tidy(() => this.pix.callWith(x, this.probabilities(x)));
+  }
+}
+
+/** The PiX module of the official code: the sampler alone (no bias, Xavier init). */
+export class PiX extends PiXSampler {
+  constructor(o: PiXOptions) {
+    super();
+    this.addSampler(o, 'PiX');
+  }
+
+  get outChannels(): number {
+    return this.sampledChannels;
   }
 
   forward(x: tf.Tensor): tf.Tensor {
-    if (x.rank !== 4 || x.shape[3] !== this.inChannels) {
-      throw new Error(`PiX: input must be NHWC [N,H,W,${this.inChannels}], got [${x.shape.join(',')}]`);
-    }
-    return tf.tidy(() => this.op.callWith(x, this.probabilities(x)));
-  }
-
-  /** Expected cost of one call under a FLOP-counting convention (src/flops), with a per-part breakdown. */
-  flopsFor(inputShape: Shape, _outputShape: Shape, convention: Convention): FlopsCost {
-    return flopsPixModuleCost({
-      inputShape, zeta: this.zeta, groups: this.outChannels, bias: this.conv.bias !== null, reduce: this.reduce,
-      bnOnLogits: this.bn !== null, activation: this.activation,
-    }, convention);
-  }
-
-  /** Supplement-convention FLOPs (Eqs. 53–56; p-multiplication not counted), memory and params for input H×W. */
-  expectedCost(inputShape: readonly number[]): ModuleCost {
-    const [h, w] = spatial(inputShape, this.inChannels, 'PiX.expectedCost');
-    return pixModuleCost({
-      C: this.inChannels, H: h, W: w, zeta: this.zeta, reduce: this.reduce,
-      bias: this.conv.bias !== null, bn: this.bn !== null,
-    });
+    checkNHWC(x, this.inChannels, 'PiX');
+    return this.sample(x);
   }
 }
 
-/** [H, W] from an NHWC shape [N,H,W,C] or [H,W,C], checking C. */
-export function spatial(shape: readonly number[], channels: number, owner: string): [number, number] {
-  const s = shape.length === 4 ? shape.slice(1) : shape;
-  if (s.length !== 3 || s[2] !== channels) {
-    throw new Error(`${owner}: inputShape must be [N,H,W,${channels}] or [H,W,${channels}], got [${shape.join(',')}]`);
-  }
-  return [s[0]!, s[1]!];
-}
+/** The supplement's standalone `PiXLayer`: keys conv1x1 (with bias, PyTorch default init), pix, global_pool, sigmoid_sqz. */
+export class PiXLayer extends Module {
+  readonly conv1x1: Conv2d;
+  readonly pix: PiXOperator;
+  readonly global_pool: AdaptiveAvgPool2d;
+  readonly sigmoid_sqz: Sigmoid;
 
-export function checkZeta(zeta: number, owner: string): number {
-  if (typeof zeta !== 'number' || !Number.isInteger(zeta) || zeta < 1) {
-    throw new Error(`${owner}: zeta must be a positive integer (the channel subset size), got ${String(zeta)}`);
+  constructor(readonly inChannels: number, zeta: number, tau = 0.5) {
+    super();
+    checkPositiveInt(inChannels, 'inChannels', 'PiXLayer');
+    validateZeta(zeta, 'PiXLayer');
+    this.conv1x1 = this.addModule('conv1x1', new Conv2d({ inChannels, outChannels: Math.ceil(inChannels / zeta), kernelSize: 1, bias: true }));
+    this.pix = this.addModule('pix', new PiXOperator(zeta, tau));
+    this.global_pool = this.addModule('global_pool', new AdaptiveAvgPool2d(1));
+    this.sigmoid_sqz = this.addModule('sigmoid_sqz', new Sigmoid());
   }
-  return zeta;
-}
 
-export function checkTau(tau: number, owner: string): number {
-  if (typeof tau !== 'number' || !Number.isFinite(tau) || tau < 0 || tau > 1) {
-    throw new Error(`${owner}: tau must be a finite number in [0, 1], got ${String(tau)}`);
+  probabilities(x: tf.Tensor): tf.Tensor {
+    return probabilities(x, this.global_pool, this.conv1x1, null, this.sigmoid_sqz);
   }
-  return tau;
-}
 
-export function checkReduce(reduce: PixReduce, owner: string): PixReduce {
-  if (!(PIX_REDUCTIONS as readonly string[]).includes(reduce)) {
-    throw new Error(`${owner}: reduce must be one of ${PIX_REDUCTIONS.join(', ')}, got ${String(reduce)}`);
+  forward(x: tf.Tensor): tf.Tensor {
+    checkNHWC(x, this.inChannels, 'PiXLayer');
+    return tf.tidy(() => this.pix.callWith(x, this.probabilities(x)));
   }
-  return reduce;
 }

@@ -1,4 +1,4 @@
-// PiX-ResNet in channel-squeezing mode (spec pix.md §5), after the official model file `PiX_resnet_cs.py`:
+// PiX-ResNet in channel-squeezing mode (docs/methods/pix.md §5), after the official model file `PiX_resnet_cs.py`:
 // in every bottleneck the squeeze 1×1 conv + BN + ReLU is replaced by PiX on the block input (ζ = C_in/width: 1,2,2,2
 // in each stage's first block, 4 elsewhere); stride on the 3×3 (`conv_ce`); projection (1×1 + BN on the block input)
 // in block 0 of every stage; head GAP → Dropout2d → 1×1-conv classifier with bias; Xavier-uniform init for every
@@ -11,6 +11,7 @@
 // bn1, conv2, bn2, conv_proj, bn_proj; the projection exists only where the shape changes (torchvision's rule).
 // With ζ = 1 everywhere every conv has torchvision's shape and PiX acts as an SE-like gate.
 import * as tf from '@tensorflow/tfjs-core';
+import { checkOneOf, checkPositiveInt } from '../../core/check.js';
 import { Identity, ReLU } from '../../nn/activation.js';
 import { BatchNorm2d } from '../../nn/batchnorm.js';
 import { ModuleList } from '../../nn/container.js';
@@ -21,7 +22,8 @@ import { Module } from '../../nn/module.js';
 import { AdaptiveAvgPool2d, MaxPool2d } from '../../nn/pooling.js';
 import type { ModelConfig } from '../../models/registry.js';
 import type { PixReduce } from '../../ops/pix/index.js';
-import { PiX, checkTau, checkZeta, type PiXActivation } from './pix_module.js';
+import { validateTau, validateZeta } from '../../ops/pix/validate.js';
+import { PiXSampler, type PiXActivation, type PiXOptions } from './pix_module.js';
 import { SqueezeExcitation } from './se.js';
 
 /** Options shared by every PiX module of a model (the E0–E4 ablation knobs). */
@@ -45,7 +47,7 @@ export interface PiXResNetConfig extends ModelConfig, PiXVariant {
   firstZeta: number[];
   /** ζ of the other blocks (official 4). */
   zeta: number;
-  /** Dropout2d before the classifier (official constructor 0.1, main.py 0, README 0.05; spec §9 #15). */
+  /** Dropout2d before the classifier (official constructor 0.1, main.py 0, README 0.05; docs/methods/pix.md §9 #15). */
   dropRate: number;
   /** Squeeze-and-excitation (r = 16) on the residual branch before the add (paper Table 1 E4, ⚠ inferred placement). */
   se: boolean;
@@ -55,87 +57,90 @@ function conv(inC: number, outC: number, k: number, stride = 1, bias = false): C
   return new Conv2d({ inChannels: inC, outChannels: outC, kernelSize: k, stride, padding: (k - 1) / 2, bias });
 }
 
-function makePiX(inChannels: number, zeta: number, v: PiXVariant): PiX {
-  return new PiX({
-    inChannels, zeta, tau: v.tau, reduce: v.reduce, activation: v.activation, bnBeforeAct: v.bnBeforeAct,
-    requireDivisible: true, layout: 'official',
-  });
+/** The PiX module options of one block (ResNet builders require C % ζ == 0). */
+export function samplerOptions(inChannels: number, zeta: number, v: PiXVariant): PiXOptions {
+  return { inChannels, zeta, tau: v.tau, reduce: v.reduce, activation: v.activation, bnBeforeAct: v.bnBeforeAct, requireDivisible: true };
+}
+
+/**
+ * A residual block that starts with PiX on its input (the sampler's submodules are the block's own) and ends with
+ * [SE] + shortcut (conv_proj/bn_proj where present) + add + ReLU.
+ */
+export abstract class PiXBlock extends PiXSampler {
+  se: SqueezeExcitation | null = null;
+  conv_proj: Conv2d | null = null;
+  bn_proj: BatchNorm2d | null = null;
+
+  protected addShortcut(nIp: number, nOp: number, stride: number, useProjection: boolean, se: boolean): void {
+    if (se) this.se = this.addModule('se', new SqueezeExcitation({ channels: nOp, reduction: 16 }));
+    if (useProjection) {
+      this.conv_proj = this.addModule('conv_proj', conv(nIp, nOp, 1, stride));
+      this.bn_proj = this.addModule('bn_proj', new BatchNorm2d(nOp));
+    }
+  }
+
+  /** relu(shortcut(ip) + se(x)). */
+  protected residual(ip: tf.Tensor, x: tf.Tensor, relu: ReLU): tf.Tensor {
+    const branch = this.se ? this.se.call(x) : x;
+    const y = this.conv_proj ? this.bn_proj!.call(this.conv_proj.call(ip)) : ip;
+    return relu.call(tf.add(y, branch));
+  }
 }
 
 /** The official PixBottleneck. x [N,H,W,C_in] → [N,H/s,W/s,C_out]. */
-export class PiXBottleneck extends Module {
-  readonly sampler: PiX;
-  readonly convCe: Conv2d;
-  readonly bnCe: BatchNorm2d;
-  readonly reluCe: ReLU;
-  readonly finalRelu: ReLU;
-  readonly convExp: Conv2d;
-  readonly bnExp: BatchNorm2d;
-  readonly se: SqueezeExcitation | null;
-  readonly convProj: Conv2d | null;
-  readonly bnProj: BatchNorm2d | null;
+export class PiXBottleneck extends PiXBlock {
+  readonly conv_ce: Conv2d;
+  readonly bn_ce: BatchNorm2d;
+  readonly relu_ce: ReLU;
+  readonly conv_exp: Conv2d;
+  readonly bn_exp: BatchNorm2d;
+  readonly final_relu: ReLU;
 
   constructor(nIp: number, nOp: number, stride: number, zeta: number, useProjection: boolean, v: PiXVariant, se = false) {
     super();
-    this.sampler = makePiX(nIp, zeta, v).adoptInto(this); // pix, conv_sqz, [bn_sqz], sigmoid_sqz, global_pool
-    const G = this.sampler.outChannels;
-    this.convCe = this.addModule('conv_ce', conv(G, G, 3, stride));
-    this.bnCe = this.addModule('bn_ce', new BatchNorm2d(G));
-    this.reluCe = this.addModule('relu_ce', new ReLU());
-    this.convExp = this.addModule('conv_exp', conv(G, nOp, 1));
-    this.bnExp = this.addModule('bn_exp', new BatchNorm2d(nOp));
-    this.se = se ? this.addModule('se', new SqueezeExcitation({ channels: nOp, reduction: 16 })) : null;
-    this.finalRelu = this.addModule('final_relu', new ReLU());
-    this.convProj = useProjection ? this.addModule('conv_proj', conv(nIp, nOp, 1, stride)) : null;
-    this.bnProj = useProjection ? this.addModule('bn_proj', new BatchNorm2d(nOp)) : null;
+    this.addSampler(samplerOptions(nIp, zeta, v), 'PiXBottleneck'); // pix, conv_sqz, [bn_sqz], sigmoid_sqz, global_pool
+    const G = this.sampledChannels;
+    this.conv_ce = this.addModule('conv_ce', conv(G, G, 3, stride));
+    this.bn_ce = this.addModule('bn_ce', new BatchNorm2d(G));
+    this.relu_ce = this.addModule('relu_ce', new ReLU());
+    this.conv_exp = this.addModule('conv_exp', conv(G, nOp, 1));
+    this.bn_exp = this.addModule('bn_exp', new BatchNorm2d(nOp));
+    this.final_relu = this.addModule('final_relu', new ReLU());
+    this.addShortcut(nIp, nOp, stride, useProjection, se);
   }
 
   forward(ip: tf.Tensor): tf.Tensor {
     return tf.tidy(() => {
-      let x = this.sampler.call(ip);
-      x = this.reluCe.call(this.bnCe.call(this.convCe.call(x)));
-      x = this.bnExp.call(this.convExp.call(x));
-      if (this.se) x = this.se.call(x);
-      const y = this.convProj ? this.bnProj!.call(this.convProj.call(ip)) : ip;
-      return this.finalRelu.call(tf.add(y, x));
+      let x = this.sample(ip);
+      x = this.relu_ce.call(this.bn_ce.call(this.conv_ce.call(x)));
+      return this.residual(ip, this.bn_exp.call(this.conv_exp.call(x)), this.final_relu);
     });
   }
 }
 
 /** ⚠ Inferred basic block: PiX (C_in → C_in/ζ) → 3×3 (stride) → BN → ReLU → 3×3 → BN, + shortcut, ReLU. */
-export class PiXBasicBlock extends Module {
-  readonly sampler: PiX;
+export class PiXBasicBlock extends PiXBlock {
   readonly conv1: Conv2d;
   readonly bn1: BatchNorm2d;
   readonly relu: ReLU;
   readonly conv2: Conv2d;
   readonly bn2: BatchNorm2d;
-  readonly se: SqueezeExcitation | null;
-  readonly convProj: Conv2d | null;
-  readonly bnProj: BatchNorm2d | null;
 
   constructor(nIp: number, nOp: number, stride: number, zeta: number, v: PiXVariant, se = false) {
     super();
-    this.sampler = makePiX(nIp, zeta, v).adoptInto(this);
-    this.conv1 = this.addModule('conv1', conv(this.sampler.outChannels, nOp, 3, stride));
+    this.addSampler(samplerOptions(nIp, zeta, v), 'PiXBasicBlock');
+    this.conv1 = this.addModule('conv1', conv(this.sampledChannels, nOp, 3, stride));
     this.bn1 = this.addModule('bn1', new BatchNorm2d(nOp));
     this.relu = this.addModule('relu', new ReLU());
     this.conv2 = this.addModule('conv2', conv(nOp, nOp, 3));
     this.bn2 = this.addModule('bn2', new BatchNorm2d(nOp));
-    this.se = se ? this.addModule('se', new SqueezeExcitation({ channels: nOp, reduction: 16 })) : null;
-    const proj = stride !== 1 || nIp !== nOp;
-    this.convProj = proj ? this.addModule('conv_proj', conv(nIp, nOp, 1, stride)) : null;
-    this.bnProj = proj ? this.addModule('bn_proj', new BatchNorm2d(nOp)) : null;
+    this.addShortcut(nIp, nOp, stride, stride !== 1 || nIp !== nOp, se);
   }
 
   forward(ip: tf.Tensor): tf.Tensor {
     return tf.tidy(() => {
-      let x = this.sampler.call(ip);
-      x = this.relu.call(this.bn1.call(this.conv1.call(x)));
-      x = this.bn2.call(this.conv2.call(x));
-      if (this.se) x = this.se.call(x);
-      const y = this.convProj ? this.bnProj!.call(this.convProj.call(ip)) : ip;
-      return this.relu.call(tf.add(y, x));
+      const x = this.relu.call(this.bn1.call(this.conv1.call(this.sample(ip))));
+      return this.residual(ip, this.bn2.call(this.conv2.call(x)), this.relu);
     });
   }
 }
@@ -143,7 +148,7 @@ export class PiXBasicBlock extends Module {
 /** `PiXResNet_stage`: a `blocks` ModuleList run in order. */
 export class PiXResNetStage extends Module {
   readonly blocks: ModuleList;
-  constructor(blocks: Module[]) {
+  constructor(blocks: PiXBlock[]) {
     super();
     this.blocks = this.addModule('blocks', new ModuleList(blocks));
   }
@@ -152,19 +157,19 @@ export class PiXResNetStage extends Module {
   }
 }
 
-export function checkVariant(c: PiXVariant, owner: string): void {
-  checkTau(c.tau, owner);
-  if (c.activation !== 'sigmoid' && c.activation !== 'tanh') {
-    throw new Error(`${owner}: activation must be 'sigmoid' or 'tanh', got ${String(c.activation)}`);
-  }
+/** Checks the global ζ and the E0–E4 knobs of a PiX model config (reduce is checked by each PiX module). */
+export function checkVariant(c: PiXVariant & { zeta: number }, owner: string): void {
+  validateZeta(c.zeta, owner);
+  validateTau(c.tau, owner);
+  checkOneOf(c.activation, ['sigmoid', 'tanh'], 'activation', owner);
   if (typeof c.bnBeforeAct !== 'boolean') throw new Error(`${owner}: bnBeforeAct must be a boolean, got ${String(c.bnBeforeAct)}`);
 }
 
 export class PiXResNet extends Module {
   readonly config: PiXResNetConfig;
-  readonly convStem: Conv2d;
-  readonly bnStem: BatchNorm2d;
-  readonly reluStem: ReLU;
+  readonly conv_stem: Conv2d;
+  readonly bn_stem: BatchNorm2d;
+  readonly relu_stem: ReLU;
   readonly pool: Module;
   readonly stages: PiXResNetStage[] = [];
   readonly classifier: Conv2d;
@@ -182,26 +187,19 @@ export class PiXResNet extends Module {
     if (outWidths.length !== layers.length || firstZeta.length !== layers.length) {
       throw new Error(`${name}: layers (${layers.length}), outWidths (${outWidths.length}) and firstZeta (${firstZeta.length}) must have the same length`);
     }
-    if (config.block !== 'bottleneck' && config.block !== 'basic') {
-      throw new Error(`${name}: block must be 'bottleneck' or 'basic', got ${String(config.block)}`);
-    }
-    checkZeta(config.zeta, name);
-    firstZeta.forEach((z) => checkZeta(z, `${name} firstZeta`));
+    checkOneOf(config.block, ['bottleneck', 'basic'], 'block', name);
     checkVariant(config, name);
-    if (config.stem === 'imagenet') {
-      this.convStem = this.addModule('conv_stem', conv(config.inChannels, config.stemWidth, 7, 2));
-    } else if (config.stem === 'small') {
-      this.convStem = this.addModule('conv_stem', conv(config.inChannels, config.stemWidth, 3, 1));
-    } else {
-      throw new Error(`${name}: stem must be 'imagenet' or 'small', got '${String(config.stem)}'`);
-    }
-    this.bnStem = this.addModule('bn_stem', new BatchNorm2d(config.stemWidth));
-    this.reluStem = this.addModule('relu_stem', new ReLU());
-    this.pool = this.addModule('pool', config.stem === 'imagenet' ? new MaxPool2d({ kernelSize: 3, stride: 2, padding: 1 }) : new Identity());
+    firstZeta.forEach((z) => validateZeta(z, `${name} firstZeta`));
+    checkPositiveInt(config.stemWidth, 'stemWidth', name);
+    const imagenet = checkOneOf(config.stem, ['imagenet', 'small'], 'stem', name) === 'imagenet';
+    this.conv_stem = this.addModule('conv_stem', imagenet ? conv(config.inChannels, config.stemWidth, 7, 2) : conv(config.inChannels, config.stemWidth, 3, 1));
+    this.bn_stem = this.addModule('bn_stem', new BatchNorm2d(config.stemWidth));
+    this.relu_stem = this.addModule('relu_stem', new ReLU());
+    this.pool = this.addModule('pool', imagenet ? new MaxPool2d({ kernelSize: 3, stride: 2, padding: 1 }) : new Identity());
     let nIp = config.stemWidth;
     layers.forEach((n, s) => {
       const nOp = outWidths[s]!;
-      const blocks: Module[] = [];
+      const blocks: PiXBlock[] = [];
       for (let i = 0; i < n; i++) {
         const stride = i === 0 && s > 0 ? 2 : 1;
         const zeta = i === 0 ? firstZeta[s]! : config.zeta;
@@ -232,11 +230,11 @@ export class PiXResNet extends Module {
     }
   }
 
-  /** Every PiX module with its block name, e.g. ['layer2.blocks.0', PiX(C_in 256, ζ 2)]. */
-  pixModules(): Array<[string, PiX]> {
-    const out: Array<[string, PiX]> = [];
+  /** Every block with its name, e.g. ['layer2.blocks.0', its sampler: C_in 256, ζ 2]; each block is its PiX sampler. */
+  pixModules(): Array<[string, PiXBlock]> {
+    const out: Array<[string, PiXBlock]> = [];
     this.stages.forEach((st, s) => st.blocks.items.forEach((b, i) => {
-      out.push([`layer${s + 1}.blocks.${i}`, (b as PiXBottleneck | PiXBasicBlock).sampler]);
+      out.push([`layer${s + 1}.blocks.${i}`, b as PiXBlock]);
     }));
     return out;
   }
@@ -244,7 +242,7 @@ export class PiXResNet extends Module {
   /** Features before the head: [N,h,w,C_last]. */
   features(x: tf.Tensor): tf.Tensor {
     return tf.tidy(() => {
-      let y = this.pool.call(this.reluStem.call(this.bnStem.call(this.convStem.call(x))));
+      let y = this.pool.call(this.relu_stem.call(this.bn_stem.call(this.conv_stem.call(x))));
       for (const st of this.stages) y = st.call(y);
       return y;
     });

@@ -1,4 +1,4 @@
-// PiX-ResNet in network-downscaling mode (supplement Fig. 1 b/c; spec pix.md §6) ⚠ INFERRED — the official code
+// PiX-ResNet in network-downscaling mode (supplement Fig. 1 b/c; docs/methods/pix.md §6) ⚠ INFERRED — the official code
 // implements neither this nor the dynamic-pruning mode, and the figure was not available. Construction chosen here:
 // torchvision ResNet (keys conv1, bn1, layer{s}.{i}.conv1/bn1/…/downsample.0/1, fc) with a PiX module **inserted** on
 // every block input (key `layer{s}.{i}.pix.conv_sqz.weight`), so the block's first conv takes C_in/ζ channels
@@ -15,8 +15,9 @@ import { kaimingNormal } from '../../nn/init.js';
 import { Module } from '../../nn/module.js';
 import type { ModelConfig } from '../../models/registry.js';
 import { ResNetBase } from '../../models/resnet_base.js';
-import { PiX, checkZeta } from './pix_module.js';
-import { checkVariant, type PiXVariant } from './resnet_cs.js';
+import { checkOneOf } from '../../core/check.js';
+import { PiX } from './pix_module.js';
+import { checkVariant, samplerOptions, type PiXVariant } from './resnet_cs.js';
 
 export interface PiXDSResNetConfig extends ModelConfig, PiXVariant {
   block: 'bottleneck' | 'basic';
@@ -34,26 +35,30 @@ function conv(inC: number, outC: number, k: number, stride = 1): Conv2d {
 
 export class PiXDSBlock extends Module {
   readonly pix: PiX;
-  readonly branch: Array<[Conv2d, BatchNorm2d]> = [];
+  readonly conv1: Conv2d;
+  readonly bn1: BatchNorm2d;
+  readonly conv2: Conv2d;
+  readonly bn2: BatchNorm2d;
+  /** Bottleneck only. */
+  readonly conv3: Conv2d | null = null;
+  readonly bn3: BatchNorm2d | null = null;
   readonly relu: ReLU;
   readonly downsample: Sequential | null;
 
   constructor(kind: 'basic' | 'bottleneck', inplanes: number, planes: number, stride: number, zeta: number, v: PiXVariant) {
     super();
     const exp = kind === 'basic' ? 1 : 4;
-    this.pix = this.addModule('pix', new PiX({
-      inChannels: inplanes, zeta, tau: v.tau, reduce: v.reduce, activation: v.activation, bnBeforeAct: v.bnBeforeAct,
-      requireDivisible: true,
-    }));
+    this.pix = this.addModule('pix', new PiX(samplerOptions(inplanes, zeta, v)));
     const g = this.pix.outChannels;
-    const convs = kind === 'basic'
-      ? [conv(g, planes, 3, stride), conv(planes, planes, 3)]
-      : [conv(g, planes, 1), conv(planes, planes, 3, stride), conv(planes, planes * 4, 1)];
-    convs.forEach((c, i) => {
-      const cv = this.addModule(`conv${i + 1}`, c);
-      const bn = this.addModule(`bn${i + 1}`, new BatchNorm2d(c.outChannels));
-      this.branch.push([cv, bn]);
-    });
+    const basic = kind === 'basic';
+    this.conv1 = this.addModule('conv1', basic ? conv(g, planes, 3, stride) : conv(g, planes, 1));
+    this.bn1 = this.addModule('bn1', new BatchNorm2d(planes));
+    this.conv2 = this.addModule('conv2', basic ? conv(planes, planes, 3) : conv(planes, planes, 3, stride));
+    this.bn2 = this.addModule('bn2', new BatchNorm2d(planes));
+    if (!basic) {
+      this.conv3 = this.addModule('conv3', conv(planes, planes * 4, 1));
+      this.bn3 = this.addModule('bn3', new BatchNorm2d(planes * 4));
+    }
     this.relu = this.addModule('relu', new ReLU());
     const needDown = stride !== 1 || inplanes !== planes * exp;
     this.downsample = needDown ? this.addModule('downsample', new Sequential(conv(inplanes, planes * exp, 1, stride), new BatchNorm2d(planes * exp))) : null;
@@ -61,11 +66,9 @@ export class PiXDSBlock extends Module {
 
   forward(x: tf.Tensor): tf.Tensor {
     return tf.tidy(() => {
-      let y = this.pix.call(x);
-      this.branch.forEach(([c, bn], i) => {
-        y = bn.call(c.call(y));
-        if (i < this.branch.length - 1) y = this.relu.call(y);
-      });
+      let y = this.relu.call(this.bn1.call(this.conv1.call(this.pix.call(x))));
+      y = this.bn2.call(this.conv2.call(y));
+      if (this.conv3) y = this.bn3!.call(this.conv3.call(this.relu.call(y)));
       const identity = this.downsample ? this.downsample.call(x) : x;
       return this.relu.call(tf.add(y, identity));
     });
@@ -76,14 +79,11 @@ export class PiXDSResNet extends ResNetBase {
   constructor(readonly config: PiXDSResNetConfig) {
     super();
     const name = 'PiXDSResNet';
-    checkZeta(config.zeta, name);
     checkVariant(config, name);
     if (config.widths.length !== config.layers.length) {
       throw new Error(`${name}: widths (${config.widths.length}) and layers (${config.layers.length}) must have the same length`);
     }
-    if (config.block !== 'bottleneck' && config.block !== 'basic') {
-      throw new Error(`${name}: block must be 'bottleneck' or 'basic', got ${String(config.block)}`);
-    }
+    checkOneOf(config.block, ['bottleneck', 'basic'], 'block', name);
     const exp = config.block === 'basic' ? 1 : 4;
     const stemW = config.widths[0]!;
     this.addStem(config.stem, config.inChannels, stemW, name);
@@ -102,7 +102,7 @@ export class PiXDSResNet extends ResNetBase {
     });
     this.addHead(inplanes, config.numClasses);
     const pixConvs = new Set<Module>();
-    for (const [, m] of this.namedModules()) if (m instanceof PiX) pixConvs.add(m.conv);
+    for (const [, m] of this.namedModules()) if (m instanceof PiX) pixConvs.add(m.conv_sqz);
     for (const [, m] of this.namedModules()) {
       if (m instanceof Conv2d && !pixConvs.has(m)) m.weight.reset(kaimingNormal(m.weight.shape, { mode: 'fan_out', nonlinearity: 'relu' }));
     }

@@ -1,14 +1,6 @@
 // Small helpers shared by the PiX method files.
 import * as tf from '@tensorflow/tfjs-core';
 
-export function checkChannels(v: number, name: string, owner: string): number {
-  if (typeof v !== 'number' || !Number.isInteger(v) || v <= 0) {
-    throw new Error(`${owner}: ${name} must be a positive integer, got ${String(v)}`);
-  }
-  return v;
-}
-
-/** Identity forward, zero gradient (tfjs-core has no stop_gradient). */
 /**
  * 1 where s[n,c] is among the k largest of its row (ties at the k-th value all kept), else 0; s: [N,C]. Computed
  * inside customGrad so the tape records one node with a zero gradient (TopK has no gradient in tfjs).

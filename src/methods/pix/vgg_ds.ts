@@ -1,24 +1,22 @@
-// PiX-VGG in network-downscaling mode (supplement Fig. 1 c; spec pix.md §6) ⚠ INFERRED: torchvision VGG-BN
+// PiX-VGG in network-downscaling mode (supplement Fig. 1 c; docs/methods/pix.md §6) ⚠ INFERRED: torchvision VGG-BN
 // (keys features.<i>, classifier.0/3/6; 'small' head: one Linear) with a PiX module inserted before every conv but
 // the first, so each conv takes C/ζ input channels (global ζ); PiX comes after the max-pool where one intervenes
 // (GAP and fusion on the smaller map). Output widths are unchanged unless `widthMultiplier` < 1 thins them too.
 // Also the FBS baseline of the dynamic-pruning comparison (`gate: 'fbs'`): every conv's BN + ReLU replaced by an
 // FBS module (BN · top-k saliency, ReLU), keeping k = ceil(C·fbsKeep) channels.
 // Init: torchvision's VGG init (Kaiming-normal fan_out convs, zero bias; Linear N(0, 0.01)); PiX predictors Xavier.
-import * as tf from '@tensorflow/tfjs-core';
-import { Flatten, ReLU } from '../../nn/activation.js';
+import { checkOneOf } from '../../core/check.js';
+import { ReLU } from '../../nn/activation.js';
 import { BatchNorm2d } from '../../nn/batchnorm.js';
 import { Sequential } from '../../nn/container.js';
 import { Conv2d } from '../../nn/conv.js';
-import { Dropout } from '../../nn/dropout.js';
-import { Linear } from '../../nn/linear.js';
-import { Module } from '../../nn/module.js';
-import { AdaptiveAvgPool2d, MaxPool2d } from '../../nn/pooling.js';
+import type { Module } from '../../nn/module.js';
+import { MaxPool2d } from '../../nn/pooling.js';
 import type { ModelConfig } from '../../models/registry.js';
-import { initVggWeights } from '../../models/vgg.js';
+import { VGGBase, initVggWeights } from '../../models/vgg.js';
 import { FBS } from './fbs.js';
-import { PiX, checkZeta } from './pix_module.js';
-import { checkVariant, type PiXVariant } from './resnet_cs.js';
+import { PiX } from './pix_module.js';
+import { checkVariant, samplerOptions, type PiXVariant } from './resnet_cs.js';
 
 export interface PiXVGGConfig extends ModelConfig, PiXVariant {
   cfg: Array<number | 'M'>;
@@ -33,18 +31,12 @@ export interface PiXVGGConfig extends ModelConfig, PiXVariant {
   head: 'imagenet' | 'small';
 }
 
-export class PiXVGG extends Module {
-  readonly features: Sequential;
-  readonly avgpool: AdaptiveAvgPool2d;
-  readonly classifier: Sequential;
-  readonly flatten = new Flatten(true);
-
+export class PiXVGG extends VGGBase {
   constructor(readonly config: PiXVGGConfig) {
     super();
     const name = 'PiXVGG';
-    checkZeta(config.zeta, name);
     checkVariant(config, name);
-    if (config.gate !== 'pix' && config.gate !== 'fbs') throw new Error(`${name}: gate must be 'pix' or 'fbs', got ${String(config.gate)}`);
+    checkOneOf(config.gate, ['pix', 'fbs'], 'gate', name);
     if (!(config.widthMultiplier > 0 && config.widthMultiplier <= 1)) {
       throw new Error(`${name}: widthMultiplier must be in (0, 1], got ${config.widthMultiplier}`);
     }
@@ -62,10 +54,7 @@ export class PiXVGG extends Module {
       let inC = c;
       if (!first && config.gate === 'pix') {
         if (c % z !== 0) throw new Error(`${name}: ${c} channels before a conv are not divisible by zeta ${z}`);
-        const p = new PiX({
-          inChannels: c, zeta: z, tau: config.tau, reduce: config.reduce, activation: config.activation,
-          bnBeforeAct: config.bnBeforeAct, requireDivisible: true,
-        });
+        const p = new PiX(samplerOptions(c, z, config));
         features.append(p);
         inC = p.outChannels;
       }
@@ -80,25 +69,10 @@ export class PiXVGG extends Module {
       first = false;
     }
     this.features = this.addModule('features', features);
-    if (config.head === 'imagenet') {
-      this.avgpool = this.addModule('avgpool', new AdaptiveAvgPool2d(7));
-      this.classifier = this.addModule('classifier', new Sequential(
-        new Linear({ inFeatures: c * 49, outFeatures: 4096 }), new ReLU(), new Dropout(config.dropout),
-        new Linear({ inFeatures: 4096, outFeatures: 4096 }), new ReLU(), new Dropout(config.dropout),
-        new Linear({ inFeatures: 4096, outFeatures: config.numClasses }),
-      ));
-    } else if (config.head === 'small') {
-      this.avgpool = this.addModule('avgpool', new AdaptiveAvgPool2d(1));
-      this.classifier = this.addModule('classifier', new Sequential(new Linear({ inFeatures: c, outFeatures: config.numClasses })));
-    } else {
-      throw new Error(`${name}: head must be 'imagenet' or 'small', got ${String(config.head)}`);
-    }
+    this.addHead(config.head, c, config.numClasses, config.dropout, name);
     const skip = new Set<Module>();
-    for (const [, m] of this.namedModules()) if (m instanceof PiX) skip.add(m.conv);
+    for (const [, m] of this.namedModules()) if (m instanceof PiX) skip.add(m.conv_sqz);
     initVggWeights(this, skip);
   }
 
-  forward(x: tf.Tensor): tf.Tensor {
-    return tf.tidy(() => this.classifier.call(this.flatten.call(this.avgpool.call(this.features.call(x)))));
-  }
 }

@@ -6,6 +6,7 @@
 // Runs the ChanlabPix kernel through engine().runKernel when the active backend has one (cpu, wasm, webgpu), so its
 // registered gradient (ChanlabPixGrad) is used; otherwise the stock-op composite with customGrad (composite.ts).
 import * as tf from '@tensorflow/tfjs-core';
+import { countNonFinite } from '../../core/finite.js';
 import {
   ChanlabPix, ChanlabPixGrad, type PixAttrs, type PixAvgDivisor, type PixReduce,
 } from './kernel_names.js';
@@ -69,11 +70,25 @@ export function pix(x: tf.Tensor4D, p: tf.Tensor, opts: PixOptions): tf.Tensor4D
   }
   const useKernel = impl === 'kernel' || (impl === 'auto' && kernel);
   const kernelChecksNaN = useKernel && (backendName === 'cpu' || backendName === 'wasm');
-  if (attrs.checkNaN && !kernelChecksNaN) assertNoNaN(p.dataSync(), d.G);
-  // p goes in as given ([N,G] or [N,1,1,G]; kernels read it flat and return dp in p's shape), so the gradient needs
-  // no Reshape gradient (tfjs-core alone registers none for its stock ops).
-  if (useKernel) {
-    return tf.engine().runKernel(ChanlabPix, { x, p }, attrs as unknown as tf.NamedAttrMap) as tf.Tensor4D;
+  try {
+    if (attrs.checkNaN && !kernelChecksNaN) assertNoNaN(p.dataSync(), d.G);
+    // p goes in as given ([N,G] or [N,1,1,G]; kernels read it flat and return dp in p's shape), so the gradient needs
+    // no Reshape gradient (tfjs-core alone registers none for its stock ops).
+    if (useKernel) {
+      return tf.engine().runKernel(ChanlabPix, { x, p }, attrs as unknown as tf.NamedAttrMap) as tf.Tensor4D;
+    }
+    return pixComposite(x, p, attrs);
+  } catch (e) {
+    throw explainBadP(e, x);
   }
-  return pixComposite(x, p, attrs);
+}
+
+/** A bad p computed from non-finite x (a PiX module given NaN/Inf) is reported as what it is: bad x. */
+function explainBadP(e: unknown, x: tf.Tensor): unknown {
+  if (!(e instanceof Error) || !e.message.startsWith('pix: p must')) return e;
+  const v = x.dataSync();
+  const bad = countNonFinite(v);
+  if (bad === 0) return e;
+  return new Error(`pix: x holds ${bad} non-finite values (NaN/Inf) of ${v.length}; expected finite activations ` +
+    `(a PiX module computes p from x, so p is NaN too; a diverged model?). [${e.message}]`);
 }

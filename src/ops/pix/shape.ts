@@ -27,12 +27,18 @@ export function avgDivisorOf(d: PixDims, g: number, attrs: Pick<PixAttrs, 'avgDi
   return attrs.avgDivisor === 'groupSize' ? groupSize(d, g) : d.zeta;
 }
 
-/** Throws the documented error when p holds a NaN (cpu/wasm kernels call this when attrs.checkNaN). */
+/**
+ * Throws the documented error when p holds a NaN, or a value outside [0, 1] (cpu/wasm kernels call this when
+ * attrs.checkNaN).
+ */
 export function assertNoNaN(p: ArrayLike<number>, G: number): void {
   for (let i = 0; i < p.length; i++) {
     if (Number.isNaN(p[i])) {
       throw new Error(`pix: p must not contain NaN; expected probabilities in [0, 1] but p[${Math.floor(i / G)}, ` +
         `${i % G}] is NaN (the official kernel would silently take the avg branch)`);
+    }
+    if (!(p[i]! >= 0 && p[i]! <= 1)) {
+      throw new Error(`pix: p must hold probabilities in [0, 1], but p[${Math.floor(i / G)}, ${i % G}] is ${p[i]}`);
     }
   }
 }

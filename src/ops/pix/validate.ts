@@ -1,26 +1,25 @@
-// Input validation for pix(): every error names the parameter and the expected value.
+// PiX parameter checks, used by the pix() op and by the PiX modules (src/methods/pix): every error names the owner,
+// the parameter and the expected value. Generic checks (positive ints, NHWC tensors) come from src/core/check.ts.
 import type { Tensor } from '@tensorflow/tfjs-core';
+import { checkInRange, checkNHWC } from '../../core/check.js';
 import {
   PIX_AVG_DIVISORS, PIX_REDUCTIONS, type PixAvgDivisor, type PixReduce,
 } from './kernel_names.js';
 
-export function validateZeta(zeta: unknown): number {
+export function validateZeta(zeta: unknown, owner = 'pix'): number {
   if (typeof zeta !== 'number' || !Number.isInteger(zeta) || zeta < 1) {
-    throw new Error(`pix: zeta must be a positive integer (the channel subset size), got ${String(zeta)}`);
+    throw new Error(`${owner}: zeta must be a positive integer (the channel subset size), got ${String(zeta)}`);
   }
   return zeta;
 }
 
-export function validateTau(tau: unknown): number {
-  if (typeof tau !== 'number' || !Number.isFinite(tau) || tau < 0 || tau > 1) {
-    throw new Error(`pix: tau must be a finite number in [0, 1], got ${String(tau)}`);
-  }
-  return tau;
+export function validateTau(tau: unknown, owner = 'pix'): number {
+  return checkInRange(tau as number, 0, 1, 'tau', owner);
 }
 
-export function validateReduce(reduce: unknown): PixReduce {
+export function validateReduce(reduce: unknown, owner = 'pix'): PixReduce {
   if (typeof reduce !== 'string' || !(PIX_REDUCTIONS as readonly string[]).includes(reduce)) {
-    throw new Error(`pix: reduce must be one of ${PIX_REDUCTIONS.map((r) => `'${r}'`).join(', ')}, got ${String(reduce)}`);
+    throw new Error(`${owner}: reduce must be one of ${PIX_REDUCTIONS.map((r) => `'${r}'`).join(', ')}, got ${String(reduce)}`);
   }
   return reduce as PixReduce;
 }
@@ -34,11 +33,8 @@ export function validateAvgDivisor(d: unknown): PixAvgDivisor {
 
 /** x must be rank-4 float32 NHWC with non-zero channels. */
 export function validateX(x: Tensor): void {
-  if (x.rank !== 4) {
-    throw new Error(`pix: x must be rank 4 [N,H,W,C] (NHWC), got shape [${x.shape.join(',')}]`);
-  }
+  checkNHWC(x, null, 'pix', 'x');
   if (x.dtype !== 'float32') throw new Error(`pix: x must be float32, got ${x.dtype}`);
-  if ((x.shape[3] ?? 0) < 1) throw new Error(`pix: x must have at least one channel, got shape [${x.shape.join(',')}]`);
 }
 
 /** p must be float32 [N,G] or [N,1,1,G] with G = ceil(C/zeta). */

@@ -1,10 +1,12 @@
-// PiX model family: PiX-ResNet-50/101/152 parameter counts and the official state-dict layout (spec pix.md §5.5,
+// PiX model family: PiX-ResNet-50/101/152 parameter counts and the official state-dict layout (docs/methods/pix.md §5.5,
 // §5.6), the §5.3 per-block ζ table, the ζ=8 and SE variants, M1 smoke test, the E0–E4 config knobs, the inferred
 // basic-block / downscaling / dynamic-pruning models, and config validation. wasm backend.
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import { useBackend } from '../../../src/backend/index.js';
-import { manualSeed, uniform } from '../../../src/nn/init.js';
+import { ModuleList, Sequential } from '../../../src/nn/container.js';
+import { manualSeed, uniform, withoutInit } from '../../../src/nn/init.js';
+import type { Module } from '../../../src/nn/module.js';
 import { createModel, getModelEntry, listModels } from '../../../src/zoo/index.js';
 import { PiX, PiXResNet } from '../../../src/methods/pix/index.js';
 import { countFlops } from '../../../src/flops/counter.js';
@@ -16,7 +18,7 @@ beforeAll(async () => {
 
 const BN = ['weight', 'bias', 'running_mean', 'running_var', 'num_batches_tracked'];
 
-/** The official PiXResNet50_cs state dict (keys and PyTorch shapes), written out from spec §5.3/§5.5. */
+/** The official PiXResNet50_cs state dict (keys and PyTorch shapes), written out from docs/methods/pix.md §5.3/§5.5. */
 function officialKeys(layers: number[]): Array<[string, number[]]> {
   const out: Array<[string, number[]]> = [['conv_stem.weight', [64, 3, 7, 7]]];
   const bn = (k: string, c: number) => BN.forEach((b) => out.push([`${k}.${b}`, b === 'num_batches_tracked' ? [] : [c]]));
@@ -59,8 +61,8 @@ describe('PiX-ResNet-50 (channel squeezing, official layout)', () => {
     expect(got).toEqual(officialKeys([3, 4, 6, 3]));
   });
 
-  it('16 PiX modules with (C_in, ζ, G) as the spec §5.3 table, τ = 0.5, sigmoid, pick-or-mix', () => {
-    const rows = model.pixModules().map(([k, m]) => [k, m.inChannels, m.zeta, m.outChannels]);
+  it('16 PiX modules with (C_in, ζ, G) as the docs/methods/pix.md §5.3 table, τ = 0.5, sigmoid, pick-or-mix', () => {
+    const rows = model.pixModules().map(([k, m]) => [k, m.inChannels, m.zeta, m.sampledChannels]);
     const want: Array<[string, number, number, number]> = [];
     const spec: Array<[number, number, number, number, number]> = [ // stage, blocks, C_in first, C_in rest, G
       [1, 3, 64, 256, 64], [2, 4, 256, 512, 128], [3, 6, 512, 1024, 256], [4, 3, 1024, 2048, 512],
@@ -70,7 +72,7 @@ describe('PiX-ResNet-50 (channel squeezing, official layout)', () => {
     }
     expect(rows).toEqual(want);
     for (const [, m] of model.pixModules()) {
-      expect([m.tau, m.activation, m.reduce, m.bn, m.conv.bias]).toEqual([0.5, 'sigmoid', 'pick-or-mix', null, null]);
+      expect([m.tau, m.activation, m.reduce, m.bn_sqz, m.conv_sqz.bias]).toEqual([0.5, 'sigmoid', 'pick-or-mix', null, null]);
     }
   });
 
@@ -80,7 +82,7 @@ describe('PiX-ResNet-50 (channel squeezing, official layout)', () => {
     expect(tf.max(tf.abs(w)).dataSync()[0]).toBeLessThanOrEqual(a);
     expect(tf.max(tf.abs(w)).dataSync()[0]).toBeGreaterThan(0.99 * a);
     expect(tf.max(tf.abs(model.classifier.bias!.variable)).dataSync()[0]).toBe(0);
-    const stem = model.convStem.weight.variable; // fan_in 147, fan_out 64·49
+    const stem = model.conv_stem.weight.variable; // fan_in 147, fan_out 64·49
     expect(tf.max(tf.abs(stem)).dataSync()[0]).toBeLessThanOrEqual(Math.sqrt(6 / (147 + 3136)));
   });
 
@@ -106,7 +108,7 @@ describe('PiX-ResNet-50 (channel squeezing, official layout)', () => {
     b.dispose();
   });
 
-  it('FLOP counter sees the PiX op: ptflops 3,188,465,128 and supplement-style 3,209,804,032 at 224² (spec §5.7)', async () => {
+  it('FLOP counter sees the PiX op: ptflops 3,188,465,128 and supplement-style 3,209,804,032 at 224² (docs/methods/pix.md §5.7)', async () => {
     expect((await countFlops(model, { inputShape: [1, 224, 224, 3], convention: 'ptflops' })).totals.macs).toBe(3_188_465_128);
     expect((await countFlops(model, { inputShape: [1, 224, 224, 3], convention: 'pix-supplement' })).totals.macs).toBe(3_209_804_032);
   });
@@ -124,11 +126,11 @@ describe('other PiX-ResNets', () => {
     m152.dispose();
   });
 
-  it('ζ=8 half-width pair (spec §5.7): PiX 12,378,088 vs baseline resnet50_half 12,381,864', () => {
+  it('ζ=8 half-width pair (docs/methods/pix.md §5.7): PiX 12,378,088 vs baseline resnet50_half 12,381,864', () => {
     const z8 = createModel('pix_resnet50_cs_z8') as PiXResNet;
     expect(z8.numParameters()).toBe(12_378_088);
     expect(z8.pixModules().map(([, m]) => m.zeta)).toEqual([2, 8, 8, 4, 8, 8, 8, 4, 8, 8, 8, 8, 8, 4, 8, 8]);
-    expect(z8.pixModules().map(([, m]) => m.outChannels).filter((v, i, a) => a.indexOf(v) === i)).toEqual([32, 64, 128, 256]);
+    expect(z8.pixModules().map(([, m]) => m.sampledChannels).filter((v, i, a) => a.indexOf(v) === i)).toEqual([32, 64, 128, 256]);
     z8.dispose();
     const half = createModel('resnet50_half');
     expect(half.numParameters()).toBe(12_381_864);
@@ -152,7 +154,7 @@ describe('other PiX-ResNets', () => {
       for (const [, p] of m.pixModules()) {
         const e = extra as Record<string, unknown>;
         if (e.activation) expect(p.activation).toBe('tanh');
-        if (e.bnBeforeAct) expect(p.bn).not.toBeNull();
+        if (e.bnBeforeAct) expect(p.bn_sqz).not.toBeNull();
         if (e.tau !== undefined) expect(p.tau).toBe(0);
         if (e.reduce) expect(p.reduce).toBe(e.reduce);
       }
@@ -205,6 +207,24 @@ describe('other PiX-ResNets', () => {
       'pix_resnet50_cs_z8', 'resnet50_half', 'pix_resnet20_small', 'pix_resnet29_small', 'pix_vgg16_bn_ds', 'pix_resnet18_ds', 'pix_resnet18_dp']) {
       expect(names).toContain(n);
       expect(getModelEntry(n).description.length).toBeGreaterThan(10);
+    }
+  });
+
+  it('property names equal module names (state-dict keys) in every PiX-family module', () => {
+    for (const [name, over] of [['pix_resnet29_small', { se: true, bnBeforeAct: true }], ['pix_resnet20_small', {}],
+      ['pix_resnet18_ds', { layers: [1, 1, 1, 1] }], ['pix_resnet50_dp', { layers: [1, 1, 1, 1] }], ['fbs_vgg16_bn_small', {}]] as const) {
+      const m = withoutInit(() => createModel(name, over));
+      let checked = 0;
+      for (const [path, mod] of m.namedModules()) {
+        if (mod instanceof Sequential || mod instanceof ModuleList) continue; // children named 0, 1, …
+        for (const [k, child] of mod.namedChildren()) {
+          if (path === '' && /^layer\d+$/.test(k)) continue; // stages are listed in `stages`
+          expect((mod as unknown as Record<string, Module>)[k], `${name}: ${path}.${k}`).toBe(child);
+          checked++;
+        }
+      }
+      expect(checked).toBeGreaterThan(10);
+      m.dispose();
     }
   });
 

@@ -1,5 +1,5 @@
-// PiX module, operator layer, E0–E4 variants, baselines (SE, CBAM, FBS, group-conv squeeze), supplement cost
-// formulas and input validation. cpu backend (the reference PiX kernel).
+// PiX module, operator layer, E0–E4 variants, baselines (SE, CBAM, FBS, group-conv squeeze), the FLOP counter on
+// these modules against the supplement's formulas, and input validation. cpu backend (the reference PiX kernel).
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import { useBackend } from '../../../src/backend/index.js';
@@ -8,10 +8,10 @@ import { Module } from '../../../src/nn/module.js';
 import { manualSeed, uniform } from '../../../src/nn/init.js';
 import { pix } from '../../../src/ops/pix/index.js';
 import {
-  CBAM, FBS, GroupConvSqueeze, PiX, PiXOperator, SqueezeExcitation,
-  cbamCost, fbsCost, pixModuleCost, seCost, squeezeCost,
+  CBAM, FBS, GroupConvSqueeze, PiX, PiXLayer, PiXOperator, PiXSampler, SqueezeExcitation,
 } from '../../../src/methods/pix/index.js';
-import { pixFormula, seFormula, cbamFormula, fbsFormula } from '../../../src/flops/formulas.js';
+import { countFlops, countFlopsMany } from '../../../src/flops/counter.js';
+import { cbamFormula, fbsFormula, pixFormula, seFormula, squeezeFormula } from '../../../src/flops/formulas.js';
 
 beforeAll(async () => {
   await useBackend('cpu');
@@ -32,7 +32,7 @@ describe('PiX module', () => {
     expect([...m.stateShapes()]).toEqual([['conv_sqz.weight', [64, 256, 1, 1]]]);
     expect(m.children().map((c) => c.typeName)).toEqual(['PiXOperator', 'Conv2d', 'Sigmoid', 'AdaptiveAvgPool2d']);
     const a = Math.sqrt(6 / (256 + 64));
-    const w = m.conv.weight.variable;
+    const w = m.conv_sqz.weight.variable;
     expect(tf.max(tf.abs(w)).dataSync()[0]).toBeLessThanOrEqual(a);
     expect(tf.max(tf.abs(w)).dataSync()[0]).toBeGreaterThan(0.9 * a);
     const y = m.call(rand([2, 5, 5, 256]));
@@ -42,11 +42,12 @@ describe('PiX module', () => {
     expect(odd.call(rand([1, 2, 2, 10])).shape).toEqual([1, 2, 2, 3]);
   });
 
-  it('standalone layout is the supplement PiXLayer: conv1x1 with bias, PyTorch default init, V4 usage', () => {
-    const m = PiX.standalone(24, 4);
+  it('PiXLayer is the supplement standalone layer: conv1x1 with bias, PyTorch default init, V4 usage', () => {
+    const m = new PiXLayer(24, 4);
     expect([...m.stateShapes()]).toEqual([['conv1x1.weight', [6, 24, 1, 1]], ['conv1x1.bias', [6]]]);
+    expect([...m.namedChildren()].map(([k]) => k)).toEqual(['conv1x1', 'pix', 'global_pool', 'sigmoid_sqz']);
     const bound = 1 / Math.sqrt(24);
-    expect(tf.max(tf.abs(m.conv.bias!.variable)).dataSync()[0]).toBeLessThanOrEqual(bound);
+    expect(tf.max(tf.abs(m.conv1x1.bias!.variable)).dataSync()[0]).toBeLessThanOrEqual(bound);
     // V4: x = ones → every output element equals p[n,g], whichever branch is taken.
     const x = tf.ones([1, 4, 4, 24]);
     const y = m.call(x);
@@ -58,7 +59,7 @@ describe('PiX module', () => {
     for (const [reduce, tau] of [['pick-or-mix', 0.5], ['max', 0.5], ['avg', 0.5], ['min', 0.5], ['w-pix', 0.5], ['pick-or-mix', 0.3]] as const) {
       const m = new PiX({ inChannels: 12, zeta: 3, tau, reduce });
       const x = rand([2, 3, 3, 12], -1, 1);
-      const p = tf.sigmoid(tf.matMul(tf.mean(x, [1, 2]), tf.reshape(m.conv.weight.variable, [12, 4])));
+      const p = tf.sigmoid(tf.matMul(tf.mean(x, [1, 2]), tf.reshape(m.conv_sqz.weight.variable, [12, 4])));
       const want = pix(x, p, { zeta: 3, tau, reduce });
       expect(maxAbsDiff(m.call(x), want)).toBeLessThan(1e-6);
       if (reduce === 'max') {
@@ -88,14 +89,14 @@ describe('PiX module', () => {
     manualSeed(3);
     const t = new PiX({ inChannels: 16, zeta: 4, activation: 'tanh' });
     const s = new PiX({ inChannels: 16, zeta: 4 });
-    s.conv.weight.assign(tf.mul(t.conv.weight.variable, 2));
+    s.conv_sqz.weight.assign(tf.mul(t.conv_sqz.weight.variable, 2));
     const x = rand([2, 3, 3, 16]);
     expect(maxAbsDiff(t.probabilities(x), s.probabilities(x))).toBeLessThan(1e-6);
     expect(maxAbsDiff(t.call(x), s.call(x))).toBeLessThan(1e-6);
     expect(t.children().map((c) => c.typeName)).toContain('HalfTanh');
     // and not the same function as plain sigmoid on the same weights
     const s1 = new PiX({ inChannels: 16, zeta: 4 });
-    s1.conv.weight.assign(t.conv.weight.variable);
+    s1.conv_sqz.weight.assign(t.conv_sqz.weight.variable);
     expect(maxAbsDiff(t.probabilities(x), s1.probabilities(x))).toBeGreaterThan(1e-4);
   });
 
@@ -104,22 +105,29 @@ describe('PiX module', () => {
     expect([...m.stateShapes().keys()]).toEqual(['conv_sqz.weight', 'bn_sqz.weight', 'bn_sqz.bias',
       'bn_sqz.running_mean', 'bn_sqz.running_var', 'bn_sqz.num_batches_tracked']);
     const x = rand([4, 2, 2, 8]);
-    const logits = tf.reshape(m.conv.call(tf.mean(x, [1, 2], true)), [4, 4]);
+    const logits = tf.reshape(m.conv_sqz.call(tf.mean(x, [1, 2], true)), [4, 4]);
     const { mean, variance } = tf.moments(logits, 0);
     const want = tf.sigmoid(tf.div(tf.sub(logits, mean), tf.sqrt(tf.add(variance, 1e-5))));
     expect(maxAbsDiff(tf.reshape(m.probabilities(x), [4, 4]), want)).toBeLessThan(1e-5);
-    expect(m.bn!.numBatchesTracked!.variable.dataSync()[0]).toBe(1);
+    expect(m.bn_sqz!.numBatchesTracked!.variable.dataSync()[0]).toBe(1);
   });
 
-  it('adoptInto registers conv_sqz on the parent (official bottleneck keys) and call still works', () => {
-    class Block extends Module {
-      readonly sampler = new PiX({ inChannels: 8, zeta: 2 }).adoptInto(this);
-      forward(x: tf.Tensor) { return this.sampler.call(x); }
+  it('a block extending PiXSampler owns conv_sqz directly (official bottleneck keys), properties = names', () => {
+    class Block extends PiXSampler {
+      readonly conv_out: Conv2d;
+      constructor() {
+        super();
+        this.addSampler({ inChannels: 8, zeta: 2 }, 'Block');
+        this.conv_out = this.addModule('conv_out', new Conv2d({ inChannels: 4, outChannels: 3, kernelSize: 1, bias: false }));
+      }
+      forward(x: tf.Tensor) { return this.conv_out.call(this.sample(x)); }
     }
     const b = new Block();
-    expect([...b.stateShapes().keys()]).toEqual(['conv_sqz.weight']);
-    expect([...b.namedChildren()].map(([k]) => k)).toEqual(['pix', 'conv_sqz', 'sigmoid_sqz', 'global_pool']);
-    expect(b.call(rand([1, 2, 2, 8])).shape).toEqual([1, 2, 2, 4]);
+    expect([...b.stateShapes().keys()]).toEqual(['conv_sqz.weight', 'conv_out.weight']);
+    expect([...b.namedChildren()].map(([k]) => k)).toEqual(['pix', 'conv_sqz', 'sigmoid_sqz', 'global_pool', 'conv_out']);
+    for (const [k, m] of b.namedChildren()) expect((b as unknown as Record<string, Module>)[k]).toBe(m);
+    expect(b.call(rand([1, 2, 2, 8])).shape).toEqual([1, 2, 2, 3]);
+    expect([b.inChannels, b.sampledChannels, b.zeta, b.tau, b.reduce, b.activation]).toEqual([8, 4, 2, 0.5, 'pick-or-mix', 'sigmoid']);
   });
 
   it('gradients reach conv_sqz through p and x', () => {
@@ -147,56 +155,38 @@ describe('PiX module', () => {
     expect(() => new FBS({ channels: 8, k: 9 })).toThrow(/k must be an integer in \[1, 8\]/);
   });
 
-  it('expectedCost / flopsFor follow the supplement convention', () => {
-    const m = new PiX({ inChannels: 512, zeta: 1 });
-    expect(m.expectedCost([1, 112, 112, 512]).flops).toBe(6_686_720); // supplement Table 1, PiX@112²
-    expect(m.expectedCost([112, 112, 512]).memoryElements * 4).toBe(25_694_208);
-    expect(m.expectedCost([112, 112, 512]).params).toBe(512 * 512);
-    const m4 = new PiX({ inChannels: 256, zeta: 4 });
-    const f = m4.flopsFor([1, 56, 56, 256], [1, 56, 56, 64], 'pix-supplement');
-    expect(f.macs).toBe(pixFormula(256, 56, 56, 4).flops);
-    expect(f.macs).toBe(m4.expectedCost([1, 56, 56, 256]).flops);
-    const w = new PiX({ inChannels: 12, zeta: 4, reduce: 'w-pix' });
-    expect(w.expectedCost([5, 5, 12]).flops - new PiX({ inChannels: 12, zeta: 4 }).expectedCost([5, 5, 12]).flops).toBe(225);
-    expect(() => m.expectedCost([1, 7, 7, 3])).toThrow(/inputShape/);
-  });
 });
 
-describe('supplement Table 1 and section E formulas', () => {
-  const C = 512;
-  it('FLOPs and memory (bytes) at 112², 56², 28²', () => {
-    const rows: Array<[number, number, number, number, number]> = [
-      // H, SE flops, CBAM flops, FBS flops (k=0), PiX ζ=1 flops
-      [112, 12_879_904, 38_645_792, 45_221_888, 6_686_720],
-      [56, 3_246_112, 9_687_968, 11_503_616, 1_869_824],
-      [28, 837_664, 2_448_512, 3_074_048, 665_600],
-    ];
-    const mem: Record<number, [number, number, number, number]> = {
-      112: [25_694_336, 51_639_424, 51_384_320, 25_694_208],
-      56: [6_426_752, 12_916_096, 12_849_152, 6_426_624],
-      28: [1_609_856, 3_235_264, 3_215_360, 1_609_728],
-    };
-    for (const [H, se, cbam, fbs, px] of rows) {
-      expect(seCost({ C, H, W: H }).flops).toBe(se);
-      expect(cbamCost({ C, H, W: H }).flops).toBe(cbam);
-      expect(fbsCost({ C, H, W: H, k: 0 }).flops).toBe(fbs);
-      expect(pixModuleCost({ C, H, W: H, zeta: 1 }).flops).toBe(px);
-      const [mse, mcbam, mfbs, mpix] = mem[H]!;
-      expect(seCost({ C, H, W: H }).memoryElements * 4).toBe(mse);
-      expect(cbamCost({ C, H, W: H }).memoryElements * 4).toBe(mcbam);
-      expect(fbsCost({ C, H, W: H, k: 0 }).memoryElements * 4).toBe(mfbs);
-      expect(pixModuleCost({ C, H, W: H, zeta: 1 }).memoryElements * 4).toBe(mpix);
-      // agree with the FLOP helper's own formulas
-      expect(seCost({ C, H, W: H }).flops).toBe(seFormula(C, H, H).flops);
-      expect(cbamCost({ C, H, W: H }).flops).toBe(cbamFormula(C, H, H).flops);
-      expect(fbsCost({ C, H, W: H, k: 10 }).flops).toBe(fbsFormula(C, H, H, 10).flops);
-    }
+describe('the FLOP counter on the real modules equals the supplement formulas (docs/methods/pix.md §8.1–8.2)', () => {
+  const supp = async (m: Module, shape: number[]) => (await countFlops(m, { inputShape: shape, convention: 'pix-supplement' })).totals.macs;
+
+  it('PiX: Table 1 at ζ = 1, ζ = 4, w-PiX (+225 in the squeeze example), E1 BN; params as the formula', async () => {
+    const m = new PiX({ inChannels: 512, zeta: 1 });
+    expect(await supp(m, [1, 28, 28, 512])).toBe(665_600); // supplement Table 1, PiX@28²
+    expect(m.numParameters()).toBe(pixFormula({ C: 512, H: 28, W: 28, zeta: 1 }).params);
+    const m4 = new PiX({ inChannels: 256, zeta: 4 });
+    expect(await supp(m4, [1, 56, 56, 256])).toBe(pixFormula({ C: 256, H: 56, W: 56, zeta: 4 }).flops);
+    const all = await countFlopsMany(m4, ['ptflops', 'torchprofile'], { inputShape: [1, 56, 56, 256] });
+    expect(all.get('ptflops')!.totals.macs).toBe(256 * 56 * 56 + 256 * 64); // GAP input + conv_sqz, no PiX hook
+    expect(all.get('torchprofile')!.totals.macs).toBe(256 + 256 * 64); // GAP output + conv_sqz, PiX op skipped
+    const x = { C: 12, H: 5, W: 5, zeta: 4 };
+    const w = new PiX({ inChannels: 12, zeta: 4, reduce: 'w-pix' });
+    expect(await supp(w, [1, 5, 5, 12]) - await supp(new PiX({ inChannels: 12, zeta: 4 }), [1, 5, 5, 12])).toBe(225);
+    expect(await supp(w, [1, 5, 5, 12])).toBe(pixFormula({ ...x, reduce: 'w-pix' }).flops);
+    const bn = new PiX({ inChannels: 12, zeta: 4, bnBeforeAct: true });
+    expect(await supp(bn, [1, 5, 5, 12])).toBe(pixFormula({ ...x, bn: true }).flops);
+    expect(bn.numParameters()).toBe(pixFormula({ ...x, bn: true }).params);
   });
 
-  it('squeeze example: baseline 1,275 vs PiX 573 (12×5×5, ζ=4)', () => {
-    expect(squeezeCost({ C: 12, H: 5, W: 5, zeta: 4 }).flops).toBe(1275);
-    expect(pixModuleCost({ C: 12, H: 5, W: 5, zeta: 4 }).flops).toBe(573);
-    expect(new GroupConvSqueeze({ inChannels: 12, zeta: 4 }).expectedCost([5, 5, 12]).flops).toBe(3 * 4 * 25 + 300 + 75);
+  it('SE and the grouped squeeze; CBAM/FBS parameters as the formulas', async () => {
+    const se = new SqueezeExcitation({ channels: 512 });
+    expect(await supp(se, [1, 28, 28, 512])).toBe(837_664); // supplement Table 1, SE@28²
+    expect(await supp(se, [1, 28, 28, 512])).toBe(seFormula({ C: 512, H: 28, W: 28 }).flops);
+    expect(await supp(new GroupConvSqueeze({ inChannels: 12, zeta: 4 }), [1, 5, 5, 12]))
+      .toBe(squeezeFormula({ C: 12, H: 5, W: 5, zeta: 4, groups: 3 }).flops);
+    expect(await supp(new GroupConvSqueeze({ inChannels: 12, zeta: 4, groups: 1 }), [1, 5, 5, 12])).toBe(1275); // section E baseline
+    expect(new CBAM({ channels: 32, reduction: 8 }).numParameters()).toBe(cbamFormula({ C: 32, H: 1, W: 1, reduction: 8 }).params);
+    expect(new FBS({ channels: 16, k: 5 }).numParameters()).toBe(fbsFormula({ C: 16, H: 1, W: 1, k: 5 }).params);
   });
 });
 
@@ -206,7 +196,7 @@ describe('baselines', () => {
     expect([...se.stateShapes()]).toEqual([
       ['fc1.weight', [4, 64, 1, 1]], ['fc1.bias', [4]], ['fc2.weight', [64, 4, 1, 1]], ['fc2.bias', [64]],
     ]);
-    expect(se.numParameters()).toBe(seCost({ C: 64, H: 1, W: 1 }).params);
+    expect(se.numParameters()).toBe(seFormula({ C: 64, H: 1, W: 1 }).params);
     const x = rand([2, 4, 4, 64]);
     const s = tf.sigmoid(se.fc2.call(tf.relu(se.fc1.call(tf.mean(x, [1, 2], true)))));
     expect(maxAbsDiff(se.call(x), tf.mul(x, s))).toBeLessThan(1e-6);
@@ -219,8 +209,7 @@ describe('baselines', () => {
       'spatial.bn.weight', 'spatial.bn.bias', 'spatial.bn.running_mean', 'spatial.bn.running_var', 'spatial.bn.num_batches_tracked',
     ]);
     expect(m.stateShapes().get('spatial.conv.weight')).toEqual([1, 2, 7, 7]);
-    expect(m.numParameters()).toBe(cbamCost({ C: 32, H: 1, W: 1, reduction: 8 }).params);
-    m.eval();
+        m.eval();
     const x = rand([2, 9, 9, 32]);
     const y = m.call(x);
     expect(y.shape).toEqual([2, 9, 9, 32]);
@@ -232,7 +221,6 @@ describe('baselines', () => {
   it('FBS: keeps exactly k channels per sample, y = relu(BN(x)·s_topk), gradient flows to kept saliencies', () => {
     const m = new FBS({ channels: 16, k: 5 });
     expect(m.numParameters()).toBe(16 * 16 + 16 + 32);
-    expect(fbsCost({ C: 16, H: 1, W: 1, k: 5 }).params).toBe(m.numParameters());
     const x = rand([3, 4, 4, 16], -1, 1);
     const s = tf.reshape(m.saliency(x), [3, 16]).arraySync() as number[][];
     for (const row of s) expect(row.filter((v) => v !== 0).length).toBe(5);

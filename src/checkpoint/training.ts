@@ -2,16 +2,24 @@
 //   model.<key>                 model state dict (PyTorch keys and layouts; parameters + persistent buffers)
 //   ema.<key>                   EMA model state dict (if any)
 //   optim.<param>.<slot>        optimiser slots (tfjs layout)
+//   extra.<name>                tensors of ExtraState (training hooks: CHEX exploration, …), only when given
 //   __metadata__.chanlab        JSON TrainState (step, loader position, RNG state, schedule position, …)
 // A file holding only plain state-dict keys (no `model.` prefix) is accepted as weights.
 import * as tf from '@tensorflow/tfjs-core';
-import type { LoaderState } from '../data/loader.js';
 import type { RngState } from '../core/rng.js';
+import { describeNonFinite } from '../core/finite.js';
 import type { Module } from '../nn/module.js';
-import type { Optimizer } from './optim.js';
 import { readSafetensors, writeSafetensors, type StFile, type StTensor } from './safetensors.js';
 
 export const CHECKPOINT_FORMAT = 'chanlab-checkpoint-v1';
+
+/** Where the data loader stands (the data loader's LoaderState; kept structural: checkpoints sit below data). */
+export interface LoaderPosition {
+  /** epoch of the next batch to deliver */
+  epoch: number;
+  /** index within that epoch of the next batch to deliver */
+  position: number;
+}
 
 export interface TrainState {
   model: string;
@@ -19,7 +27,7 @@ export interface TrainState {
   /** optimiser steps done (= schedule position) */
   step: number;
   /** data-loader position of the next micro-batch */
-  loader: LoaderState;
+  loader: LoaderPosition;
   /** state of the global init/dropout generator */
   rng: RngState;
   optimizer: Record<string, number>;
@@ -29,6 +37,29 @@ export interface TrainState {
   epochSamples: number;
   bestTop1: number | null;
   finished: boolean;
+  /** JSON part of ExtraState (absent when no hook keeps state) */
+  extra?: Record<string, unknown>;
+}
+
+/** What an optimiser hands to a checkpoint: JSON scalars and named slot tensors (tfjs layout). */
+export interface OptimizerSnapshot {
+  meta: Record<string, number>;
+  tensors: Map<string, tf.Tensor>;
+}
+
+/** Anything whose state a training checkpoint can hold (chanlab's SGD and LAMB). */
+export interface CheckpointableOptimizer {
+  state(): OptimizerSnapshot;
+  loadState(s: OptimizerSnapshot): void;
+}
+
+/**
+ * State a training hook keeps across resume (e.g. CHEX's exploration masks and counters): JSON-serialisable values
+ * and float32/int32 tensors. Saved as `extra.<name>` tensors and TrainState.extra.
+ */
+export interface ExtraState {
+  json?: Record<string, unknown>;
+  tensors?: Map<string, tf.Tensor>;
 }
 
 function toSt(t: tf.Tensor): StTensor {
@@ -46,8 +77,9 @@ function addStateDict(out: Map<string, StTensor>, prefix: string, m: Module): vo
 export interface CheckpointParts {
   model: Module;
   ema?: Module | null;
-  optimizer?: Optimizer | null;
+  optimizer?: CheckpointableOptimizer | null;
   state: TrainState;
+  extra?: ExtraState | null;
 }
 
 export function saveTrainCheckpoint(path: string, p: CheckpointParts): void {
@@ -55,7 +87,9 @@ export function saveTrainCheckpoint(path: string, p: CheckpointParts): void {
   addStateDict(tensors, 'model.', p.model);
   if (p.ema) addStateDict(tensors, 'ema.', p.ema);
   if (p.optimizer) for (const [k, t] of p.optimizer.state().tensors) tensors.set(`optim.${k}`, toSt(t));
-  writeSafetensors(path, tensors, { format: CHECKPOINT_FORMAT, chanlab: JSON.stringify(p.state) });
+  for (const [k, t] of p.extra?.tensors ?? []) tensors.set(`extra.${k}`, toSt(t));
+  const state: TrainState = p.extra?.json ? { ...p.state, extra: p.extra.json } : p.state;
+  writeSafetensors(path, tensors, { format: CHECKPOINT_FORMAT, chanlab: JSON.stringify(state) });
 }
 
 export interface LoadedCheckpoint {
@@ -96,8 +130,31 @@ export function checkpointStateDict(ck: LoadedCheckpoint, which: 'model' | 'ema'
   return sd;
 }
 
-/** Loads weights into `model` (strict); a checkpoint of another model gives an error naming both and the keys. */
-export function loadCheckpointWeights(model: Module, ck: LoadedCheckpoint, which: 'model' | 'ema', modelName: string): void {
+/** Refuses a checkpoint whose `which` weights hold NaN/Inf (a diverged run) unless `allow` is set. */
+export function checkFiniteWeights(ck: LoadedCheckpoint, which: 'model' | 'ema', allow = false): void {
+  if (allow) return;
+  const prefixed = [...ck.file.tensors.keys()].some((k) => k.startsWith('model.'));
+  const prefix = prefixed ? `${which}.` : '';
+  const floats = [...ck.file.tensors].filter(([k, t]) => k.startsWith(prefix) && t.dtype === 'F32').map(([k, t]) => [k, t.data] as [string, Float32Array]);
+  const bad = describeNonFinite(floats);
+  if (bad.count > 0) {
+    throw new Error(`checkpoint ${ck.path}: the ${which === 'ema' ? 'EMA ' : ''}weights hold ${bad.count} non-finite values (NaN/Inf) in ` +
+      `${bad.keys.join(', ')}; it was written by a diverged run. Expected finite weights; to load it anyway for inspection pass ` +
+      `--allow-non-finite (allowNonFinite: true)`);
+  }
+}
+
+export interface LoadWeightsOptions {
+  /** load weights holding NaN/Inf (to inspect a diverged run); refused by default */
+  allowNonFinite?: boolean;
+}
+
+/**
+ * Loads weights into `model` (strict); a checkpoint of another model gives an error naming both and the keys, one
+ * with NaN/Inf weights is refused unless `allowNonFinite`.
+ */
+export function loadCheckpointWeights(model: Module, ck: LoadedCheckpoint, which: 'model' | 'ema', modelName: string, opts: LoadWeightsOptions = {}): void {
+  checkFiniteWeights(ck, which, opts.allowNonFinite);
   const sd = checkpointStateDict(ck, which);
   try {
     model.loadStateDict(sd);
@@ -109,7 +166,7 @@ export function loadCheckpointWeights(model: Module, ck: LoadedCheckpoint, which
   }
 }
 
-export function loadOptimizer(opt: Optimizer, ck: LoadedCheckpoint): void {
+export function loadOptimizer(opt: CheckpointableOptimizer, ck: LoadedCheckpoint): void {
   const tensors = subset(ck.file, 'optim.');
   try {
     opt.loadState({ meta: ck.state?.optimizer ?? {}, tensors });
@@ -118,4 +175,9 @@ export function loadOptimizer(opt: Optimizer, ck: LoadedCheckpoint): void {
   } finally {
     tf.dispose([...tensors.values()]);
   }
+}
+
+/** The ExtraState stored in a training checkpoint (empty when none); the caller disposes the tensors. */
+export function readExtraState(ck: LoadedCheckpoint): Required<ExtraState> {
+  return { json: ck.state?.extra ?? {}, tensors: subset(ck.file, 'extra.') };
 }

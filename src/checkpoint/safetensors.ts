@@ -50,10 +50,17 @@ export function encodeSafetensors(tensors: Map<string, StTensor>, metadata: Reco
 /** Parses and validates a safetensors file's bytes; `what` names the file in errors. */
 export function decodeSafetensors(bytes: Uint8Array, what: string): StFile {
   if (bytes.length < 8) throw new Error(`${what}: not a checkpoint (file is ${bytes.length} bytes; truncated?)`);
+  const zip = bytes[0] === 0x50 && bytes[1] === 0x4b && bytes[2] === 0x03 && bytes[3] === 0x04;
+  const pickle = bytes[0] === 0x80 && bytes[1]! >= 2 && bytes[1]! <= 5;
+  if (zip || pickle) {
+    throw new Error(`${what}: is a PyTorch file (torch.save ${zip ? 'zip' : 'legacy pickle'} format), not a chanlab training checkpoint; ` +
+      'expected a .safetensors file written by `chanlab train` (PyTorch checkpoints: `chanlab predict` / `chanlab inspect`)');
+  }
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const n = Number(view.getBigUint64(0, true));
   if (n > bytes.length - 8) {
-    throw new Error(`${what}: truncated or not a checkpoint (header says ${n} header bytes, file has ${bytes.length - 8} after the length)`);
+    throw new Error(`${what}: truncated or not a checkpoint (header says ${n} header bytes, file has ${bytes.length - 8} after the length); ` +
+      'expected a .safetensors file written by `chanlab train`');
   }
   let header: Record<string, unknown>;
   try {

@@ -1,11 +1,12 @@
 // flattenStateDict / stripPrefix / describeCheckpoint on real torch files and synthetic checkpoint shapes.
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { describeCheckpoint, flattenStateDict, stripPrefix } from '../../src/interop/checkpoint.js';
+import { describeCheckpoint } from '../../src/checkpoint/describe.js';
+import { flattenStateDict, stripKey, stripPrefix } from '../../src/checkpoint/state_dict.js';
 import { OrderedDict, type PyValue } from '../../src/interop/py.js';
 import { TorchTensor } from '../../src/interop/tensor.js';
 import { loadTorchFile } from '../../src/interop/torch-load.js';
-import { FIX } from './helpers.js';
+import { FIX } from '../interop/helpers.js';
 
 const t = (n: number): TorchTensor => TorchTensor.from(new Float32Array(n).fill(n), [n]);
 
@@ -80,5 +81,15 @@ describe('describeCheckpoint', () => {
     expect(s).toContain('  … 17 more');
     expect(s).not.toContain('i64_extremes:');
     expect(describeCheckpoint(loadTorchFile(join(FIX, 'state_zip.pth')))).toContain('  param: float32 [2, 2] requires_grad');
+  });
+});
+
+describe('the one prefix rule (stripKey)', () => {
+  it('removes every leading copy, nothing else; an empty prefix keeps keys', () => {
+    expect(stripKey('module.module.fc.weight')).toBe('fc.weight');
+    expect(stripKey('x.module.c')).toBe('x.module.c');
+    expect(stripKey('module.fc', '')).toBe('module.fc');
+    expect(stripPrefix(['module.module.a'])).toEqual(['a']);
+    expect(() => stripPrefix(new Map([['module.module.a', 1], ['module.a', 2]]))).toThrow(/'module\.module\.a' and 'module\.a' collide after removing 'module\.' \(both give 'a'\)/);
   });
 });

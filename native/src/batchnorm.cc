@@ -1,0 +1,180 @@
+// Training-mode batch normalisation over the M = N·H·W rows of an [M, C] (NHWC) tensor, forward and the closed-form
+// backward of chanlab's nn module (docs/methods: x̂ = (x − μ)·σ⁻¹, y = γ·x̂ + β;
+// dβ = Σ dy, dγ = Σ dy·x̂, dx = γ·σ⁻¹·(dy − dβ/M − x̂·dγ/M)).
+// Per-channel sums are taken over a fixed number of row blocks (kBlocks) in double and combined in block order, so
+// the result is the same for every thread count.
+#include <omp.h>
+#include <algorithm>
+#include <cmath>
+#include <vector>
+#include "common.h"
+#include "kernels.h"
+
+namespace chanlab {
+
+static constexpr int64_t kBlocks = 64;
+
+// Σ over rows of f(row pointer, channel) per channel, deterministic.
+template <typename F>
+static void channelSums(int64_t m, int64_t c, std::vector<double>& out, F f) {
+  const int64_t blocks = std::min<int64_t>(kBlocks, std::max<int64_t>(1, m));
+  std::vector<double> part(static_cast<size_t>(blocks * c), 0.0);
+#pragma omp parallel for schedule(static)
+  for (int64_t k = 0; k < blocks; k++) {
+    double* acc = part.data() + k * c;
+    const int64_t r0 = m * k / blocks, r1 = m * (k + 1) / blocks;
+    for (int64_t r = r0; r < r1; r++) f(r, acc);
+  }
+  out.assign(static_cast<size_t>(c), 0.0);
+  for (int64_t k = 0; k < blocks; k++) {
+    for (int64_t j = 0; j < c; j++) out[j] += part[k * c + j];
+  }
+}
+
+// batchNormTrain(x, gamma, beta, y, mean, variance, invStd, M, C, eps)
+napi_value batchNormTrain(napi_env env, napi_callback_info info) {
+  Args a(env, info);
+  return guarded(env, [&] {
+    const float* x = f32(env, a.v[0], "x");
+    const float* gamma = f32(env, a.v[1], "gamma");
+    const float* beta = f32(env, a.v[2], "beta");
+    float* y = f32(env, a.v[3], "y");
+    float* mean = f32(env, a.v[4], "mean");
+    float* variance = f32(env, a.v[5], "variance");
+    float* invStd = f32(env, a.v[6], "invStd");
+    const int64_t m = static_cast<int64_t>(number(env, a.v[7], "M"));
+    const int64_t c = static_cast<int64_t>(number(env, a.v[8], "C"));
+    const float eps = static_cast<float>(number(env, a.v[9], "eps"));
+    if (m < 1 || c < 1) throw ArgError("M, C: expected positive sizes");
+    std::vector<double> s;
+    channelSums(m, c, s, [&](int64_t r, double* acc) {
+      const float* row = x + r * c;
+      for (int64_t j = 0; j < c; j++) acc[j] += row[j];
+    });
+    std::vector<float> mu(c);
+    for (int64_t j = 0; j < c; j++) mu[j] = static_cast<float>(s[j] / static_cast<double>(m));
+    channelSums(m, c, s, [&](int64_t r, double* acc) {
+      const float* row = x + r * c;
+      for (int64_t j = 0; j < c; j++) {
+        const double d = static_cast<double>(row[j]) - mu[j];
+        acc[j] += d * d;
+      }
+    });
+    for (int64_t j = 0; j < c; j++) {
+      mean[j] = mu[j];
+      variance[j] = static_cast<float>(s[j] / static_cast<double>(m));
+      invStd[j] = 1.f / std::sqrt(variance[j] + eps);
+    }
+#pragma omp parallel for schedule(static)
+    for (int64_t r = 0; r < m; r++) {
+      const float* row = x + r * c;
+      float* out = y + r * c;
+      for (int64_t j = 0; j < c; j++) out[j] = (row[j] - mu[j]) * invStd[j] * gamma[j] + beta[j];
+    }
+  });
+}
+
+// batchNormTrainGrad(dy, x, mean, invStd, gamma, dx, dGamma, dBeta, M, C)
+napi_value batchNormTrainGrad(napi_env env, napi_callback_info info) {
+  Args a(env, info);
+  return guarded(env, [&] {
+    const float* dy = f32(env, a.v[0], "dy");
+    const float* x = f32(env, a.v[1], "x");
+    const float* mean = f32(env, a.v[2], "mean");
+    const float* invStd = f32(env, a.v[3], "invStd");
+    const float* gamma = f32(env, a.v[4], "gamma");
+    float* dx = f32(env, a.v[5], "dx");
+    float* dGamma = f32(env, a.v[6], "dGamma");
+    float* dBeta = f32(env, a.v[7], "dBeta");
+    const int64_t m = static_cast<int64_t>(number(env, a.v[8], "M"));
+    const int64_t c = static_cast<int64_t>(number(env, a.v[9], "C"));
+    if (m < 1 || c < 1) throw ArgError("M, C: expected positive sizes");
+    // One pass for both sums: acc[0, C) = Σ dy, acc[C, 2C) = Σ dy·x̂.
+    std::vector<double> sums;
+    channelSums(m, 2 * c, sums, [&](int64_t r, double* acc) {
+      const float* d = dy + r * c;
+      const float* row = x + r * c;
+      for (int64_t j = 0; j < c; j++) {
+        acc[j] += d[j];
+        acc[c + j] += static_cast<double>(d[j]) * ((row[j] - mean[j]) * invStd[j]);
+      }
+    });
+    std::vector<float> mb(c), mg(c), k(c);
+    const float invM = 1.f / static_cast<float>(m);
+    for (int64_t j = 0; j < c; j++) {
+      dBeta[j] = static_cast<float>(sums[j]);
+      dGamma[j] = static_cast<float>(sums[c + j]);
+      mb[j] = dBeta[j] * invM;
+      mg[j] = dGamma[j] * invM;
+      k[j] = gamma[j] * invStd[j];
+    }
+#pragma omp parallel for schedule(static)
+    for (int64_t r = 0; r < m; r++) {
+      const float* d = dy + r * c;
+      const float* row = x + r * c;
+      float* out = dx + r * c;
+      for (int64_t j = 0; j < c; j++) {
+        const float xhat = (row[j] - mean[j]) * invStd[j];
+        out[j] = (d[j] - mb[j] - xhat * mg[j]) * k[j];
+      }
+    }
+  });
+}
+
+}  // namespace chanlab
+
+namespace chanlab {
+
+// Inference-mode batch norm with given statistics (tfjs FusedBatchNorm):
+// y = (x − mean)·rsqrt(variance + eps)·scale + offset, per channel of an [M, C] tensor. scale/offset may be null.
+// batchNormInference(x, mean, variance, scale | null, offset | null, y, M, C, eps)
+napi_value batchNormInference(napi_env env, napi_callback_info info) {
+  Args a(env, info);
+  return guarded(env, [&] {
+    const float* x = f32(env, a.v[0], "x");
+    const float* mean = f32(env, a.v[1], "mean");
+    const float* variance = f32(env, a.v[2], "variance");
+    const float* scale = f32(env, a.v[3], "scale", true);
+    const float* offset = f32(env, a.v[4], "offset", true);
+    float* y = f32(env, a.v[5], "y");
+    const int64_t m = static_cast<int64_t>(number(env, a.v[6], "M"));
+    const int64_t c = static_cast<int64_t>(number(env, a.v[7], "C"));
+    const float eps = static_cast<float>(number(env, a.v[8], "eps"));
+    if (m < 1 || c < 1) throw ArgError("M, C: expected positive sizes");
+    std::vector<float> k(c), b(c);
+    for (int64_t j = 0; j < c; j++) {
+      k[j] = (scale != nullptr ? scale[j] : 1.f) / std::sqrt(variance[j] + eps);
+      b[j] = (offset != nullptr ? offset[j] : 0.f) - mean[j] * k[j];
+    }
+#pragma omp parallel for schedule(static)
+    for (int64_t r = 0; r < m; r++) {
+      const float* row = x + r * c;
+      float* out = y + r * c;
+      for (int64_t j = 0; j < c; j++) out[j] = row[j] * k[j] + b[j];
+    }
+  });
+}
+
+// Mean over the spatial axes of NHWC [N, HW, C] → [N, C], summed in double over a fixed number of pixel blocks (the
+// result does not depend on the thread count). spatialMean(x, y, N, HW, C)
+napi_value spatialMean(napi_env env, napi_callback_info info) {
+  Args a(env, info);
+  return guarded(env, [&] {
+    const float* x = f32(env, a.v[0], "x");
+    float* y = f32(env, a.v[1], "y");
+    const int64_t n = static_cast<int64_t>(number(env, a.v[2], "N"));
+    const int64_t hw = static_cast<int64_t>(number(env, a.v[3], "HW"));
+    const int64_t c = static_cast<int64_t>(number(env, a.v[4], "C"));
+    if (n < 1 || hw < 1 || c < 1) throw ArgError("N, HW, C: expected positive sizes");
+    for (int64_t b = 0; b < n; b++) {
+      std::vector<double> s;
+      channelSums(hw, c, s, [&](int64_t r, double* acc) {
+        const float* row = x + (b * hw + r) * c;
+        for (int64_t j = 0; j < c; j++) acc[j] += row[j];
+      });
+      for (int64_t j = 0; j < c; j++) y[b * c + j] = static_cast<float>(s[j] / static_cast<double>(hw));
+    }
+  });
+}
+
+}  // namespace chanlab

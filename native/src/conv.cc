@@ -1,0 +1,233 @@
+// Convolutions (forward with bias + activation, backward data, backward weights; grouped and depthwise) through
+// oneDNN on NHWC activations and tfjs-layout filters, in place on the caller's buffers.
+//
+// geometry (Int32Array, 18): N, H, W, IC, OH, OW, OC, KH, KW, sh, sw, dh, dw, padTop, padLeft, padBottom, padRight, G
+// Activations are NHWC. The filter is tfjs's [KH, KW, IC/G, OC] (depthwise [KH, KW, C, M] is the same with G = C,
+// IC/G = 1, OC = C·M); oneDNN sees it through strides, and a reorder to the primitive's preferred layout is cached.
+// Primitives are cached by (kind, geometry, activation).
+#include <cstring>
+#include <map>
+#include <unordered_map>
+#include <memory>
+#include <oneapi/dnnl/dnnl.hpp>
+#include "common.h"
+#include "kernels.h"
+
+namespace chanlab {
+
+using dnnl::memory;
+using tag = memory::format_tag;
+using dt = memory::data_type;
+
+static dnnl::engine& engine() {
+  static dnnl::engine e(dnnl::engine::kind::cpu, 0);
+  return e;
+}
+static dnnl::stream& stream() {
+  static dnnl::stream s(engine());
+  return s;
+}
+
+struct Geometry {
+  int64_t n, h, w, ic, oh, ow, oc, kh, kw, sh, sw, dh, dw, pt, pl, pb, pr, g;
+  explicit Geometry(const std::vector<int64_t>& v)
+      : n(v[0]), h(v[1]), w(v[2]), ic(v[3]), oh(v[4]), ow(v[5]), oc(v[6]), kh(v[7]), kw(v[8]), sh(v[9]),
+        sw(v[10]), dh(v[11]), dw(v[12]), pt(v[13]), pl(v[14]), pb(v[15]), pr(v[16]), g(v[17]) {
+    if (g < 1 || ic % g != 0 || oc % g != 0) throw ArgError("groups: expected a divisor of in and out channels");
+  }
+  memory::desc src() const { return nhwc(n, ic, h, w); }
+  memory::desc dst() const { return nhwc(n, oc, oh, ow); }
+  static memory::desc nhwc(int64_t n, int64_t c, int64_t h, int64_t w) {
+    return memory::desc({n, c, h, w}, dt::f32, memory::dims{h * w * c, 1, w * c, c});
+  }
+  // The tfjs filter [KH, KW, IC/G, OC] seen as oneDNN weights.
+  memory::desc userWeights() const {
+    const int64_t icg = ic / g, ocg = oc / g;
+    if (g == 1) return memory::desc({oc, ic, kh, kw}, dt::f32, memory::dims{1, oc, kw * ic * oc, ic * oc});
+    return memory::desc({g, ocg, icg, kh, kw}, dt::f32, memory::dims{ocg, 1, oc, kw * icg * oc, icg * oc});
+  }
+  memory::desc anyWeights() const {
+    if (g == 1) return memory::desc({oc, ic, kh, kw}, dt::f32, tag::any);
+    return memory::desc({g, oc / g, ic / g, kh, kw}, dt::f32, tag::any);
+  }
+  memory::dims strides() const { return {sh, sw}; }
+  memory::dims dilates() const { return {dh - 1, dw - 1}; }
+  memory::dims padL() const { return {pt, pl}; }
+  memory::dims padR() const { return {pb, pr}; }
+
+  dnnl::convolution_forward::primitive_desc forwardPd(bool bias, const dnnl::primitive_attr& attr) const {
+    memory::desc b = bias ? memory::desc({oc}, dt::f32, tag::a) : memory::desc();
+    dnnl::convolution_forward::desc d(dnnl::prop_kind::forward_training, dnnl::algorithm::convolution_direct,
+                                      src(), anyWeights(), b, dst(), strides(), dilates(), padL(), padR());
+    return dnnl::convolution_forward::primitive_desc(d, attr, engine());
+  }
+};
+
+enum Kind { kForward = 0, kBackwardData = 1, kBackwardWeights = 2 };
+
+struct Entry {
+  dnnl::primitive prim;
+  memory::desc userW, primW;
+  bool reorder = false;
+  dnnl::reorder toPrim, fromPrim;  // weights user→primitive (fwd, bwd data) or primitive→user (bwd weights)
+  memory wBuf;
+  std::string impl;
+};
+
+static std::map<std::vector<int64_t>, std::unique_ptr<Entry>>& cache() {
+  static std::map<std::vector<int64_t>, std::unique_ptr<Entry>> c;
+  return c;
+}
+
+static dnnl::primitive_attr activationAttr(int act, float alpha) {
+  dnnl::primitive_attr attr;
+  dnnl::post_ops po;
+  switch (act) {
+    case 0: break;  // linear
+    case 1: po.append_eltwise(1.f, dnnl::algorithm::eltwise_relu, 0.f, 0.f); break;
+    case 2: po.append_eltwise(1.f, dnnl::algorithm::eltwise_clip, 0.f, 6.f); break;  // relu6
+    case 3: po.append_eltwise(1.f, dnnl::algorithm::eltwise_relu, alpha, 0.f); break;  // leakyrelu
+    case 4: po.append_eltwise(1.f, dnnl::algorithm::eltwise_logistic, 0.f, 0.f); break;  // sigmoid
+    case 5: po.append_eltwise(1.f, dnnl::algorithm::eltwise_elu, 1.f, 0.f); break;
+    default: throw ArgError("activation: expected 0..5");
+  }
+  attr.set_post_ops(po);
+  return attr;
+}
+
+static Entry& entryFor(Kind kind, const Geometry& g, const std::vector<int64_t>& geo, bool bias, int act, float alpha) {
+  std::vector<int64_t> key(geo);
+  key.push_back(kind);
+  key.push_back(bias ? 1 : 0);
+  key.push_back(act);
+  float a = alpha;
+  int32_t abits;
+  std::memcpy(&abits, &a, 4);
+  key.push_back(abits);
+  auto& c = cache();
+  auto it = c.find(key);
+  if (it != c.end()) return *it->second;
+  auto e = std::make_unique<Entry>();
+  e->userW = g.userWeights();
+  if (kind == kForward) {
+    auto pd = g.forwardPd(bias, activationAttr(act, alpha));
+    e->primW = pd.weights_desc();
+    e->prim = dnnl::convolution_forward(pd);
+    e->impl = pd.impl_info_str();
+  } else if (kind == kBackwardData) {
+    auto hint = g.forwardPd(false, dnnl::primitive_attr());
+    dnnl::convolution_backward_data::desc d(dnnl::algorithm::convolution_direct, g.src(), g.anyWeights(), g.dst(),
+                                            g.strides(), g.dilates(), g.padL(), g.padR());
+    dnnl::convolution_backward_data::primitive_desc pd(d, engine(), hint);
+    e->primW = pd.weights_desc();
+    e->prim = dnnl::convolution_backward_data(pd);
+    e->impl = pd.impl_info_str();
+  } else {
+    auto hint = g.forwardPd(false, dnnl::primitive_attr());
+    dnnl::convolution_backward_weights::desc d(dnnl::algorithm::convolution_direct, g.src(), g.anyWeights(),
+                                               g.dst(), g.strides(), g.dilates(), g.padL(), g.padR());
+    dnnl::convolution_backward_weights::primitive_desc pd(d, engine(), hint);
+    e->primW = pd.diff_weights_desc();
+    e->prim = dnnl::convolution_backward_weights(pd);
+    e->impl = pd.impl_info_str();
+  }
+  e->reorder = e->primW != e->userW;
+  if (e->reorder) {
+    e->wBuf = memory(e->primW, engine());
+    if (kind == kBackwardWeights) {
+      e->fromPrim = dnnl::reorder(dnnl::reorder::primitive_desc(engine(), e->primW, engine(), e->userW));
+    } else {
+      e->toPrim = dnnl::reorder(dnnl::reorder::primitive_desc(engine(), e->userW, engine(), e->primW));
+    }
+  }
+  Entry& ref = *e;
+  c.emplace(key, std::move(e));
+  return ref;
+}
+
+// The filter as the primitive wants it: the caller's buffer, or its cached reorder into the entry's buffer.
+static memory primitiveWeights(Entry& e, dnnl::stream& s, float* w) {
+  memory uw(e.userW, engine(), w);
+  if (!e.reorder) return uw;
+  e.toPrim.execute(s, uw, e.wBuf);
+  return e.wBuf;
+}
+
+// convForward(geometry, x, w, bias | null, y, activation, alpha)
+napi_value convForward(napi_env env, napi_callback_info info) {
+  Args a(env, info);
+  return guarded(env, [&] {
+    auto geo = ints(env, a.v[0], "geometry", 18);
+    Geometry g(geo);
+    float* x = f32(env, a.v[1], "x");
+    float* w = f32(env, a.v[2], "filter");
+    float* bias = f32(env, a.v[3], "bias", true);
+    float* y = f32(env, a.v[4], "y");
+    int act = static_cast<int>(number(env, a.v[5], "activation"));
+    float alpha = static_cast<float>(number(env, a.v[6], "alpha"));
+    Entry& e = entryFor(kForward, g, geo, bias != nullptr, act, alpha);
+    auto& s = stream();
+    std::unordered_map<int, memory> args{{DNNL_ARG_SRC, memory(g.src(), engine(), x)},
+                                         {DNNL_ARG_WEIGHTS, primitiveWeights(e, s, w)},
+                                         {DNNL_ARG_DST, memory(g.dst(), engine(), y)}};
+    if (bias != nullptr) args.emplace(DNNL_ARG_BIAS, memory(memory::desc({g.oc}, dt::f32, tag::a), engine(), bias));
+    e.prim.execute(s, args);
+    s.wait();
+  });
+}
+
+// convBackwardData(geometry, dy, w, dx)
+napi_value convBackwardData(napi_env env, napi_callback_info info) {
+  Args a(env, info);
+  return guarded(env, [&] {
+    auto geo = ints(env, a.v[0], "geometry", 18);
+    Geometry g(geo);
+    float* dy = f32(env, a.v[1], "dy");
+    float* w = f32(env, a.v[2], "filter");
+    float* dx = f32(env, a.v[3], "dx");
+    Entry& e = entryFor(kBackwardData, g, geo, false, 0, 0.f);
+    auto& s = stream();
+    e.prim.execute(s, {{DNNL_ARG_DIFF_DST, memory(g.dst(), engine(), dy)},
+                       {DNNL_ARG_WEIGHTS, primitiveWeights(e, s, w)},
+                       {DNNL_ARG_DIFF_SRC, memory(g.src(), engine(), dx)}});
+    s.wait();
+  });
+}
+
+// convBackwardWeights(geometry, x, dy, dw)
+napi_value convBackwardWeights(napi_env env, napi_callback_info info) {
+  Args a(env, info);
+  return guarded(env, [&] {
+    auto geo = ints(env, a.v[0], "geometry", 18);
+    Geometry g(geo);
+    float* x = f32(env, a.v[1], "x");
+    float* dy = f32(env, a.v[2], "dy");
+    float* dw = f32(env, a.v[3], "dw");
+    Entry& e = entryFor(kBackwardWeights, g, geo, false, 0, 0.f);
+    auto& s = stream();
+    memory uw(e.userW, engine(), dw);
+    memory pw = e.reorder ? e.wBuf : uw;
+    e.prim.execute(s, {{DNNL_ARG_SRC, memory(g.src(), engine(), x)},
+                       {DNNL_ARG_DIFF_DST, memory(g.dst(), engine(), dy)},
+                       {DNNL_ARG_DIFF_WEIGHTS, pw}});
+    if (e.reorder) e.fromPrim.execute(s, e.wBuf, uw);
+    s.wait();
+  });
+}
+
+// convImpl(geometry, kind) → the oneDNN implementation name chosen for that primitive (for profiles).
+napi_value convImpl(napi_env env, napi_callback_info info) {
+  Args a(env, info);
+  napi_value r = nullptr;
+  guarded(env, [&] {
+    auto geo = ints(env, a.v[0], "geometry", 18);
+    Geometry g(geo);
+    int kind = static_cast<int>(number(env, a.v[1], "kind"));
+    if (kind < 0 || kind > 2) throw ArgError("kind: expected 0 (forward), 1 (backward data) or 2 (backward weights)");
+    Entry& e = entryFor(static_cast<Kind>(kind), g, geo, false, 0, 0.f);
+    napi_create_string_utf8(env, e.impl.c_str(), e.impl.size(), &r);
+  });
+  return r;
+}
+
+}  // namespace chanlab

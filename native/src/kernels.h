@@ -1,0 +1,21 @@
+// Kernel entry points exported by the addon (one file per concept: conv.cc, pool.cc, batchnorm.cc, pix.cc).
+#pragma once
+#include <node_api.h>
+
+namespace chanlab {
+napi_value convForward(napi_env env, napi_callback_info info);
+napi_value convBackwardData(napi_env env, napi_callback_info info);
+napi_value convBackwardWeights(napi_env env, napi_callback_info info);
+napi_value convImpl(napi_env env, napi_callback_info info);
+napi_value maxPool(napi_env env, napi_callback_info info);
+napi_value maxPoolGrad(napi_env env, napi_callback_info info);
+napi_value avgPool(napi_env env, napi_callback_info info);
+napi_value avgPoolGrad(napi_env env, napi_callback_info info);
+napi_value batchNormTrain(napi_env env, napi_callback_info info);
+napi_value batchNormTrainGrad(napi_env env, napi_callback_info info);
+napi_value batchNormInference(napi_env env, napi_callback_info info);
+napi_value spatialMean(napi_env env, napi_callback_info info);
+napi_value pixForward(napi_env env, napi_callback_info info);
+napi_value pixBackward(napi_env env, napi_callback_info info);
+napi_value copyF32(napi_env env, napi_callback_info info);
+}  // namespace chanlab

@@ -1,0 +1,45 @@
+// Native PiX kernels (ChanlabPix / ChanlabPixGrad) for the wasm backend: the loops of src/kernels/wasm/Pix*.ts in
+// C++, parallel over pixels, in place on the wasm heap. The branch table (per sample and group) is built here.
+import type { TensorInfo } from '@tensorflow/tfjs-core';
+import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+import { ChanlabPix, ChanlabPixGrad, PIX_LOWEST, type PixAttrs } from '../../ops/pix/kernel_names.js';
+import { assertNoNaN, pixDims, type PixDims } from '../../ops/pix/shape.js';
+import { fillModes, groupTables } from '../wasm/PixCommon.js';
+import { addon, type KernelArgs, views } from './common.js';
+
+function tables(d: PixDims, a: PixAttrs, p: Float32Array) {
+  if (a.checkNaN) assertNoNaN(p, d.G);
+  const { sizes, divs } = groupTables(d, a);
+  const modes = new Int32Array(d.N * d.G);
+  for (let n = 0; n < d.N; n++) fillModes(modes.subarray(n * d.G, (n + 1) * d.G), p, n, d.G, a);
+  return { dims: Int32Array.of(d.N, d.HW, d.C, d.G, d.zeta), modes, sizes, divs };
+}
+
+function forward(args: KernelArgs): TensorInfo {
+  const b = args.backend as BackendWasm;
+  const a = args.attrs as unknown as PixAttrs;
+  const { x, p } = args.inputs as { x: TensorInfo; p: TensorInfo };
+  const d = pixDims(x.shape, a.zeta);
+  const out = b.makeOutput([d.N, d.H, d.W, d.G], 'float32');
+  const [xv, pv, yv] = views(b, x, p, out);
+  const t = tables(d, a, pv!);
+  addon().pixForward(t.dims, t.modes, t.sizes, t.divs, PIX_LOWEST, xv!, pv!, yv!);
+  return out;
+}
+
+function backward(args: KernelArgs): TensorInfo[] {
+  const b = args.backend as BackendWasm;
+  const a = args.attrs as unknown as PixAttrs;
+  const { x, p, dy } = args.inputs as { x: TensorInfo; p: TensorInfo; dy: TensorInfo };
+  const d = pixDims(x.shape, a.zeta);
+  const outs = [b.makeOutput([...x.shape], 'float32'), b.makeOutput([...p.shape], 'float32')];
+  const [xv, pv, dyv, dxv, dpv] = views(b, x, p, dy, ...outs);
+  const t = tables(d, a, pv!);
+  addon().pixBackward(t.dims, t.modes, t.sizes, t.divs, PIX_LOWEST, xv!, pv!, dyv!, dxv!, dpv!);
+  return outs;
+}
+
+export const nativePixKernels = [
+  { kernelName: ChanlabPix, kernelFunc: forward },
+  { kernelName: ChanlabPixGrad, kernelFunc: backward },
+];

@@ -1,0 +1,139 @@
+// The run directory's files and lifecycle: paths, an exclusive lock (run.lock holding the owner's pid; a lock left by
+// a dead process is taken over), what state a directory is in (empty, a run without a checkpoint yet, a run with
+// one), and reading its JSON files with errors that name the file and line.
+import { closeSync, existsSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { join } from 'node:path';
+
+export function runPaths(runDir: string) {
+  return {
+    config: join(runDir, 'config.json'),
+    manifest: join(runDir, 'manifest.json'),
+    metrics: join(runDir, 'metrics.jsonl'),
+    last: join(runDir, 'last.safetensors'),
+    best: join(runDir, 'best.safetensors'),
+    final: join(runDir, 'final.safetensors'),
+    lock: join(runDir, 'run.lock'),
+  };
+}
+
+/**
+ * 'empty': nothing of a run; 'started': config.json but no checkpoint (the run stopped before its first one: it may
+ * be started again in place); 'checkpointed': last.safetensors exists (resume it).
+ */
+export type RunDirState = 'empty' | 'started' | 'checkpointed';
+
+export function runDirState(runDir: string): RunDirState {
+  const p = runPaths(runDir);
+  if (existsSync(p.last)) return 'checkpointed';
+  if (existsSync(p.config) || existsSync(p.manifest)) return 'started';
+  return 'empty';
+}
+
+interface LockInfo {
+  pid: number;
+  host: string;
+  time: string;
+}
+
+function readLock(path: string): LockInfo | null {
+  try {
+    const j = JSON.parse(readFileSync(path, 'utf8')) as Partial<LockInfo>;
+    return typeof j.pid === 'number' ? { pid: j.pid, host: String(j.host ?? ''), time: String(j.time ?? '') } : null;
+  } catch {
+    return null; // unreadable or half-written: treated as stale
+  }
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** The live process holding the run directory's lock (another one than this process), or null. */
+export function lockHolder(runDir: string): LockInfo | null {
+  const info = readLock(runPaths(runDir).lock);
+  if (!info || info.pid === process.pid) return null;
+  if (info.host !== '' && info.host !== hostname()) return info; // another machine: cannot tell, so assume live
+  return alive(info.pid) ? info : null;
+}
+
+function busy(runDir: string, h: LockInfo): Error {
+  return new Error(`runDir: ${runDir} is in use by process ${h.pid}${h.host && h.host !== hostname() ? ` on ${h.host}` : ''} ` +
+    `(lock ${runPaths(runDir).lock}, since ${h.time}); wait for it to end or stop it, or choose another directory`);
+}
+
+/** Fails at once when a live process holds the directory (the check before any work is done). */
+export function checkNotLocked(runDir: string): void {
+  const h = lockHolder(runDir);
+  if (h) throw busy(runDir, h);
+}
+
+/**
+ * Takes the directory's lock (the directory must exist); a lock of a dead process is taken over. Returns the release
+ * function (removes the lock only while it is still ours).
+ */
+export function acquireRunLock(runDir: string): () => void {
+  const path = runPaths(runDir).lock;
+  const body = JSON.stringify({ pid: process.pid, host: hostname(), time: new Date().toISOString() });
+  for (let attempt = 0; attempt < 2; attempt++) {
+    let fd: number;
+    try {
+      fd = openSync(path, 'wx');
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw new Error(`runDir: cannot create the lock ${path} (${(e as Error).message})`);
+      const h = lockHolder(runDir);
+      if (h) throw busy(runDir, h);
+      rmSync(path, { force: true }); // stale: its process is gone
+      continue;
+    }
+    try {
+      writeSync(fd, body);
+    } finally {
+      closeSync(fd);
+    }
+    return () => {
+      if (readLock(path)?.pid === process.pid) rmSync(path, { force: true });
+    };
+  }
+  const h = lockHolder(runDir);
+  throw h ? busy(runDir, h) : new Error(`runDir: could not take the lock ${path} (another process took it over at the same time)`);
+}
+
+/** Parses a JSON file; errors name the file and say what it should hold. */
+export function readJsonFile(path: string, what: string): unknown {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (e) {
+    throw new Error(`${what}: cannot read ${path} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+  }
+  try {
+    return JSON.parse(text);
+  } catch (e) {
+    throw new Error(`${what}: ${path} is not valid JSON (${(e as Error).message}); expected the ${what} a run writes`);
+  }
+}
+
+/**
+ * The lines of metrics.jsonl as parsed records. A last line without its newline that does not parse is a write cut
+ * short by a kill and is dropped; any other corrupt line is an error naming the file and line number.
+ */
+export function readMetrics(path: string): Array<{ line: string; record: { step?: number } }> {
+  const out: Array<{ line: string; record: { step?: number } }> = [];
+  const lines = readFileSync(path, 'utf8').split('\n');
+  lines.forEach((line, i) => {
+    if (!line) return;
+    try {
+      out.push({ line, record: JSON.parse(line) as { step?: number } });
+    } catch (e) {
+      if (i === lines.length - 1) return; // torn final write
+      throw new Error(`metrics: ${path} line ${i + 1} is not valid JSON (${(e as Error).message}); expected one JSON object per line`);
+    }
+  });
+  return out;
+}

@@ -1,0 +1,140 @@
+// Figure builders: training curves, ablation bars with error bars, accuracy-vs-FLOPs / accuracy-vs-latency scatter,
+// latency bars and probability violins.
+import { Rng } from '../../core/rng.js';
+import { axis, baseLayout, checkFinite, PALETTE, type Figure, type Trace } from './figure.js';
+
+export interface CurveRun {
+  name: string;
+  /** x of the loss points (steps or epochs). */
+  lossX?: number[];
+  loss?: number[];
+  /** x of the accuracy points (epochs). */
+  accuracyX?: number[];
+  /** Top-1 accuracy in %. */
+  accuracy?: number[];
+}
+
+/** Loss (left) and test accuracy (right) of one or more runs, one colour per run. */
+export function trainingCurves(runs: readonly CurveRun[], title = 'Training curves', xTitle = 'step'): Figure {
+  if (runs.length === 0) throw new Error('runs: expected at least one run');
+  const data: Trace[] = [];
+  runs.forEach((r, i) => {
+    const color = PALETTE[i % PALETTE.length];
+    if (r.loss) {
+      checkFinite(r.loss, `runs[${i}].loss`);
+      data.push({ type: 'scatter', mode: 'lines', name: `${r.name} loss`, legendgroup: r.name, x: r.lossX ?? r.loss.map((_, k) => k), y: r.loss, line: { color, width: 1.5 } });
+    }
+    if (r.accuracy) {
+      checkFinite(r.accuracy, `runs[${i}].accuracy`);
+      data.push({ type: 'scatter', mode: 'lines+markers', name: `${r.name} top-1`, legendgroup: r.name, x: r.accuracyX ?? r.accuracy.map((_, k) => k + 1), y: r.accuracy, xaxis: 'x2', yaxis: 'y2', line: { color, width: 2 } });
+    }
+  });
+  if (data.length === 0) throw new Error('runs: no run has loss or accuracy values');
+  return {
+    data,
+    layout: baseLayout(title, {
+      xaxis: axis(xTitle, { domain: [0, 0.45] }), yaxis: axis('loss'),
+      xaxis2: axis('epoch', { domain: [0.55, 1], anchor: 'y2' }), yaxis2: axis('top-1 (%)', { anchor: 'x2' }),
+      legend: { orientation: 'h', y: -0.2 },
+    }),
+  };
+}
+
+export interface BarRow {
+  label: string;
+  value: number;
+  /** Error bar half-width (e.g. the std over seeds). */
+  error?: number;
+  /** Series name for grouped bars (e.g. 'paper' / 'reproduced'). */
+  series?: string;
+}
+
+/** Grouped bars, one group per label and one colour per series, with optional error bars (ablations E0–E4). */
+export function barChart(rows: readonly BarRow[], title: string, yTitle: string, opts: { logY?: boolean; xTitle?: string } = {}): Figure {
+  if (rows.length === 0) throw new Error('rows: expected at least one bar');
+  checkFinite(rows.map((r) => r.value), 'rows.value');
+  const series = [...new Set(rows.map((r) => r.series ?? ''))];
+  const data: Trace[] = series.map((s) => {
+    const rs = rows.filter((r) => (r.series ?? '') === s);
+    const hasErr = rs.some((r) => r.error !== undefined);
+    return {
+      type: 'bar', name: s || yTitle, x: rs.map((r) => r.label), y: rs.map((r) => r.value),
+      ...(rows.length <= 12 ? { text: rs.map((r) => fmt(r.value)), textposition: 'outside', cliponaxis: false } : {}),
+      ...(hasErr ? { error_y: { type: 'data', array: rs.map((r) => r.error ?? 0), visible: true, thickness: 1.5, width: 6 } } : {}),
+    };
+  });
+  return {
+    data,
+    layout: baseLayout(title, {
+      barmode: 'group', showlegend: series.length > 1 || series[0] !== '',
+      xaxis: axis(opts.xTitle ?? '', { showgrid: false, automargin: true }), yaxis: axis(yTitle, opts.logY ? { type: 'log' } : {}),
+    }),
+  };
+}
+
+/** Ablation bars: mean ± std per variant. */
+export function ablationBars(rows: readonly { label: string; mean: number; std?: number }[], title: string, yTitle = 'top-1 (%)'): Figure {
+  return barChart(rows.map((r) => ({ label: r.label, value: r.mean, error: r.std })), title, yTitle);
+}
+
+/** Latency bars in ms (± std), grouped by backend/device when `series` is given. */
+export function latencyBars(rows: readonly BarRow[], title = 'Latency'): Figure {
+  return barChart(rows, title, 'latency (ms)');
+}
+
+export interface TradeoffPoint {
+  label: string;
+  x: number;
+  /** Accuracy (%). */
+  y: number;
+  /** Method family (one colour and legend entry per group), e.g. 'baseline', 'PiX', 'CHEX', 'DGC'. */
+  group?: string;
+}
+
+/** Accuracy against a cost (GFLOPs, latency): the head-to-head scatter, labelled points, one colour per group. */
+export function tradeoffScatter(points: readonly TradeoffPoint[], title: string, xTitle: string, opts: { logX?: boolean } = {}): Figure {
+  if (points.length === 0) throw new Error('points: expected at least one point');
+  checkFinite(points.flatMap((p) => [p.x, p.y]), 'points');
+  const groups = [...new Set(points.map((p) => p.group ?? ''))];
+  const data: Trace[] = groups.map((g) => {
+    const ps = points.filter((p) => (p.group ?? '') === g);
+    return {
+      type: 'scatter', mode: 'markers+text', name: g || 'models', x: ps.map((p) => p.x), y: ps.map((p) => p.y),
+      text: ps.map((p) => p.label), textposition: 'top center', marker: { size: 11, line: { width: 1, color: '#333' } },
+    };
+  });
+  return {
+    data,
+    layout: baseLayout(title, { xaxis: axis(xTitle, opts.logX ? { type: 'log' } : {}), yaxis: axis('top-1 (%)'), showlegend: groups.length > 1 }),
+  };
+}
+
+export function accuracyVsFlops(points: readonly TradeoffPoint[], title = 'Accuracy vs FLOPs'): Figure {
+  return tradeoffScatter(points, title, 'GFLOPs');
+}
+
+export function accuracyVsLatency(points: readonly TradeoffPoint[], title = 'Accuracy vs latency'): Figure {
+  return tradeoffScatter(points, title, 'latency (ms)');
+}
+
+/** Violins of PiX sampling probabilities per stage (supplement Figure 4); at most `maxPoints` values (a seeded random subset) per violin. */
+export function probabilityViolins(stages: ReadonlyMap<string, ArrayLike<number>> | readonly { name: string; values: ArrayLike<number> }[], title = 'PiX sampling probabilities per stage', maxPoints = 4000): Figure {
+  const list = stages instanceof Map ? [...stages].map(([name, values]) => ({ name, values })) : [...(stages as readonly { name: string; values: ArrayLike<number> }[])];
+  if (list.length === 0) throw new Error('stages: expected at least one stage');
+  const data: Trace[] = list.map(({ name, values }, i) => {
+    if (values.length === 0) throw new Error(`stages: '${name}' has no values`);
+    // a seeded random subset: a fixed stride would alias with the channel layout of the collected values
+    const rng = new Rng(i);
+    const y = values.length <= maxPoints
+      ? Array.from(values)
+      : Array.from({ length: maxPoints }, () => values[Math.floor(rng.random() * values.length)]!);
+    checkFinite(y, `stages['${name}']`);
+    return { type: 'violin', name, y, box: { visible: true }, meanline: { visible: true }, points: false, line: { color: PALETTE[i % PALETTE.length] }, spanmode: 'hard' };
+  });
+  return { data, layout: baseLayout(title, { yaxis: axis('p', { range: [0, 1] }), xaxis: axis('stage', { showgrid: false }), showlegend: false }) };
+}
+
+function fmt(v: number): string {
+  const a = Math.abs(v);
+  return a >= 1e9 ? `${(v / 1e9).toFixed(2)}G` : a >= 1e6 ? `${(v / 1e6).toFixed(2)}M` : a >= 1e3 ? `${(v / 1e3).toFixed(1)}k` : `${+v.toFixed(2)}`;
+}
