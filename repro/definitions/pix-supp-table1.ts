@@ -10,10 +10,11 @@ const C = 512;
 const FBS_K = 0;
 
 function formula(method: string, size: number) {
-  if (method === 'SE') return seFormula(C, size, size, 16);
-  if (method === 'CBAM') return cbamFormula(C, size, size);
-  if (method === 'FBS') return fbsFormula(C, size, size, FBS_K);
-  return pixFormula(C, size, size, 1); // the PiX rows are the ζ = 1 case
+  const x = { C, H: size, W: size };
+  if (method === 'SE') return seFormula(x);
+  if (method === 'CBAM') return cbamFormula(x);
+  if (method === 'FBS') return fbsFormula({ ...x, k: FBS_K });
+  return pixFormula({ ...x, zeta: 1 }); // the PiX rows are the ζ = 1 case
 }
 
 const rows: RowDefinition[] = PAPER_SUPP_TABLE1.map((p) => ({
@@ -30,7 +31,7 @@ const rows: RowDefinition[] = PAPER_SUPP_TABLE1.map((p) => ({
   },
   async compute() {
     const f = formula(p.method, p.size);
-    return { flops: f.flops / 1e6, memory: (4 * f.memory) / 1e6 };
+    return { flops: f.flops / 1e6, memory: (4 * f.memoryElements) / 1e6 };
   },
 }));
 
