@@ -11,6 +11,7 @@ import { createModel, hasModel } from '../src/zoo/index.js';
 import type { Convention } from '../src/flops/conventions.js';
 import { captureGraph, priceGraph, type CapturedGraph } from '../src/flops/counter.js';
 import { cbamFormula, fbsFormula, pixFormula, seFormula, squeezeExample } from '../src/flops/formulas.js';
+import { CHEX_CHECKPOINTS } from '../src/methods/chex/table.js';
 
 export type Cell = string | number | boolean | null;
 export interface ReproTable {
@@ -236,16 +237,8 @@ const CHEX_BASELINES: Array<{ label: string; model: string; derived: string }> =
 ];
 
 /** The CHEX README's pruned-model rows (as printed) used for the derived reduction column (docs/methods/chex.md §8.1). */
-export const PAPER_CHEX_README: ReadonlyArray<{ base: string; flops: string; reduction: string; top1: string }> = [
-  { base: 'ResNet-18', flops: '1.03', reduction: '43', top1: '69.6' },
-  { base: 'ResNet-34', flops: '2', reduction: '46', top1: '73.5' },
-  { base: 'ResNet-50', flops: '3', reduction: '27', top1: '78.0' },
-  { base: 'ResNet-50', flops: '2', reduction: '50', top1: '77.4' },
-  { base: 'ResNet-50', flops: '1', reduction: '75', top1: '76.0' },
-  { base: 'ResNet-50', flops: '0.8', reduction: '80', top1: '74.9' },
-  { base: 'ResNet-101', flops: '3.4', reduction: '55', top1: '78.8' },
-  { base: 'ResNet-101', flops: '1.9', reduction: '75', top1: '77.6' },
-];
+export const PAPER_CHEX_README: ReadonlyArray<{ base: string; flops: string; reduction: string; top1: string }> =
+  CHEX_CHECKPOINTS.map((r) => ({ base: r.label, flops: r.flops, reduction: r.reduction, top1: r.top1 }));
 
 /** CHEX compute_flops baselines (G-MACs, conv + fc with bias, dense) of the registered ResNets, and README reductions. */
 export async function chexBaselinesTable(cache: GraphCache = new Map()): Promise<ReproTable> {
@@ -283,20 +276,19 @@ export async function chexBaselinesTable(cache: GraphCache = new Map()): Promise
 
 /**
  * The DGC repository's printed counts (docs/methods/dgc.md §4–§6) and the registry names of the models that
- * reproduce them. Only ResNet-18 exists as a chanlab model today; the other names (the DGC repository's model names,
- * docs/methods/dgc.md §3) are placeholders for the DGC models and their static baselines when they land.
+ * reproduce them (src/methods/dgc/models.ts; the plain ResNet-18 is torchvision's).
  */
 export const PAPER_DGC: ReadonlyArray<{
   label: string; model: string; overrides?: Record<string, unknown>; input: number; printedFlops: string; printedParams: string; printedFrom: string;
 }> = [
-  { label: 'DyDenseNet-86 CIFAR-100 (h4, gf .25)', model: 'dydensenet86', overrides: { numClasses: 100 }, input: 32, printedFlops: '71.11M', printedParams: '4.34M', printedFrom: 'training script print / log name dydensenet_4336900_71109208' },
-  { label: 'DyDenseNet-86 CIFAR-10 (h4, gf .25)', model: 'dydensenet86', overrides: { numClasses: 10 }, input: 32, printedFlops: '71.04M', printedParams: '4.26M', printedFrom: 'docs/methods/dgc.md §6 table' },
-  { label: 'DyDenseNet ImageNet (4-6-8-10-8, h4, gf .25)', model: 'dydensenet', input: 224, printedFlops: '549.3M', printedParams: '24.06M', printedFrom: 'docs/methods/dgc.md §4.5/§6' },
+  { label: 'DyDenseNet-86 CIFAR-100 (h4, gf .25)', model: 'dydensenet86_cifar100', input: 32, printedFlops: '71.11M', printedParams: '4.34M', printedFrom: 'training script print / log name dydensenet_4336900_71109208' },
+  { label: 'DyDenseNet-86 CIFAR-10 (h4, gf .25)', model: 'dydensenet86_cifar10', input: 32, printedFlops: '71.04M', printedParams: '4.26M', printedFrom: 'docs/methods/dgc.md §6 table' },
+  { label: 'DyDenseNet ImageNet (4-6-8-10-8, h4, gf .25)', model: 'dydensenet_imagenet', input: 224, printedFlops: '549.3M', printedParams: '24.06M', printedFrom: 'docs/methods/dgc.md §4.5/§6' },
   { label: 'DyResNet-18 (h4, gf .45)', model: 'dyresnet18', input: 224, printedFlops: '890.4M', printedParams: '12.34M', printedFrom: 'docs/methods/dgc.md §4.5/§6' },
   { label: 'ResNet-18 (baseline)', model: 'resnet18', input: 224, printedFlops: '1.82G', printedParams: '', printedFrom: 'docs/methods/dgc.md §4.5/§6 (1.82 G by these rules)' },
-  { label: 'DenseNet-86 CIFAR-10, static 1×1 groups 1', model: 'densenet86_g1', overrides: { numClasses: 10 }, input: 32, printedFlops: '177.3M', printedParams: '1.45M', printedFrom: 'docs/methods/dgc.md §4.5' },
-  { label: 'DenseNet-86 CIFAR-10, static 1×1 groups 4 (CondenseNet-86)', model: 'condensenet86', overrides: { numClasses: 10 }, input: 32, printedFlops: '65.8M', printedParams: '0.52M', printedFrom: 'CondenseNet README via docs/methods/dgc.md §3.4' },
-  { label: 'DenseNet ImageNet, static 1×1 groups 4', model: 'condensenet', input: 224, printedFlops: '530.4M', printedParams: '', printedFrom: 'docs/methods/dgc.md §4.5' },
+  { label: 'DenseNet-86 CIFAR-10, static 1×1 groups 1', model: 'densenet86_cifar10', overrides: { group1x1: 1 }, input: 32, printedFlops: '177.3M', printedParams: '1.45M', printedFrom: 'docs/methods/dgc.md §4.5' },
+  { label: 'DenseNet-86 CIFAR-10, static 1×1 groups 4 (CondenseNet-86)', model: 'densenet86_cifar10', input: 32, printedFlops: '65.8M', printedParams: '0.52M', printedFrom: 'CondenseNet README via docs/methods/dgc.md §3.4' },
+  { label: 'DenseNet ImageNet, static 1×1 groups 4', model: 'densenet_imagenet', input: 224, printedFlops: '530.4M', printedParams: '', printedFrom: 'docs/methods/dgc.md §4.5' },
 ];
 
 /** `value` in the printed number's unit (M or G) rounded to its decimals, with the unit appended. */

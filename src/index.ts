@@ -25,6 +25,8 @@ export {
 // PiX: the op and the method
 export * from './ops/pix/index.js';
 export * from './methods/pix/index.js';
+// DGC: the layer, its models and checkpoints
+export * from './methods/dgc/index.js';
 
 // Areas
 export * as data from './data/index.js';

@@ -5,6 +5,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { Rng } from '../core/rng.js';
 import { nativeAddon } from '../kernels/native/addon.js';
 import { pix, type PixOptions } from '../ops/pix/index.js';
+import { median, medianMsInterleaved, randomTensor } from './timing.js';
 
 export interface PixBenchOptions {
   /** Batch 4 instead of 32, fewer iterations. */
@@ -47,50 +48,6 @@ function nativeCopyGBps(n: number, iters: number): number | null {
     if (i > 0) times.push(performance.now() - t0);
   }
   return (8 * n) / (median(times) * 1e6);
-}
-
-/** Waits until the backend has finished everything queued before `ts` were produced. */
-async function settle(ts: tf.Tensor[]): Promise<void> {
-  const b = tf.getBackend();
-  if (b === 'cpu' || b === 'wasm') return; // synchronous backends: done when the call returns
-  // GPU queues run in order: reading one element of each output waits for all of them, at a negligible cost.
-  const probe = tf.tidy(() => tf.addN(ts.map((t) => tf.slice(tf.reshape(t, [-1]), [0], [1]))));
-  await probe.data();
-  probe.dispose();
-}
-
-async function timeMs(step: () => tf.Tensor[]): Promise<number> {
-  const t0 = performance.now();
-  const out = step();
-  await settle(out);
-  const dt = performance.now() - t0;
-  tf.dispose(out);
-  return dt;
-}
-
-function median(v: number[]): number {
-  const s = [...v].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)];
-}
-
-/**
- * Median ms of each step, the steps interleaved round by round so that load from other processes hits them alike
- * (the ratio custom / composite is what the benchmark is about).
- */
-async function medianMsInterleaved(iters: number, warmup: number, steps: Array<() => tf.Tensor[]>): Promise<number[]> {
-  const times: number[][] = steps.map(() => []);
-  for (let i = 0; i < warmup + iters; i++) {
-    for (const [k, step] of steps.entries()) {
-      const dt = await timeMs(step);
-      if (i >= warmup) times[k].push(dt);
-    }
-  }
-  return times.map(median);
-}
-
-function randomTensor(shape: number[], rng: Rng, low: number, high: number): tf.Tensor {
-  const n = shape.reduce((a, b) => a * b, 1);
-  return tf.tensor(rng.fillUniform(new Float32Array(n), low, high), shape);
 }
 
 export async function benchPix(opts: PixBenchOptions = {}): Promise<PixBenchRow[]> {

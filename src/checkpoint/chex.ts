@@ -39,6 +39,11 @@ export function inferChexConfig(shapes: Map<string, number[]>): ChexResNetConfig
   };
 }
 
+/** Depth of a torchvision-style ResNet: 2 + (2 or 3 convs) × blocks (18, 34, 50, 101, 152; CIFAR ResNet-8/20/…). */
+export function resnetDepth(c: Pick<ChexResNetConfig, 'block' | 'layers'>): number {
+  return 2 + (c.block === 'bottleneck' ? 3 : 2) * c.layers.reduce((a, b) => a + b, 0);
+}
+
 export interface LoadChexOptions extends ReadOptions {
   /** Expected architecture (e.g. 'chex_resnet50' or 'resnet50'): its depth must match the checkpoint. */
   arch?: string;
@@ -56,9 +61,6 @@ export interface LoadChexResult {
   metadata: CheckpointMetadata;
 }
 
-const DEPTHS: Record<string, string> = {
-  'basic:2,2,2,2': '18', 'basic:3,4,6,3': '34', 'bottleneck:3,4,6,3': '50', 'bottleneck:3,4,23,3': '101',
-};
 
 function cfgFromMeta(m: Meta | undefined): number[] | null {
   if (m === undefined || m === null) return null;
@@ -84,12 +86,12 @@ export function loadChexCheckpoint(src: CheckpointSource, opts: LoadChexOptions 
     const bad = stated.findIndex((v, i) => v !== cfg[i]);
     if (bad >= 0) throw new Error(`CHEX checkpoint: cfg[${bad}] = ${stated[bad]} but the tensors give ${cfg[bad]} (cfg from shapes: [${cfg.join(',')}])`);
   }
-  const depth = DEPTHS[`${config.block}:${config.layers.join(',')}`];
+  const depth = String(resnetDepth(config));
   if (opts.arch) {
     const want = /resnet(\d+)/.exec(opts.arch)?.[1];
     if (want && want !== depth) {
-      throw new Error(`CHEX checkpoint: arch '${opts.arch}' expects ResNet-${want} but the checkpoint is ` +
-        `${depth ? `ResNet-${depth}` : `a ${config.block} ResNet with blocks [${config.layers.join(',')}]`}`);
+      throw new Error(`CHEX checkpoint: arch '${opts.arch}' expects ResNet-${want} but the checkpoint is ResNet-${depth} ` +
+        `(${config.block} blocks [${config.layers.join(',')}])`);
     }
   }
   const model = new ChexResNet(config);
@@ -110,7 +112,7 @@ export function chexModelFromCheckpoint(src: CheckpointSource, arch?: string): M
   return loadChexCheckpoint(src, { arch }).model;
 }
 
-// ---- compaction (spec §7.5) ----------------------------------------------------------------------------------------
+// ---- compaction (docs/methods/chex.md §7.5) ----------------------------------------------------------------------------------------
 
 export interface CompactResult {
   /** Compact state dict (PyTorch layouts), same key order; downsample convs stay full size. */
@@ -119,6 +121,8 @@ export interface CompactResult {
   cfg: number[];
   /** Mask-consistency findings (§7.3 step 5): zero filters whose BN γ/β or consumer columns are not zero. */
   violations: string[];
+  /** Constant channels removed by folding them into the next BN's running mean. */
+  folded: string[];
 }
 
 function rowIsZero(t: TorchTensor, r: number): boolean {
@@ -153,9 +157,15 @@ function slice(t: TorchTensor, rows: number[] | null, cols: number[] | null): To
 }
 
 /**
- * Physically removes pruned inner channels of a full-size masked CHEX ResNet state dict (keys without `module.`):
- * an IN1/IN2 channel is dropped when its filter is all-zero and its BN β is zero (a zero filter with β ≠ 0 emits the
- * constant relu(β) and is kept, §7.5). The result loads into `new ChexResNet({... cfg})` and gives the same logits.
+ * Physically removes pruned inner channels of a full-size masked CHEX ResNet state dict (keys without `module.`).
+ * A channel with an all-zero filter emits, in eval mode, the constant c = relu(β − γ·μ/√(σ²+ε)) (0 when masked as
+ * CHEX masks, γ = β = 0):
+ *  - c = 0: dropped;
+ *  - c ≠ 0 and the consumer is a 1×1 unpadded conv followed by a BN (bottleneck IN2 → conv3 → bn3): dropped and its
+ *    contribution c·W[:, j] folded into that BN's running mean (exact in eval mode);
+ *  - c ≠ 0 before a padded 3×3 consumer (IN1 → conv2): kept, because zero padding makes the constant's contribution
+ *    position-dependent, so no per-channel fold is exact.
+ * The result loads into `new ChexResNet({... cfg})` and gives the masked model's eval-mode logits.
  */
 export function compactChexState(sd: Map<string, TorchTensor>): CompactResult {
   const config = inferChexConfig(new Map([...sd].map(([k, t]) => [k, t.shape] as [string, number[]])));
@@ -165,20 +175,39 @@ export function compactChexState(sd: Map<string, TorchTensor>): CompactResult {
   const get = (k: string): TorchTensor => sd.get(k)!;
   const out = new Map(sd);
   const violations: string[] = [];
+  const folded: string[] = [];
   const cfg: number[] = [];
-  const prune = (p: string, conv: string, bn: string, consumer: string): number[] => {
+  const BN_EPS = 1e-5;
+  const prune = (p: string, conv: string, bn: string, consumer: string, foldBn: string | null): number[] => {
     const w = get(`${p}${conv}.weight`);
-    const beta = get(`${p}${bn}.bias`).data as Float32Array;
-    const gamma = get(`${p}${bn}.weight`).data as Float32Array;
+    const f32 = (e: string) => get(`${p}${bn}.${e}`).data as Float32Array;
+    const [gamma, beta, mean, variance] = [f32('weight'), f32('bias'), f32('running_mean'), f32('running_var')];
     const cons = get(`${p}${consumer}.weight`);
     const keep: number[] = [];
+    let foldMean: Float32Array | null = null;
     for (let r = 0; r < w.shape[0]!; r++) {
       const zero = rowIsZero(w, r);
       if (zero && (gamma[r] !== 0 || beta[r] !== 0 || !colIsZero(cons, r))) {
         violations.push(`${p}${conv} channel ${r}: zero filter but ${gamma[r] !== 0 ? 'γ ≠ 0' : beta[r] !== 0 ? 'β ≠ 0' : `${consumer} input column ≠ 0`}`);
       }
-      if (!zero || beta[r] !== 0) keep.push(r);
+      if (!zero) {
+        keep.push(r);
+        continue;
+      }
+      const c = Math.max(0, beta[r]! - (gamma[r]! * mean[r]!) / Math.sqrt(variance[r]! + BN_EPS));
+      if (c === 0) continue;
+      if (!foldBn) {
+        keep.push(r);
+        continue;
+      }
+      // consumer is [out, in, 1, 1]: its output gains c·W[o, r] everywhere; bn(z + b) = bn with running_mean − b
+      foldMean ??= Float32Array.from(out.get(`${p}${foldBn}.running_mean`)!.data as Float32Array);
+      const cw = cons.data as Float32Array;
+      const nIn = cons.shape[1]!;
+      for (let o = 0; o < cons.shape[0]!; o++) foldMean[o] = foldMean[o]! - c * cw[o * nIn + r]!;
+      folded.push(`${p}${conv} channel ${r}: constant ${c} folded into ${p}${foldBn}.running_mean`);
     }
+    if (foldMean) out.set(`${p}${foldBn}.running_mean`, new TorchTensor('float32', [foldMean.length], foldMean));
     out.set(`${p}${conv}.weight`, slice(out.get(`${p}${conv}.weight`)!, keep, null));
     for (const e of ['weight', 'bias', 'running_mean', 'running_var']) out.set(`${p}${bn}.${e}`, slice(get(`${p}${bn}.${e}`), keep, null));
     out.set(`${p}${consumer}.weight`, slice(out.get(`${p}${consumer}.weight`)!, null, keep));
@@ -189,14 +218,14 @@ export function compactChexState(sd: Map<string, TorchTensor>): CompactResult {
       const p = `layer${s + 1}.${b}.`;
       if (config.block === 'bottleneck') {
         const cin = get(`${p}conv1.weight`).shape[1]!;
-        const k1 = prune(p, 'conv1', 'bn1', 'conv2');
-        const k2 = prune(p, 'conv2', 'bn2', 'conv3');
+        const k1 = prune(p, 'conv1', 'bn1', 'conv2', null);
+        const k2 = prune(p, 'conv2', 'bn2', 'conv3', 'bn3');
         cfg.push(cin, k1.length, k2.length);
       } else {
-        cfg.push(prune(p, 'conv1', 'bn1', 'conv2').length);
+        cfg.push(prune(p, 'conv1', 'bn1', 'conv2', null).length);
       }
     }
   });
   cfg.push(get('fc.weight').shape[1]!);
-  return { stateDict: out, cfg, violations };
+  return { stateDict: out, cfg, violations, folded };
 }

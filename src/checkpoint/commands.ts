@@ -8,6 +8,7 @@ import { readNpy, writeNpy } from '../interop/npy.js';
 import { TorchTensor } from '../interop/tensor.js';
 import { loadTorchFile } from '../interop/torch-load.js';
 import { createModel, getModelEntry, type ModelConfig } from '../zoo/index.js';
+import { Conv2d } from '../nn/conv.js';
 import type { Module } from '../nn/module.js';
 import { loadChexCheckpoint } from './chex.js';
 import { guessArchitecture } from './guess.js';
@@ -69,6 +70,17 @@ function inferredConfig(shapes: Map<string, number[]>): Partial<ModelConfig> {
   const last = weights[weights.length - 1];
   if (last) out.numClasses = last[1][0]!;
   return out;
+}
+
+/** Input channels of a model: those of its first convolution (3 when it has none). */
+export function inputChannelsOf(m: Module): number {
+  for (const [, sub] of m.namedModules()) if (sub instanceof Conv2d) return sub.inChannels;
+  return 3;
+}
+
+/** `model` with the weights of `checkpoint`; chex_resnet* models take their (compact) widths from the checkpoint. */
+export function modelFromCheckpoint(model: string, checkpoint: string): Module {
+  return buildModel({ model, checkpoint });
 }
 
 /** A registered model with a checkpoint's weights (numClasses/inChannels inferred from it unless `config` says). */

@@ -16,6 +16,7 @@ export {
   type LoadChexOptions, type LoadChexResult, type CompactResult,
 } from './chex.js';
 export { saveModelAsTorch, modelStateAsTorch, type SaveModelOptions } from './export.js';
+export { saveDgcCheckpoint, type DgcCheckpointMeta } from './dgc.js';
 export { buildModel, inspectCommand, predictCommand, type PredictOptions } from './commands.js';
 export { guessArchitecture, stageBlockCounts } from './guess.js';
 export { torchToTf, tfToTorch, toMeta, type Meta } from './convert.js';

@@ -10,6 +10,7 @@ import type { Module } from '../nn/module.js';
 import { toMeta, torchToTf, type Meta } from './convert.js';
 import { guessArchitecture } from './guess.js';
 import { flattenStateDict, MODULE_PREFIX, STATE_DICT_KEYS, stripPrefix } from './state_dict.js';
+import { checkDgcCheckpoint } from '../methods/dgc/checkpoint.js';
 
 export type CheckpointSource = string | Uint8Array | PyValue;
 
@@ -146,6 +147,7 @@ export function loadCheckpointIntoModel(model: Module, src: CheckpointSource, op
   }
   const targets = model.stateShapes();
   const mapped = mapKeys(ckpt.stateDict, targets, opts.keyMap);
+  checkDgcCheckpoint(targets.keys(), mapped.keys());
   const tensors = new Map<string, tf.Tensor>();
   try {
     for (const [k, { t, shape }] of mapped) {

@@ -3,6 +3,7 @@
 import { createModel, getModelEntry } from '../zoo/index.js';
 import { CONVENTION_INFO, CONVENTIONS, checkConvention, type Convention } from '../flops/conventions.js';
 import { countFlopsMany, type FlopsResult } from '../flops/counter.js';
+import type { Module } from '../nn/module.js';
 
 export interface FlopsReportOptions {
   /** Square input side; default the model's defaultInputSize (224 for ImageNet models). */
@@ -12,6 +13,8 @@ export interface FlopsReportOptions {
   json?: boolean;
   /** Registry config overrides (e.g. {numClasses: 10}). */
   overrides?: Record<string, unknown>;
+  /** An already built model to count instead of creating `modelName` (e.g. a compact CHEX checkpoint); disposed. */
+  module?: Module;
 }
 
 export interface FlopsReportJson {
@@ -32,7 +35,7 @@ export async function flopsReport(modelName: string, opts: FlopsReportOptions = 
   const side = opts.input ?? entry.defaultInputSize;
   const batch = opts.batch ?? 1;
   if (!Number.isInteger(side) || side <= 0) throw new Error(`flopsReport: input must be a positive integer, got ${side}`);
-  const model = createModel(modelName, (opts.overrides ?? {}) as never);
+  const model = opts.module ?? createModel(modelName, (opts.overrides ?? {}) as never);
   const inC = (entry.defaultConfig.inChannels as number | undefined) ?? 3;
   const inputShape = [batch, side, side, (opts.overrides?.inChannels as number | undefined) ?? inC];
   let results: Map<Convention, FlopsResult>;

@@ -1,6 +1,7 @@
 // The chanlab command line. Each subcommand lives in commands/<name>.ts and exports `help` and `run(argv)`.
 import * as backends from './commands/backends.js';
 import * as bench from './commands/bench.js';
+import * as chex from './commands/chex.js';
 import * as flops from './commands/flops.js';
 import * as gradcam from './commands/gradcam.js';
 import * as inspect from './commands/inspect.js';
@@ -29,6 +30,7 @@ const COMMANDS: Record<string, Command> = {
   plot,
   bench,
   repro,
+  chex,
 };
 
 const USAGE = `chanlab — dynamic channel computation in ConvNets (PiX, CHEX, DGC) on TensorFlow.js

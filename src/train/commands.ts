@@ -1,6 +1,10 @@
 // Entry points for the CLI: `chanlab train` and `chanlab eval`.
+import { closeSync, openSync, readFileSync, readSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { writeJsonAtomic } from '../core/fs.js';
+import { compactCheckpoint } from '../checkpoint/chex_compact.js';
 import { useBackend } from '../backend/index.js';
+import { loadCheckpointIntoModel } from '../checkpoint/load.js';
 import { createModel } from '../zoo/index.js';
 import { loadConfig, mergeConfig, validateConfig, DATASET_NAMES, type DataConfig, type DatasetName, type TrainConfig } from './config.js';
 import { loadCheckpointWeights, readTrainCheckpoint } from '../checkpoint/training.js';
@@ -39,8 +43,18 @@ export async function runTrainCommand(o: TrainCommandOptions): Promise<TrainResu
   const r = await train({ config, runDir, resume: o.resume, backend: o.backend, progress });
   progress.line(
     `done in ${r.wallSeconds.toFixed(1)} s: ${r.steps} steps, test top-1 ${r.final?.top1.toFixed(2)}%` +
-      (r.finalEma ? `, EMA top-1 ${r.finalEma.top1.toFixed(2)}%` : '') + ` (run: ${r.runDir})`,
+      (r.finalEma ? `, EMA top-1 ${r.finalEma.top1.toFixed(2)}%` : '') + (r.report ? `; ${r.report}` : '') + ` (run: ${r.runDir})`,
   );
+  const stored = validateConfig(JSON.parse(readFileSync(join(runDir, 'config.json'), 'utf8')));
+  if (stored.chex) {
+    // CHEX: the explored, masked network → the official compact format next to the run's checkpoints
+    const d = stored.data;
+    const input = d.dataset === 'fashion_mnist' ? 28 : d.dataset === 'imagenet' ? (d.inputSize ?? 224) : d.dataset === 'synthetic' ? d.synthetic!.height : 32;
+    const c = await compactCheckpoint({ model: stored.model, checkpoint: join(runDir, 'final.safetensors'), out: join(runDir, 'compact.pth.tar'), input });
+    writeJsonAtomic(join(runDir, 'compact.json'), c);
+    progress.line(`compact model: ${join(runDir, 'compact.pth.tar')} cfg [${c.cfg.join(',')}], MACs ${c.macsMasked} → ${c.macsCompact} ` +
+      `(input ${c.inputShape.join('×')}), max |Δlogit| ${c.maxAbsDiff.toExponential(2)}`);
+  }
   return r;
 }
 
@@ -71,15 +85,30 @@ function parseData(d: string | DataConfig): DataConfig {
   return { dataset: name as DatasetName, ...(root ? { root } : {}) };
 }
 
+/** PyTorch files (zip or legacy pickle): DGC/CHEX/PiX/torchvision .pth(.tar), evaluated through the PyTorch loader. */
+function isTorchFile(path: string): boolean {
+  const head = Buffer.alloc(4);
+  const fd = openSync(path, 'r');
+  try {
+    readSync(fd, head, 0, 4, 0);
+  } finally {
+    closeSync(fd);
+  }
+  return (head[0] === 0x50 && head[1] === 0x4b) || head[0] === 0x80;
+}
+
 export async function runEvalCommand(o: EvalCommandOptions): Promise<EvalResult> {
-  const ck = readTrainCheckpoint(resolve(o.checkpoint));
-  const modelName = o.model ?? ck.state?.model;
+  const torch = isTorchFile(resolve(o.checkpoint));
+  if (torch && !o.model) throw new Error(`eval: model is required for the PyTorch checkpoint ${o.checkpoint} (e.g. --model dydensenet86_cifar100)`);
+  if (torch && o.ema) throw new Error('eval: ema applies to chanlab training checkpoints only, not to a PyTorch checkpoint');
+  const ck = torch ? null : readTrainCheckpoint(resolve(o.checkpoint));
+  const modelName = o.model ?? ck?.state?.model;
   if (!modelName) throw new Error(`eval: model is required (checkpoint ${o.checkpoint} does not record one)`);
   const data = parseData(o.data);
   await useBackend(o.backend);
   const batchSize = o.batchSize ?? 256;
   const { test, numClasses, imageShape } = buildTestLoader({ ...data, prefetch: 0 }, { batchSize, seed: 0 });
-  const cfg = o.modelConfig ?? (ck.state && ck.state.model === modelName ? ck.state.modelConfig : { numClasses, inChannels: imageShape ? imageShape[2] : 3 });
+  const cfg = o.modelConfig ?? (ck?.state && ck.state.model === modelName ? ck.state.modelConfig : { numClasses, inChannels: imageShape ? imageShape[2] : 3 });
   const modelClasses = typeof cfg.numClasses === 'number' ? cfg.numClasses : null;
   if (modelClasses !== null && numClasses > modelClasses) {
     throw new Error(`eval: data set ${data.dataset} has ${numClasses} classes (labels 0..${numClasses - 1}) but model '${modelName}' of ` +
@@ -87,7 +116,8 @@ export async function runEvalCommand(o: EvalCommandOptions): Promise<EvalResult>
   }
   const model = createModel(modelName, cfg);
   try {
-    loadCheckpointWeights(model, ck, o.ema ? 'ema' : 'model', modelName, { allowNonFinite: o.allowNonFinite });
+    if (ck) loadCheckpointWeights(model, ck, o.ema ? 'ema' : 'model', modelName, { allowNonFinite: o.allowNonFinite });
+    else loadCheckpointIntoModel(model, resolve(o.checkpoint), { allowNonFinite: o.allowNonFinite });
     const progress = new Progress({ quiet: o.quiet });
     let r: EvalResult;
     try {

@@ -2,6 +2,7 @@
 // (unknown keys are named together with the allowed ones).
 import { existsSync, readFileSync, readdirSync, realpathSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
+import { validateChexOptions, type ChexOptions } from '../methods/chex/options.js';
 import type { EmaConfig } from './ema.js';
 import { LOSS_KINDS, type LossConfig } from './loss.js';
 import { WEIGHT_DECAY_FILTERS, type WeightDecayFilter } from './optim.js';
@@ -102,12 +103,14 @@ export interface TrainConfig {
   evalEvery?: number;
   /** also checkpoint every N optimiser steps (0 = only at epoch ends) */
   checkpointEvery?: number;
-  /** a training-time method the run needs (e.g. CHEX channel exploration); unknown or unimplemented → error */
+  /** a training-time method the run needs ('chex': channel exploration, options in `chex`); unknown → error */
   method?: string;
+  /** CHEX channel exploration options (prune, regrow, re-allocate); required by and only allowed with method 'chex' */
+  chex?: ChexOptions | null;
 }
 
 /** Training-time methods the loop can run (a config naming another one is refused, never trained as a plain model). */
-export const IMPLEMENTED_METHODS: readonly string[] = [];
+export const IMPLEMENTED_METHODS: readonly string[] = ['chex'];
 
 // ---- validation ---------------------------------------------------------------------------------------------------
 
@@ -174,7 +177,10 @@ const trainSpec = obj({
   name: str, description: str, notes: str, model: str, modelConfig: record, data: dataSpec, epochs: int(1),
   maxSteps: nullable(int(1)), batchSize: int(1), accumSteps: int(1), evalBatchSize: int(1), optimizer: optimizerSpec,
   schedule: scheduleSpec, loss: lossSpec, ema: nullable(emaSpec), auxLossWeight: num(0), seed: int(0), backend: str, method: str,
-  logEvery: int(1), evalEvery: int(0), checkpointEvery: int(0),
+  logEvery: int(1), evalEvery: int(0), checkpointEvery: int(0), chex: nullable((x, p) => {
+    record(x, p);
+    validateChexOptions(x as ChexOptions);
+  }),
 }, ['model', 'data', 'epochs', 'batchSize', 'optimizer', 'schedule', 'loss', 'seed']);
 
 /** Validates a config object (throws naming the offending key) and returns it typed. */
@@ -191,6 +197,8 @@ export function validateConfig(v: unknown): TrainConfig {
     throw new Error(`config.method: '${c.method}' is not implemented in this version of chanlab ` +
       `(implemented: ${IMPLEMENTED_METHODS.length ? IMPLEMENTED_METHODS.join(', ') : 'none'}); refusing to train the plain model instead`);
   }
+  if (c.method === 'chex' && !c.chex) throw new Error("config.chex: required when method is 'chex' (channelSparsity, initChannelRatio, deltaT, tMax)");
+  if (c.chex && c.method !== 'chex') throw new Error(`config.chex: only allowed with method 'chex', got method ${JSON.stringify(c.method ?? null)}`);
   return c;
 }
 

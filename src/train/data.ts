@@ -23,7 +23,7 @@ export interface DataSplits {
 }
 
 /** The first `n` samples of a dataset. */
-class Subset implements Dataset {
+export class Subset implements Dataset {
   readonly length: number;
   constructor(private readonly base: Dataset, n: number) {
     this.length = Math.min(n, base.length);

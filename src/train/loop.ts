@@ -32,27 +32,14 @@ import { evaluate, type EvalResult } from './evaluate.js';
 import { classificationLoss } from './loss.js';
 import { makeManifest, type Manifest, type RunStatus } from './manifest.js';
 import { Lamb, paramGroups, SGD, type Optimizer } from './optim.js';
+import { methodHooks, type TrainHooks } from './hooks.js';
 import { formatSeconds, Progress } from './progress.js';
 import { acquireRunLock, checkNotLocked, readJsonFile, readMetrics, runDirState, runPaths } from './run_dir.js';
 import { explainMemoryError } from './memory.js';
 import { makeSchedule } from './schedule.js';
 import { DivergedError, InterruptedError, RunStopped, StopRequest } from './stop.js';
 
-/** Optional methods a model (or a method wrapping it) may implement to take part in training. */
-export interface TrainHooks {
-  /** fraction of training done, in [0, 1), set before each optimiser step's forward passes (DGC) */
-  setProgress?(p: number): void;
-  /** extra loss computed during the last forward, added × config.auxLossWeight (DGC's lasso) */
-  auxiliaryLoss?(): tf.Scalar | null;
-  /** called before the first batch of every epoch (CHEX mask exploration) */
-  onEpochStart?(epoch: number): void;
-  /** called after every optimiser step (CHEX: re-apply masks) */
-  afterStep?(): void;
-  /** state saved in every training checkpoint (CHEX exploration masks, counters); tensors stay owned by the model */
-  extraState?(): ExtraState;
-  /** restores what extraState() saved, on resume (tensors are disposed after the call: copy what you keep) */
-  loadExtraState?(s: Required<ExtraState>): void;
-}
+export type { TrainHooks } from './hooks.js';
 
 export interface StepInfo {
   step: number;
@@ -84,6 +71,8 @@ export interface TrainResult {
   finalEma: EvalResult | null;
   bestTop1: number | null;
   wallSeconds: number;
+  /** the model's finalReport() line, if it has one */
+  report?: string;
 }
 
 export { runPaths } from './run_dir.js';
@@ -196,8 +185,9 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
   const ema = cfg.ema && emaModel ? new ModelEma(emaModel, model, cfg.ema) : null;
   manualSeed(keyedRng(cfg.seed, 9001).nextUint32()); // the stream for dropout during training
   const opt = makeOptimizer(model, cfg);
-  const hooks = model as Module & TrainHooks;
+  const hooks: TrainHooks = methodHooks(model, cfg);
   const disposeAll = () => {
+    hooks.releaseHooks?.();
     opt.dispose();
     model.dispose();
     ema?.ema.dispose();
@@ -324,7 +314,12 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
       delete manifest!.message;
       // drop metrics logged after the checkpoint (they will be logged again)
       if (existsSync(paths.metrics)) {
-        const kept = readMetrics(paths.metrics).filter((l) => (l.record.step ?? 0) <= step);
+        // method records (CHEX's) are logged at an epoch start, before its first step: one at the checkpoint's step
+        // belongs to the epoch start that is redone
+        const kept = readMetrics(paths.metrics).filter((l) => {
+          const r = l.record as { step?: number; type?: string };
+          return (r.step ?? 0) < step || ((r.step ?? 0) === step && (r.type === 'step' || r.type === 'epoch'));
+        });
         writeFileAtomic(paths.metrics, kept.map((l) => `${l.line}\n`).join(''));
       }
       progress.line(`resuming ${runDir} at step ${step} (epoch ${s.loader.epoch + 1}, batch ${s.loader.position})`);
@@ -371,7 +366,8 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
         meter.reset();
         windowLoss = 0;
         windowLossSamples = 0;
-        hooks.onEpochStart?.(epoch);
+        const rec = hooks.onEpochStart?.(epoch);
+        if (rec) log({ epoch, step, ...rec });
       }
       model.train();
       const epochStart = performance.now();
@@ -473,11 +469,13 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
       final = await evaluateFinite(model, 'model');
       if (ema) finalEma = await evaluateFinite(ema.ema, 'EMA model');
     }
+    const report = hooks.finalReport ? await hooks.finalReport() : undefined;
+    if (report !== undefined) log({ type: 'report', step, report });
     await save(paths.final, true);
     await save(paths.last, true);
     const wallSeconds = (Date.now() - t0) / 1000;
     manifest!.result = { steps: step, testTop1: final.top1, testTop5: final.top5, emaTop1: finalEma?.top1 ?? null, bestTop1 };
-    return { runDir, steps: step, final, finalEma, bestTop1, wallSeconds };
+    return { runDir, steps: step, final, finalEma, bestTop1, wallSeconds, ...(report !== undefined ? { report } : {}) };
   }
 
   /** Evaluates on the test split; logits with NaN/Inf from finite weights (overflow) also mean divergence. */

@@ -4,11 +4,12 @@ import { CHEX_COMPACT_MODELS } from '../models/chex_resnet.js';
 import type { ModelConfig, ModelEntry } from '../models/registry.js';
 import { TORCHVISION_MODELS } from '../models/torchvision.js';
 import type { Module } from '../nn/module.js';
+import { DGC_MODELS } from '../methods/dgc/models.js';
 import { PIX_MODELS } from '../methods/pix/models.js';
 
 export type { ModelConfig, ModelEntry } from '../models/registry.js';
 
-const ALL: readonly ModelEntry[] = [...TORCHVISION_MODELS, ...PIX_MODELS, ...CHEX_COMPACT_MODELS];
+const ALL: readonly ModelEntry[] = [...TORCHVISION_MODELS, ...PIX_MODELS, ...CHEX_COMPACT_MODELS, ...DGC_MODELS];
 
 const BY_NAME: ReadonlyMap<string, ModelEntry> = (() => {
   const map = new Map<string, ModelEntry>();

@@ -113,8 +113,16 @@ describe('CHEX checkpoints', () => {
   it('compactChexState: compacting the masked checkpoint in TS gives the cfg and logits of the PyTorch compaction', () => {
     const sd = readCheckpoint(fix('chex_r50_masked.pth.tar')).stateDict;
     const r = compactChexState(sd);
-    expect(r.cfg).toEqual(manifest.chex_r50.cfg);
-    // the fixture has one zero filter with β ≠ 0 (kept, and reported as a mask inconsistency)
+    // the fixture has one zero filter with γ = 0, β ≠ 0 in layer1.0.conv1 (reported as a mask inconsistency). The
+    // reference compaction keeps it; its eval-mode output relu(β − γμ/√(σ²+ε)) = relu(β) is 0 here (β < 0), so chanlab
+    // drops it exactly: one IN1 channel fewer, same logits.
+    const beta = sd.get('layer1.0.bn1.bias')!.data as Float32Array;
+    const j = r.violations.length ? Number(/channel (\d+)/.exec(r.violations[0]!)![1]) : -1;
+    expect(beta[j]).toBeLessThan(0);
+    const want = [...manifest.chex_r50.cfg];
+    want[1] -= 1;
+    expect(r.cfg).toEqual(want);
+    expect(r.folded).toEqual([]);
     expect(r.violations).toHaveLength(1);
     expect(r.violations[0]).toMatch(/^layer1\.0\.conv1 channel \d+: zero filter but β ≠ 0$/);
     const od = new OrderedDict();

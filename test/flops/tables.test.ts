@@ -74,14 +74,17 @@ describe('CHEX baselines (docs/methods/chex.md §6)', () => {
 });
 
 describe('DGC counts (docs/methods/dgc.md §4)', () => {
-  it('ResNet-18 from the registered model; DGC models not registered yet are marked, not guessed', () => {
+  it('every row from a registered model (src/methods/dgc/models.ts, torchvision resnet18) matches the printed counts', () => {
     const t = tables.get('dgc-counts')!;
     expect(t.rows).toHaveLength(8);
     const r18 = t.rows.find((r) => r.model === 'ResNet-18 (baseline)')!;
     expect([r18.dgc_flops, r18.flops_printed, r18.flops_match]).toEqual([1_818_213_864, '1.82G', true]);
-    for (const r of t.rows.filter((x) => x !== r18)) {
-      expect(r.source).toMatch(/^model \w+ not registered$/);
-      expect(r.dgc_flops ?? null).toBeNull();
+    const c100 = t.rows.find((r) => r.model === 'DyDenseNet-86 CIFAR-100 (h4, gf .25)')!;
+    expect([c100.dgc_flops, c100.params]).toEqual([71_109_208, 4_336_900]);
+    for (const r of t.rows) {
+      expect(r.source).toMatch(/^model \w+$/);
+      expect(r.flops_match, r.model as string).toBe(true);
+      if (r.paper_params !== null) expect(r.params_match, r.model as string).toBe(true);
     }
   });
 });
@@ -92,6 +95,6 @@ describe('rendering', () => {
     const text = [...tables.values()].map(formatTable).join('\n');
     expect(text).toContain('25,557,032');
     expect(text).toContain('note:');
-    expect(text).toContain('model dyresnet18 not registered');
+    expect(text).toContain('890.4M'); // dyresnet18 (DGC counts, printed form)
   });
 });

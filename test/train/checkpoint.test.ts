@@ -150,7 +150,7 @@ describe('bad input → clear errors', () => {
 
   it('every shipped preset validates', () => {
     const names = listPresets();
-    for (const n of ['quick', 'pix-imagenet-lamb', 'pix-imagenet-sgd', 'chex-imagenet']) expect(names).toContain(n);
+    for (const n of ['quick', 'pix-imagenet-lamb', 'pix-imagenet-sgd', 'chex-imagenet', 'dgc-cifar10', 'dgc-cifar100', 'dgc-imagenet-dydensenet', 'dgc-imagenet-dyresnet18', 'dgc-fashion-mnist']) expect(names).toContain(n);
     // A preset that needs a method chanlab lacks is refused by name, never trained as the plain model.
     const needsMissingMethod = new Set(IMPLEMENTED_METHODS.includes('chex') ? [] : ['chex-imagenet']);
     for (const n of names) {

@@ -2,6 +2,7 @@ import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { releaseBackends } from '../../backend/index.js';
 import { benchConvKernels, type ConvBenchRow } from '../../bench/conv.js';
+import { benchDgc, type DgcBenchRow } from '../../bench/dgc.js';
 import { benchPix, type PixBenchRow } from '../../bench/pix.js';
 import { benchTrainStep } from '../../bench/train-step.js';
 import { DEFAULT_BENCH_BACKENDS, restoreDefaultKernels, useBenchBackend } from '../../bench/variants.js';
@@ -10,13 +11,14 @@ import { compareLatency, type LatencyComparison } from '../../latency/latency.js
 import { parse } from '../args.js';
 import { fmt, table } from '../table.js';
 
-const SECTIONS = ['train', 'conv', 'pix', 'latency'] as const;
+const SECTIONS = ['train', 'conv', 'pix', 'dgc', 'latency'] as const;
 type Section = (typeof SECTIONS)[number];
 
-export const help = `chanlab bench [--only train,conv,pix,latency] [--backends wasm,wasm+native,webgpu,cpu] [--quick] [--out bench/results]
+export const help = `chanlab bench [--only train,conv,pix,dgc,latency] [--backends wasm,wasm+native,webgpu,cpu] [--quick] [--out bench/results]
   Benchmarks, each reported as a ratio against a reference measured in the same run: the training step per backend
   vs PyTorch CPU (same model and batch), conv kernels (forward vs gradients), the PiX op's custom kernels vs the
-  stock-op composite (and vs copy bandwidth), and PiX-ResNet-50 vs ResNet-50 latency. Prints tables, writes JSON.
+  stock-op composite (and vs copy bandwidth), a DGC layer (training step vs the dense conv; masked vs gathered vs
+  dense inference at kept 0.25 / 0.45), and PiX-ResNet-50 vs ResNet-50 latency. Prints tables, writes JSON.
   'wasm' is the pure wasm kernels, 'wasm+native' the wasm backend with the native oneDNN/C++ kernels.
   Training-step options: [--model resnet20_small] [--batch 32] [--size 32] [--steps 5]. Latency: [--runs 20].`;
 
@@ -85,6 +87,20 @@ export async function run(argv: string[]): Promise<number> {
           r.nativeCopyGBps === null ? '—' : fmt(r.nativeCopyGBps, 2),
           fmt(r.effectiveGBps / Math.max(r.copyGBps, r.nativeCopyGBps ?? 0), 2),
         ])));
+    }
+    if (sections.includes('dgc')) {
+      const rows: DgcBenchRow[] = [];
+      for (const b of gpuBackends) {
+        await useBenchBackend(b);
+        rows.push(...(await benchDgc({ quick: quick || b === 'webgpu' })).map((r) => ({ ...r, backend: b })));
+      }
+      result.dgc = rows;
+      console.log('\nDGC layer: forward + backward vs the dense conv of the same shape; eval forward masked vs gathered (kept channels only) vs dense');
+      console.log(table(['backend', 'layer', 'kept', 'train ms', 'dense train ms', 'train / dense', 'masked ms', 'gathered ms', 'dense ms', 'gather speedup', 'b1 masked', 'b1 gathered', 'b1 dense', 'b1 speedup'], rows.map((r) => [
+        r.backend, r.layer, fmt(r.kept, 2), fmt(r.trainMs, 1), fmt(r.denseTrainMs, 1), fmt(r.trainMs / r.denseTrainMs, 2),
+        fmt(r.maskedMs, 1), fmt(r.gatheredMs, 1), fmt(r.denseMs, 1), fmt(r.gatherSpeedup, 2),
+        fmt(r.maskedMs1, 2), fmt(r.gatheredMs1, 2), fmt(r.denseMs1, 2), fmt(r.gatherSpeedup1, 2),
+      ])));
     }
     if (sections.includes('latency')) {
       const rows: LatencyComparison[] = [];

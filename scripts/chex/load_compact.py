@@ -1,0 +1,97 @@
+# Loads a compact CHEX export ({cfg, state_dict}, written by `chanlab chex compact`) into a PyTorch ResNet built from
+# its cfg, strictly, and writes the eval-mode logits of an NCHW .npy input (docs/methods/chex.md §1.2–§1.5, §7.2).
+# The network is an own re-implementation of the official cfg semantics: basic blocks take one conv1 width per block
+# (flat cfg), bottlenecks [Cin, c1, c2] per block (nested or flat) + [F]; stage output widths, the stem (7×7/2 +
+# max-pool, or 3×3/1 for small inputs) and the class count come from the state dict's shapes.
+# usage: /usr/bin/python3 scripts/chex/load_compact.py COMPACT.pth.tar INPUT.npy LOGITS.npy
+import sys
+import numpy as np
+import torch
+import torch.nn as nn
+
+
+class Basic(nn.Module):
+    def __init__(self, cin, c, cout, stride, down):
+        super().__init__()
+        self.conv1 = nn.Conv2d(cin, c, 3, stride, 1, bias=False)
+        self.bn1 = nn.BatchNorm2d(c)
+        self.conv2 = nn.Conv2d(c, cout, 3, 1, 1, bias=False)
+        self.bn2 = nn.BatchNorm2d(cout)
+        self.downsample = down
+
+    def forward(self, x):
+        out = self.bn2(self.conv2(torch.relu(self.bn1(self.conv1(x)))))
+        return torch.relu(out + (x if self.downsample is None else self.downsample(x)))
+
+
+class Bottleneck(nn.Module):
+    def __init__(self, cin, c1, c2, cout, stride, down):
+        super().__init__()
+        self.conv1 = nn.Conv2d(cin, c1, 1, bias=False)
+        self.bn1 = nn.BatchNorm2d(c1)
+        self.conv2 = nn.Conv2d(c1, c2, 3, stride, 1, bias=False)
+        self.bn2 = nn.BatchNorm2d(c2)
+        self.conv3 = nn.Conv2d(c2, cout, 1, bias=False)
+        self.bn3 = nn.BatchNorm2d(cout)
+        self.downsample = down
+
+    def forward(self, x):
+        out = torch.relu(self.bn1(self.conv1(x)))
+        out = torch.relu(self.bn2(self.conv2(out)))
+        out = self.bn3(self.conv3(out))
+        return torch.relu(out + (x if self.downsample is None else self.downsample(x)))
+
+
+class ResNetFromCfg(nn.Module):
+    def __init__(self, cfg, sd):
+        super().__init__()
+        flat = [v for e in cfg for v in (e if isinstance(e, (list, tuple)) else [e])]
+        bottleneck = any('.conv3.' in k for k in sd)
+        stages = sorted({int(k.split('.')[0][5:]) for k in sd if k.startswith('layer')})
+        layers = [len({int(k.split('.')[1]) for k in sd if k.startswith(f'layer{s}.')}) for s in stages]
+        stem_w, in_c, kh = sd['conv1.weight'].shape[:3]
+        self.conv1 = nn.Conv2d(in_c, stem_w, kh, 2 if kh == 7 else 1, kh // 2, bias=False)
+        self.bn1 = nn.BatchNorm2d(stem_w)
+        self.maxpool = nn.MaxPool2d(3, 2, 1) if kh == 7 else nn.Identity()
+        cin, k = stem_w, 0
+        for s, n in zip(stages, layers):
+            cout = sd[f'layer{s}.0.{"conv3" if bottleneck else "conv2"}.weight'].shape[0]
+            blocks = []
+            for b in range(n):
+                stride = 2 if (s > 1 and b == 0) else 1
+                down = nn.Sequential(nn.Conv2d(cin, cout, 1, stride, bias=False), nn.BatchNorm2d(cout)) \
+                    if (stride != 1 or cin != cout) else None
+                if bottleneck:
+                    assert flat[k] == cin, f'cfg[{k}] = {flat[k]} must equal the block input {cin}'
+                    blocks.append(Bottleneck(cin, flat[k + 1], flat[k + 2], cout, stride, down))
+                    k += 3
+                else:
+                    blocks.append(Basic(cin, flat[k], cout, stride, down))
+                    k += 1
+                cin = cout
+            setattr(self, f'layer{s}', nn.Sequential(*blocks))
+        self.stages = stages
+        assert flat[k] == cin and k + 1 == len(flat), 'cfg must end with the FC input width'
+        self.fc = nn.Linear(cin, sd['fc.weight'].shape[0])
+
+    def forward(self, x):
+        x = self.maxpool(torch.relu(self.bn1(self.conv1(x))))
+        for s in self.stages:
+            x = getattr(self, f'layer{s}')(x)
+        return self.fc(torch.flatten(x.mean((2, 3)), 1))
+
+
+def main(path, inp, out):
+    ck = torch.load(path, map_location='cpu')
+    sd = ck['state_dict']
+    model = ResNetFromCfg(ck['cfg'], sd)
+    model.load_state_dict(sd, strict=True)
+    model.eval()
+    with torch.no_grad():
+        y = model(torch.from_numpy(np.load(inp)).float())
+    np.save(out, y.numpy())
+    print('loaded', path, 'cfg', ck['cfg'], 'logits', tuple(y.shape))
+
+
+if __name__ == '__main__':
+    main(*sys.argv[1:4])

@@ -1,0 +1,114 @@
+// dyresnet18 (docs/methods/dgc.md §3.3): torchvision ResNet-18 whose block convs — and the 1×1 downsample convs —
+// are DGC layers. Keys: conv1, bn1, layer{L}.{B}.conv1/bn1/conv2/bn2 (conv1/conv2 DGC), layer{2,3,4}.0.downsample.0
+// (DGC 1×1) and downsample.1.norm (BN), fc. Every DGC layer runs its own BN → ReLU on its input, so the block input
+// is normalised twice (kept for checkpoint compatibility, §7).
+import * as tf from '@tensorflow/tfjs-core';
+import { ReLU } from '../../nn/activation.js';
+import { BatchNorm2d } from '../../nn/batchnorm.js';
+import { Sequential } from '../../nn/container.js';
+import { Module } from '../../nn/module.js';
+import type { ModelConfig } from '../../models/registry.js';
+import { ResNetBase, type Stem } from '../../models/resnet_base.js';
+import { dgcLasso, dgcReport, setDgcProgress } from './hooks.js';
+import { initDgcConvs } from './init.js';
+import { DynamicMultiHeadConv } from './layer.js';
+
+export interface DyResNetConfig extends ModelConfig {
+  /** basic blocks per stage ([2, 2, 2, 2] for ResNet-18) */
+  layers: number[];
+  /** stage widths, default 64/128/256/512 */
+  widths?: number[];
+  stem: Stem;
+  heads: number;
+  gateFactor: number;
+  squeezeRate: number;
+}
+
+/** The official `Norm_after_downsample`: a BN kept under the key `norm`. */
+export class NormAfterDownsample extends Module {
+  readonly norm: BatchNorm2d;
+  constructor(planes: number) {
+    super();
+    this.norm = this.addModule('norm', new BatchNorm2d(planes));
+  }
+  forward(x: tf.Tensor): tf.Tensor {
+    return this.norm.call(x);
+  }
+}
+
+export class DyBasicBlock extends Module {
+  readonly conv1: DynamicMultiHeadConv;
+  readonly bn1: BatchNorm2d;
+  readonly relu: ReLU;
+  readonly conv2: DynamicMultiHeadConv;
+  readonly bn2: BatchNorm2d;
+  readonly downsample: Sequential | null;
+
+  constructor(inplanes: number, planes: number, stride: number, c: DyResNetConfig) {
+    super();
+    const dgc = (cin: number, k: number, s: number) => new DynamicMultiHeadConv({
+      inChannels: cin, outChannels: planes, kernelSize: k, stride: s, padding: k === 3 ? 1 : 0,
+      heads: c.heads, squeezeRate: c.squeezeRate, gateFactor: c.gateFactor,
+    });
+    this.conv1 = this.addModule('conv1', dgc(inplanes, 3, stride));
+    this.bn1 = this.addModule('bn1', new BatchNorm2d(planes));
+    this.relu = this.addModule('relu', new ReLU());
+    this.conv2 = this.addModule('conv2', dgc(planes, 3, 1));
+    this.bn2 = this.addModule('bn2', new BatchNorm2d(planes));
+    const down = stride !== 1 || inplanes !== planes;
+    this.downsample = down ? this.addModule('downsample', new Sequential(dgc(inplanes, 1, stride), new NormAfterDownsample(planes))) : null;
+  }
+
+  forward(x: tf.Tensor): tf.Tensor {
+    return tf.tidy(() => {
+      let out = this.relu.call(this.bn1.call(this.conv1.call(x)));
+      out = this.bn2.call(this.conv2.call(out));
+      const identity = this.downsample ? this.downsample.call(x) : x;
+      return tf.relu(tf.add(out, identity));
+    });
+  }
+}
+
+/** Implements the training loop's hooks setProgress, auxiliaryLoss and finalReport (structurally). */
+export class DyResNet extends ResNetBase {
+  private inputShape: number[] | null = null;
+
+  constructor(readonly config: DyResNetConfig) {
+    super();
+    const widths = config.widths ?? [64, 128, 256, 512].slice(0, config.layers.length);
+    if (!Array.isArray(config.layers) || config.layers.length === 0 || widths.length !== config.layers.length) {
+      throw new Error(`DyResNet: layers must be a non-empty array with one entry per width (${widths.length}), got [${String(config.layers)}]`);
+    }
+    this.addStem(config.stem, config.inChannels, widths[0]!, 'DyResNet');
+    let inplanes = widths[0]!;
+    config.layers.forEach((n, s) => {
+      const stage = new Sequential();
+      for (let i = 0; i < n; i++) {
+        stage.append(new DyBasicBlock(inplanes, widths[s]!, i === 0 && s > 0 ? 2 : 1, config));
+        inplanes = widths[s]!;
+      }
+      this.addStage(stage);
+    });
+    this.addHead(inplanes, config.numClasses);
+    initDgcConvs(this);
+  }
+
+  override forward(x: tf.Tensor): tf.Tensor {
+    this.inputShape = [...x.shape];
+    return super.forward(x);
+  }
+
+  setProgress(p: number): void {
+    setDgcProgress(this, p);
+  }
+
+  auxiliaryLoss(): tf.Scalar | null {
+    return dgcLasso(this);
+  }
+
+  /** Kept fraction per layer and FLOPs per image of the eval-mode forwards since the last training step. */
+  finalReport(): Promise<string> {
+    if (!this.inputShape) throw new Error(`${this.typeName}.finalReport: run a forward pass first`);
+    return dgcReport(this, this.inputShape);
+  }
+}

@@ -1,0 +1,49 @@
+// What a DGC network adds to training (TrainHooks of src/train/loop.ts): the progress that drives every layer's
+// deactivation schedule (docs/methods/dgc.md §2) and the lasso term summed over all DGC layers (§1.7), plus the
+// per-layer kept ratio for reports.
+import * as tf from '@tensorflow/tfjs-core';
+import { countFlops } from '../../flops/counter.js';
+import type { Module } from '../../nn/module.js';
+import { DynamicMultiHeadConv } from './layer.js';
+
+export function dgcLayers(model: Module): Array<[string, DynamicMultiHeadConv]> {
+  const out: Array<[string, DynamicMultiHeadConv]> = [];
+  for (const [name, m] of model.namedModules()) if (m instanceof DynamicMultiHeadConv) out.push([name, m]);
+  return out;
+}
+
+/** Sets training progress p ∈ [0, 1] on every DGC layer (used by the next training-mode forward). */
+export function setDgcProgress(model: Module, p: number): void {
+  if (typeof p !== 'number' || !(p >= 0 && p <= 1)) throw new Error(`setProgress: progress must be in [0, 1], got ${p}`);
+  for (const [, m] of dgcLayers(model)) m.progress = p;
+}
+
+/** Σ over DGC layers of Σ_heads mean(g) from the last training-mode forward; null when there is none. */
+export function dgcLasso(model: Module): tf.Scalar | null {
+  const terms = dgcLayers(model).map(([, m]) => m.lasso).filter((t): t is tf.Scalar => t !== null);
+  if (terms.length === 0) return null;
+  return tf.addN(terms) as tf.Scalar;
+}
+
+/** Nominal kept fraction per head of each DGC layer: (C − inactive) / C. */
+export function keptRatios(model: Module): Array<{ name: string; inChannels: number; inactive: number; kept: number }> {
+  return dgcLayers(model).map(([name, m]) => ({
+    name, inChannels: m.inChannels, inactive: m.inactiveChannels, kept: (m.inChannels - m.inactiveChannels) / m.inChannels,
+  }));
+}
+
+/**
+ * One line for the end of training: the kept fraction per DGC layer measured in the eval-mode forwards since the last
+ * training step (per sample and head, ties and zero saliencies dropped), and the FLOPs per image in the DGC
+ * convention, nominal (convolutions charged at the gate factor, dgc.md §4.1) and spent (charged at the kept
+ * channels actually measured).
+ */
+export async function dgcReport(model: Module, inputShape: number[]): Promise<string> {
+  const stats = dgcLayers(model).map(([, m]) => m.keptStats());
+  const nominal = (await countFlops(model, { inputShape: [1, ...inputShape.slice(1)], convention: 'dgc' })).totals.macs;
+  let spent = nominal;
+  for (const s of stats) if (s) spent += s.convMacsPerImage - s.nominalConvMacsPerImage;
+  const kept = stats.map((s) => (s ? s.keptFraction.toFixed(2) : '-')).join(' ');
+  const mega = (v: number) => `${(v / 1e6).toFixed(3)} M`;
+  return `DGC kept fraction per layer [${kept}]; FLOPs/image ${mega(spent)} spent (measured kept channels), ${mega(nominal)} nominal (dgc convention)`;
+}

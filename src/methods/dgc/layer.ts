@@ -1,0 +1,232 @@
+// The DGC layer, `DynamicMultiHeadConv` with its `HeadConv` heads (docs/methods/dgc.md §1), keys as the official code:
+//   _inactive_channels [1]; norm.* [C]; headconv_{i}.conv.weight [C'/h, C, k, k]; headconv_{i}.fc1.weight [d, C];
+//   headconv_{i}.fc2.{weight [C, d], bias [C]}.
+// Forward (NHWC): a = relu(norm(x)) [B,H,W,C]; z = mean_HW(a) [B,C]; per head g_i = relu(fc2(relu(fc1(z)))) [B,C];
+// ĝ_i = g_i with every entry ≤ its row's k-th smallest set to 0 (k = _inactive_channels); y_i = conv_i(a·ĝ_i)
+// [B,Ho,Wo,C'/h]; y = heads interleaved (channel j·h + i, the official channel shuffle). Training mode also
+// advances k from the progress (§2) and keeps the lasso term Σ_i mean(g_i) (§1.7) for `lasso`.
+// The saliency MLPs of all heads run as one batched matMul, the gate as one topk over [h·B, C]; the h head
+// convolutions are h conv2d calls (tfjs has no grouped conv).
+import * as tf from '@tensorflow/tfjs-core';
+import { dgcHiddenWidth, dgcLayerCost } from '../../flops/formulas.js';
+import type { FlopsContributor, FlopsCost } from '../../flops/contributor.js';
+import type { Convention } from '../../flops/conventions.js';
+import type { Shape } from '../../flops/ops.js';
+import { BatchNorm2d } from '../../nn/batchnorm.js';
+import { checkNHWC, checkPositiveInt, checkNonNegativeInt } from '../../core/check.js';
+import { Conv2d } from '../../nn/conv.js';
+import { kaimingNormal } from '../../nn/init.js';
+import { Linear } from '../../nn/linear.js';
+import { Module } from '../../nn/module.js';
+import { gateSaliency } from './gate.js';
+import { InactiveChannelsBuffer } from './inactive_buffer.js';
+import { checkGateFactor, inactiveChannelsAt } from './schedule.js';
+import { interleaveHeads } from './shuffle.js';
+
+export interface DynamicMultiHeadConvOptions {
+  inChannels: number;
+  outChannels: number;
+  kernelSize: number;
+  stride?: number;
+  /** symmetric zero padding per side (PyTorch) */
+  padding?: number;
+  /** number of heads h (dynamic groups); divides inChannels and outChannels */
+  heads?: number;
+  /** saliency MLP reduction s (halved below 80 input channels) */
+  squeezeRate?: number;
+  /** fraction of input channels each head keeps at the end of training, in (0, 1] */
+  gateFactor?: number;
+}
+
+type Pad4 = [[number, number], [number, number], [number, number], [number, number]];
+
+/** One head: a full-width conv (C → C'/h) and its saliency MLP fc1 (C → d, no bias), fc2 (d → C, bias 1). */
+export class HeadConv extends Module {
+  readonly conv: Conv2d;
+  readonly fc1: Linear;
+  readonly fc2: Linear;
+
+  constructor(inChannels: number, outChannels: number, squeezeRate: number, kernelSize: number, stride: number, padding: number) {
+    super();
+    const d = dgcHiddenWidth(inChannels, squeezeRate);
+    if (d < 1) {
+      throw new Error(`DynamicMultiHeadConv: squeezeRate ${squeezeRate} leaves no hidden unit for ${inChannels} input channels (d = floor(C / s_eff) must be ≥ 1)`);
+    }
+    this.conv = this.addModule('conv', new Conv2d({ inChannels, outChannels, kernelSize, stride, padding, bias: false }));
+    this.fc1 = this.addModule('fc1', new Linear({ inFeatures: inChannels, outFeatures: d, bias: false }));
+    this.fc2 = this.addModule('fc2', new Linear({ inFeatures: d, outFeatures: inChannels, bias: true }));
+    // kaiming_normal_ (fan_in, gain √2) for both weights, fc2 bias 1 (dgc.md §1.2)
+    this.fc1.weight.reset(kaimingNormal(this.fc1.weight.shape, { nonlinearity: 'relu' }));
+    this.fc2.weight.reset(kaimingNormal(this.fc2.weight.shape, { nonlinearity: 'relu' }));
+    this.fc2.bias!.reset(tf.ones([inChannels]));
+  }
+
+  forward(): tf.Tensor {
+    throw new Error('HeadConv: run the owning DynamicMultiHeadConv (heads share its BN, pooling and gate)');
+  }
+}
+
+export class DynamicMultiHeadConv extends Module implements FlopsContributor {
+  readonly inChannels: number;
+  readonly outChannels: number;
+  readonly kernelSize: number;
+  readonly stride: number;
+  readonly padding: number;
+  readonly heads: number;
+  readonly squeezeRate: number;
+  readonly gateFactor: number;
+  readonly _inactive_channels: InactiveChannelsBuffer;
+  readonly norm: BatchNorm2d;
+  readonly headconvs: HeadConv[] = [];
+  /** training progress in [0, 1] set by the model (TrainHooks.setProgress); null = leave the count alone */
+  progress: number | null = null;
+  private lastLasso: tf.Scalar | null = null;
+  /** eval-mode forwards since the last training-mode one: Σ over samples and heads of kept (non-zero) gated channels */
+  private keptSum: tf.Scalar | null = null;
+  private keptSamples = 0;
+  private outPixels = 0;
+
+  constructor(o: DynamicMultiHeadConvOptions) {
+    super();
+    const name = 'DynamicMultiHeadConv';
+    this.inChannels = checkPositiveInt(o.inChannels, 'inChannels', name);
+    this.outChannels = checkPositiveInt(o.outChannels, 'outChannels', name);
+    this.kernelSize = checkPositiveInt(o.kernelSize, 'kernelSize', name);
+    this.stride = checkPositiveInt(o.stride ?? 1, 'stride', name);
+    this.padding = checkNonNegativeInt(o.padding ?? 0, 'padding', name);
+    this.heads = checkPositiveInt(o.heads ?? 4, 'heads', name);
+    this.squeezeRate = checkPositiveInt(o.squeezeRate ?? 16, 'squeezeRate', name);
+    this.gateFactor = checkGateFactor(o.gateFactor ?? 0.25, name);
+    if (this.inChannels % this.heads !== 0) {
+      throw new Error(`${name}: heads (${this.heads}) must divide inChannels (${this.inChannels})`);
+    }
+    if (this.outChannels % this.heads !== 0) {
+      throw new Error(`${name}: heads (${this.heads}) must divide outChannels (${this.outChannels})`);
+    }
+    this._inactive_channels = this.addBuffer('_inactive_channels', new InactiveChannelsBuffer(this.inChannels)) as InactiveChannelsBuffer;
+    this.norm = this.addModule('norm', new BatchNorm2d(this.inChannels));
+    for (let i = 0; i < this.heads; i++) {
+      this.headconvs.push(this.addModule(`headconv_${i}`, new HeadConv(
+        this.inChannels, this.outChannels / this.heads, this.squeezeRate, this.kernelSize, this.stride, this.padding)));
+    }
+  }
+
+  /** Input channels each head drops now (the `_inactive_channels` buffer). */
+  get inactiveChannels(): number {
+    return this._inactive_channels.count;
+  }
+
+  set inactiveChannels(n: number) {
+    this._inactive_channels.count = n;
+  }
+
+  /** The lasso term Σ_heads mean(g) of the last training-mode forward (null before one, or after eval). */
+  get lasso(): tf.Scalar | null {
+    return this.lastLasso;
+  }
+
+  private get pad(): 'valid' | Pad4 {
+    const p = this.padding;
+    return p === 0 ? 'valid' : [[0, 0], [p, p], [p, p], [0, 0]];
+  }
+
+  /** Pre-activation and saliencies: a = relu(norm(x)) [B,H,W,C], g [h, B, C] (≥ 0). */
+  saliency(x: tf.Tensor4D): { a: tf.Tensor4D; g: tf.Tensor3D } {
+    const h = this.heads;
+    const a = tf.relu(this.norm.call(x)) as tf.Tensor4D;
+    const z = tf.mean(a, [1, 2]) as tf.Tensor2D; // [B, C]
+    const zh = tf.tile(tf.expandDims(z, 0), [h, 1, 1]) as tf.Tensor3D; // [h, B, C]
+    const w1 = tf.stack(this.headconvs.map((m) => m.fc1.weight.variable)) as tf.Tensor3D; // [h, C, d]
+    const w2 = tf.stack(this.headconvs.map((m) => m.fc2.weight.variable)) as tf.Tensor3D; // [h, d, C]
+    const b2 = tf.stack(this.headconvs.map((m) => tf.reshape(m.fc2.bias!.variable, [1, -1]))) as tf.Tensor3D; // [h, 1, C]
+    const hidden = tf.relu(tf.matMul(zh, w1));
+    const g = tf.relu(tf.add(tf.matMul(hidden, w2), b2)) as tf.Tensor3D;
+    return { a, g };
+  }
+
+  /** Gated saliencies ĝ [h, B, C]: entries ≤ each row's k-th smallest are 0 (k = inactive channels). */
+  gate(g: tf.Tensor3D): tf.Tensor3D {
+    const [h, B, C] = g.shape;
+    return tf.reshape(gateSaliency(tf.reshape(g, [h * B, C]) as tf.Tensor2D, this.inactiveChannels), [h, B, C]) as tf.Tensor3D;
+  }
+
+  forward(x: tf.Tensor): tf.Tensor {
+    checkNHWC(x, this.inChannels, 'DynamicMultiHeadConv');
+    if (this.training && this.progress !== null) {
+      this.inactiveChannels = inactiveChannelsAt(this.inChannels, this.gateFactor, this.progress, this.inactiveChannels);
+    }
+    if (this.training) this.resetKeptStats();
+    return tf.tidy(() => {
+      const { a, g } = this.saliency(x as tf.Tensor4D);
+      this.setLasso(this.training ? tf.div(tf.sum(g), g.shape[1] * g.shape[2]) as tf.Scalar : null);
+      const gated = this.gate(g);
+      if (!this.training) this.trackKept(gated);
+      const y = this.convHeads(a, gated);
+      this.outPixels = y.shape[1] * y.shape[2];
+      return y;
+    });
+  }
+
+  /**
+   * h conv2d calls on a·ĝ_i, outputs interleaved (channel j·h + i). (One batched matMul with per-sample weights
+   * ĝ_i ⊙ W_i for 1×1 layers avoids the h scaled copies but measured 2.6× slower on wasm; see docs/methods/dgc.md §8.3.)
+   */
+  private convHeads(a: tf.Tensor4D, gated: tf.Tensor3D): tf.Tensor4D {
+    const gh = tf.unstack(gated); // h × [B, C]
+    const [B, , , C] = a.shape;
+    const outs = this.headconvs.map((m, i) => {
+      const xi = tf.mul(a, tf.reshape(gh[i]!, [B, 1, 1, C])) as tf.Tensor4D;
+      return tf.conv2d(xi, m.conv.weight.variable as tf.Tensor4D, this.stride, this.pad);
+    });
+    return interleaveHeads(outs);
+  }
+
+  /** Accumulates the kept-channel count on the device (no sync); read by `keptStats`. */
+  private trackKept(gated: tf.Tensor3D): void {
+    const n = tf.sum(tf.cast(tf.greater(gated, 0), 'float32')) as tf.Scalar;
+    const next = this.keptSum ? tf.add(this.keptSum, n) as tf.Scalar : n;
+    this.keptSum?.dispose();
+    this.keptSum = tf.keep(next);
+    this.keptSamples += gated.shape[1];
+  }
+
+  private resetKeptStats(): void {
+    this.keptSum?.dispose();
+    this.keptSum = null;
+    this.keptSamples = 0;
+  }
+
+  /**
+   * What eval-mode forwards since the last training-mode forward actually kept: the mean fraction of input channels
+   * per head and sample with a non-zero gate (ties and zero saliencies count as dropped), and the convolution
+   * multiply-adds that those channels cost per image. Null before any eval-mode forward.
+   */
+  keptStats(): { keptFraction: number; convMacsPerImage: number; nominalConvMacsPerImage: number } | null {
+    if (!this.keptSum || this.keptSamples === 0) return null;
+    const perSampleHead = this.keptSum.dataSync()[0]! / (this.keptSamples * this.heads);
+    const perKept = (this.outChannels / this.heads) * this.kernelSize ** 2 * this.outPixels; // one head, one channel
+    return {
+      keptFraction: perSampleHead / this.inChannels,
+      convMacsPerImage: perSampleHead * this.heads * perKept,
+      nominalConvMacsPerImage: this.gateFactor * this.inChannels * this.heads * perKept,
+    };
+  }
+
+  private setLasso(t: tf.Scalar | null): void {
+    this.lastLasso?.dispose();
+    this.lastLasso = t ? tf.keep(t) : null;
+  }
+
+  flopsFor(inputShape: Shape, _outputShape: Shape, convention: Convention): FlopsCost {
+    return dgcLayerCost({
+      inputShape, outChannels: this.outChannels, kernelSize: this.kernelSize, stride: this.stride, padding: this.padding,
+      heads: this.heads, squeezeRate: this.squeezeRate, gateFactor: this.gateFactor,
+    }, convention);
+  }
+
+  override dispose(): void {
+    this.setLasso(null);
+    this.resetKeptStats();
+    super.dispose();
+  }
+}
