@@ -19,10 +19,7 @@ module.exports = {
     layer('kernels-below-backend', 'kernels', ['kernels', 'ops', 'core'], 'kernels implement ops for one backend'),
     layer('backend-below-nn', 'backend', ['backend', 'kernels', 'ops', 'core'], 'backend selection registers kernels'),
     layer('nn-below-models', 'nn', ['nn', 'ops', 'core'], 'the module system knows no models or methods'),
-    // Known exception, to be removed: src/flops/tables.ts builds the papers' FLOP tables from registered models and
-    // moves to repro/ with the reproduction suite (issue 14).
-    layer('flops-below-models', 'flops', ['flops', 'nn', 'ops', 'core'], 'FLOP conventions and the counter work on modules, not on model names',
-      '^src/flops/tables[.]ts$'),
+    layer('flops-below-models', 'flops', ['flops', 'nn', 'ops', 'core'], 'FLOP conventions and the counter work on modules, not on model names'),
     layer('models-below-methods', 'models', ['models', 'nn', 'ops', 'flops', 'core'], 'plain architectures know no methods'),
     layer('methods-below-zoo', 'methods', ['methods', 'models', 'nn', 'ops', 'flops', 'core', 'data'],
       'a method (PiX, DGC, CHEX) builds on models, nn, ops and flops'),

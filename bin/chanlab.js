@@ -1,7 +1,7 @@
 #!/usr/bin/env node
-// The chanlab command line: a thin launcher for the compiled CLI in dist/ (built by `npm ci` via `prepare`).
+// The chanlab command line: a thin launcher for the compiled CLI in dist/src/ (built by `npm ci` via `prepare`).
 // It exits explicitly when the command is done: wasm pthreads and GPU devices would otherwise keep Node alive.
-import { main } from '../dist/cli/main.js';
+import { main } from '../dist/src/cli/main.js';
 
 function exit(code) {
   process.stdout.write('', () => process.stderr.write('', () => process.exit(code)));

@@ -1,33 +1,120 @@
-// One runnable definition per paper table. A definition computes its table with chanlab at the current commit;
-// the runner wraps the result with a manifest and writes it atomically under repro/results/<tier>/<id>.json
-// (+ a Markdown rendering). Paper numbers live only in clearly labelled `paper*` columns.
-export type Tier = 'quick' | 'full';
+// The table model of the reproduction suite. A table definition has rows (stable ids, one config per row), the tiers
+// it runs at, the paper's numbers with their source, and a tolerance per cell. `chanlab repro` runs the missing rows
+// and writes repro/results/<tier>/<table>.json + .md (see runner.ts); the status of a cell comes from status.ts.
+import type { TrainConfig } from '../src/train/config.js';
 
-export interface ReproOutput {
-  /** The configuration that produced the result (goes into the manifest). */
-  config: unknown;
-  seed: number;
-  /** Machine-readable results. */
-  results: unknown;
-  /** Human-readable rendering for results/<tier>/<id>.md. */
-  markdown: string;
-  /** One-line summary for the console. */
-  summary: string;
+/** quick: 2 CPU cores, whole suite < 15 min. small: Fashion-MNIST, ≥ 3 seeds. full: the paper's setting. */
+export const TIERS = ['quick', 'small', 'full'] as const;
+export type Tier = (typeof TIERS)[number];
+
+/** Where a printed number comes from. `doc` is the section of docs/methods/*.md that records it. */
+export interface Source {
+  paper: 'PiX' | 'CHEX' | 'DGC';
+  table: string;
+  doc: string;
 }
 
-export interface ReproContext {
+/**
+ * How close a reproduced value must be to the paper's. A cell is within when any given criterion holds:
+ * `printed` compares at the printed precision (the value reduced by the paper's rule, then Δ = 0), `abs`/`rel` bound |Δ|,
+ * `spread` allows |Δ| ≤ k × the seed-to-seed standard deviation of the reproduced value.
+ */
+export interface Tolerance {
+  printed?: { rule: 'round' | 'trunc'; decimals: number };
+  abs?: number;
+  rel?: number;
+  spread?: number;
+}
+
+export interface PaperValue {
+  /** The number in the metric's unit. */
+  value: number;
+  /** Exactly as printed (e.g. '3.18B', '.837'). */
+  printed: string;
+  /** A known slip of the paper or another caveat, shown next to the cell. */
+  note?: string;
+}
+
+export interface Metric {
+  key: string;
+  label: string;
+  /** Unit the values (paper and reproduced) are expressed in, e.g. 'M', '%', 'ms'. */
+  unit: string;
+  /** Decimals shown in the Markdown table. */
+  decimals: number;
+  /** Tolerance of this metric's cells unless a row overrides it. */
+  tolerance?: Tolerance;
+  /** Tiers at which the metric is reported (default: all of the table's). */
+  tiers?: readonly Tier[];
+  /** Tiers at which the paper's number is the target (default: all); elsewhere it is shown for reference only. */
+  paperTiers?: readonly Tier[];
+}
+
+export type Metrics = Record<string, number>;
+
+export interface RowContext {
   tier: Tier;
+  /** Backend of the run (`--backend`, default wasm); a row config may name its own. */
   backend: string;
-  /** Scratch/run directory for this definition (training runs, checkpoints). */
+  /** Scratch directory of this row (training runs, checkpoints). */
   workDir: string;
   quiet: boolean;
 }
 
-export interface ReproDefinition {
+/** Seeded training of a row: the runner trains one run per seed (resumable) and reads test top-1 etc. from it. */
+export interface TrainSpec {
+  tiers: readonly Tier[];
+  config(tier: Tier, seed: number): TrainConfig;
+}
+
+export interface RowDefinition {
+  /** Stable id (kebab-case), used on the command line (`table/row`) and as the key of the result file. */
+  id: string;
+  label: string;
+  /** The one configuration of this row (recorded in the result). */
+  config: Record<string, unknown>;
+  /** Tiers the row exists at (default: the table's). */
+  tiers?: readonly Tier[];
+  /** Metrics this row reports (default: all of the table's). */
+  metrics?: readonly string[];
+  paper?: Record<string, PaperValue>;
+  tolerance?: Record<string, Tolerance>;
+  /** Deterministic counts or single measurements, run once per tier (not per seed). */
+  compute?(ctx: RowContext): Promise<Metrics>;
+  /** Tiers at which `compute` runs (default: every tier of the row). */
+  computeTiers?: readonly Tier[];
+  train?: TrainSpec;
+  /** Why the row cannot run yet (e.g. its method has not landed): every cell shows "not run". */
+  pending?: string;
+}
+
+/** A metric computed from other rows' aggregates (e.g. Δ top-1 against the default row). */
+export interface DerivedMetric {
+  key: string;
+  /** mean and std (seed-to-seed) of row `id`, or null when its inputs are missing. */
+  derive(row: string, get: (row: string, metric: string) => Aggregate | null): Aggregate | null;
+}
+
+export interface Aggregate {
+  mean: number;
+  /** Sample standard deviation over seeds (0 for a single value). */
+  std: number;
+  n: number;
+}
+
+export interface TableDefinition {
   id: string;
   title: string;
-  /** Paper and table it reproduces. */
-  reproduces: string;
-  tiers: Tier[];
-  run(ctx: ReproContext): Promise<ReproOutput>;
+  source: Source;
+  tiers: readonly Tier[];
+  metrics: readonly Metric[];
+  rows: readonly RowDefinition[];
+  derived?: readonly DerivedMetric[];
+  /** Seeds per training row when --seeds is not given. */
+  defaultSeeds?: Partial<Record<Tier, number>>;
+  notes?: readonly string[];
+}
+
+export function rowTiers(table: TableDefinition, row: RowDefinition): readonly Tier[] {
+  return row.tiers ?? table.tiers;
 }

@@ -5,7 +5,7 @@
 import { build } from 'esbuild';
 import { mkdirSync, writeFileSync } from 'node:fs';
 
-const outs = ['src/backend/generated', 'dist/backend/generated'];
+const outs = ['src/backend/generated', 'dist/src/backend/generated'];
 for (const dir of outs) {
   mkdirSync(dir, { recursive: true });
   await build({

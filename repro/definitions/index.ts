@@ -1,5 +1,10 @@
-import type { ReproDefinition } from '../definition.js';
-import { flopsTables } from './flops-tables.js';
-import { quickTrain } from './quick-train.js';
+// Every table of the reproduction suite, in the order `chanlab repro` runs them.
+import type { TableDefinition } from '../definition.js';
+import { headToHead } from './head-to-head.js';
+import { pixAblations } from './pix-ablations.js';
+import { pixLatency } from './pix-latency.js';
+import { pixSqueeze } from './pix-squeeze.js';
+import { pixSuppTable1 } from './pix-supp-table1.js';
+import { pixTable1 } from './pix-table1.js';
 
-export const DEFINITIONS: ReproDefinition[] = [flopsTables, quickTrain];
+export const TABLES: readonly TableDefinition[] = [pixSuppTable1, pixSqueeze, pixTable1, pixAblations, pixLatency, headToHead];

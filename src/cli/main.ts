@@ -9,6 +9,7 @@ import * as latency from './commands/latency.js';
 import * as models from './commands/models.js';
 import * as plot from './commands/plot.js';
 import * as predict from './commands/predict.js';
+import * as repro from './commands/repro.js';
 import * as train from './commands/train.js';
 
 interface Command {
@@ -28,6 +29,7 @@ const COMMANDS: Record<string, Command> = {
   gradcam,
   plot,
   bench,
+  repro,
   chex,
 };
 

@@ -3,11 +3,13 @@
 //  - ImageNet train (PiX §7.2 / CHEX / DGC): RandomResizedCrop(224, (0.08, 1), (3/4, 4/3)) + flip + normalise
 //    (PiX's timm recipe uses bicubic; CHEX and DGC bilinear).
 //  - ImageNet eval: Resize(⌊224 / cropPct⌋ = 256) + CenterCrop(224) + normalise.
-// RandAugment and RandomErasing of PiX's README recipe are not implemented.
+//    PiX's README recipe adds RandAugment `rand-m7-mstd0.5-inc1` after the flip and RandomErasing p 0.25 after normalising.
 import type { Rng } from '../core/rng.js';
 import type { Image } from './image.js';
 import type { Transform } from './loader.js';
 import type { MixOptions } from './mix.js';
+import { randAugment } from './rand_augment.js';
+import { randomErasing } from './random_erasing.js';
 import { resize, type Interpolation } from './resize.js';
 import { centerCrop, normalize, randomCrop, randomHorizontalFlip, randomResizedCrop } from './transforms.js';
 
@@ -47,13 +49,23 @@ export interface ImagenetTransformOptions {
   ratio?: [number, number];
   /** eval: resize to ⌊size / cropPct⌋ before the centre crop (default 0.875 → 256 for 224) */
   cropPct?: number;
+  /** train: timm RandAugment string (e.g. 'rand-m7-mstd0.5-inc1'), applied after the flip; fill = round(255·mean) */
+  randAugment?: string | null;
+  /** train: RandomErasing probability (mode 'pixel', one box), applied after normalising; 0 = off */
+  randomErasing?: number;
 }
 
 export function imagenetTrainTransform(o: ImagenetTransformOptions = {}): Transform {
   const size = o.size ?? 224;
+  const mean = o.mean ?? IMAGENET_MEAN;
+  // timm: RandAugment's geometric ops use the train interpolation and fill with the mean colour
+  const ra = o.randAugment ? randAugment(o.randAugment, { fill: mean.map((m) => Math.round(255 * m)), resample: o.interpolation ?? 'bilinear' }) : null;
+  const reprob = o.randomErasing ?? 0;
   return (img, rng) => {
     const c = randomResizedCrop(img, size, rng, { scale: o.scale, ratio: o.ratio, interpolation: o.interpolation ?? 'bilinear' });
-    return normalize(randomHorizontalFlip(c, rng), o.mean ?? IMAGENET_MEAN, o.std ?? IMAGENET_STD);
+    const f = randomHorizontalFlip(c, rng);
+    const x = normalize(ra ? ra(f, rng) : f, mean, o.std ?? IMAGENET_STD);
+    return reprob > 0 ? randomErasing(x, rng, { p: reprob }) : x;
   };
 }
 

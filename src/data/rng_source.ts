@@ -11,6 +11,8 @@ export interface RandomSource {
   randint(n: number): number;
   /** Beta(a, b) sample. */
   beta(a: number, b: number): number;
+  /** Normal(mean, std) sample. */
+  normal(mean?: number, std?: number): number;
 }
 
 // 32-bit finaliser of MurmurHash3, good avalanche for combining small integers.

@@ -4,4 +4,3 @@ export * from './conventions.js';
 export * from './contributor.js';
 export * from './counter.js';
 export * from './formulas.js';
-export * from './tables.js';

@@ -44,6 +44,10 @@ export interface DataConfig {
   interpolation?: 'bilinear' | 'bicubic';
   /** ImageNet eval: resize to ⌊inputSize / cropPct⌋ before the centre crop (default 0.875) */
   cropPct?: number;
+  /** 'random_resized_crop' only: timm RandAugment string after the flip, e.g. 'rand-m7-mstd0.5-inc1' */
+  randAugment?: string | null;
+  /** 'random_resized_crop' only: RandomErasing probability (timm mode 'pixel', one box) after normalising */
+  randomErasing?: number;
   /** mixup/cutmix (timm `Mixup`); targets are smoothed with loss.labelSmoothing */
   mixup?: MixupConfig | null;
   /** use only the first N training / test samples */
@@ -156,6 +160,7 @@ const syntheticSpec = obj(
 const dataSpec = obj({
   dataset: oneOf(DATASET_NAMES), root: str, augment: oneOf(['none', 'crop_flip', 'random_resized_crop']), cropPadding: int(0),
   inputSize: int(1), interpolation: oneOf(['bilinear', 'bicubic']), cropPct: num(0.01, 1), mixup: nullable(mixupSpec),
+  randAugment: nullable(str), randomErasing: num(0, 1),
   trainLimit: nullable(int(1)), testLimit: nullable(int(1)), dropLast: bool, prefetch: int(0), synthetic: syntheticSpec,
 }, ['dataset']);
 const optimizerSpec = obj({

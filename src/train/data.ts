@@ -123,6 +123,9 @@ export function buildTestLoader(cfg: DataConfig, o: { batchSize: number; seed: n
 
 export function trainTransform(cfg: DataConfig, d: DataSplits): Transform {
   const { mean, std } = d;
+  if ((cfg.randAugment || cfg.randomErasing) && cfg.augment !== 'random_resized_crop') {
+    throw new Error(`config.data.randAugment / randomErasing: expected augment 'random_resized_crop' (the timm pipeline they belong to), got '${cfg.augment ?? 'none'}'`);
+  }
   switch (cfg.augment ?? 'none') {
     case 'none':
       return cfg.dataset === 'imagenet' ? imagenetEvalTransform(imagenetOpts(cfg, d)) : normalizeTransform(mean, std);
@@ -138,7 +141,10 @@ export function trainTransform(cfg: DataConfig, d: DataSplits): Transform {
 }
 
 function imagenetOpts(cfg: DataConfig, d: DataSplits) {
-  return { size: cfg.inputSize ?? 224, interpolation: cfg.interpolation, cropPct: cfg.cropPct, mean: d.mean, std: d.std };
+  return {
+    size: cfg.inputSize ?? 224, interpolation: cfg.interpolation, cropPct: cfg.cropPct, mean: d.mean, std: d.std,
+    randAugment: cfg.randAugment ?? null, randomErasing: cfg.randomErasing ?? 0,
+  };
 }
 
 export function evalTransform(cfg: DataConfig, d: DataSplits): Transform {

@@ -195,7 +195,7 @@ describe('mixup / cutmix', () => {
   it('timm rand_bbox geometry by hand, prob 0 → no mixing, permute pairing', () => {
     // λ = 0.75 → ratio 0.5; H 8 W 10 → cut 4 × 5; centre draws (cy, cx) = (1, 9) → rows 0..3, cols 7..10 (clipped)
     const draws = [1, 9];
-    const src = { random: () => 0, uniform: () => 0, beta: () => 0, randint: () => draws.shift()! };
+    const src = { random: () => 0, uniform: () => 0, beta: () => 0, randint: () => draws.shift()!, normal: () => 0 };
     expect(cutmixBox(8, 10, 0.75, src)).toEqual([0, 3, 7, 10]);
     const { x, y, shape } = mk(4);
     const before = x.slice();

@@ -32,6 +32,7 @@ class Replay implements RandomSource {
     return d[1];
   }
   beta(): number { throw new Error('no beta'); }
+  normal(): number { throw new Error('no normal'); }
   get used(): number { return this.k; }
 }
 

@@ -3,7 +3,7 @@ import {
   cbamFormula, dgcHiddenWidth, dgcLayerCost, dgcLayerParams, fbsFormula, pixFormula, pixSqueezeMemory,
   seFormula, squeezeExample, squeezeFormula,
 } from '../../src/flops/formulas.js';
-import { fbsConsistentK, printedDecimals, squeezeExampleTable, supplementTable1, truncateScaled } from '../../src/flops/tables.js';
+import { fbsConsistentK, printedDecimals, squeezeExampleTable, supplementTable1, truncateScaled } from '../../repro/flops-tables.js';
 
 describe('supplement Table 1 formulas (docs/methods/pix.md §8.1)', () => {
   it('gives the exact formula values at C = 512', () => {

@@ -4,7 +4,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { useBackend } from '../../src/backend/index.js';
 import { captureGraph, priceGraph } from '../../src/flops/counter.js';
 import { CONVENTIONS } from '../../src/flops/conventions.js';
-import { formatTable, generateTables, type ReproTable } from '../../src/flops/tables.js';
+import { formatTable, generateTables, type ReproTable } from '../../repro/flops-tables.js';
 import { createModel } from '../../src/zoo/index.js';
 import { withoutInit } from '../../src/nn/init.js';
 import { pixResnetGraph, resnetGraph } from './oracle_resnet.js';

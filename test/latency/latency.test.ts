@@ -1,6 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { useBackend } from '../../src/backend/index.js';
-import { compareLatency, formatLatencyComparison, measureLatency, median } from '../../src/latency/latency.js';
+import { compareLatency, formatLatencyComparison, latencyMethod, measureLatency, median, type LatencyMethod } from '../../src/latency/latency.js';
+import { run as latencyCli } from '../../src/cli/commands/latency.js';
 import { createModel } from '../../src/zoo/index.js';
 
 beforeAll(async () => {
@@ -42,5 +43,20 @@ describe('latency harness (structure only, never speed)', () => {
     expect(median([3, 1, 2])).toBe(2);
     expect(median([4, 1, 2, 3])).toBe(2.5);
     await expect(measureLatency('resnet8_small', { runs: 0 })).rejects.toThrow(/runs/);
+  });
+
+  it('the official method: batch 1, 224², 5 warm-ups, the mean of 1000 runs; comparisons by the mean', async () => {
+    expect(latencyMethod('official')).toEqual({ runs: 1000, warmup: 5, input: 224, batch: 1, statistic: 'mean' });
+    expect(latencyMethod('median')).toEqual({ runs: 50, warmup: 5, input: 224, batch: 1, statistic: 'median' });
+    expect(() => latencyMethod('fast' as LatencyMethod)).toThrow(/latency method must be one of official, median, got 'fast'/);
+    const c = await compareLatency('resnet8_small', 'resnet20_small', { ...latencyMethod('official'), runs: 3, warmup: 1, input: 32, backend: 'wasm' });
+    expect(c.statistic).toBe('mean');
+    expect(c.a.runs).toBe(3);
+    expect(c.reductionPct).toBeCloseTo(100 * (1 - c.b.meanMs / c.a.meanMs), 10);
+    expect(formatLatencyComparison(c)).toMatch(/by the mean\)/);
+    const d = await compareLatency('resnet8_small', 'resnet20_small', { runs: 3, warmup: 0, input: 32 });
+    expect(d.statistic).toBe('median');
+    expect(d.reductionPct).toBeCloseTo(100 * (1 - d.b.medianMs / d.a.medianMs), 10);
+    await expect(latencyCli(['--model', 'resnet8_small', '--method', 'fast'])).rejects.toThrow(/--method must be median or official, got 'fast'/);
   });
 });

@@ -1,6 +1,6 @@
 import { useBackend } from '../../backend/index.js';
 import { flopsReport } from '../flops_report.js';
-import { renderTables } from '../../flops/tables.js';
+import { renderTables } from '../../../repro/flops-tables.js';
 import type { Convention } from '../../flops/conventions.js';
 import { inputChannelsOf, modelFromCheckpoint } from '../../checkpoint/commands.js';
 import { parse } from '../args.js';

@@ -1,23 +1,31 @@
 import { releaseBackends } from '../../backend/index.js';
-import { compareLatency, formatLatencyComparison, measureLatency, type LatencyOptions } from '../../latency/latency.js';
+import { compareLatency, formatLatencyComparison, latencyMethod, measureLatency, type LatencyMethod, type LatencyOptions } from '../../latency/latency.js';
 import { inputChannelsOf, modelFromCheckpoint } from '../../checkpoint/commands.js';
 import { parse } from '../args.js';
 
-export const help = `chanlab latency --model A [--checkpoint FILE] [--baseline B [--baseline-checkpoint FILE]] [--backend wasm] [--runs 50] [--warmup 5] [--input 224]
-  The official PiX latency method (batch 1, fp32, warm-up, timed runs with a sync after each; mean and median ms).
+export const help = `chanlab latency --model A [--checkpoint FILE] [--baseline B [--baseline-checkpoint FILE]] [--method median|official] [--backend wasm] [--runs N] [--warmup N] [--input 224]
+  Inference latency: batch 1, fp32, warm-ups, then timed runs with a sync after each.
+  --method median (default): 5 warm-ups, the median of 50 runs. --method official: PiX's test_latency.py
+  (5 warm-ups, the mean of 1000 runs at 224²). --runs/--warmup/--input override the method's values.
   With --baseline, both models side by side and the ratio (e.g. --model pix_resnet50_cs --baseline resnet50).
   --checkpoint builds a chex_resnet* model from a checkpoint's shapes (compact CHEX models).`;
 
 export async function run(argv: string[]): Promise<number> {
   const a = parse('latency', argv, {
     model: { type: 'string' }, baseline: { type: 'string' }, backend: { type: 'string' }, runs: { type: 'string' },
-    warmup: { type: 'string' }, input: { type: 'string' }, json: { type: 'boolean' }, checkpoint: { type: 'string' },
-    'baseline-checkpoint': { type: 'string' },
+    warmup: { type: 'string' }, input: { type: 'string' }, json: { type: 'boolean' }, method: { type: 'string' },
+    checkpoint: { type: 'string' }, 'baseline-checkpoint': { type: 'string' },
   });
   if (a.help) return console.log(help), 0;
   const model = a.str('model') ?? a.positionals[0];
   if (!model) throw new Error('latency: --model is required');
-  const opts: LatencyOptions = { backend: a.str('backend') ?? 'wasm', runs: a.int('runs', 50), warmup: a.int('warmup', 5, 0), input: a.int('input', 224) };
+  const method = a.str('method') ?? 'median';
+  if (method !== 'median' && method !== 'official') throw new Error(`latency: --method must be median or official, got '${method}'`);
+  const m = latencyMethod(method as LatencyMethod);
+  const opts: LatencyOptions = {
+    backend: a.str('backend') ?? 'wasm', runs: a.int('runs', m.runs), warmup: a.int('warmup', m.warmup, 0), input: a.int('input', m.input),
+    statistic: m.statistic,
+  };
   try {
     const baseline = a.str('baseline') ?? a.positionals[1];
     const fromCk = (name: string, file: string | undefined) => (file ? modelFromCheckpoint(name, file) : name);
@@ -29,7 +37,8 @@ export async function run(argv: string[]): Promise<number> {
     } else {
       const r = await measureLatency(ck ?? model, opts);
       console.log(a.flag('json') ? JSON.stringify(r, null, 2)
-        : `${r.model} on ${r.backend}, input [${r.inputShape.join(',')}]: mean ${r.meanMs.toFixed(2)} ms, median ${r.medianMs.toFixed(2)} ms over ${r.runs} runs`);
+        : `${r.model} on ${r.backend}, input [${r.inputShape.join(',')}]: mean ${r.meanMs.toFixed(2)} ms, median ${r.medianMs.toFixed(2)} ms over ${r.runs} runs ` +
+          `(method ${method}${opts.runs !== m.runs || opts.warmup !== m.warmup || opts.input !== m.input ? ', overridden' : ''})`);
     }
   } finally {
     releaseBackends();

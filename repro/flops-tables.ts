@@ -5,13 +5,13 @@
 // rule (truncation for supplement Table 1 FLOPs and PiX params, rounding for PiX FLOPs), with the printed value.
 // A row whose model is not registered says so and leaves its computed cells empty; any other error propagates.
 // The caller selects a backend (useBackend) first.
-import type { Module } from '../nn/module.js';
-import { withoutInit } from '../nn/init.js';
-import { createModel, hasModel } from '../zoo/index.js';
-import type { Convention } from './conventions.js';
-import { captureGraph, priceGraph, type CapturedGraph } from './counter.js';
-import { cbamFormula, fbsFormula, pixFormula, seFormula, squeezeExample } from './formulas.js';
-import { CHEX_CHECKPOINTS } from '../methods/chex/table.js';
+import type { Module } from '../src/nn/module.js';
+import { withoutInit } from '../src/nn/init.js';
+import { createModel, hasModel } from '../src/zoo/index.js';
+import type { Convention } from '../src/flops/conventions.js';
+import { captureGraph, priceGraph, type CapturedGraph } from '../src/flops/counter.js';
+import { cbamFormula, fbsFormula, pixFormula, seFormula, squeezeExample } from '../src/flops/formulas.js';
+import { CHEX_CHECKPOINTS } from '../src/methods/chex/table.js';
 
 export type Cell = string | number | boolean | null;
 export interface ReproTable {

@@ -1,0 +1,53 @@
+// PiX supplement Table 1: FLOPs and memory of SE, CBAM, FBS and PiX at C = 512 (docs/methods/pix.md §8.1).
+// Exact: the supplement's formulas evaluated now; FLOPs are compared truncated to the printed decimals (the paper's
+// rule: rounding would break 12.8, 9.6, 1.8, 0.6 and .837), memory = fp32 bytes / 10⁶ to the printed 6 decimals.
+import { cbamFormula, fbsFormula, pixFormula, seFormula } from '../../src/flops/formulas.js';
+import { PAPER_SUPP_TABLE1, printedDecimals } from '../flops-tables.js';
+import type { RowDefinition, TableDefinition } from '../definition.js';
+
+const C = 512;
+/** FBS's k is not printed; every printed FBS cell holds for k ∈ [0, 53] (k = 0 here). */
+const FBS_K = 0;
+
+function formula(method: string, size: number) {
+  const x = { C, H: size, W: size };
+  if (method === 'SE') return seFormula(x);
+  if (method === 'CBAM') return cbamFormula(x);
+  if (method === 'FBS') return fbsFormula({ ...x, k: FBS_K });
+  return pixFormula({ ...x, zeta: 1 }); // the PiX rows are the ζ = 1 case
+}
+
+const rows: RowDefinition[] = PAPER_SUPP_TABLE1.map((p) => ({
+  id: `${p.method.toLowerCase()}-${p.size}`,
+  label: `${p.method}${p.method === 'PiX' ? ' (ζ=1)' : p.method === 'FBS' ? ` (k=${FBS_K})` : ''} at ${C}×${p.size}²`,
+  config: { method: p.method, C, H: p.size, W: p.size, ...(p.method === 'FBS' ? { k: FBS_K } : {}), ...(p.method === 'PiX' ? { zeta: 1 } : {}) },
+  paper: {
+    flops: { value: Number(p.flopsM), printed: p.flopsM },
+    memory: { value: Number(p.memoryMB), printed: p.memoryMB },
+  },
+  tolerance: {
+    flops: { printed: { rule: 'trunc', decimals: printedDecimals(p.flopsM) } },
+    memory: { printed: { rule: 'round', decimals: printedDecimals(p.memoryMB) } },
+  },
+  async compute() {
+    const f = formula(p.method, p.size);
+    return { flops: f.flops / 1e6, memory: (4 * f.memoryElements) / 1e6 };
+  },
+}));
+
+export const pixSuppTable1: TableDefinition = {
+  id: 'pix-supp-table1',
+  title: 'PiX supplement Table 1: module overhead at C = 512',
+  source: { paper: 'PiX', table: 'supplement Table 1', doc: 'docs/methods/pix.md §8.1' },
+  tiers: ['quick', 'small', 'full'],
+  metrics: [
+    { key: 'flops', label: 'FLOPs', unit: 'M', decimals: 3 },
+    { key: 'memory', label: 'memory', unit: 'MB', decimals: 6 },
+  ],
+  rows,
+  notes: [
+    'FLOPs are compared truncated to the printed decimals (the paper truncates); Δ is at that precision.',
+    'Memory is fp32 bytes / 10⁶ (decimal MB); every printed cell matches to the byte.',
+    'The PiX rows are the ζ = 1 case, and the PiX formula leaves out the multiplication by p (docs/methods/pix.md §8.1).',
+  ],
+};

@@ -1,0 +1,196 @@
+// Runs the missing rows of the selected tables at a tier and writes repro/results/<tier>/<table>.json + .md after
+// every finished unit (a row's computed metrics, or one seed of its training). Resumable: a finished unit is never
+// rerun; a killed training seed resumes from its last checkpoint in <workDir>/<tier>/<table>/<row>/seed-<n>.
+import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { writeFileAtomic, writeJsonAtomic } from '../src/core/fs.js';
+import { makeManifest, type Manifest } from '../src/train/manifest.js';
+import { train, runPaths } from '../src/train/loop.js';
+import { Progress } from '../src/train/progress.js';
+import { rowTiers, TIERS, type RowContext, type RowDefinition, type TableDefinition, type Tier } from './definition.js';
+import { buildCells, rowsAtTier, tableMarkdown } from './render.js';
+import { checkSameCommit, codeCommit, emptyResult, loadResult, type ResultFile, type RowRecord, type SeedRecord } from './results.js';
+
+export interface ReproOptions {
+  /** `table` or `table/row` selectors; empty: every table that has the tier. */
+  select: readonly string[];
+  tier: string;
+  /** Seeds per training row (seeds 0 … n−1); default: the table's default for the tier. */
+  seeds?: number;
+  /** Backend name recorded in manifests and used by training (already activated by the caller for computed rows). */
+  backend: string;
+  /** Ignore existing result files and start the selected rows over (their training runs are removed). */
+  fresh?: boolean;
+  /** Default repro/results. */
+  outDir?: string;
+  /** Default runs/repro. */
+  workDir?: string;
+  quiet?: boolean;
+  log?: (line: string) => void;
+  /** Called once all input is checked and before anything runs (e.g. activates the backend); returns the backend name. */
+  prepare?: () => Promise<string>;
+}
+
+export interface TableRun {
+  table: string;
+  tier: Tier;
+  path: string;
+  /** Units (computed rows, seeds) run now. */
+  ran: number;
+  failures: string[];
+  markdown: string;
+}
+
+export interface Selection {
+  table: TableDefinition;
+  /** The selected rows (all of the table's rows at the tier when only the table is named). */
+  rows: RowDefinition[];
+}
+
+export function parseTier(tier: string): Tier {
+  if (!(TIERS as readonly string[]).includes(tier)) throw new Error(`--tier must be one of ${TIERS.join(', ')}, got '${tier}'`);
+  return tier as Tier;
+}
+
+/** Resolves `table` / `table/row` selectors; every problem is reported before anything runs. */
+export function resolveSelection(tables: readonly TableDefinition[], select: readonly string[], tier: Tier): Selection[] {
+  const known = tables.map((t) => t.id).join(', ');
+  if (select.length === 0) {
+    return tables.filter((t) => t.tiers.includes(tier)).map((table) => ({ table, rows: rowsAtTier(table, tier) }));
+  }
+  const out: Selection[] = [];
+  for (const s of select) {
+    const [tid, rid, ...rest] = s.split('/');
+    const table = tables.find((t) => t.id === tid);
+    if (!table || rest.length) throw new Error(`unknown table '${s}' (known tables: ${known}; a row is selected as table/row)`);
+    if (!table.tiers.includes(tier)) throw new Error(`table '${table.id}' has no tier '${tier}' (its tiers: ${table.tiers.join(', ')})`);
+    let rows = rowsAtTier(table, tier);
+    if (rid !== undefined) {
+      const row = table.rows.find((r) => r.id === rid);
+      if (!row) throw new Error(`unknown row '${rid}' of table '${table.id}' (known rows: ${table.rows.map((r) => r.id).join(', ')})`);
+      if (!rowTiers(table, row).includes(tier)) throw new Error(`row '${table.id}/${rid}' has no tier '${tier}' (its tiers: ${rowTiers(table, row).join(', ')})`);
+      rows = [row];
+    }
+    const prev = out.find((x) => x.table === table);
+    if (prev) prev.rows = [...new Set([...prev.rows, ...rows])];
+    else out.push({ table, rows });
+  }
+  return out;
+}
+
+function seedCount(table: TableDefinition, tier: Tier, seeds: number | undefined): number {
+  if (seeds !== undefined && !(Number.isInteger(seeds) && seeds >= 1)) throw new Error(`--seeds must be an integer ≥ 1, got ${seeds}`);
+  return seeds ?? table.defaultSeeds?.[tier] ?? 1;
+}
+
+function computesAt(row: RowDefinition, tier: Tier): boolean {
+  return !!row.compute && (!row.computeTiers || row.computeTiers.includes(tier));
+}
+
+function trainsAt(row: RowDefinition, tier: Tier): boolean {
+  return !!row.train && row.train.tiers.includes(tier);
+}
+
+/** Units of a row still to run at the tier (0 for a pending row: its method has not landed). */
+function missing(row: RowDefinition, rec: RowRecord | undefined, tier: Tier, nSeeds: number): { compute: boolean; seeds: number[] } {
+  if (row.pending) return { compute: false, seeds: [] };
+  const done = new Set(rec?.seeds.map((s) => s.seed) ?? []);
+  return {
+    compute: computesAt(row, tier) && !rec?.computed,
+    seeds: trainsAt(row, tier) ? Array.from({ length: nSeeds }, (_, i) => i).filter((s) => !done.has(s)) : [],
+  };
+}
+
+async function trainSeed(row: RowDefinition, seed: number, ctx: RowContext, commit: string | null): Promise<SeedRecord> {
+  const runDir = join(ctx.workDir, `seed-${seed}`);
+  const config = row.train!.config(ctx.tier, seed);
+  const paths = runPaths(runDir);
+  const resume = existsSync(paths.last) && existsSync(paths.config);
+  // killed before its first checkpoint: nothing to resume, start the seed over
+  if (!resume && existsSync(runDir)) rmSync(runDir, { recursive: true, force: true });
+  if (resume) {
+    // only a run of the same code is continued (a result must not mix two commits)
+    const started = (JSON.parse(readFileSync(paths.manifest, 'utf8')) as Manifest).git.commit;
+    const at = started ? codeCommit(started) : null;
+    if (at !== commit) {
+      throw new Error(`${runDir} holds a run of commit ${started ?? '(unknown)'} (code ${at ?? 'unknown'}), the code is now at ${commit ?? '(no git)'}; ` +
+        'rerun the table with --fresh (which removes its runs) or finish that run with its own code');
+    }
+  }
+  const r = await train({ config, runDir, resume, backend: ctx.backend, progress: new Progress({ quiet: ctx.quiet }) });
+  if (!r.final) throw new Error(`${runDir}: training ended without a test evaluation`);
+  const manifest = JSON.parse(readFileSync(paths.manifest, 'utf8')) as Manifest;
+  const images = r.steps * config.batchSize * (config.accumSteps ?? 1);
+  // the manifest sums the wall time of every finished segment of a resumed run (a killed segment's time is lost)
+  const wall = manifest.wallSeconds ?? r.wallSeconds;
+  return { seed, runDir, metrics: { top1: r.final.top1, top5: r.final.top5, trainWallSeconds: wall, trainImgPerSec: images / wall }, manifest };
+}
+
+export async function runTables(tables: readonly TableDefinition[], o: ReproOptions): Promise<TableRun[]> {
+  const tier = parseTier(o.tier);
+  const log = o.log ?? ((l: string) => console.log(l));
+  const selection = resolveSelection(tables, o.select, tier);
+  const outDir = o.outDir ?? join('repro', 'results');
+  const workRoot = o.workDir ?? join('runs', 'repro');
+  const commit = codeCommit();
+  // Check every result file and seed count before running anything.
+  const plans = selection.map(({ table, rows }) => {
+    const path = join(outDir, tier, `${table.id}.json`);
+    const nSeeds = seedCount(table, tier, o.seeds);
+    const loaded = o.fresh ? null : loadResult(path, table.id, tier);
+    const todo = rows.filter((r) => {
+      const m = missing(r, loaded?.rows[r.id], tier, nSeeds);
+      return m.compute || m.seeds.length > 0;
+    });
+    if (loaded && todo.length) checkSameCommit(loaded, path, commit);
+    return { table, rows, path, nSeeds, loaded, todo };
+  });
+  const backend = plans.some((p) => p.todo.length) && o.prepare ? await o.prepare() : o.backend;
+  const runs: TableRun[] = [];
+  for (const { table, path, nSeeds, loaded, todo } of plans) {
+    const file: ResultFile = loaded ?? emptyResult(table.id, tier, commit);
+    // --fresh starts the selected rows over: their training runs go too
+    if (o.fresh) for (const row of todo) rmSync(join(workRoot, tier, table.id, row.id), { recursive: true, force: true });
+    const failures: string[] = [];
+    let ran = 0;
+    const save = () => {
+      file.updated = new Date().toISOString();
+      file.cells = buildCells(table, tier, file);
+      writeJsonAtomic(path, file);
+      writeFileAtomic(path.replace(/\.json$/, '.md'), tableMarkdown(table, tier, file));
+    };
+    if (!todo.length) log(`= ${table.id} (${tier}): nothing to run (${loaded ? path : 'no runnable rows'})`);
+    for (const row of todo) {
+      const rec: RowRecord = file.rows[row.id] ?? { config: row.config, computed: null, seeds: [] };
+      const m = missing(row, rec, tier, nSeeds);
+      const ctx: RowContext = { tier, backend, workDir: join(workRoot, tier, table.id, row.id), quiet: !!o.quiet };
+      try {
+        if (m.compute) {
+          log(`▶ ${table.id}/${row.id} (${tier}): computing`);
+          const manifest = makeManifest(row.config, 0, backend);
+          const t0 = Date.now();
+          const metrics = await row.compute!(ctx);
+          Object.assign(manifest, { endTime: new Date().toISOString(), wallSeconds: (Date.now() - t0) / 1000, status: 'finished' });
+          rec.computed = { metrics, manifest };
+          file.rows[row.id] = rec;
+          save();
+          ran++;
+        }
+        for (const seed of m.seeds) {
+          log(`▶ ${table.id}/${row.id} (${tier}): training seed ${seed} of ${nSeeds}`);
+          const s = await trainSeed(row, seed, ctx, commit);
+          rec.seeds = [...rec.seeds.filter((x) => x.seed !== seed), s].sort((a, b) => a.seed - b.seed);
+          file.rows[row.id] = rec;
+          save();
+          ran++;
+          log(`✔ ${table.id}/${row.id} seed ${seed}: test top-1 ${s.metrics.top1!.toFixed(2)}% in ${s.metrics.trainWallSeconds!.toFixed(0)} s`);
+        }
+      } catch (e) {
+        failures.push(`${row.id}: ${(e as Error).message}`);
+        log(`✘ ${table.id}/${row.id}: ${(e as Error).message}`);
+      }
+    }
+    runs.push({ table: table.id, tier, path, ran, failures, markdown: tableMarkdown(table, tier, ran ? file : loaded) });
+  }
+  return runs;
+}

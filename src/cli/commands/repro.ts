@@ -1,0 +1,49 @@
+// `chanlab repro`: run the reproduction suite's missing rows and print paper-vs-reproduced tables.
+// The only place the library reaches into repro/ (the suite's definitions live outside src/).
+import { releaseBackends, useBackend } from '../../backend/index.js';
+import { TIERS } from '../../../repro/definition.js';
+import { TABLES } from '../../../repro/definitions/index.js';
+import { rowsAtTier } from '../../../repro/render.js';
+import { runTables } from '../../../repro/runner.js';
+import { parse } from '../args.js';
+
+export const help = `chanlab repro [table | table/row …] [--tier quick|small|full] [--seeds N] [--backend wasm] [--fresh] [--list]
+  The paper tables: runs the missing rows, prints paper / reproduced / Δ / status.
+  Finished rows never rerun; a killed training resumes from its checkpoint. Writes repro/results/<tier>/<table>.json
+  (rows, seeds, mean ± std, manifests) and .md.
+  --list shows the tables, their tiers and row ids. --fresh starts the selected rows over (result and runs).
+  --out DIR (default repro/results), --work DIR (runs, default runs/repro), --quiet.`;
+
+export async function run(argv: string[]): Promise<number> {
+  const a = parse('repro', argv, {
+    tier: { type: 'string' }, seeds: { type: 'string' }, backend: { type: 'string' }, fresh: { type: 'boolean' },
+    list: { type: 'boolean' }, out: { type: 'string' }, work: { type: 'string' }, quiet: { type: 'boolean' },
+  });
+  if (a.help) return console.log(help), 0;
+  if (a.flag('list')) {
+    for (const t of TABLES) {
+      console.log(`${t.id}  [${t.tiers.join(', ')}]  ${t.title} — ${t.source.paper} ${t.source.table}`);
+      for (const tier of TIERS) if (t.tiers.includes(tier)) console.log(`  ${tier.padEnd(5)}: ${rowsAtTier(t, tier).map((r) => r.id).join(', ')}`);
+    }
+    return 0;
+  }
+  const seeds = a.str('seeds') === undefined ? undefined : a.int('seeds', 1);
+  const tier = a.str('tier') ?? 'quick';
+  let backend = a.str('backend') ?? process.env.CHANLAB_BACKEND ?? 'wasm';
+  try {
+    // selectors, tier, seeds and result files are all checked before the backend starts or anything runs
+    const runs = await runTables(TABLES, {
+      select: a.positionals, tier, seeds, backend, fresh: a.flag('fresh'), outDir: a.str('out'), workDir: a.str('work'), quiet: a.flag('quiet'),
+      prepare: async () => {
+        backend = await useBackend(backend);
+        return backend;
+      },
+    });
+    for (const r of runs) console.log(`\n${r.markdown}→ ${r.path}${r.ran ? ` (${r.ran} new)` : ''}`);
+    const failed = runs.flatMap((r) => r.failures.map((f) => `${r.table}/${f}`));
+    if (failed.length) console.error(`\n${failed.length} row(s) failed:\n${failed.map((f) => `  ${f}`).join('\n')}`);
+    return failed.length ? 1 : 0;
+  } finally {
+    releaseBackends();
+  }
+}
