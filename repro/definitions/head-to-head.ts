@@ -1,7 +1,7 @@
 // The head-to-head none of the papers has: a baseline and each method on the same small ResNet, data (Fashion-MNIST),
 // epochs and seeds — test top-1, FLOPs in one convention, parameters, latency and training throughput.
-// DGC and CHEX rows are pending until their methods land: making one run is a one-line change of its `contender` line
-// (give its model reference instead of the pending reason).
+// The DGC and CHEX rows are pending: both methods are in chanlab, but this table still needs a DGC variant of the
+// same small ResNet (the DGC models are DenseNet-86 and ResNet-18) and a CHEX exploration config in its recipe.
 import { latencyMethod, measureLatency } from '../../src/latency/latency.js';
 import { createModel } from '../../src/zoo/index.js';
 import type { RowDefinition, TableDefinition } from '../definition.js';
@@ -55,13 +55,13 @@ export const headToHead: TableDefinition = {
   rows: [
     contender('baseline', 'ResNet (bottleneck 16/32/64 ×2, ImageNet stem)', SMALL_RESNET),
     contender('pix', 'PiX in every squeeze 1×1 (ζ 1/2/2 first, 4 elsewhere)', smallPiX()),
-    contender('dgc', 'DGC', { pending: 'not run: DGC has not landed in chanlab yet' }),
-    contender('chex', 'CHEX', { pending: 'not run: CHEX has not landed in chanlab yet' }),
+    contender('dgc', 'DGC', { pending: 'not run: needs a DGC variant of this ResNet (planned)' }),
+    contender('chex', 'CHEX', { pending: 'not run: needs the CHEX exploration config in this recipe (planned)' }),
   ],
   defaultSeeds: { quick: 1, small: 3 },
   notes: [
     `Quick tier: ${H2H_EPOCHS.quick} epoch on the first ${QUICK_TRAIN_LIMIT.toLocaleString('en-US')} training images, 1 seed; small tier: ${H2H_EPOCHS.small} epochs, 3 seeds; the quick preset's recipe (SGD Nesterov, cosine, batch 256).`,
-    'FLOPs: conv + fc multiply-accumulates at 28×28×1 (BN, ReLU, pooling and the PiX op itself not counted; DGC/CHEX at their measured density once they land).',
+    'FLOPs: conv + fc multiply-accumulates at 28×28×1 (BN, ReLU, pooling and the PiX op itself not counted; DGC/CHEX at their measured density once their rows run).',
     `Latency: batch 1, 28², mean of ${LATENCY_RUNS.quick} (quick) / ${LATENCY_RUNS.small} (small) runs after 5 warm-ups; throughput: training images per second including the test evaluation. Measured on a shared machine.`,
   ],
 };
