@@ -60,13 +60,28 @@ export class BasicBlock extends Module {
   }
 
   forward(x: tf.Tensor): tf.Tensor {
-    return tf.tidy(() => {
-      let out = this.relu.call(this.bn1.call(this.conv1.call(x)));
-      out = this.bn2.call(this.conv2.call(out));
-      const identity = this.downsample ? this.downsample.call(x) : x;
-      return tf.relu(tf.add(out, identity));
-    });
+    return basicResidual(this, x);
   }
+}
+
+/** The parts of a basic block, whatever its convolutions are (plain Conv2d here, DGC layers in DyResNet). */
+export interface BasicResidualParts {
+  conv1: Module;
+  bn1: Module;
+  relu: Module;
+  conv2: Module;
+  bn2: Module;
+  downsample: Module | null;
+}
+
+/** torchvision's BasicBlock computation: relu(bn2(conv2(relu(bn1(conv1(x))))) + shortcut(x)). */
+export function basicResidual(b: BasicResidualParts, x: tf.Tensor): tf.Tensor {
+  return tf.tidy(() => {
+    let out = b.relu.call(b.bn1.call(b.conv1.call(x)));
+    out = b.bn2.call(b.conv2.call(out));
+    const identity = b.downsample ? b.downsample.call(x) : x;
+    return tf.relu(tf.add(out, identity));
+  });
 }
 
 /** torchvision's Bottleneck (ResNet v1.5: stride on the 3×3). */

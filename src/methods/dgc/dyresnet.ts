@@ -9,6 +9,7 @@ import { Sequential } from '../../nn/container.js';
 import { Module } from '../../nn/module.js';
 import type { ModelConfig } from '../../models/registry.js';
 import { ResNetBase, type Stem } from '../../models/resnet_base.js';
+import { basicResidual } from '../../models/resnet.js';
 import { dgcLasso, dgcReport, setDgcProgress } from './hooks.js';
 import { initDgcConvs } from './init.js';
 import { DynamicMultiHeadConv } from './layer.js';
@@ -60,12 +61,7 @@ export class DyBasicBlock extends Module {
   }
 
   forward(x: tf.Tensor): tf.Tensor {
-    return tf.tidy(() => {
-      let out = this.relu.call(this.bn1.call(this.conv1.call(x)));
-      out = this.bn2.call(this.conv2.call(out));
-      const identity = this.downsample ? this.downsample.call(x) : x;
-      return tf.relu(tf.add(out, identity));
-    });
+    return basicResidual(this, x);
   }
 }
 
