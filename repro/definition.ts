@@ -52,8 +52,25 @@ export interface Metric {
 
 export type Metrics = Record<string, number>;
 
+/**
+ * Files a user supplies to rows that need them (released checkpoints, data sets the machine does not ship): the name is
+ * the `chanlab repro` option (`--chex-checkpoints DIR`), the environment variable CHANLAB_<NAME> (upper case, `_`)
+ * is the fallback. A row whose input is missing is skipped and shows "not run".
+ */
+export const INPUTS = {
+  'chex-checkpoints': 'folder of the released CHEX ImageNet checkpoints, named as in the CHEX README (resnet50_1gflops_76top1.pth.tar, …)',
+  'dgc-checkpoints': 'folder of the released DGC checkpoints, named as in the DGC README (cifar10_dydensenet86_h4.tar, …)',
+  imagenet: 'ImageNet-1k folder holding val/ (one sub-folder per class)',
+  cifar10: 'CIFAR-10 folder (the python or binary release)',
+  cifar100: 'CIFAR-100 folder (the python or binary release)',
+} as const;
+export type InputName = keyof typeof INPUTS;
+export type Inputs = Partial<Record<InputName, string>>;
+
 export interface RowContext {
   tier: Tier;
+  /** Files the user supplied (see INPUTS); only those given. */
+  inputs: Inputs;
   /** Backend of the run (`--backend`, default wasm); a row config may name its own. */
   backend: string;
   /** Scratch directory of this row (training runs, checkpoints). */
@@ -65,6 +82,8 @@ export interface RowContext {
 export interface TrainSpec {
   tiers: readonly Tier[];
   config(tier: Tier, seed: number): TrainConfig;
+  /** Further metrics of a finished run read from its directory (e.g. the MACs of a CHEX run's compacted network). */
+  metrics?(runDir: string, config: TrainConfig): Promise<Metrics>;
 }
 
 export interface RowDefinition {
@@ -86,6 +105,11 @@ export interface RowDefinition {
   train?: TrainSpec;
   /** Why the row cannot run yet (e.g. its method has not landed): every cell shows "not run". */
   pending?: string;
+  /**
+   * Why the row cannot run with what this machine has at `tier` (a user-supplied checkpoint or data set missing), or
+   * null when it can. An unavailable row is skipped (its cells show "not run") and does not count as a failure.
+   */
+  unavailable?(ctx: Pick<RowContext, 'tier' | 'inputs'>): string | null;
 }
 
 /** A metric computed from other rows' aggregates (e.g. Δ top-1 against the default row). */

@@ -1,13 +1,14 @@
 // Runs the missing rows of the selected tables at a tier and writes repro/results/<tier>/<table>.json + .md after
 // every finished unit (a row's computed metrics, or one seed of its training). Resumable: a finished unit is never
 // rerun; a killed training seed resumes from its last checkpoint in <workDir>/<tier>/<table>/<row>/seed-<n>.
-import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeFileAtomic, writeJsonAtomic } from '../src/core/fs.js';
+import { withFileLock } from '../src/core/lock.js';
 import { makeManifest, type Manifest } from '../src/train/manifest.js';
 import { train, runPaths } from '../src/train/loop.js';
 import { Progress } from '../src/train/progress.js';
-import { rowTiers, TIERS, type RowContext, type RowDefinition, type TableDefinition, type Tier } from './definition.js';
+import { INPUTS, rowTiers, TIERS, type InputName, type Inputs, type RowContext, type RowDefinition, type TableDefinition, type Tier } from './definition.js';
 import { buildCells, rowsAtTier, tableMarkdown } from './render.js';
 import { checkSameCommit, codeCommit, emptyResult, loadResult, type ResultFile, type RowRecord, type SeedRecord } from './results.js';
 
@@ -27,6 +28,10 @@ export interface ReproOptions {
   workDir?: string;
   quiet?: boolean;
   log?: (line: string) => void;
+  /** User-supplied files (checkpoints, data sets); a name not given falls back to the environment (CHANLAB_<NAME>). */
+  inputs?: Inputs;
+  /** Environment consulted for inputs (default process.env). */
+  env?: Record<string, string | undefined>;
   /** Called once all input is checked and before anything runs (e.g. activates the backend); returns the backend name. */
   prepare?: () => Promise<string>;
 }
@@ -78,6 +83,27 @@ export function resolveSelection(tables: readonly TableDefinition[], select: rea
   return out;
 }
 
+/** The environment variable of an input: chex-checkpoints → CHANLAB_CHEX_CHECKPOINTS. */
+export function inputEnvName(name: InputName): string {
+  return `CHANLAB_${name.toUpperCase().replace(/-/g, '_')}`;
+}
+
+/** Given inputs (else their environment variables); each must be an existing directory. */
+export function resolveInputs(given: Inputs = {}, env: Record<string, string | undefined> = process.env): Inputs {
+  const out: Inputs = {};
+  for (const k of Object.keys(given)) {
+    if (!(k in INPUTS)) throw new Error(`inputs: unknown input '${k}' (known: ${Object.keys(INPUTS).join(', ')})`);
+  }
+  for (const name of Object.keys(INPUTS) as InputName[]) {
+    const v = given[name] ?? env[inputEnvName(name)];
+    if (v === undefined || v === '') continue;
+    const from = given[name] !== undefined ? `--${name}` : inputEnvName(name);
+    if (!existsSync(v) || !statSync(v).isDirectory()) throw new Error(`${from}: ${v} is not a directory; expected the ${INPUTS[name]}`);
+    out[name] = v;
+  }
+  return out;
+}
+
 function seedCount(table: TableDefinition, tier: Tier, seeds: number | undefined): number {
   if (seeds !== undefined && !(Number.isInteger(seeds) && seeds >= 1)) throw new Error(`--seeds must be an integer ≥ 1, got ${seeds}`);
   return seeds ?? table.defaultSeeds?.[tier] ?? 1;
@@ -91,9 +117,9 @@ function trainsAt(row: RowDefinition, tier: Tier): boolean {
   return !!row.train && row.train.tiers.includes(tier);
 }
 
-/** Units of a row still to run at the tier (0 for a pending row: its method has not landed). */
-function missing(row: RowDefinition, rec: RowRecord | undefined, tier: Tier, nSeeds: number): { compute: boolean; seeds: number[] } {
-  if (row.pending) return { compute: false, seeds: [] };
+/** Units of a row still to run at the tier (0 for a pending row: its method has not landed; or an unavailable one). */
+function missing(row: RowDefinition, rec: RowRecord | undefined, tier: Tier, nSeeds: number, inputs: Inputs): { compute: boolean; seeds: number[] } {
+  if (row.pending || row.unavailable?.({ tier, inputs })) return { compute: false, seeds: [] };
   const done = new Set(rec?.seeds.map((s) => s.seed) ?? []);
   return {
     compute: computesAt(row, tier) && !rec?.computed,
@@ -123,13 +149,29 @@ async function trainSeed(row: RowDefinition, seed: number, ctx: RowContext, comm
   const images = r.steps * config.batchSize * (config.accumSteps ?? 1);
   // the manifest sums the wall time of every finished segment of a resumed run (a killed segment's time is lost)
   const wall = manifest.wallSeconds ?? r.wallSeconds;
-  return { seed, runDir, metrics: { top1: r.final.top1, top5: r.final.top5, trainWallSeconds: wall, trainImgPerSec: images / wall }, manifest };
+  const extra = row.train!.metrics ? await row.train!.metrics(runDir, config) : {};
+  return { seed, runDir, metrics: { top1: r.final.top1, top5: r.final.top5, trainWallSeconds: wall, trainImgPerSec: images / wall, ...extra }, manifest };
+}
+
+/** The result file, or null when there is none or it is corrupt. */
+function loadOrNull(path: string, table: string, tier: Tier): ResultFile | null {
+  try {
+    return loadResult(path, table, tier);
+  } catch {
+    return null;
+  }
+}
+
+/** The selected rows of `table` cover every row it has at the tier (so --fresh may start the whole file over). */
+function wholeTable(table: TableDefinition, tier: Tier, rows: readonly RowDefinition[]): boolean {
+  return rowsAtTier(table, tier).every((r) => rows.includes(r));
 }
 
 export async function runTables(tables: readonly TableDefinition[], o: ReproOptions): Promise<TableRun[]> {
   const tier = parseTier(o.tier);
   const log = o.log ?? ((l: string) => console.log(l));
   const selection = resolveSelection(tables, o.select, tier);
+  const inputs = resolveInputs(o.inputs, o.env);
   const outDir = o.outDir ?? join('repro', 'results');
   const workRoot = o.workDir ?? join('runs', 'repro');
   const commit = codeCommit();
@@ -137,33 +179,69 @@ export async function runTables(tables: readonly TableDefinition[], o: ReproOpti
   const plans = selection.map(({ table, rows }) => {
     const path = join(outDir, tier, `${table.id}.json`);
     const nSeeds = seedCount(table, tier, o.seeds);
-    const loaded = o.fresh ? null : loadResult(path, table.id, tier);
+    // --fresh may start over from a corrupt file (it is replaced); without it a corrupt file is refused
+    const loaded = o.fresh ? loadOrNull(path, table.id, tier) : loadResult(path, table.id, tier);
     const todo = rows.filter((r) => {
-      const m = missing(r, loaded?.rows[r.id], tier, nSeeds);
+      const m = missing(r, o.fresh ? undefined : loaded?.rows[r.id], tier, nSeeds, inputs);
       return m.compute || m.seeds.length > 0;
     });
-    if (loaded && todo.length) checkSameCommit(loaded, path, commit);
-    return { table, rows, path, nSeeds, loaded, todo };
+    if (loaded && todo.length && !(o.fresh && wholeTable(table, tier, rows))) {
+      if (!o.fresh) checkSameCommit(loaded, path, commit);
+      else if (loaded.commit !== commit) {
+        throw new Error(`${path} was produced at commit ${loaded.commit ?? '(none)'} but the code is now at ${commit ?? '(no git)'}; ` +
+          `--fresh on some rows would mix two commits in one table — rerun the whole table with --fresh (${table.id})`);
+      }
+    }
+    return { table, rows, path, nSeeds, todo };
   });
   const backend = plans.some((p) => p.todo.length) && o.prepare ? await o.prepare() : o.backend;
   const runs: TableRun[] = [];
-  for (const { table, path, nSeeds, loaded, todo } of plans) {
-    const file: ResultFile = loaded ?? emptyResult(table.id, tier, commit);
-    // --fresh starts the selected rows over: their training runs go too
-    if (o.fresh) for (const row of todo) rmSync(join(workRoot, tier, table.id, row.id), { recursive: true, force: true });
+  for (const { table, rows, path, nSeeds, todo } of plans) {
+    for (const row of rows) {
+      const why = row.pending ? null : row.unavailable?.({ tier, inputs });
+      if (why) log(`– ${table.id}/${row.id} (${tier}): not run (${why})`);
+    }
+    // Other processes may run other rows of this table at the same time: every write re-reads the file under its lock
+    // and replaces only this process's row (temp file + rename), so no row is lost.
+    const update = (edit: (f: ResultFile) => void): Promise<ResultFile> => withFileLock(path, () => {
+      const disk = loadResult(path, table.id, tier);
+      if (disk) checkSameCommit(disk, path, commit);
+      const f = disk ?? emptyResult(table.id, tier, commit);
+      edit(f);
+      f.updated = new Date().toISOString();
+      f.cells = buildCells(table, tier, f);
+      writeJsonAtomic(path, f);
+      writeFileAtomic(path.replace(/\.json$/, '.md'), tableMarkdown(table, tier, f));
+      return f;
+    });
+    if (o.fresh && todo.length) {
+      // --fresh starts the selected rows over: their records and training runs go (the whole file for a whole table)
+      await withFileLock(path, () => {
+        const disk = loadOrNull(path, table.id, tier);
+        if (!disk) return rmSync(path, { force: true });
+        if (wholeTable(table, tier, rows) || disk.commit !== commit) rmSync(path, { force: true });
+        else {
+          for (const row of todo) delete disk.rows[row.id];
+          disk.cells = buildCells(table, tier, disk);
+          writeJsonAtomic(path, disk);
+          writeFileAtomic(path.replace(/\.json$/, '.md'), tableMarkdown(table, tier, disk));
+        }
+      });
+      for (const row of todo) rmSync(join(workRoot, tier, table.id, row.id), { recursive: true, force: true });
+    }
+    let file: ResultFile | null = loadResult(path, table.id, tier);
     const failures: string[] = [];
     let ran = 0;
-    const save = () => {
-      file.updated = new Date().toISOString();
-      file.cells = buildCells(table, tier, file);
-      writeJsonAtomic(path, file);
-      writeFileAtomic(path.replace(/\.json$/, '.md'), tableMarkdown(table, tier, file));
-    };
-    if (!todo.length) log(`= ${table.id} (${tier}): nothing to run (${loaded ? path : 'no runnable rows'})`);
+    if (!todo.length) log(`= ${table.id} (${tier}): nothing to run (${file ? path : 'no runnable rows'})`);
     for (const row of todo) {
-      const rec: RowRecord = file.rows[row.id] ?? { config: row.config, computed: null, seeds: [] };
-      const m = missing(row, rec, tier, nSeeds);
-      const ctx: RowContext = { tier, backend, workDir: join(workRoot, tier, table.id, row.id), quiet: !!o.quiet };
+      const rec: RowRecord = file?.rows[row.id] ?? { config: row.config, computed: null, seeds: [] };
+      const m = missing(row, rec, tier, nSeeds, inputs);
+      const ctx: RowContext = { tier, backend, inputs, workDir: join(workRoot, tier, table.id, row.id), quiet: !!o.quiet };
+      const save = async () => {
+        file = await update((f) => {
+          f.rows[row.id] = rec;
+        });
+      };
       try {
         if (m.compute) {
           log(`▶ ${table.id}/${row.id} (${tier}): computing`);
@@ -172,16 +250,14 @@ export async function runTables(tables: readonly TableDefinition[], o: ReproOpti
           const metrics = await row.compute!(ctx);
           Object.assign(manifest, { endTime: new Date().toISOString(), wallSeconds: (Date.now() - t0) / 1000, status: 'finished' });
           rec.computed = { metrics, manifest };
-          file.rows[row.id] = rec;
-          save();
+          await save();
           ran++;
         }
         for (const seed of m.seeds) {
           log(`▶ ${table.id}/${row.id} (${tier}): training seed ${seed} of ${nSeeds}`);
           const s = await trainSeed(row, seed, ctx, commit);
           rec.seeds = [...rec.seeds.filter((x) => x.seed !== seed), s].sort((a, b) => a.seed - b.seed);
-          file.rows[row.id] = rec;
-          save();
+          await save();
           ran++;
           log(`✔ ${table.id}/${row.id} seed ${seed}: test top-1 ${s.metrics.top1!.toFixed(2)}% in ${s.metrics.trainWallSeconds!.toFixed(0)} s`);
         }
@@ -190,7 +266,7 @@ export async function runTables(tables: readonly TableDefinition[], o: ReproOpti
         log(`✘ ${table.id}/${row.id}: ${(e as Error).message}`);
       }
     }
-    runs.push({ table: table.id, tier, path, ran, failures, markdown: tableMarkdown(table, tier, ran ? file : loaded) });
+    runs.push({ table: table.id, tier, path, ran, failures, markdown: tableMarkdown(table, tier, file) });
   }
   return runs;
 }
