@@ -13,7 +13,7 @@ export interface ModelRef {
 export async function countModel(ref: ModelRef, side: number, convention: Convention, channels = 3): Promise<{ params: number; macs: number }> {
   const m = createModel(ref.model, ref.modelConfig ?? {});
   try {
-    const g = await captureGraph(m, { inputShape: [1, side, side, channels] });
+    const g = await captureGraph(m, { inputShape: [1, side, side, channels], countZeros: convention === 'chex' });
     return { params: g.params, macs: priceGraph(g, convention).totals.macs };
   } finally {
     m.dispose();

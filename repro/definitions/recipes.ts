@@ -28,3 +28,15 @@ export const SMALL_RESNET: ModelRef = { model: 'resnet8_small', modelConfig: { b
 export function smallPiX(variant: Record<string, unknown> = {}): ModelRef {
   return { model: 'pix_resnet29_small', modelConfig: { layers: [2, 2, 2], stem: 'imagenet', ...variant } };
 }
+
+/** A preset (`configs/<preset>.json`) as a seeded repro run: its own recipe, checkpoints every 100 steps, no per-epoch test. */
+export function presetRecipe(preset: string, name: string, seed: number, overrides: Partial<TrainConfig> = {}): TrainConfig {
+  const c = loadConfig(preset);
+  return { ...c, name, description: `chanlab repro: ${name} (preset ${preset}), seed ${seed}`, notes: undefined, seed, evalEvery: 0, logEvery: 50, checkpointEvery: 100, ...overrides };
+}
+
+/** `config` without CHEX exploration: the same recipe training the dense network. */
+export function withoutChex(config: TrainConfig): TrainConfig {
+  const { method: _m, chex: _c, ...dense } = config;
+  return dense;
+}

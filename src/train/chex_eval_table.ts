@@ -38,42 +38,55 @@ export interface EvalTableOptions {
 
 const EXTS = ['.pth.tar', '.pth', '.tar', ''];
 
+/** The README checkpoint file of `row` in `folder` (any of the usual extensions), or null. */
+export function findChexCheckpoint(folder: string, row: ChexCheckpointRow): string | null {
+  return EXTS.map((e) => join(folder, row.file + e)).find((p) => existsSync(p)) ?? null;
+}
+
+/**
+ * One README row from the checkpoint at `path`: MACs ('chex' convention, 224²), reduction, and top-1 on `val`
+ * (ImageNet val folder) when given. A checkpoint that does not load gives a row with `error` set.
+ */
+export async function evalChexCheckpoint(row: ChexCheckpointRow, path: string, o: Omit<EvalTableOptions, 'checkpoints'> = {}): Promise<EvalTableRow> {
+  const r: EvalTableRow = { row, path, macs: null, reductionPct: null, flopsOk: null, reductionOk: null, top1: null, top1Ok: null, compact: null, error: null };
+  o.onProgress?.(`${row.file}: loading ${path}`);
+  let loaded;
+  try {
+    loaded = loadChexCheckpoint(path, { arch: row.model });
+  } catch (e) {
+    r.error = (e as Error).message;
+    return r;
+  }
+  const model = loaded.model;
+  try {
+    r.compact = loaded.compact;
+    r.macs = (await countFlops(model, { inputShape: [1, 224, 224, 3], convention: 'chex' })).totals.macs;
+    r.reductionPct = 100 * (1 - r.macs / CHEX_BASELINE_MACS[row.model]);
+    r.flopsOk = flopsMatch(row, r.macs);
+    r.reductionOk = reductionMatch(row, r.macs);
+    if (o.imagenetVal) {
+      const val = new ImageFolder({ root: o.imagenetVal });
+      const bs = o.batchSize ?? 50;
+      const dataset = o.limit ? { ...val, length: Math.min(o.limit, val.length), get: (i: number) => val.get(i), numClasses: val.numClasses } : val;
+      const loader = new DataLoader({ dataset, batchSize: bs, shuffle: false, seed: 0, transform: imagenetEvalTransform() });
+      const e = await evaluate(model, loader, { onBatch: (d, t) => o.onProgress?.(`${row.file}: batch ${d}/${t}`) });
+      r.top1 = e.top1;
+      r.top1Ok = top1Match(row, e.top1);
+    }
+  } finally {
+    model.dispose();
+  }
+  return r;
+}
+
 export async function evalTable(o: EvalTableOptions): Promise<EvalTableRow[]> {
   if (!existsSync(o.checkpoints)) throw new Error(`chex eval-table: --checkpoints ${o.checkpoints} does not exist`);
   if (o.imagenetVal !== undefined && !existsSync(o.imagenetVal)) throw new Error(`chex eval-table: --imagenet-val ${o.imagenetVal} does not exist`);
-  const val = o.imagenetVal ? new ImageFolder({ root: o.imagenetVal }) : null;
   const out: EvalTableRow[] = [];
   for (const row of CHEX_CHECKPOINTS) {
-    const path = EXTS.map((e) => join(o.checkpoints, row.file + e)).find((p) => existsSync(p)) ?? null;
-    const r: EvalTableRow = { row, path, macs: null, reductionPct: null, flopsOk: null, reductionOk: null, top1: null, top1Ok: null, compact: null, error: null };
-    out.push(r);
-    if (!path) continue;
-    o.onProgress?.(`${row.file}: loading ${path}`);
-    let loaded;
-    try {
-      loaded = loadChexCheckpoint(path, { arch: row.model });
-    } catch (e) {
-      r.error = (e as Error).message;
-      continue;
-    }
-    const model = loaded.model;
-    try {
-      r.compact = loaded.compact;
-      r.macs = (await countFlops(model, { inputShape: [1, 224, 224, 3], convention: 'chex' })).totals.macs;
-      r.reductionPct = 100 * (1 - r.macs / CHEX_BASELINE_MACS[row.model]);
-      r.flopsOk = flopsMatch(row, r.macs);
-      r.reductionOk = reductionMatch(row, r.macs);
-      if (val) {
-        const bs = o.batchSize ?? 50;
-        const dataset = o.limit ? { ...val, length: Math.min(o.limit, val.length), get: (i: number) => val.get(i), numClasses: val.numClasses } : val;
-        const loader = new DataLoader({ dataset, batchSize: bs, shuffle: false, seed: 0, transform: imagenetEvalTransform() });
-        const e = await evaluate(model, loader, { onBatch: (d, t) => o.onProgress?.(`${row.file}: batch ${d}/${t}`) });
-        r.top1 = e.top1;
-        r.top1Ok = top1Match(row, e.top1);
-      }
-    } finally {
-      model.dispose();
-    }
+    const path = findChexCheckpoint(o.checkpoints, row);
+    out.push(path ? await evalChexCheckpoint(row, path, o)
+      : { row, path, macs: null, reductionPct: null, flopsOk: null, reductionOk: null, top1: null, top1Ok: null, compact: null, error: null });
   }
   return out;
 }

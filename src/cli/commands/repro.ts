@@ -1,10 +1,10 @@
 // `chanlab repro`: run the reproduction suite's missing rows and print paper-vs-reproduced tables.
 // The only place the library reaches into repro/ (the suite's definitions live outside src/).
 import { releaseBackends, useBackend } from '../../backend/index.js';
-import { TIERS } from '../../../repro/definition.js';
+import { INPUTS, TIERS, type InputName, type Inputs } from '../../../repro/definition.js';
 import { TABLES } from '../../../repro/definitions/index.js';
 import { rowsAtTier } from '../../../repro/render.js';
-import { runTables } from '../../../repro/runner.js';
+import { inputEnvName, runTables } from '../../../repro/runner.js';
 import { parse } from '../args.js';
 
 export const help = `chanlab repro [table | table/row …] [--tier quick|small|full] [--seeds N] [--backend wasm] [--fresh] [--list]
@@ -12,13 +12,23 @@ export const help = `chanlab repro [table | table/row …] [--tier quick|small|f
   Finished rows never rerun; a killed training resumes from its checkpoint. Writes repro/results/<tier>/<table>.json
   (rows, seeds, mean ± std, manifests) and .md.
   --list shows the tables, their tiers and row ids. --fresh starts the selected rows over (result and runs).
-  --out DIR (default repro/results), --work DIR (runs, default runs/repro), --quiet.`;
+  --out DIR (default repro/results), --work DIR (runs, default runs/repro), --quiet.
+  Files some rows need (rows without them show "not run"; each also read from the environment variable named):
+${(Object.keys(INPUTS) as InputName[]).map((k) => `  --${k} DIR (${inputEnvName(k)}): ${INPUTS[k]}`).join('\n')}
+  Rows of one table may run as parallel processes (chanlab repro table/row …): each result is merged into the table's
+  file under a lock (<file>.lock; a lock left by a dead process is broken).`;
 
 export async function run(argv: string[]): Promise<number> {
   const a = parse('repro', argv, {
     tier: { type: 'string' }, seeds: { type: 'string' }, backend: { type: 'string' }, fresh: { type: 'boolean' },
     list: { type: 'boolean' }, out: { type: 'string' }, work: { type: 'string' }, quiet: { type: 'boolean' },
+    ...Object.fromEntries(Object.keys(INPUTS).map((k) => [k, { type: 'string' as const }])),
   });
+  const inputs: Inputs = {};
+  for (const k of Object.keys(INPUTS) as InputName[]) {
+    const v = a.str(k);
+    if (v !== undefined) inputs[k] = v;
+  }
   if (a.help) return console.log(help), 0;
   if (a.flag('list')) {
     for (const t of TABLES) {
@@ -33,7 +43,7 @@ export async function run(argv: string[]): Promise<number> {
   try {
     // selectors, tier, seeds and result files are all checked before the backend starts or anything runs
     const runs = await runTables(TABLES, {
-      select: a.positionals, tier, seeds, backend, fresh: a.flag('fresh'), outDir: a.str('out'), workDir: a.str('work'), quiet: a.flag('quiet'),
+      select: a.positionals, tier, seeds, backend, fresh: a.flag('fresh'), outDir: a.str('out'), workDir: a.str('work'), quiet: a.flag('quiet'), inputs,
       prepare: async () => {
         backend = await useBackend(backend);
         return backend;
