@@ -1,6 +1,7 @@
 // Every table of the reproduction suite, in the order `chanlab repro` runs them.
 import type { TableDefinition } from '../definition.js';
 import { chexCheckpoints } from './chex-checkpoints.js';
+import { dgcModels } from './dgc-models.js';
 import { headToHead } from './head-to-head.js';
 import { pixAblations } from './pix-ablations.js';
 import { pixLatency } from './pix-latency.js';
@@ -8,4 +9,4 @@ import { pixSqueeze } from './pix-squeeze.js';
 import { pixSuppTable1 } from './pix-supp-table1.js';
 import { pixTable1 } from './pix-table1.js';
 
-export const TABLES: readonly TableDefinition[] = [pixSuppTable1, pixSqueeze, pixTable1, pixAblations, pixLatency, chexCheckpoints, headToHead];
+export const TABLES: readonly TableDefinition[] = [pixSuppTable1, pixSqueeze, pixTable1, pixAblations, pixLatency, chexCheckpoints, dgcModels, headToHead];
