@@ -1,10 +1,15 @@
 // The head-to-head none of the papers has: a baseline and each method on the same small ResNet, data (Fashion-MNIST),
 // epochs and seeds — test top-1, FLOPs in one convention, parameters, latency and training throughput.
-// The DGC and CHEX rows are pending: both methods are in chanlab, but this table still needs a DGC variant of the
-// same small ResNet (the DGC models are DenseNet-86 and ResNet-18) and a CHEX exploration config in its recipe.
+// PiX replaces the squeeze 1×1 convs; DGC is the same ResNet with every block conv a DGC layer (dyresnet18's rule);
+// CHEX explores the channels of the same ResNet during training and is measured after compaction (per seed).
+import { join } from 'node:path';
+import { loadChexCheckpoint } from '../../src/checkpoint/chex.js';
 import { latencyMethod, measureLatency } from '../../src/latency/latency.js';
+import type { Module } from '../../src/nn/module.js';
+import type { TrainConfig } from '../../src/train/config.js';
 import { createModel } from '../../src/zoo/index.js';
-import type { RowDefinition, TableDefinition } from '../definition.js';
+import type { RowDefinition, TableDefinition, Tier } from '../definition.js';
+import { compactedChexRun } from './chex-run.js';
 import { countModel, type ModelRef } from './counts.js';
 import { fashionMnistRecipe, smallPiX, SMALL_RESNET } from './recipes.js';
 
@@ -13,29 +18,61 @@ export const H2H_EPOCHS = { quick: 1, small: 3 } as const;
 const QUICK_TRAIN_LIMIT = 20_000;
 const SIDE = 28;
 const LATENCY_RUNS = { quick: 100, small: 1000, full: 1000 } as const;
+/** The DGC recipe's lasso weight (docs/methods/dgc.md §5), the one recipe change of the DGC row. */
+const DGC_LASSO = 1e-5;
+/** The DGC variant: dyresnet18's DGC settings (heads 4, gate factor 0.45, squeeze rate 16) on the small ResNet. */
+export const SMALL_DGC: ModelRef = { model: 'dyresnet_bottleneck_small', modelConfig: { block: 'bottleneck', layers: [2, 2, 2], widths: [16, 32, 64], stem: 'imagenet' } };
+/** CHEX on the small ResNet: the chex-fashion-mnist preset's exploration (sparsity 0.5, δ0 0.2, every epoch) ending one epoch before the last. */
+export function smallChex(tier: Tier): NonNullable<TrainConfig['chex']> {
+  const epochs = tier === 'quick' ? H2H_EPOCHS.quick : H2H_EPOCHS.small;
+  return { channelSparsity: 0.5, initChannelRatio: 0.2, deltaT: 1, tMax: Math.max(1, epochs - 1), includeSkip: false };
+}
 
-type Contender = ModelRef | { pending: string };
+function recipe(id: string, ref: ModelRef, tier: Tier, seed: number): TrainConfig {
+  return tier === 'quick' ? fashionMnistRecipe(`h2h-${id}`, ref, seed, H2H_EPOCHS.quick, QUICK_TRAIN_LIMIT)
+    : fashionMnistRecipe(`h2h-${id}`, ref, seed, H2H_EPOCHS.small);
+}
 
-function contender(id: string, label: string, what: Contender): RowDefinition {
-  if ('pending' in what) return { id, label, config: { pending: what.pending }, pending: what.pending };
-  const ref: ModelRef = what;
-  const sized: ModelRef = { model: ref.model, modelConfig: { ...ref.modelConfig, numClasses: 10, inChannels: 1 } };
+async function latencyMs(m: Module, tier: Tier): Promise<number> {
+  const lat = await measureLatency(m, { ...latencyMethod('official'), input: SIDE, channels: 1, runs: LATENCY_RUNS[tier] });
+  return lat.meanMs;
+}
+
+const sized = (ref: ModelRef): ModelRef => ({ model: ref.model, modelConfig: { ...ref.modelConfig, numClasses: 10, inChannels: 1 } });
+
+/** A fixed network: counts and latency once per tier, training per seed. */
+function contender(id: string, label: string, ref: ModelRef, extra: Partial<TrainConfig> = {}): RowDefinition {
   return {
-    id, label, config: { ...ref, data: 'fashion_mnist', input: SIDE },
+    id, label, config: { ...ref, data: 'fashion_mnist', input: SIDE, ...extra },
     async compute(ctx) {
-      const c = await countModel(sized, SIDE, 'macs', 1);
-      const m = createModel(sized.model, sized.modelConfig);
+      const c = await countModel(sized(ref), SIDE, 'macs', 1);
+      const m = createModel(sized(ref).model, sized(ref).modelConfig);
       try {
-        const lat = await measureLatency(m, { ...latencyMethod('official'), input: SIDE, channels: 1, runs: LATENCY_RUNS[ctx.tier] });
-        return { flops: c.macs / 1e6, params: c.params / 1e3, latency_ms: lat.meanMs };
+        return { flops: c.macs / 1e6, params: c.params / 1e3, latency_ms: await latencyMs(m, ctx.tier) };
       } finally {
         m.dispose();
       }
     },
+    train: { tiers: ['quick', 'small'], config: (tier, seed) => ({ ...recipe(id, ref, tier, seed), ...extra }) },
+  };
+}
+
+/** CHEX: the network differs per seed (exploration), so counts and latency are taken per seed on the compacted one. */
+function chexContender(id: string, label: string): RowDefinition {
+  return {
+    id, label, config: { ...SMALL_RESNET, data: 'fashion_mnist', input: SIDE, method: 'chex', chex: { quick: smallChex('quick'), small: smallChex('small') } },
     train: {
       tiers: ['quick', 'small'],
-      config: (tier, seed) => tier === 'quick' ? fashionMnistRecipe(`h2h-${id}`, ref, seed, H2H_EPOCHS.quick, QUICK_TRAIN_LIMIT)
-        : fashionMnistRecipe(`h2h-${id}`, ref, seed, H2H_EPOCHS.small),
+      config: (tier, seed) => ({ ...recipe(id, SMALL_RESNET, tier, seed), method: 'chex', chex: smallChex(tier) }),
+      async metrics(runDir, config) {
+        const c = await compactedChexRun(runDir, SIDE, 1, 'macs');
+        const m = loadChexCheckpoint(join(runDir, 'compact.pth.tar')).model;
+        try {
+          return { flops: c.macs / 1e6, params: c.params / 1e3, latency_ms: await latencyMs(m, config.epochs === H2H_EPOCHS.quick ? 'quick' : 'small') };
+        } finally {
+          m.dispose();
+        }
+      },
     },
   };
 }
@@ -55,13 +92,14 @@ export const headToHead: TableDefinition = {
   rows: [
     contender('baseline', 'ResNet (bottleneck 16/32/64 ×2, ImageNet stem)', SMALL_RESNET),
     contender('pix', 'PiX in every squeeze 1×1 (ζ 1/2/2 first, 4 elsewhere)', smallPiX()),
-    contender('dgc', 'DGC', { pending: 'not run: needs a DGC variant of this ResNet (planned)' }),
-    contender('chex', 'CHEX', { pending: 'not run: needs the CHEX exploration config in this recipe (planned)' }),
+    contender('dgc', 'DGC in every block conv and downsample (heads 4, gate 0.45), lasso 1e-5', SMALL_DGC, { auxLossWeight: DGC_LASSO }),
+    chexContender('chex', 'CHEX exploration of the same ResNet (sparsity 0.5), compacted'),
   ],
   defaultSeeds: { quick: 1, small: 3 },
   notes: [
     `Quick tier: ${H2H_EPOCHS.quick} epoch on the first ${QUICK_TRAIN_LIMIT.toLocaleString('en-US')} training images, 1 seed; small tier: ${H2H_EPOCHS.small} epochs, 3 seeds; the quick preset's recipe (SGD Nesterov, cosine, batch 256).`,
-    'FLOPs: conv + fc multiply-accumulates at 28×28×1 (BN, ReLU, pooling and the PiX op itself not counted; DGC/CHEX at their measured density once their rows run).',
+    'FLOPs: conv + fc multiply-accumulates at 28×28×1 (BN, ReLU, pooling and the PiX op itself not counted). DGC: each DGC conv at its nominal gate factor (0.45 of its dense MACs) plus its saliency heads\' fc MACs; CHEX: the compacted network of each seed (mean over seeds), so its params, FLOPs and latency are per-seed means.',
+    'What differs: DGC adds the DGC recipe\'s lasso term (1e-5) and its gradual channel deactivation (per-iteration progress) and keeps BN before each DGC layer (dyresnet18\'s layout, so blocks normalise twice); CHEX prunes and regrows inner channels (not the shortcuts) every epoch up to one epoch before the end (quick: only the initial 70 % mask, one epoch), weight decay follows the quick recipe, not CHEX\'s no-BN rule. The DGC layer runs masked-dense in chanlab (every head convolves a scaled copy of its input): its latency and throughput measure that implementation, not a gather-based one.',
     `Latency: batch 1, 28², mean of ${LATENCY_RUNS.quick} (quick) / ${LATENCY_RUNS.small} (small) runs after 5 warm-ups; throughput: training images per second including the test evaluation. Measured on a shared machine.`,
   ],
 };

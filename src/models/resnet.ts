@@ -116,14 +116,25 @@ export class Bottleneck extends Module {
   }
 
   forward(x: tf.Tensor): tf.Tensor {
-    return tf.tidy(() => {
-      let out = this.relu.call(this.bn1.call(this.conv1.call(x)));
-      out = this.relu.call(this.bn2.call(this.conv2.call(out)));
-      out = this.bn3.call(this.conv3.call(out));
-      const identity = this.downsample ? this.downsample.call(x) : x;
-      return tf.relu(tf.add(out, identity));
-    });
+    return bottleneckResidual(this, x);
   }
+}
+
+/** The parts of a bottleneck block, whatever its convolutions are (plain Conv2d here, DGC layers in DyResNet). */
+export interface BottleneckResidualParts extends BasicResidualParts {
+  conv3: Module;
+  bn3: Module;
+}
+
+/** torchvision's Bottleneck computation: relu(bn3(conv3(relu(bn2(conv2(relu(bn1(conv1(x)))))))) + shortcut(x)). */
+export function bottleneckResidual(b: BottleneckResidualParts, x: tf.Tensor): tf.Tensor {
+  return tf.tidy(() => {
+    let out = b.relu.call(b.bn1.call(b.conv1.call(x)));
+    out = b.relu.call(b.bn2.call(b.conv2.call(out)));
+    out = b.bn3.call(b.conv3.call(out));
+    const identity = b.downsample ? b.downsample.call(x) : x;
+    return tf.relu(tf.add(out, identity));
+  });
 }
 
 export type BlockKind = 'basic' | 'bottleneck';

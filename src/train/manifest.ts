@@ -27,12 +27,28 @@ export interface Manifest {
 
 export type RunStatus = 'running' | 'finished' | 'interrupted' | 'diverged' | 'failed';
 
-function git(args: string[]): string | null {
+function git(args: string[], cwd: string): string | null {
   try {
-    return execFileSync('git', args, { cwd: process.cwd(), encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+    return execFileSync('git', args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
   } catch {
     return null;
   }
+}
+
+/** Paths whose changes are outputs, not code: the reproduction suite's result files (written while it runs). */
+const OUTPUT_PATHS = ['repro/results'];
+
+/**
+ * The commit checked out in `cwd` and whether the tree differs from it: modified, staged, deleted or untracked (not
+ * ignored) files anywhere but the suite's result files. null outside a git checkout.
+ */
+export function gitState(cwd: string = process.cwd()): { commit: string | null; dirty: boolean | null } {
+  const commit = git(['rev-parse', 'HEAD'], cwd);
+  if (!commit) return { commit: null, dirty: null };
+  const top = git(['rev-parse', '--show-toplevel'], cwd);
+  const status = top === null ? null
+    : git(['status', '--porcelain', '--untracked-files=all', '--', '.', ...OUTPUT_PATHS.map((p) => `:(exclude)${p}`)], top);
+  return { commit, dirty: status === null ? null : status.length > 0 };
 }
 
 /** chanlab's version from the nearest package.json named chanlab above the working directory. */
@@ -54,13 +70,11 @@ function chanlabVersion(): string | null {
 }
 
 export function makeManifest(config: unknown, seed: number, backend: string): Manifest {
-  const commit = git(['rev-parse', 'HEAD']);
-  const status = commit ? git(['status', '--porcelain', '--untracked-files=no']) : null;
   const cpu = cpus();
   return {
     config,
     seed,
-    git: { commit, dirty: status === null ? null : status.length > 0 },
+    git: gitState(),
     backend: { name: backend, detail: describeActive(backend as Parameters<typeof describeActive>[0]) },
     versions: { chanlab: chanlabVersion(), tfjsCore: tf.version_core, tfjsBackendWasm: version_wasm, node: process.version },
     hardware: {

@@ -31,6 +31,13 @@ export const DGC_MODELS: readonly ModelEntry[] = [
     defaultConfig: { numClasses: 1000, inChannels: 3, layers: [2, 2, 2, 2], widths: [64, 128, 256, 512], stem: 'imagenet', heads: 4, gateFactor: 0.45, squeezeRate: 16 },
     defaultInputSize: 224, create: (c) => new DyResNet(c),
   }),
+  defineModel<DyResNetConfig>({
+    name: 'dyresnet_bottleneck_small', family: 'dgc',
+    description: 'Small DGC bottleneck ResNet for 28–32 px inputs (chanlab, not in the official code): bottleneck stages 16/32/64 ×2, ImageNet stem, ' +
+      'every block conv and downsample a DGC layer as in dyresnet18 (heads 4, gate 0.45, squeeze 16) — the head-to-head\'s DGC variant of its small ResNet',
+    defaultConfig: { numClasses: 10, inChannels: 1, block: 'bottleneck', layers: [2, 2, 2], widths: [16, 32, 64], stem: 'imagenet', heads: 4, gateFactor: 0.45, squeezeRate: 16 },
+    defaultInputSize: 28, create: (c) => new DyResNet(c),
+  }),
   defineModel<StaticDenseNetConfig>({
     name: 'densenet86_cifar10', family: 'dgc',
     description: 'DGC baseline: DenseNet-86 with static 1×1 group conv (groups 4, CondenseNet-86-like; set group1x1 1 for dense), 3×3 groups 4',
