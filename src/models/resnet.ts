@@ -124,14 +124,17 @@ export class Bottleneck extends Module {
 export interface BottleneckResidualParts extends BasicResidualParts {
   conv3: Module;
   bn3: Module;
+  /** A gate on the residual branch before the add (SE-ResNet's `se`), when present. */
+  se?: Module | null;
 }
 
-/** torchvision's Bottleneck computation: relu(bn3(conv3(relu(bn2(conv2(relu(bn1(conv1(x)))))))) + shortcut(x)). */
+/** torchvision's Bottleneck computation: relu([se](bn3(conv3(relu(bn2(conv2(relu(bn1(conv1(x))))))))) + shortcut(x)). */
 export function bottleneckResidual(b: BottleneckResidualParts, x: tf.Tensor): tf.Tensor {
   return tf.tidy(() => {
     let out = b.relu.call(b.bn1.call(b.conv1.call(x)));
     out = b.relu.call(b.bn2.call(b.conv2.call(out)));
     out = b.bn3.call(b.conv3.call(out));
+    if (b.se) out = b.se.call(out);
     const identity = b.downsample ? b.downsample.call(x) : x;
     return tf.relu(tf.add(out, identity));
   });
@@ -179,13 +182,18 @@ export class ResNet extends ResNetBase {
         const st = i === 0 ? stride : 1;
         const needDown = i === 0 && (st !== 1 || inplanes !== planes * Block.expansion);
         const downsample = needDown ? new Sequential(conv1x1(inplanes, planes * Block.expansion, st), new BatchNorm2d(planes * Block.expansion)) : null;
-        stage.append(new Block({ inplanes, planes, stride: st, downsample, groups, baseWidth }));
+        stage.append(this.createBlock(config.block, { inplanes, planes, stride: st, downsample, groups, baseWidth }));
         inplanes = planes * Block.expansion;
       }
       this.addStage(stage);
     });
     this.addHead(inplanes, config.numClasses);
     this.initWeights(config.zeroInitResidual ?? false);
+  }
+
+  /** One block of a stage (a subclass may return a variant with the same widths, e.g. SE-ResNet's). */
+  protected createBlock(kind: BlockKind, o: BlockOptions): Module {
+    return kind === 'basic' ? new BasicBlock(o) : new Bottleneck(o);
   }
 
   /** torchvision's init: Kaiming-normal (fan_out, relu) convs, BN γ=1 β=0, fc left at PyTorch's default. */

@@ -5,6 +5,7 @@ import { ResNet, type ResNetConfig } from '../../models/resnet.js';
 import { VGG_CFGS } from '../../models/vgg.js';
 import { PiXDSResNet, type PiXDSResNetConfig } from './resnet_ds.js';
 import { PiXResNet, type PiXResNetConfig, type PiXVariant } from './resnet_cs.js';
+import { SEResNet } from './se_resnet.js';
 import { PiXVGG, type PiXVGGConfig } from './vgg_ds.js';
 
 /** Official defaults: sigmoid, no BN, τ = 0.5, pick-or-mix (supplement Table 2 "default" row). */
@@ -79,6 +80,12 @@ export const PIX_MODELS: readonly ModelEntry[] = [
     name: 'pix_se_resnet50_cs', family: 'pix',
     description: 'SE-ResNet-50 + PiX (paper Table 1 E4) ⚠ inferred: SE (r=16) on bn_exp before the add; 28,080,472 params',
     defaultConfig: csBottleneck([3, 4, 6, 3], { se: true }), defaultInputSize: 224, create: (c) => new PiXResNet(c),
+  }),
+  defineModel<ResNetConfig>({
+    name: 'se_resnet50', family: 'pix',
+    description: 'SE-ResNet-50 (Hu et al.; paper Table 1 E4 baseline): torchvision ResNet-50 keys plus layer*.*.se.fc1/fc2, SE (r=16) on bn3 before the add',
+    defaultConfig: { numClasses: 1000, inChannels: 3, block: 'bottleneck', layers: [3, 4, 6, 3], stem: 'imagenet' },
+    defaultInputSize: 224, create: (c) => new SEResNet(c),
   }),
   defineModel<ResNetConfig>({
     name: 'resnet50_half', family: 'pix',
