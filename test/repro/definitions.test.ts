@@ -4,6 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { useBackend } from '../../src/backend/index.js';
 import { run as reproCli } from '../../src/cli/commands/repro.js';
 import { TIERS } from '../../repro/definition.js';
 import { TABLES } from '../../repro/definitions/index.js';
@@ -32,7 +33,12 @@ describe('table definitions', () => {
       for (const tier of TIERS) if (t.tiers.includes(tier)) expect(() => buildCells(t, tier, null)).not.toThrow();
     }
     const h2h = TABLES.find((t) => t.id === 'head-to-head')!;
-    expect(h2h.rows.map((r) => [r.id, !!r.pending])).toEqual([['baseline', false], ['pix', false], ['dgc', true], ['chex', true]]);
+    expect(h2h.rows.map((r) => [r.id, !!r.pending, r.train?.tiers])).toEqual([
+      ['baseline', false, ['quick', 'small']], ['pix', false, ['quick', 'small']], ['dgc', false, ['small']], ['chex', false, ['quick', 'small']],
+    ]);
+    // the DGC variant has the small ResNet's layout: the same keys with every block conv and downsample a DGC layer
+    expect(h2h.rows.find((r) => r.id === 'dgc')!.config).toMatchObject({ model: 'dyresnet_bottleneck_small', auxLossWeight: 1e-5 });
+    expect(TABLES.find((t) => t.id === 'pix-table1')!.rows.filter((r) => r.pending).map((r) => r.id)).toEqual([]);
   });
 
   it('PiX supplement Table 1 and the squeeze example: every printed cell within, except the two printed totals that are slips', async () => {
@@ -50,8 +56,22 @@ describe('table definitions', () => {
     expect(sqCells.filter((c) => c.status !== 'within').map((c) => [c.row, c.status, c.delta])).toEqual([['pix', 'above', 50], ['w-pix', 'above', 50]]);
   });
 
+  it('DGC: every printed parameter and FLOP count within (the repository counter, printed precision)', async () => {
+    const runs = await runTables(TABLES, { select: ['dgc-models'], tier: 'quick', backend: 'wasm', outDir: join(tmp, 'results'), quiet: true, log: () => {}, env: {},
+      prepare: () => useBackend('wasm') });
+    expect(runs[0]!.failures).toEqual([]);
+    const t = TABLES.find((x) => x.id === 'dgc-models')!;
+    const cells = buildCells(t, 'quick', loadResult(join(tmp, 'results', 'quick', 'dgc-models.json'), 'dgc-models', 'quick'));
+    const targets = cells.filter((c) => c.target);
+    expect(targets).toHaveLength(14);
+    expect(targets.filter((c) => c.status !== 'within').map((c) => `${c.row}.${c.metric}`)).toEqual([]);
+    // released-checkpoint rows exist only where their data can be evaluated, and show "not run" without files
+    expect(buildCells(t, 'small', null).filter((c) => c.row.startsWith('released-')).map((c) => [c.row, c.status]))
+      .toEqual([['released-dydensenet86-cifar10', 'not run'], ['released-dydensenet86-cifar100', 'not run']]);
+  }, 120_000);
+
   it('chanlab repro names the known tables for an unknown one and the tiers for a missing tier', async () => {
-    await expect(reproCli(['nope'])).rejects.toThrow(/unknown table 'nope' \(known tables: pix-supp-table1, pix-squeeze, pix-table1, pix-ablations, pix-latency, head-to-head;/);
+    await expect(reproCli(['nope'])).rejects.toThrow(/unknown table 'nope' \(known tables: pix-supp-table1, pix-squeeze, pix-table1, pix-ablations, pix-latency, chex-checkpoints, dgc-models, head-to-head;/);
     await expect(reproCli(['pix-ablations', '--tier', 'quick'])).rejects.toThrow(/table 'pix-ablations' has no tier 'quick' \(its tiers: small, full\)/);
     await expect(reproCli(['pix-ablations/e9', '--tier', 'small'])).rejects.toThrow(/unknown row 'e9' of table 'pix-ablations' \(known rows: default, e0-tanh,/);
     await expect(reproCli(['--tier', 'small', '--seeds', 'x'])).rejects.toThrow(/--seeds must be an integer ≥ 1, got 'x'/);
