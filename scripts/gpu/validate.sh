@@ -52,20 +52,20 @@ else
 fi
 
 step "PiX op vs copy bandwidth (webgpu)"
-timeout 150 "$NODE" "$B" bench --only pix --backends webgpu $PIX --out "$OUT" || echo "pix bench failed: $?"
+timeout 120 "$NODE" "$B" bench --only pix --backends webgpu $PIX --out "$OUT" || echo "pix bench failed: $?"
 
 step "latency, official method (webgpu)"
-timeout 240 "$NODE" "$B" latency --model pix_resnet50_cs --baseline resnet50 --method official --backend webgpu $RUNS --json \
+timeout 180 "$NODE" "$B" latency --model pix_resnet50_cs --baseline resnet50 --method official --backend webgpu $RUNS --json \
   > "$OUT/latency-webgpu.json" || echo "latency failed: $?"
 cat "$OUT/latency-webgpu.json" | head -c 600; echo
 
 step "training step (webgpu vs PyTorch on the same GPU)"
 TORCH_PY=$(command -v python3)
 CHANLAB_TORCH_PYTHON=${CHANLAB_TORCH_PYTHON:-$TORCH_PY} CHANLAB_TORCH_DEVICE=${CHANLAB_TORCH_DEVICE:-$([ "$REHEARSAL" = 1 ] && echo cpu || echo cuda)} \
-  timeout 200 "$NODE" "$B" bench --only train --backends webgpu $TRAIN --out "$OUT" || echo "train bench failed: $?"
+  timeout 150 "$NODE" "$B" bench --only train --backends webgpu $TRAIN --out "$OUT" || echo "train bench failed: $?"
 
 step "DGC layer (webgpu)"
-timeout 120 "$NODE" "$B" bench --only dgc --backends webgpu $PIX --out "$OUT" || echo "dgc bench failed: $?"
+timeout 80 "$NODE" "$B" bench --only dgc --backends webgpu $PIX --out "$OUT" || echo "dgc bench failed: $?"
 
 cp "$W/chanlab/BUNDLE.json" "$OUT/BUNDLE.json"
 step "done"
