@@ -11,6 +11,6 @@ grep -qx '/.gl/' .git/info/exclude 2>/dev/null || echo /.gl/ >> .git/info/exclud
 tar -C bundle -cJf .gpu/chanlab-bundle.tar.xz chanlab
 if ! ls .gl/libvulkan1*.deb >/dev/null 2>&1; then
   o='-oAPT::Architecture=amd64 -oAPT::Architectures=amd64 -oDir::State::Lists=/tmp/amd64'
-  mkdir -p /tmp/amd64/partial; apt-get $o update -qq; (cd .gl && apt-get $o download libvulkan1)
+  mkdir -p /tmp/amd64/partial; apt-get $o update -qq; (cd .gl && apt-get $o download libvulkan1 libegl1 libglvnd0 libopengl0 libgl1 libglx0 libgles2)
 fi
 du -sh .gpu .gl
