@@ -3,7 +3,7 @@
 // accumulates over many uses of one tensor is right. Runs on Mesa lavapipe on CPU-only machines.
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { releaseBackends, useBackend } from '../../src/backend/index.js';
+import { releaseBackends, useBackend, webgpuErrors } from '../../src/backend/index.js';
 import { randArray, relDiff, valuesOn } from './conv_ref.js';
 
 describe('webgpu AddN with many inputs', () => {
@@ -30,5 +30,10 @@ describe('webgpu AddN with many inputs', () => {
     };
     const gpu = await valuesOn('webgpu', f);
     expect(Array.from(gpu).every((v) => Math.abs(v - 210) < 1e-3)).toBe(true);
+  });
+
+  it('left no WebGPU error behind (Dawn would only print it)', async () => {
+    await new Promise((r) => setTimeout(r, 50));
+    expect(webgpuErrors()).toEqual([]);
   });
 });
