@@ -56,6 +56,19 @@ if (!process.env.CHANLAB_NATIVE_PATH && __chanlabFs.existsSync(__dirname + '/cha
   process.env.CHANLAB_NATIVE_PATH = __dirname + '/chanlab_native.node';
 }`;
 
+const gitOut = (a) => {
+  try {
+    return execFileSync('git', a, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+  } catch {
+    return null;
+  }
+};
+const info = {
+  commit: gitOut(['rev-parse', 'HEAD']) ?? 'unknown',
+  codeCommit: gitOut(['log', '-1', '--format=%H', '--', '.', ':(exclude)repro/results']) ?? 'unknown',
+  dirty: (gitOut(['status', '--porcelain', '--untracked-files=no']) ?? '') !== '',
+};
+
 await build({
   entryPoints: ['bin/chanlab.js'],
   bundle: true,
@@ -65,6 +78,8 @@ await build({
   outfile: path.join(tmp, 'chanlab.mjs'),
   banner: { js: banner },
   plugins: [dawnShim],
+  // the code this bundle is (src/core/build_info.ts): runs outside a checkout record it in manifests and results
+  define: { __CHANLAB_BUNDLE__: JSON.stringify(info) },
   // optional at run time, never bundled: tfjs-node(-gpu) is detected by a dynamic import; playwright-core drives
   // chromium for PNG export only
   external: ['@tensorflow/tfjs-node', '@tensorflow/tfjs-node-gpu', 'playwright-core'],
@@ -90,13 +105,7 @@ for (const f of readdirSync('scripts/bench').filter((f) => f.endsWith('.py'))) {
   included.push(`scripts/bench/${f}`);
 }
 
-let commit = 'unknown';
-try {
-  commit = execFileSync('git', ['rev-parse', 'HEAD'], { encoding: 'utf8' }).trim();
-} catch {
-  // not a git checkout
-}
-writeFileSync(path.join(tmp, 'BUNDLE.json'), JSON.stringify({ kind: 'chanlab-bundle', commit, platform: `${process.platform}-${process.arch}`, files: included }, null, 2) + '\n');
+writeFileSync(path.join(tmp, 'BUNDLE.json'), JSON.stringify({ kind: 'chanlab-bundle', ...info, platform: `${process.platform}-${process.arch}`, files: included }, null, 2) + '\n');
 
 rmSync(out, { recursive: true, force: true });
 mkdirSync(path.dirname(out), { recursive: true });

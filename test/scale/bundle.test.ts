@@ -31,8 +31,11 @@ describe('bundle', () => {
     const r = node([path.join(bundle, 'chanlab.mjs'), 'repro', 'pix-supp-table1', '--tier', 'quick', '--quiet'], work);
     expect(r.status, r.stderr + r.stdout).toBe(0);
     const result = JSON.parse(readFileSync(path.join(work, 'repro/results/quick/pix-supp-table1.json'), 'utf8')) as {
-      cells: Array<{ target: boolean; status: string }>;
+      commit: string | null; cells: Array<{ target: boolean; status: string }>;
     };
+    // outside any checkout the result records the code the bundle was built from
+    const built = JSON.parse(readFileSync(path.join(bundle, 'BUNDLE.json'), 'utf8')) as { codeCommit: string };
+    expect(result.commit).toBe(built.codeCommit);
     const exact = result.cells.filter((c) => c.target);
     expect(exact.length).toBeGreaterThan(10);
     expect(exact.every((c) => c.status === 'within')).toBe(true);
