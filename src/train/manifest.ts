@@ -6,6 +6,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { cpus, totalmem, platform, release, arch } from 'node:os';
 import { dirname, join } from 'node:path';
 import { describeActive } from '../backend/index.js';
+import { bundleInfo } from '../core/build_info.js';
 
 export interface Manifest {
   config: unknown;
@@ -70,11 +71,14 @@ function chanlabVersion(): string | null {
 }
 
 export function makeManifest(config: unknown, seed: number, backend: string): Manifest {
+  // outside a checkout (a bundle run elsewhere) the bundle records the code it was built from
+  const state = gitState();
+  const bundle = state.commit ? null : bundleInfo();
   const cpu = cpus();
   return {
     config,
     seed,
-    git: gitState(),
+    git: bundle ? { commit: bundle.commit, dirty: bundle.dirty } : state,
     backend: { name: backend, detail: describeActive(backend as Parameters<typeof describeActive>[0]) },
     versions: { chanlab: chanlabVersion(), tfjsCore: tf.version_core, tfjsBackendWasm: version_wasm, node: process.version },
     hardware: {
