@@ -1,6 +1,7 @@
 // dyresnet18 (docs/methods/dgc.md §3.3): torchvision ResNet-18 whose block convs — and the 1×1 downsample convs —
-// are DGC layers. The same rule on bottleneck blocks (conv1/conv2/conv3 and downsample DGC) gives chanlab's small
-// DGC bottleneck ResNet (not in the official code: the head-to-head's DGC variant of its small ResNet). Keys: conv1, bn1, layer{L}.{B}.conv1/bn1/conv2/bn2 (conv1/conv2 DGC), layer{2,3,4}.0.downsample.0
+// are DGC layers. chanlab's small DGC bottleneck ResNet (not in the official code: the head-to-head's DGC variant of its
+// small ResNet) makes only the 3×3 conv2 of each bottleneck a DGC layer; its 1×1 convs and shortcuts stay torchvision's
+// (docs/methods/dgc.md §8.4: with every conv a DGC layer the network barely fits 32 images). Keys: conv1, bn1, layer{L}.{B}.conv1/bn1/conv2/bn2 (conv1/conv2 DGC), layer{2,3,4}.0.downsample.0
 // (DGC 1×1) and downsample.1.norm (BN), fc. Every DGC layer runs its own BN → ReLU on its input, so the block input
 // is normalised twice (kept for checkpoint compatibility, §7).
 import * as tf from '@tensorflow/tfjs-core';
@@ -10,7 +11,8 @@ import { Sequential } from '../../nn/container.js';
 import { Module } from '../../nn/module.js';
 import type { ModelConfig } from '../../models/registry.js';
 import { ResNetBase, type Stem } from '../../models/resnet_base.js';
-import { basicResidual, bottleneckResidual } from '../../models/resnet.js';
+import { Conv2d } from '../../nn/conv.js';
+import { basicResidual, bottleneckResidual, conv1x1 } from '../../models/resnet.js';
 import { dgcLasso, dgcReport, setDgcProgress } from './hooks.js';
 import { initDgcConvs } from './init.js';
 import { DynamicMultiHeadConv } from './layer.js';
@@ -76,14 +78,14 @@ export class DyBasicBlock extends Module {
   }
 }
 
-/** torchvision's Bottleneck (expansion 4, stride on the 3×3) with every conv a DGC layer, as DyBasicBlock. */
+/** torchvision's Bottleneck (expansion 4, stride on the 3×3) whose 3×3 conv2 is a DGC layer; keys as torchvision's. */
 export class DyBottleneck extends Module {
   static readonly expansion = 4;
-  readonly conv1: DynamicMultiHeadConv;
+  readonly conv1: Conv2d;
   readonly bn1: BatchNorm2d;
   readonly conv2: DynamicMultiHeadConv;
   readonly bn2: BatchNorm2d;
-  readonly conv3: DynamicMultiHeadConv;
+  readonly conv3: Conv2d;
   readonly bn3: BatchNorm2d;
   readonly relu: ReLU;
   readonly downsample: Sequential | null;
@@ -91,15 +93,15 @@ export class DyBottleneck extends Module {
   constructor(inplanes: number, planes: number, stride: number, c: DyResNetConfig) {
     super();
     const out = planes * DyBottleneck.expansion;
-    this.conv1 = this.addModule('conv1', dgcConv(c, inplanes, planes, 1, 1));
+    this.conv1 = this.addModule('conv1', conv1x1(inplanes, planes));
     this.bn1 = this.addModule('bn1', new BatchNorm2d(planes));
     this.conv2 = this.addModule('conv2', dgcConv(c, planes, planes, 3, stride));
     this.bn2 = this.addModule('bn2', new BatchNorm2d(planes));
-    this.conv3 = this.addModule('conv3', dgcConv(c, planes, out, 1, 1));
+    this.conv3 = this.addModule('conv3', conv1x1(planes, out));
     this.bn3 = this.addModule('bn3', new BatchNorm2d(out));
     this.relu = this.addModule('relu', new ReLU());
-    const down = dgcShortcut(c, inplanes, out, stride);
-    this.downsample = down ? this.addModule('downsample', down) : null;
+    const down = stride !== 1 || inplanes !== out;
+    this.downsample = down ? this.addModule('downsample', new Sequential(conv1x1(inplanes, out, stride), new BatchNorm2d(out))) : null;
   }
 
   forward(x: tf.Tensor): tf.Tensor {

@@ -34,7 +34,7 @@ export const DGC_MODELS: readonly ModelEntry[] = [
   defineModel<DyResNetConfig>({
     name: 'dyresnet_bottleneck_small', family: 'dgc',
     description: 'Small DGC bottleneck ResNet for 28–32 px inputs (chanlab, not in the official code): bottleneck stages 16/32/64 ×2, ImageNet stem, ' +
-      'every block conv and downsample a DGC layer as in dyresnet18 (heads 4, gate 0.45, squeeze 16) — the head-to-head\'s DGC variant of its small ResNet',
+      'the 3×3 conv of every block a DGC layer (heads 4, gate 0.45, squeeze 16 as dyresnet18), 1×1 convs and shortcuts plain — the head-to-head\'s DGC variant of its small ResNet',
     defaultConfig: { numClasses: 10, inChannels: 1, block: 'bottleneck', layers: [2, 2, 2], widths: [16, 32, 64], stem: 'imagenet', heads: 4, gateFactor: 0.45, squeezeRate: 16 },
     defaultInputSize: 28, create: (c) => new DyResNet(c),
   }),
