@@ -113,6 +113,8 @@ export interface TableDefinition {
   /** Seeds per training row when --seeds is not given. */
   defaultSeeds?: Partial<Record<Tier, number>>;
   notes?: readonly string[];
+  /** Metric pairs drawn as y against x, one labelled point per row (figures.ts: notebooks, `chanlab plot`). */
+  scatter?: ReadonlyArray<{ x: string; y: string }>;
 }
 
 export function rowTiers(table: TableDefinition, row: RowDefinition): readonly Tier[] {
