@@ -117,6 +117,13 @@ export interface TableDefinition {
   scatter?: ReadonlyArray<{ x: string; y: string }>;
 }
 
+/** The table `id` of `tables`; an unknown id is an error listing the known ones. */
+export function findTable(id: string, tables: readonly TableDefinition[]): TableDefinition {
+  const t = tables.find((x) => x.id === id);
+  if (!t) throw new Error(`table: unknown table '${id}' (known tables: ${tables.map((x) => x.id).join(', ')})`);
+  return t;
+}
+
 export function rowTiers(table: TableDefinition, row: RowDefinition): readonly Tier[] {
   return row.tiers ?? table.tiers;
 }

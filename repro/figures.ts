@@ -1,14 +1,15 @@
 // The figures of a reproduction table at a tier, from its cells (render.ts): one bar panel per metric with the
 // paper's target numbers next to the reproduced mean ± seed-to-seed std (a row that has not run is labelled
 // "(not run)"), and the table's scatter pairs (e.g. top-1 against FLOPs). Used by the table notebooks (notebook.ts)
-// and by `chanlab plot` on a result file.
+// and by `chanlab plot` on a result file (reproResultFigures).
 import { tradeoffScatter, type BarRow, type TradeoffPoint } from '../src/viz/plot/charts.js';
 import { axis } from '../src/viz/plot/figure.js';
 import { barPanels, type BarPanel } from '../src/viz/plot/panels.js';
-import type { NamedFigure } from '../src/viz/plot/result_figures.js';
-import type { Metric, TableDefinition, Tier } from './definition.js';
+import type { NamedFigure, ResultFigures } from '../src/viz/plot/result_figures.js';
+import { findTable, TIERS, type Metric, type TableDefinition, type Tier } from './definition.js';
+import { TABLES } from './definitions/index.js';
 import { buildCells, metricsAtTier, type Cell } from './render.js';
-import type { ResultFile } from './results.js';
+import { parseResult, RESULT_SCHEMA, type ResultFile } from './results.js';
 
 /** A row's label on an axis: its label when short, else its id. */
 function axisLabel(c: Pick<Cell, 'label' | 'row'>): string {
@@ -66,4 +67,18 @@ export function tableFigures(table: TableDefinition, tier: Tier, file: ResultFil
   const panels = metricsAtTier(table, tier).flatMap((m) => panelOf(table, m, cells) ?? []);
   if (panels.length) out.push({ name: `${table.id}-metrics`, figure: barPanels(panels, `${table.title} — ${tier} tier`) });
   return out;
+}
+
+/**
+ * Figures of a parsed result file of the suite (schema chanlab-repro/1, `path` for messages), the same as its table
+ * notebook shows; null for any other JSON.
+ */
+export function reproResultFigures(parsed: unknown, path: string, tables: readonly TableDefinition[] = TABLES): ResultFigures | null {
+  if (typeof parsed !== 'object' || parsed === null || (parsed as { schema?: unknown }).schema !== RESULT_SCHEMA) return null;
+  const { table: id, tier } = parsed as { table?: unknown; tier?: unknown };
+  const table = findTable(String(id), tables);
+  if (!(TIERS as readonly unknown[]).includes(tier)) throw new Error(`${path}: tier must be one of ${TIERS.join(', ')}, got ${JSON.stringify(tier)}`);
+  const file = parseResult(JSON.stringify(parsed), path, table.id, tier as Tier);
+  const figures = tableFigures(table, tier as Tier, file);
+  return { figures, notes: figures.length ? [] : [`${table.id} (${tier}): nothing to plot (no row has run and no paper number)`] };
 }

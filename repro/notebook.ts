@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { useBackend } from '../src/backend/index.js';
 import { showFigure, type Display } from '../src/viz/notebook.js';
 import type { NamedFigure } from '../src/viz/plot/result_figures.js';
-import { TIERS, type TableDefinition, type Tier } from './definition.js';
+import { findTable, TIERS, type TableDefinition, type Tier } from './definition.js';
 import { TABLES } from './definitions/index.js';
 import { tableFigures } from './figures.js';
 import { tableMarkdown } from './render.js';
@@ -51,15 +51,9 @@ export interface TableView {
   failures: string[];
 }
 
-export function findTable(id: string, tables: readonly TableDefinition[] = TABLES): TableDefinition {
-  const t = tables.find((x) => x.id === id);
-  if (!t) throw new Error(`table: unknown table '${id}' (known tables: ${tables.map((x) => x.id).join(', ')})`);
-  return t;
-}
-
 /** Runs or loads table `id` and renders it; never writes into repro/results. */
 export async function tableView(id: string, o: TableViewOptions = {}): Promise<TableView> {
-  const table = findTable(id, o.tables);
+  const table = findTable(id, o.tables ?? TABLES);
   const asked = parseTier(o.tier ?? process.env.CHANLAB_TIER ?? 'quick');
   const tier = table.tiers.includes(asked) ? asked : TIERS.find((t) => table.tiers.includes(t))!;
   const lines: string[] = [];

@@ -5,11 +5,12 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { main } from '../../src/cli/main.js';
 import { decodePng } from '../../src/data/png.js';
 import { closeFigureRenderer } from '../../src/viz/notebook.js';
 import type { TableDefinition } from '../../repro/definition.js';
 import { TABLES } from '../../repro/definitions/index.js';
-import { tableFigures } from '../../repro/figures.js';
+import { reproResultFigures, tableFigures } from '../../repro/figures.js';
 import { showTable, tableView, type TableViewOptions } from '../../repro/notebook.js';
 import { TABLE_NOTEBOOKS_DIR, tableNotebook, tableNotebookPath } from '../../repro/notebook_template.js';
 import { emptyResult, type ResultFile } from '../../repro/results.js';
@@ -151,5 +152,20 @@ describe('tableFigures', () => {
     expect(bars[0]!.showlegend).toBe(true);
     expect(bars[2]!.showlegend).toBe(false); // one legend entry per series
     expect(() => tableFigures({ ...table, scatter: [{ x: 'flops', y: 'top1' }] }, 'quick', file)).toThrow(/toy.scatter: unknown metric 'flops' \(metrics: count, top1\)/);
+  });
+});
+
+describe('chanlab plot on a result file of the suite', () => {
+  it('draws the table notebook\'s figures; a bad tier or table is an error naming it', async () => {
+    const file: ResultFile = emptyResult('pix-squeeze', 'quick', null);
+    file.rows.pix = { config: {}, computed: { metrics: { flops: 573 }, manifest: makeManifest({}, 0, 'cpu') }, seeds: [] };
+    const path = join(tmp, 'pix-squeeze.json');
+    writeFileSync(path, JSON.stringify(file));
+    expect(await main(['plot', path])).toBe(0);
+    const png = decodePng(readFileSync(join(tmp, 'pix-squeeze.pix-squeeze-metrics.png')));
+    expect([png.width, png.height]).toEqual([800, 460]);
+    expect(reproResultFigures({ a: 1 }, 'x.json')).toBeNull();
+    expect(() => reproResultFigures({ ...file, tier: 'huge' }, 'x.json')).toThrow(/x.json: tier must be one of quick, small, full, got "huge"/);
+    expect(() => reproResultFigures({ ...file, table: 'nope' }, 'x.json')).toThrow(/unknown table 'nope'/);
   });
 });
