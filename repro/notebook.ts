@@ -10,7 +10,7 @@ import { TABLES } from './definitions/index.js';
 import { tableFigures } from './figures.js';
 import { tableMarkdown } from './render.js';
 import { codeCommit, loadResult, type ResultFile } from './results.js';
-import { parseTier, runTables } from './runner.js';
+import { runTables } from './runner.js';
 
 export const TABLE_SOURCES = ['run', 'committed'] as const;
 export type TableSource = (typeof TABLE_SOURCES)[number];
@@ -54,7 +54,9 @@ export interface TableView {
 /** Runs or loads table `id` and renders it; never writes into repro/results. */
 export async function tableView(id: string, o: TableViewOptions = {}): Promise<TableView> {
   const table = findTable(id, o.tables ?? TABLES);
-  const asked = parseTier(o.tier ?? process.env.CHANLAB_TIER ?? 'quick');
+  const askedName = o.tier ?? process.env.CHANLAB_TIER ?? 'quick';
+  if (!(TIERS as readonly string[]).includes(askedName)) throw new Error(`tier (CHANLAB_TIER) must be one of ${TIERS.join(', ')}, got '${askedName}'`);
+  const asked = askedName as Tier;
   const tier = table.tiers.includes(asked) ? asked : TIERS.find((t) => table.tiers.includes(t))!;
   const lines: string[] = [];
   if (tier !== asked) lines.push(`\`${id}\` has no ${asked} tier (its tiers: ${table.tiers.join(', ')}): showing its ${tier} tier, committed results only.`);

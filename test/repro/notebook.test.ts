@@ -131,7 +131,7 @@ describe('showTable', () => {
 
   it('bad input names the parameter', async () => {
     await expect(tableView('nope', options())).rejects.toThrow(/table: unknown table 'nope' \(known tables: toy, small-only\)/);
-    await expect(tableView('toy', options({ tier: 'huge' }))).rejects.toThrow(/--tier must be one of quick, small, full, got 'huge'/);
+    await expect(tableView('toy', options({ tier: 'huge' }))).rejects.toThrow(/tier \(CHANLAB_TIER\) must be one of quick, small, full, got 'huge'/);
     await expect(tableView('toy', options({ source: 'cache' }))).rejects.toThrow(/source \(CHANLAB_TABLE_SOURCE\) must be one of run, committed, got 'cache'/);
   });
 });
