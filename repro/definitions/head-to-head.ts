@@ -96,6 +96,7 @@ export const headToHead: TableDefinition = {
     chexContender('chex', 'CHEX exploration of the same ResNet (sparsity 0.5), compacted'),
   ],
   defaultSeeds: { quick: 1, small: 3 },
+  scatter: [{ x: 'flops', y: 'top1' }, { x: 'latency_ms', y: 'top1' }],
   notes: [
     `Quick tier: ${H2H_EPOCHS.quick} epoch on the first ${QUICK_TRAIN_LIMIT.toLocaleString('en-US')} training images, 1 seed; small tier: ${H2H_EPOCHS.small} epochs, 3 seeds; the quick preset's recipe (SGD Nesterov, cosine, batch 256).`,
     'FLOPs: conv + fc multiply-accumulates at 28×28×1 (BN, ReLU, pooling and the PiX op itself not counted). DGC: each DGC conv at its nominal gate factor (0.45 of its dense MACs) plus its saliency heads\' fc MACs; CHEX: the compacted network of each seed (mean over seeds), so its params, FLOPs and latency are per-seed means.',
