@@ -121,6 +121,7 @@ export const chexCheckpoints: TableDefinition = {
     smallRow('dense-full', `dense ResNet-8 ${FULL_WIDTHS.join('/')} (unpruned), same recipe`, denseRef(FULL_WIDTHS)),
   ],
   defaultSeeds: { small: 3, full: 1 },
+  scatter: [{ x: 'flops', y: 'top1' }, { x: 'flops_m', y: 'top1' }],
   notes: [
     'MACs by the CHEX counter (compute_flops.py as the CHEX code calls it): conv MACs × the non-zero weight fraction + fc in·out + out; masked full-size and compact checkpoints count the same (docs/methods/chex.md §6).',
     'Released checkpoints are not shipped: give a folder with the README file names (--chex-checkpoints DIR or CHANLAB_CHEX_CHECKPOINTS); without it their rows show "not run". Top-1 (full tier) also needs --imagenet DIR (val/ with one folder per class).',
