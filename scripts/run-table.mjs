@@ -152,7 +152,8 @@ async function runUnit(o, u, slot, board, children) {
     await fs.appendFile(log, `\n=== ${new Date().toISOString()} attempt ${attempt} on ${slot.name}: ${o.chanlab.join(' ')} repro ${unitArgs(o, u).join(' ')}\n`);
     const out = fs.createWriteStream(log, { flags: 'a' });
     board.set(key, `starting (attempt ${attempt})`);
-    const p = $({ nothrow: true, quiet: true, env: { ...process.env, ...slot.env } })`${o.chanlab} repro ${unitArgs(o, u)}`;
+    // its own process group: a Ctrl-C reaches only this script, which passes one SIGTERM on (two would stop at once)
+    const p = $({ nothrow: true, quiet: true, detached: true, env: { ...process.env, ...slot.env } })`${o.chanlab} repro ${unitArgs(o, u)}`;
     children.add(p);
     let partial = '';
     const onData = (chunk) => {
@@ -191,7 +192,7 @@ async function runLocal(o, todo) {
     stopping = true;
     board.say(`${sig}: stopping the running units (they save a checkpoint); the queue is dropped — rerun to resume`);
     queue.length = 0;
-    for (const p of children) p.kill('SIGTERM').catch(() => {});
+    for (const p of children) if (p.child?.pid) process.kill(p.child.pid, 'SIGTERM');
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
@@ -229,13 +230,17 @@ export TF_FORCE_GPU_ALLOW_GROWTH=true
 if [[ -n "\${CUDA_VISIBLE_DEVICES:-}" ]]; then export CHANLAB_WEBGPU_ADAPTER="\${CUDA_VISIBLE_DEVICES%%,*}"; fi
 CHANLAB=(${o.chanlab.map(shq).join(' ')})
 ARGS=(${common(o).map(shq).join(' ')} ${o.backend ? `--backend ${shq(o.backend)}` : ''})
-pid=
-trap 'if [[ -n "$pid" ]]; then kill -TERM "$pid" 2>/dev/null; wait "$pid"; fi; exit 143' TERM
+# On requeue, preemption or cancel Slurm sends SIGTERM to every process of the task: chanlab saves a checkpoint at
+# the next step boundary and exits; the shell only waits for it (a second SIGTERM would make chanlab exit at once).
+stopping=
+trap 'stopping=1' TERM
 for attempt in $(seq 1 ${o.retries + 1}); do
   echo "=== $(date -Is) slurm task \${SLURM_ARRAY_JOB_ID}_\${SLURM_ARRAY_TASK_ID} on $(hostname) (restart \${SLURM_RESTART_COUNT:-0}) attempt $attempt: $UNIT seed $SEED" >> "$LOG"
   "\${CHANLAB[@]}" repro "$UNIT" "\${ARGS[@]}" --seed "$SEED" --out "$OUT" >> "$LOG" 2>&1 &
   pid=$!
-  wait "$pid"; rc=$?; pid=
+  wait "$pid"; rc=$?
+  while kill -0 "$pid" 2>/dev/null; do wait "$pid"; rc=$?; done
+  if [[ -n "$stopping" ]]; then exit 143; fi
   if [[ $rc -eq 0 ]]; then exit 0; fi
   echo "=== attempt $attempt ended with status $rc" >> "$LOG"
 done

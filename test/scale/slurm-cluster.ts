@@ -49,6 +49,9 @@ export async function startSlurm(dir: string): Promise<SlurmCluster> {
     }
   }
   const munge = join(dir, 'munge');
+  // munged runs as user munge and must reach its directory: `dir` and its parents must be searchable (mkdtemp makes 0700)
+  mkdirSync(dir, { recursive: true, mode: 0o755 });
+  chmodSync(dir, 0o755);
   for (const d of ['state', 'spool', 'log']) mkdirSync(join(dir, d), { recursive: true });
   mkdirSync(munge, { recursive: true });
   const uid = Number(sh('id', ['-u', 'munge']).trim());
