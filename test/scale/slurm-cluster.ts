@@ -92,6 +92,16 @@ export async function startSlurm(dir: string): Promise<SlurmCluster> {
     }
   }).join('\n');
   const stop = async () => {
+    // no job may outlive the cluster (its slurmstepd would wait for a slurmd that is gone)
+    try {
+      if (daemons.length === 2) {
+        sh('scancel', ['--full', '-u', 'root'], env);
+        const t0 = Date.now();
+        while (sh('squeue', ['-h'], env).trim() && Date.now() - t0 < 40_000) await new Promise((r) => setTimeout(r, 500));
+      }
+    } catch {
+      // the controller is already gone
+    }
     for (const d of daemons.reverse()) {
       if (d.exitCode !== null || d.signalCode !== null) continue;
       const gone = new Promise((r) => d.once('exit', r));
