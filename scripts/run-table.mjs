@@ -316,7 +316,9 @@ async function collect(o) {
 
 function report(failed) {
   if (!failed.length) return;
-  console.error(chalk.red(`\n${failed.length} unit(s) failed; the other units' results are kept and were collected:`));
+  console.error(stopping
+    ? chalk.yellow(`\nstopped: ${failed.length} unit(s) unfinished (checkpoints kept); run the same command again to resume them:`)
+    : chalk.red(`\n${failed.length} unit(s) failed; the other units' results are kept and were collected:`));
   for (const f of failed) console.error(`  ${unitName(f.unit)}: ${f.why}\n    log: ${f.log}`);
 }
 
