@@ -15,7 +15,8 @@ const HELP = `usage: node scripts/run-table.mjs <table | table/row> … [options
   --retries N               further starts of a failing unit, each resuming its checkpoint (default 2)
   --work DIR                runs, unit results and logs (default runs/repro)
   --out DIR                 where the collect writes the table's result file (default repro/results)
-  --chanlab CMD             how to start chanlab (default: node bin/chanlab.js of this repository; env CHANLAB_CMD)
+  --chanlab CMD             how to start chanlab (default: node bin/chanlab.js of this repository, whose dist/ must be
+                            newer than src/; env CHANLAB_CMD; the sources: 'node --import tsx src/cli/run.ts')
   --dry-run                 print the plan (units, devices, commands or the sbatch script) and run nothing
   --slurm                   write and submit an sbatch --array script (one task per unit, --requeue) and a collect job
     --partition P  --account A  --time T (default 24:00:00)  --gpus-per-task N  --cpus-per-task N (default 1)  --mem M
@@ -322,9 +323,33 @@ function report(failed) {
   for (const f of failed) console.error(`  ${unitName(f.unit)}: ${f.why}\n    log: ${f.log}`);
 }
 
+function newestMtime(dir) {
+  let t = 0;
+  for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
+    const p = path.join(dir, e.name);
+    if (p === path.join(ROOT, 'repro', 'results')) continue;
+    t = Math.max(t, e.isDirectory() ? newestMtime(p) : fs.statSync(p).mtimeMs);
+  }
+  return t;
+}
+
+/** The default chanlab runs the compiled dist/: results must not come from a build older than the code they cite. */
+function checkBuild(o) {
+  if (process.env.CHANLAB_CMD || o.chanlab[1] !== path.join(ROOT, 'bin', 'chanlab.js')) return;
+  const main = path.join(ROOT, 'dist', 'src', 'cli', 'main.js');
+  if (!fs.existsSync(main)) throw new UsageError(`${main} is missing: build chanlab first (npm run build)`);
+  const built = fs.statSync(main).mtimeMs;
+  for (const dir of ['src', 'repro']) {
+    if (fs.existsSync(path.join(ROOT, dir)) && newestMtime(path.join(ROOT, dir)) > built) {
+      throw new UsageError(`${dir}/ is newer than the build in dist/: run \`npm run build\` first (or --chanlab 'node --import tsx src/cli/run.ts' to run the sources)`);
+    }
+  }
+}
+
 async function main(argv) {
   const o = parseOptions(argv);
   if (o.help) return console.log(HELP), 0;
+  checkBuild(o);
   if (o.slurm) await requireSbatch();
   const tables = await plan(o);
   const all = tables.flatMap((t) => t.units);
