@@ -4,6 +4,7 @@
 // writes its own result directory (<work>/units/…), so no two processes write one file; a killed unit resumes from
 // its last checkpoint on its next start; a unit failing more than --retries times is reported with its log; the
 // table's result file is written at the end by one `chanlab repro --collect`. See docs/runs.md "Scale-out".
+import { fileURLToPath } from 'node:url';
 import { $, chalk, fs, minimist, path, sleep, which } from 'zx';
 
 const HELP = `usage: node scripts/run-table.mjs <table | table/row> … [options]
@@ -22,7 +23,7 @@ const HELP = `usage: node scripts/run-table.mjs <table | table/row> … [options
     --partition P  --account A  --time T (default 24:00:00)  --gpus-per-task N  --cpus-per-task N (default 1)  --mem M
     --wait                  stay until the array is done, show progress, then collect here (no collect job)`;
 
-const ROOT = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const TIERS = ['quick', 'small', 'full'];
 
 class UsageError extends Error {}
