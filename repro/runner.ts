@@ -107,6 +107,11 @@ export function missing(row: RowDefinition, rec: RowRecord | undefined, tier: Ti
   };
 }
 
+/** Scratch directory of a row (its training runs are `seed-<n>` below it). */
+export function rowWorkDir(workRoot: string, tier: Tier, table: string, row: string): string {
+  return join(workRoot, tier, table, row);
+}
+
 /** Writes a result file and its Markdown rendering (cells rebuilt), each atomically. */
 export function saveResult(table: TableDefinition, tier: Tier, path: string, file: ResultFile): void {
   file.updated = new Date().toISOString();
@@ -177,7 +182,7 @@ export async function runTables(tables: readonly TableDefinition[], o: ReproOpti
     for (const row of todo) {
       const rec: RowRecord = file.rows[row.id] ?? { config: row.config, computed: null, seeds: [] };
       const m = missing(row, rec, tier, nSeeds, o.seed);
-      const ctx: RowContext = { tier, backend, workDir: join(workRoot, tier, table.id, row.id), quiet: !!o.quiet };
+      const ctx: RowContext = { tier, backend, workDir: rowWorkDir(workRoot, tier, table.id, row.id), quiet: !!o.quiet };
       try {
         if (m.compute) {
           log(`▶ ${table.id}/${row.id} (${tier}): computing`);

@@ -18,6 +18,8 @@ const HELP = `usage: node scripts/run-table.mjs <table | table/row> … [options
   --out DIR                 where the collect writes the table's result file (default repro/results)
   --chanlab CMD             how to start chanlab (default: node bin/chanlab.js of this repository, whose dist/ must be
                             newer than src/; env CHANLAB_CMD; the sources: 'node --import tsx src/cli/run.ts')
+  --fresh                   start the selected rows over: their unit results and training runs are removed first and
+                            the collect starts the table's result file anew (needed after a code change)
   --dry-run                 print the plan (units, devices, commands or the sbatch script) and run nothing
   --slurm                   write and submit an sbatch --array script (one task per unit, --requeue) and a collect job
     --partition P  --account A  --time T (default 24:00:00)  --gpus-per-task N  --cpus-per-task N (default 1)  --mem M
@@ -30,7 +32,7 @@ class UsageError extends Error {}
 
 function parseOptions(argv) {
   const strings = ['tier', 'seeds', 'gpus', 'procs', 'backend', 'retries', 'work', 'out', 'chanlab', 'partition', 'account', 'time', 'gpus-per-task', 'cpus-per-task', 'mem'];
-  const booleans = ['dry-run', 'slurm', 'wait', 'help'];
+  const booleans = ['dry-run', 'slurm', 'wait', 'help', 'fresh'];
   const a = minimist(argv, { string: strings, boolean: booleans, alias: { h: 'help' }, unknown: (o) => {
     if (o.startsWith('-')) throw new UsageError(`unknown option '${o}' (see --help)`);
     return true;
@@ -66,7 +68,7 @@ function parseOptions(argv) {
     select, tier, seeds: int('seeds', 1), gpus, procs: int('procs', 1, 1), backend: a.backend ?? process.env.CHANLAB_BACKEND,
     retries: int('retries', 0, 2), work: path.resolve(a.work ?? path.join('runs', 'repro')), out: path.resolve(a.out ?? path.join('repro', 'results')),
     chanlab: chanlab ? chanlab.split(/\s+/).filter(Boolean) : [process.execPath, path.join(ROOT, 'bin', 'chanlab.js')],
-    dryRun: a['dry-run'], slurm: a.slurm, wait: a.wait,
+    dryRun: a['dry-run'], slurm: a.slurm, wait: a.wait, fresh: a.fresh,
     sbatch: { partition: a.partition, account: a.account, time: a.time ?? '24:00:00', gpusPerTask: int('gpus-per-task', 1), cpusPerTask: int('cpus-per-task', 1, 1), mem: a.mem },
   };
 }
@@ -83,7 +85,7 @@ async function chanlab(o, args, opts = {}) {
 }
 
 async function plan(o) {
-  const p = await chanlab(o, [...o.select, ...common(o), '--out', o.out, '--units', unitsDir(o), '--plan']);
+  const p = await chanlab(o, [...o.select, ...common(o), '--out', o.out, '--units', unitsDir(o), '--plan', ...(o.fresh ? ['--fresh'] : [])]);
   if (p.exitCode !== 0) throw new UsageError(p.stderr.trim().replace(/^chanlab: /, '') || `chanlab repro --plan exited with ${p.exitCode}`);
   return JSON.parse(p.stdout);
 }
@@ -258,7 +260,7 @@ function collectScript(o, arrayId) {
     `#SBATCH --chdir=${process.cwd()}`, '#SBATCH --time=00:30:00', '#SBATCH --ntasks=1', ...(s.partition ? [`#SBATCH --partition=${s.partition}`] : []),
     ...(s.account ? [`#SBATCH --account=${s.account}`] : []),
   ];
-  const args = [...o.select, ...common(o), '--out', o.out, '--units', unitsDir(o), '--collect'];
+  const args = [...o.select, ...common(o), '--out', o.out, '--units', unitsDir(o), '--collect', ...(o.fresh ? ['--fresh'] : [])];
   return `#!/bin/bash\n${header.join('\n')}\n# Merges the array's unit results into the table's result file (scripts/run-table.mjs).\nexec ${o.chanlab.map(shq).join(' ')} repro ${args.map(shq).join(' ')}\n`;
 }
 
@@ -311,7 +313,7 @@ async function waitArray(o, arrayId, todo) {
 // ── main ──────────────────────────────────────────────────────────────────────────────────────────────────────────
 
 async function collect(o) {
-  const r = await chanlab(o, [...o.select, ...common(o), '--out', o.out, '--units', unitsDir(o), '--collect']);
+  const r = await chanlab(o, [...o.select, ...common(o), '--out', o.out, '--units', unitsDir(o), '--collect', ...(o.fresh ? ['--fresh'] : [])]);
   process.stdout.write(r.stdout);
   return r;
 }
@@ -364,9 +366,12 @@ async function main(argv) {
       todo.forEach((u, i) => console.log(`  ${unitName(u).padEnd(40)} ${i < sl.length ? sl[i].name : `queued (#${i - sl.length + 1})`}  ${Object.entries(sl[i % sl.length].env).map(([k, v]) => `${k}=${v} `).join('')}${o.chanlab.join(' ')} repro ${unitArgs(o, u).join(' ')}`));
     }
     for (const u of all.filter((x) => x.done)) console.log(`  ${unitName(u).padEnd(40)} done`);
-    console.log(`then: ${o.chanlab.join(' ')} repro ${[...o.select, ...common(o), '--out', o.out, '--units', unitsDir(o), '--collect'].join(' ')}`);
+    if (o.fresh) console.log(`first: remove ${todo.length} unit result dir(s) and training run(s)`);
+    console.log(`then: ${o.chanlab.join(' ')} repro ${[...o.select, ...common(o), '--out', o.out, '--units', unitsDir(o), '--collect', ...(o.fresh ? ['--fresh'] : [])].join(' ')}`);
     return 0;
   }
+  // --fresh: the units start over (the runs are removed here, once: a unit's retries and requeues must resume)
+  if (o.fresh) for (const u of todo) for (const d of [u.out, u.runDir]) if (d) await fs.rm(d, { recursive: true, force: true });
   let failed = [];
   if (todo.length && o.slurm) {
     const { script, unitsFile } = await writeSlurm(o, todo);
@@ -380,15 +385,17 @@ async function main(argv) {
       return 0;
     }
     await waitArray(o, arrayId, todo);
-    const after = (await plan(o)).flatMap((t) => t.units);
-    failed = todo.filter((u) => !after.find((x) => x.table === u.table && x.row === u.row && x.seed === u.seed)?.done)
-      .map((u) => ({ unit: u, log: logPath(o, u), why: 'no result after its Slurm task ended' }));
   } else if (todo.length) {
     const results = await runLocal(o, todo);
     failed = results.filter((r) => !r.ok);
     for (const r of results.filter((x) => x.ok)) console.log(chalk.green(`✔ ${unitName(r.unit)}`));
   }
   const c = await collect(o);
+  if (o.slurm) {
+    // the collect names the units without a result (`  table/row seed k`): the tasks that failed
+    const missing = new Set([...c.stderr.matchAll(/^ {2}(\S+ seed \d+)$/gm)].map((m) => m[1]));
+    failed = todo.filter((u) => missing.has(unitName(u))).map((u) => ({ unit: u, log: logPath(o, u), why: 'no result after its Slurm task ended' }));
+  }
   report(failed);
   if (c.exitCode !== 0 && !failed.length) console.error(c.stderr.trim());
   if (stopping) return 130;

@@ -102,4 +102,17 @@ describe('two CPU processes, one row killed and resumed', () => {
     expect(text).toContain('scale-failing/broken fails on purpose');
     expect(readFileSync(join(out, 'quick', 'scale-toy.json'), 'utf8')).toBe(before);
   }, 120_000);
+
+  it('--fresh starts the selected row over (its run removed first); the other row\'s result stays', () => {
+    const old = result();
+    const r = runTable(['scale-toy/a', '--tier', 'quick', '--procs', '2', '--backend', 'cpu', '--fresh', ...dirs]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain('1 unit(s), 0 done, 1 to run');
+    const file = result();
+    const [a] = file.rows.a!.seeds;
+    expect(a!.manifest.startTime).not.toBe(old.rows.a!.seeds[0]!.manifest.startTime);
+    expect(a!.manifest.resumes).toHaveLength(0);
+    expect(file.rows.a!.computed!.metrics.count).toBe(7);
+    expect(file.rows.b).toEqual(old.rows.b);
+  }, 180_000);
 });

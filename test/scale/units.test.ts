@@ -48,6 +48,9 @@ describe('units', () => {
     const before = readFileSync(join(outDir, 'quick', 'scale-toy.json'), 'utf8');
     expect(collectUnits([scaleToy], o)[0]!.merged).toBe(0);
     expect(readFileSync(join(outDir, 'quick', 'scale-toy.json'), 'utf8')).toBe(before);
+    // --fresh: the selected units' results do not count, the others' do
+    expect(planUnits([scaleToy], { ...o, fresh: true })[0]!.units.every((u) => !u.done)).toBe(true);
+    expect(planUnits([scaleToy], { ...o, select: ['scale-toy/b'], fresh: true })[0]!.units.map((u) => u.row)).toEqual(['b', 'b']);
   }, 120_000);
 
   it('a unit result of other code is refused before anything runs', () => {

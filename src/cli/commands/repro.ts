@@ -19,7 +19,7 @@ export const help = `chanlab repro [table | table/row …] [--tier quick|small|f
   --seed K runs only seed K of the selected rows (a row's once-per-tier computation goes with seed 0);
   --plan prints the units of the selection and which are done as JSON (their result dirs under --units DIR,
   default <work>/units), runs nothing; --collect merges the units' result files into --out, runs nothing,
-  and exits 1 while units are missing.`;
+  and exits 1 while units are missing. With --fresh both ignore the table's result file (and --plan the units').`;
 
 export async function run(argv: string[]): Promise<number> {
   const a = parse('repro', argv, {
@@ -39,7 +39,8 @@ export async function run(argv: string[]): Promise<number> {
   const tier = a.str('tier') ?? 'quick';
   if (a.flag('plan') || a.flag('collect')) {
     if (a.flag('plan') && a.flag('collect')) throw new Error('repro: --plan and --collect exclude each other');
-    const o = { select: a.positionals, tier, seeds, outDir: a.str('out'), unitsDir: a.str('units') ?? join(a.str('work') ?? join('runs', 'repro'), 'units') };
+    const workDir = a.str('work') ?? join('runs', 'repro');
+    const o = { select: a.positionals, tier, seeds, outDir: a.str('out'), workDir, unitsDir: a.str('units') ?? join(workDir, 'units'), fresh: a.flag('fresh') };
     if (a.flag('plan')) return console.log(JSON.stringify(planUnits(TABLES, o), null, 2)), 0;
     const collected = collectUnits(TABLES, o);
     for (const c of collected) console.log(`\n${c.markdown}→ ${c.path}${c.merged ? ` (${c.merged} unit(s) merged)` : ''}`);
