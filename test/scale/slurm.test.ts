@@ -94,4 +94,15 @@ describe('Slurm job array', () => {
     expect(file.rows.a!.seeds.map((s) => s.seed)).toEqual([0, 1]);
     expect(file.rows.b!.seeds.map((s) => s.seed)).toEqual([0, 1]);
   }, 400_000);
+
+  it('a task that keeps failing is retried in its task, then reported with its log path', () => {
+    const r = runTable(['scale-failing', '--tier', 'quick', '--slurm', '--wait', '--retries', '1', '--partition', 'test', '--work', work, '--out', out], env());
+    expect(r.code).toBe(1);
+    const log = join(work, 'logs', 'quick', 'scale-failing', 'broken', 'seed-0.log');
+    expect(r.stderr).toContain(`scale-failing/broken seed 0: no result after its Slurm task ended\n    log: ${log}`);
+    const text = readFileSync(log, 'utf8');
+    expect(text).toContain('=== attempt 1 ended with status 1');
+    expect(text).toContain('=== attempt 2 ended with status 1');
+    expect(text).not.toContain('attempt 3');
+  }, 200_000);
 });
