@@ -115,3 +115,10 @@ export function checkSameCommit(file: ResultFile, path: string, commit: string |
       `rows from two commits would be mixed — rerun the whole table with --fresh, or restore the code of ${file.commit ?? 'that run'}`);
   }
 }
+
+/** One row's records from two files: the first one's computed metrics and seeds win. */
+export function mergeRow(a: RowRecord | undefined, b: RowRecord | undefined): RowRecord | undefined {
+  if (!a || !b) return a ?? b;
+  const seeds = [...a.seeds, ...b.seeds.filter((s) => !a.seeds.some((x) => x.seed === s.seed))].sort((x, y) => x.seed - y.seed);
+  return { config: a.config, computed: a.computed ?? b.computed, seeds };
+}

@@ -10,7 +10,7 @@ import { train, runPaths } from '../src/train/loop.js';
 import { Progress } from '../src/train/progress.js';
 import { INPUTS, rowTiers, TIERS, type InputName, type Inputs, type RowContext, type RowDefinition, type TableDefinition, type Tier } from './definition.js';
 import { buildCells, rowsAtTier, tableMarkdown } from './render.js';
-import { checkSameCommit, codeCommit, emptyResult, loadResult, type ResultFile, type RowRecord, type SeedRecord } from './results.js';
+import { checkSameCommit, codeCommit, emptyResult, loadResult, mergeRow, type ResultFile, type RowRecord, type SeedRecord } from './results.js';
 
 export interface ReproOptions {
   /** `table` or `table/row` selectors; empty: every table that has the tier. */
@@ -18,6 +18,8 @@ export interface ReproOptions {
   tier: string;
   /** Seeds per training row (seeds 0 … n−1); default: the table's default for the tier. */
   seeds?: number;
+  /** Run only this seed (0 … seeds−1) of each selected row; a row's once-per-tier computation goes with seed 0. */
+  seed?: number;
   /** Backend name recorded in manifests and used by training (already activated by the caller for computed rows). */
   backend: string;
   /** Ignore existing result files and start the selected rows over (their training runs are removed). */
@@ -104,27 +106,49 @@ export function resolveInputs(given: Inputs = {}, env: Record<string, string | u
   return out;
 }
 
-function seedCount(table: TableDefinition, tier: Tier, seeds: number | undefined): number {
+export function seedCount(table: TableDefinition, tier: Tier, seeds: number | undefined): number {
   if (seeds !== undefined && !(Number.isInteger(seeds) && seeds >= 1)) throw new Error(`--seeds must be an integer ≥ 1, got ${seeds}`);
   return seeds ?? table.defaultSeeds?.[tier] ?? 1;
 }
 
-function computesAt(row: RowDefinition, tier: Tier): boolean {
+export function computesAt(row: RowDefinition, tier: Tier): boolean {
   return !!row.compute && (!row.computeTiers || row.computeTiers.includes(tier));
 }
 
-function trainsAt(row: RowDefinition, tier: Tier): boolean {
+export function trainsAt(row: RowDefinition, tier: Tier): boolean {
   return !!row.train && row.train.tiers.includes(tier);
 }
 
-/** Units of a row still to run at the tier (0 for a pending row: its method has not landed; or an unavailable one). */
-function missing(row: RowDefinition, rec: RowRecord | undefined, tier: Tier, nSeeds: number, inputs: Inputs): { compute: boolean; seeds: number[] } {
-  if (row.pending || row.unavailable?.({ tier, inputs })) return { compute: false, seeds: [] };
+/** Why `row` cannot run with the inputs at hand (a user-supplied file missing), or null. */
+export function unavailableReason(row: RowDefinition, tier: Tier, inputs: Inputs): string | null {
+  return row.pending ? null : row.unavailable?.({ tier, inputs }) ?? null;
+}
+
+/**
+ * Units of a row still to run at the tier (none for a pending row: its method has not landed; none for a row whose
+ * user-supplied input is missing). With `only`, just that seed, and the once-per-tier computation only with seed 0.
+ */
+export function missing(row: RowDefinition, rec: RowRecord | undefined, tier: Tier, nSeeds: number, only?: number, inputs: Inputs = {}): { compute: boolean; seeds: number[] } {
+  if (row.pending || unavailableReason(row, tier, inputs)) return { compute: false, seeds: [] };
   const done = new Set(rec?.seeds.map((s) => s.seed) ?? []);
+  const seeds = trainsAt(row, tier) ? Array.from({ length: nSeeds }, (_, i) => i).filter((s) => !done.has(s)) : [];
   return {
-    compute: computesAt(row, tier) && !rec?.computed,
-    seeds: trainsAt(row, tier) ? Array.from({ length: nSeeds }, (_, i) => i).filter((s) => !done.has(s)) : [],
+    compute: computesAt(row, tier) && !rec?.computed && (only === undefined || only === 0),
+    seeds: only === undefined ? seeds : seeds.filter((s) => s === only),
   };
+}
+
+/** Scratch directory of a row (its training runs are `seed-<n>` below it). */
+export function rowWorkDir(workRoot: string, tier: Tier, table: string, row: string): string {
+  return join(workRoot, tier, table, row);
+}
+
+/** Writes a result file and its Markdown rendering (cells rebuilt), each atomically. */
+export function saveResult(table: TableDefinition, tier: Tier, path: string, file: ResultFile): void {
+  file.updated = new Date().toISOString();
+  file.cells = buildCells(table, tier, file);
+  writeJsonAtomic(path, file);
+  writeFileAtomic(path.replace(/\.json$/, '.md'), tableMarkdown(table, tier, file));
 }
 
 async function trainSeed(row: RowDefinition, seed: number, ctx: RowContext, commit: string | null): Promise<SeedRecord> {
@@ -167,6 +191,19 @@ function wholeTable(table: TableDefinition, tier: Tier, rows: readonly RowDefini
   return rowsAtTier(table, tier).every((r) => rows.includes(r));
 }
 
+/** `file` without the records --fresh starts over: the selected rows' (or only seed `only` of them). */
+function forgetFresh(file: ResultFile, rows: readonly RowDefinition[], only: number | undefined): void {
+  for (const row of rows) {
+    const rec = file.rows[row.id];
+    if (!rec) continue;
+    if (only === undefined) delete file.rows[row.id];
+    else {
+      rec.seeds = rec.seeds.filter((s) => s.seed !== only);
+      if (only === 0) rec.computed = null;
+    }
+  }
+}
+
 export async function runTables(tables: readonly TableDefinition[], o: ReproOptions): Promise<TableRun[]> {
   const tier = parseTier(o.tier);
   const log = o.log ?? ((l: string) => console.log(l));
@@ -179,55 +216,51 @@ export async function runTables(tables: readonly TableDefinition[], o: ReproOpti
   const plans = selection.map(({ table, rows }) => {
     const path = join(outDir, tier, `${table.id}.json`);
     const nSeeds = seedCount(table, tier, o.seeds);
+    if (o.seed !== undefined && !(Number.isInteger(o.seed) && o.seed >= 0 && o.seed < nSeeds)) {
+      throw new Error(`--seed must be an integer in [0, ${nSeeds - 1}] (table '${table.id}' runs ${nSeeds} seed(s) at tier ${tier}), got ${o.seed}`);
+    }
     // --fresh may start over from a corrupt file (it is replaced); without it a corrupt file is refused
     const loaded = o.fresh ? loadOrNull(path, table.id, tier) : loadResult(path, table.id, tier);
     const todo = rows.filter((r) => {
-      const m = missing(r, o.fresh ? undefined : loaded?.rows[r.id], tier, nSeeds, inputs);
+      const m = missing(r, o.fresh ? undefined : loaded?.rows[r.id], tier, nSeeds, o.seed, inputs);
       return m.compute || m.seeds.length > 0;
     });
-    if (loaded && todo.length && !(o.fresh && wholeTable(table, tier, rows))) {
+    const whole = o.fresh && o.seed === undefined && wholeTable(table, tier, rows);
+    if (loaded && todo.length && !whole) {
       if (!o.fresh) checkSameCommit(loaded, path, commit);
       else if (loaded.commit !== commit) {
         throw new Error(`${path} was produced at commit ${loaded.commit ?? '(none)'} but the code is now at ${commit ?? '(no git)'}; ` +
           `--fresh on some rows would mix two commits in one table — rerun the whole table with --fresh (${table.id})`);
       }
     }
-    return { table, rows, path, nSeeds, todo };
+    return { table, rows, path, nSeeds, todo, whole };
   });
   const backend = plans.some((p) => p.todo.length) && o.prepare ? await o.prepare() : o.backend;
   const runs: TableRun[] = [];
-  for (const { table, rows, path, nSeeds, todo } of plans) {
+  for (const { table, rows, path, nSeeds, todo, whole } of plans) {
     for (const row of rows) {
-      const why = row.pending ? null : row.unavailable?.({ tier, inputs });
+      const why = unavailableReason(row, tier, inputs);
       if (why) log(`– ${table.id}/${row.id} (${tier}): not run (${why})`);
     }
-    // Other processes may run other rows of this table at the same time: every write re-reads the file under its lock
-    // and replaces only this process's row (temp file + rename), so no row is lost.
-    const update = (edit: (f: ResultFile) => void): Promise<ResultFile> => withFileLock(path, () => {
+    // Other processes may run other rows (or seeds) of this table at the same time: every write re-reads the file
+    // under its lock and merges this process's row record into it (temp file + rename), so no result is lost.
+    const update = (rowId: string, rec: RowRecord): Promise<ResultFile> => withFileLock(path, () => {
       const disk = loadResult(path, table.id, tier);
       if (disk) checkSameCommit(disk, path, commit);
       const f = disk ?? emptyResult(table.id, tier, commit);
-      edit(f);
-      f.updated = new Date().toISOString();
-      f.cells = buildCells(table, tier, f);
-      writeJsonAtomic(path, f);
-      writeFileAtomic(path.replace(/\.json$/, '.md'), tableMarkdown(table, tier, f));
+      f.rows[rowId] = mergeRow(rec, f.rows[rowId])!;
+      saveResult(table, tier, path, f);
       return f;
     });
     if (o.fresh && todo.length) {
-      // --fresh starts the selected rows over: their records and training runs go (the whole file for a whole table)
+      // --fresh starts the selected rows (or seed) over: their records and training runs go (the file, for a whole table)
       await withFileLock(path, () => {
         const disk = loadOrNull(path, table.id, tier);
-        if (!disk) return rmSync(path, { force: true });
-        if (wholeTable(table, tier, rows) || disk.commit !== commit) rmSync(path, { force: true });
-        else {
-          for (const row of todo) delete disk.rows[row.id];
-          disk.cells = buildCells(table, tier, disk);
-          writeJsonAtomic(path, disk);
-          writeFileAtomic(path.replace(/\.json$/, '.md'), tableMarkdown(table, tier, disk));
-        }
+        if (!disk || whole || disk.commit !== commit) return rmSync(path, { force: true });
+        forgetFresh(disk, todo, o.seed);
+        saveResult(table, tier, path, disk);
       });
-      for (const row of todo) rmSync(join(workRoot, tier, table.id, row.id), { recursive: true, force: true });
+      for (const row of todo) rmSync(join(rowWorkDir(workRoot, tier, table.id, row.id), ...(o.seed === undefined ? [] : [`seed-${o.seed}`])), { recursive: true, force: true });
     }
     let file: ResultFile | null = loadResult(path, table.id, tier);
     const failures: string[] = [];
@@ -235,12 +268,10 @@ export async function runTables(tables: readonly TableDefinition[], o: ReproOpti
     if (!todo.length) log(`= ${table.id} (${tier}): nothing to run (${file ? path : 'no runnable rows'})`);
     for (const row of todo) {
       const rec: RowRecord = file?.rows[row.id] ?? { config: row.config, computed: null, seeds: [] };
-      const m = missing(row, rec, tier, nSeeds, inputs);
-      const ctx: RowContext = { tier, backend, inputs, workDir: join(workRoot, tier, table.id, row.id), quiet: !!o.quiet };
+      const m = missing(row, rec, tier, nSeeds, o.seed, inputs);
+      const ctx: RowContext = { tier, backend, inputs, workDir: rowWorkDir(workRoot, tier, table.id, row.id), quiet: !!o.quiet };
       const save = async () => {
-        file = await update((f) => {
-          f.rows[row.id] = rec;
-        });
+        file = await update(row.id, rec);
       };
       try {
         if (m.compute) {
