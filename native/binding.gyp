@@ -2,7 +2,7 @@
   "targets": [
     {
       "target_name": "chanlab_native",
-      "sources": ["src/addon.cc", "src/conv.cc", "src/pool.cc", "src/batchnorm.cc", "src/pix.cc"],
+      "sources": ["src/addon.cc", "src/conv.cc", "src/pool.cc", "src/batchnorm.cc", "src/pix.cc", "src/dgc.cc"],
       "cflags_cc": ["-O3", "-std=c++17", "-fopenmp", "-march=native", "-fexceptions"],
       "cflags_cc!": ["-fno-exceptions"],
       "ldflags": ["-fopenmp"],

@@ -72,6 +72,7 @@ static napi_value init(napi_env env, napi_value exports) {
       {"batchNormTrain", batchNormTrain}, {"batchNormTrainGrad", batchNormTrainGrad},
       {"batchNormInference", batchNormInference}, {"spatialMean", spatialMean},
       {"pixForward", pixForward}, {"pixBackward", pixBackward}, {"copy", copyF32},
+      {"dgcExpand", dgcExpand}, {"dgcShuffle", dgcShuffle}, {"dgcReduce", dgcReduce},
   };
   for (const Fn& f : fns) {
     napi_value fn;

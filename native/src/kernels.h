@@ -1,4 +1,4 @@
-// Kernel entry points exported by the addon (one file per concept: conv.cc, pool.cc, batchnorm.cc, pix.cc).
+// Kernel entry points exported by the addon (one file per concept: conv.cc, pool.cc, batchnorm.cc, pix.cc, dgc.cc).
 #pragma once
 #include <node_api.h>
 
@@ -18,4 +18,7 @@ napi_value spatialMean(napi_env env, napi_callback_info info);
 napi_value pixForward(napi_env env, napi_callback_info info);
 napi_value pixBackward(napi_env env, napi_callback_info info);
 napi_value copyF32(napi_env env, napi_callback_info info);
+napi_value dgcExpand(napi_env env, napi_callback_info info);
+napi_value dgcShuffle(napi_env env, napi_callback_info info);
+napi_value dgcReduce(napi_env env, napi_callback_info info);
 }  // namespace chanlab

@@ -45,6 +45,12 @@ export interface NativeAddon {
   pixBackward(dims: Int32Array, modes: Int32Array, sizes: Int32Array, divs: Float64Array, lowest: number, x: F32,
     p: F32, dy: F32, dx: F32, dp: F32): void;
   copy(src: F32, dst: F32): void;
+  /** dims: B, HW, C, h. xs[b,p,i·C+c] = a[b,p,c]·g[i,b,c]. */
+  dgcExpand(dims: Int32Array, a: F32, g: F32, xs: F32): void;
+  /** dims: R, C'/h, h. Head-major [R, C'] ↔ interleaved (channel j·h + i); inverse 1 goes back. */
+  dgcShuffle(dims: Int32Array, src: F32, dst: F32, inverse: number): void;
+  /** dims: B, HW, C, h. da = Σ_i g_i·dxs_i; dg[i,b,c] = Σ_p dxs_i·a. */
+  dgcReduce(dims: Int32Array, dxs: F32, a: F32, g: F32, da: F32, dg: F32): void;
 }
 
 export interface NativeStatus {

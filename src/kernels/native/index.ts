@@ -10,6 +10,7 @@ import { ensureSetUp, replaced } from './common.js';
 import { nativeBatchNormKernels } from './batchnorm.js';
 import { nativeConvForwardKernels } from './conv.js';
 import { nativeConvGradKernels } from './conv_grad.js';
+import { nativeDgcKernels } from './dgc.js';
 import { nativeInferenceKernels } from './inference.js';
 import { nativePixKernels } from './pix.js';
 import { nativePoolKernels } from './pool.js';
@@ -18,7 +19,7 @@ interface NativeKernel { kernelName: string; kernelFunc: (args: KernelArgs) => u
 
 export const NATIVE_KERNELS: readonly NativeKernel[] = [
   ...nativeConvForwardKernels, ...nativeConvGradKernels, ...nativePoolKernels, ...nativeBatchNormKernels,
-  ...nativePixKernels, ...nativeInferenceKernels,
+  ...nativePixKernels, ...nativeInferenceKernels, ...nativeDgcKernels,
 ];
 
 let enabled = false;
