@@ -10,6 +10,7 @@ import './webgpu/PixGrad.js';
 import '../ops/dgc/gradient.js';
 import './cpu/DgcHeads.js';
 import './wasm/DgcHeads.js';
+import './webgpu/DgcHeads.js';
 import './wasm/Conv2DBackpropFilter.js';
 import './wasm/Conv2DBackpropInput.js';
 import './wasm/DepthwiseConv2dNativeBackpropFilter.js';

@@ -42,9 +42,9 @@ async function compute(c: Case, d: Data, impl: 'kernel' | 'composite'): Promise<
   const g = tf.tensor3d(d.g, [c.heads, c.B, c.C]);
   const w = tf.tensor4d(d.w, [c.k, c.k, c.C, c.Co]);
   const dy = tf.tensor(d.dy, d.outShape);
-  const f = (x: tf.Tensor, s: tf.Tensor, k: tf.Tensor) =>
+  const f = (x: tf.Tensor, s: tf.Tensor, k: tf.Tensor): tf.Tensor =>
     dgcHeads(x as tf.Tensor4D, s as tf.Tensor3D, k as tf.Tensor4D, { heads: c.heads, stride: c.stride, padding: c.padding, impl });
-  const { value, grads } = tf.valueAndGrads(f)([a, g, w], dy);
+  const { value, grads } = tf.valueAndGrads(f as (...args: tf.Tensor[]) => tf.Tensor)([a, g, w], dy);
   expect(value.shape).toEqual(d.outShape);
   const out = [value, ...grads];
   const r = await Promise.all(out.map(async (t) => (await t.data()) as Float32Array));
