@@ -9,7 +9,6 @@ import './webgpu/Pix.js';
 import './webgpu/PixGrad.js';
 import '../ops/dgc/gradient.js';
 import './cpu/DgcHeads.js';
-import './wasm/DgcHeads.js';
 import './webgpu/DgcHeads.js';
 import './wasm/Conv2DBackpropFilter.js';
 import './wasm/Conv2DBackpropInput.js';

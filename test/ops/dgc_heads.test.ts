@@ -1,13 +1,15 @@
-// The fused DGC head op (src/ops/dgc): every kernel (cpu reference, wasm, wasm with the native grouped-conv kernels,
-// webgpu on lavapipe) agrees with the stock-op composite on the cpu backend, values and all three gradients, on
-// shapes covering 1×1 / 3×3, stride 2, padding, one head, and gated (zero) saliencies.
+// The fused DGC head op (src/ops/dgc): every kernel (cpu reference, the per-head wasm driver, wasm with the native
+// grouped-conv kernels, webgpu on lavapipe) agrees with the stock-op composite on the cpu backend, values and all
+// three gradients, on shapes covering 1×1 / 3×3, stride 2, padding, one head, and gated (zero) saliencies.
 import { afterAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
+import { registerKernel, unregisterKernel } from '@tensorflow/tfjs-core';
 import { releaseBackends, useBackend } from '../../src/backend/index.js';
 import { Rng } from '../../src/core/rng.js';
 import { nativeStatus } from '../../src/kernels/native/addon.js';
 import { nativeKernelsEnabled, setNativeKernels } from '../../src/kernels/native/index.js';
-import { dgcHeads, hasDgcHeadsKernel } from '../../src/ops/dgc/index.js';
+import { dgcHeadsGradWasmConfig, dgcHeadsWasmConfig } from '../../src/kernels/wasm/DgcHeads.js';
+import { ChanlabDgcHeads, ChanlabDgcHeadsGrad, dgcHeads, hasDgcHeadsKernel } from '../../src/ops/dgc/index.js';
 
 interface Case { B: number; H: number; W: number; C: number; Co: number; k: number; heads: number; stride: number; padding: number }
 
@@ -82,21 +84,34 @@ afterAll(() => {
 });
 
 describe('dgcHeads implementations agree with the composite on cpu', () => {
-  it('kernels are registered for cpu, wasm and webgpu', async () => {
+  it('kernels are registered for cpu and webgpu, and for wasm exactly when the native addon is on', async () => {
     await useBackend('webgpu');
-    for (const b of ['cpu', 'wasm', 'webgpu']) expect(hasDgcHeadsKernel(b)).toBe(true);
+    for (const b of ['cpu', 'webgpu']) expect(hasDgcHeadsKernel(b)).toBe(true);
+    await useBackend('wasm');
+    expect(hasDgcHeadsKernel('wasm')).toBe(nativeKernelsEnabled());
+    setNativeKernels(false);
+    expect(hasDgcHeadsKernel('wasm')).toBe(false); // pure wasm: the composite
+    setNativeKernels(nativeStatus().active);
   });
   it('cpu kernel (reference loops)', () => checkAll('cpu', 'kernel'));
-  it('wasm kernel, pure wasm', async () => {
+  it('per-head wasm driver (fallback of the native kernels), registered for this test on pure wasm', async () => {
     await useBackend('wasm');
     setNativeKernels(false);
-    await checkAll('wasm', 'kernel');
+    registerKernel(dgcHeadsWasmConfig);
+    registerKernel(dgcHeadsGradWasmConfig);
+    try {
+      await checkAll('wasm', 'kernel');
+    } finally {
+      unregisterKernel(ChanlabDgcHeads, 'wasm');
+      unregisterKernel(ChanlabDgcHeadsGrad, 'wasm');
+    }
   });
   it('wasm kernel with the native addon when it is built (one grouped oneDNN conv)', async () => {
     await useBackend('wasm');
     expect(setNativeKernels(true)).toBe(nativeStatus().active);
     expect(nativeKernelsEnabled()).toBe(nativeStatus().active);
-    await checkAll('wasm', 'kernel');
+    // without the addon (CHANLAB_NATIVE=0) the op runs its composite on wasm
+    await checkAll('wasm', nativeStatus().active ? 'kernel' : 'composite');
   });
   it('webgpu kernel', () => checkAll('webgpu', 'kernel'));
   it('composite on wasm and webgpu', async () => {

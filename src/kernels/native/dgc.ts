@@ -2,12 +2,14 @@
 // computes the heads (docs/methods/dgc.md §1.6): the h scaled copies of the input side by side [B,H,W,h·C], ONE
 // grouped oneDNN convolution (groups = h) and the channel shuffle; backward: unshuffle dy, one grouped
 // backward-data and one grouped backward-weights call, and one pass reducing the copies' gradient to da and dg.
-// The element-wise passes are C++ (native/src/dgc.cc), parallel, in place on the wasm heap.
-import { backend_util, type TensorInfo } from '@tensorflow/tfjs-core';
+// The element-wise passes are C++ (native/src/dgc.cc), parallel, in place on the wasm heap. Where oneDNN cannot take
+// the geometry (or a tensor is empty) the per-head JS driver of src/kernels/wasm/DgcHeads.ts runs instead.
+import { backend_util, type KernelFunc, type TensorInfo } from '@tensorflow/tfjs-core';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { ChanlabDgcHeads, ChanlabDgcHeadsGrad, type DgcHeadsAttrs } from '../../ops/dgc/kernel_names.js';
 import { dgcHeadsDims, headConvAttrs, type DgcHeadsDims } from '../../ops/dgc/shape.js';
-import { addon, convGeometry, fallback, type KernelArgs, nativeOk, views } from './common.js';
+import { dgcHeadsWasmBackward, dgcHeadsWasmForward } from '../wasm/DgcHeads.js';
+import { addon, convGeometry, type KernelArgs, nativeOk, views } from './common.js';
 
 /** The grouped conv geometry: input h·C channels (the copies), filter [k,k,C,C'], groups h; undefined if oneDNN
  *  cannot express the padding. */
@@ -30,7 +32,7 @@ function forward(args: KernelArgs): TensorInfo | TensorInfo[] {
   const { a, g, w } = args.inputs as { a: TensorInfo; g: TensorInfo; w: TensorInfo };
   const d = dgcHeadsDims(a.shape, g.shape, w.shape, attrs);
   const geo = geometry(d, attrs);
-  if (geo === undefined || !nativeOk(a, g, w)) return fallback(ChanlabDgcHeads, args);
+  if (geo === undefined || !nativeOk(a, g, w)) return dgcHeadsWasmForward(args as Parameters<KernelFunc>[0]) as TensorInfo;
   const dm = dims(d);
   const xs = b.makeOutput([d.B, d.H, d.W, d.h * d.C], 'float32');
   const yh = b.makeOutput([d.B, d.Ho, d.Wo, d.Co], 'float32');
@@ -54,7 +56,7 @@ function backward(args: KernelArgs): TensorInfo | TensorInfo[] {
   const { a, g, w, dy } = args.inputs as { a: TensorInfo; g: TensorInfo; w: TensorInfo; dy: TensorInfo };
   const d = dgcHeadsDims(a.shape, g.shape, w.shape, attrs);
   const geo = geometry(d, attrs);
-  if (geo === undefined || !nativeOk(a, g, w, dy)) return fallback(ChanlabDgcHeadsGrad, args);
+  if (geo === undefined || !nativeOk(a, g, w, dy)) return dgcHeadsWasmBackward(args as Parameters<KernelFunc>[0]) as TensorInfo[];
   const dm = dims(d);
   const dyh = b.makeOutput([d.B, d.Ho, d.Wo, d.Co], 'float32');
   const xs = b.makeOutput([d.B, d.H, d.W, d.h * d.C], 'float32');

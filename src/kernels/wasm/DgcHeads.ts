@@ -1,7 +1,11 @@
 // wasm kernels for ChanlabDgcHeads / ChanlabDgcHeadsGrad: the shared driver (src/kernels/dgc/driver.ts) with the
 // element-wise passes as JS loops directly on the wasm heap (no copies). The convolutions are the wasm backend's own
 // kernels (XNNPACK forward, chanlab's wasm gradients), or the native ones when the addon replaced them.
-import { registerKernel, type KernelConfig, type KernelFunc, type TensorInfo } from '@tensorflow/tfjs-core';
+// Not registered by default: single-threaded JS loops are slower than the wasm backend's SIMD element-wise kernels,
+// so on pure wasm the stock-op composite is as fast or faster (measured 0.9×–1.0× of the composite for a training
+// step, docs/methods/dgc.md §8.3). They are the fallback of the native kernels (src/kernels/native/dgc.ts), which
+// run the heads as one grouped oneDNN convolution instead.
+import { type KernelConfig, type KernelFunc, type TensorInfo } from '@tensorflow/tfjs-core';
 import { ChanlabDgcHeads, ChanlabDgcHeadsGrad, type DgcHeadsAttrs } from '../../ops/dgc/kernel_names.js';
 import { dgcHeadsBackward, dgcHeadsForward, type DgcElementwise } from '../dgc/driver.js';
 import { interleaveLoop, reduceHeadLoop, scaleHeadLoop, takeHeadLoop } from '../dgc/loops.js';
@@ -43,12 +47,10 @@ export function wasmElementwise(backend: unknown): DgcElementwise {
   };
 }
 
-const forward: KernelFunc = ({ inputs, backend, attrs }) =>
+export const dgcHeadsWasmForward: KernelFunc = ({ inputs, backend, attrs }) =>
   dgcHeadsForward(wasmElementwise(backend), inputs, attrs as unknown as DgcHeadsAttrs);
-const backward: KernelFunc = ({ inputs, backend, attrs }) =>
+export const dgcHeadsWasmBackward: KernelFunc = ({ inputs, backend, attrs }) =>
   dgcHeadsBackward(wasmElementwise(backend), inputs, attrs as unknown as DgcHeadsAttrs);
 
-export const dgcHeadsWasmConfig: KernelConfig = { kernelName: ChanlabDgcHeads, backendName: 'wasm', kernelFunc: forward };
-export const dgcHeadsGradWasmConfig: KernelConfig = { kernelName: ChanlabDgcHeadsGrad, backendName: 'wasm', kernelFunc: backward };
-registerKernel(dgcHeadsWasmConfig);
-registerKernel(dgcHeadsGradWasmConfig);
+export const dgcHeadsWasmConfig: KernelConfig = { kernelName: ChanlabDgcHeads, backendName: 'wasm', kernelFunc: dgcHeadsWasmForward };
+export const dgcHeadsGradWasmConfig: KernelConfig = { kernelName: ChanlabDgcHeadsGrad, backendName: 'wasm', kernelFunc: dgcHeadsWasmBackward };
