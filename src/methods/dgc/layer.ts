@@ -76,6 +76,8 @@ export class DynamicMultiHeadConv extends Module implements FlopsContributor {
   readonly _inactive_channels: InactiveChannelsBuffer;
   readonly norm: BatchNorm2d;
   readonly headconvs: HeadConv[] = [];
+  /** how the heads run: the fused kernel where the backend has one ('auto'), or force the kernel / stock-op composite */
+  headsImpl: 'auto' | 'kernel' | 'composite' = 'auto';
   /** training progress in [0, 1] set by the model (TrainHooks.setProgress); null = leave the count alone */
   progress: number | null = null;
   private lastLasso: tf.Scalar | null = null;
@@ -168,7 +170,7 @@ export class DynamicMultiHeadConv extends Module implements FlopsContributor {
   private convHeads(a: tf.Tensor4D, gated: tf.Tensor3D): tf.Tensor4D {
     const w = this.heads === 1 ? this.headconvs[0]!.conv.weight.variable as tf.Tensor4D
       : tf.concat(this.headconvs.map((m) => m.conv.weight.variable as tf.Tensor4D), 3); // [k, k, C, C'] head-major
-    return dgcHeads(a, gated, w, { heads: this.heads, stride: this.stride, padding: this.padding });
+    return dgcHeads(a, gated, w, { heads: this.heads, stride: this.stride, padding: this.padding, impl: this.headsImpl });
   }
 
   /** Accumulates the kept-channel count on the device (no sync); read by `keptStats`. */
