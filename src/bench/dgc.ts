@@ -9,6 +9,7 @@ import { Rng } from '../core/rng.js';
 import { dgcForwardGathered } from '../methods/dgc/gathered.js';
 import { DynamicMultiHeadConv } from '../methods/dgc/layer.js';
 import { hasDgcHeadsKernel } from '../ops/dgc/index.js';
+import { BatchNorm2d } from '../nn/batchnorm.js';
 import { manualSeed } from '../nn/init.js';
 import { medianMsInterleaved, randomTensor } from './timing.js';
 
@@ -34,6 +35,8 @@ export interface DgcBenchRow {
   compositeTrainMs: number;
   /** median ms of a dense conv2d forward + backward of the same shape (input and filter gradients; no BN, no gate) */
   denseTrainMs: number;
+  /** the same for the pre-activation dense layer BN → ReLU → conv (the static baselines' layer; the DGC layer has BN → ReLU inside) */
+  densePreActTrainMs: number;
   /** median ms of the eval forward: masked path, gathered path, dense conv */
   maskedMs: number;
   gatheredMs: number;
@@ -80,9 +83,14 @@ export async function benchDgc(opts: DgcBenchOptions = {}): Promise<DgcBenchRow[
         layer.headsImpl = 'composite';
         try { return layer.call(x); } finally { layer.headsImpl = 'auto'; }
       };
-      const [trainMs, compositeTrainMs, denseTrainMs] = await medianMsInterleaved(iters, warmup, [
+      const bn = new BatchNorm2d(s.cin);
+      bn.train();
+      const densePreAct = () => tf.conv2d(tf.relu(bn.call(x)) as tf.Tensor4D, w, s.stride, pad);
+      const [trainMs, compositeTrainMs, denseTrainMs, densePreActTrainMs] = await medianMsInterleaved(iters, warmup, [
         trainStep(vars, () => layer.call(x)), trainStep(vars, viaComposite), trainStep([x, w], dense),
+        trainStep([x, w, ...bn.trainableVariables()], densePreAct),
       ]);
+      bn.dispose();
       layer.eval();
       const [maskedMs, gatheredMs, denseMs] = await medianMsInterleaved(iters, warmup, [
         () => [layer.call(x)], () => [dgcForwardGathered(layer, x)], () => [dense()],
@@ -94,7 +102,7 @@ export async function benchDgc(opts: DgcBenchOptions = {}): Promise<DgcBenchRow[
       rows.push({
         backend, layer: `${s.k}x${s.k} ${s.cin}→${s.cout} @${s.hw}², batch ${batch}, heads ${layer.heads}`, kept,
         heads: hasDgcHeadsKernel() ? 'kernel' : 'composite',
-        trainMs: trainMs!, compositeTrainMs: compositeTrainMs!, denseTrainMs: denseTrainMs!, maskedMs: maskedMs!, gatheredMs: gatheredMs!, denseMs: denseMs!,
+        trainMs: trainMs!, compositeTrainMs: compositeTrainMs!, denseTrainMs: denseTrainMs!, densePreActTrainMs: densePreActTrainMs!, maskedMs: maskedMs!, gatheredMs: gatheredMs!, denseMs: denseMs!,
         gatherSpeedup: maskedMs! / gatheredMs!,
         maskedMs1: maskedMs1!, gatheredMs1: gatheredMs1!, denseMs1: denseMs1!, gatherSpeedup1: maskedMs1! / gatheredMs1!,
       });
