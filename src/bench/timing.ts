@@ -1,6 +1,5 @@
 // Timing helpers shared by the benchmarks: wait for a backend's queue, median of interleaved runs, seeded inputs.
 import * as tf from '@tensorflow/tfjs-core';
-import { addNChunked } from '../core/add_n.js';
 import type { Rng } from '../core/rng.js';
 
 /** Waits until the backend has finished everything queued before `ts` were produced. */
@@ -8,7 +7,7 @@ async function settle(ts: tf.Tensor[]): Promise<void> {
   const b = tf.getBackend();
   if (b === 'cpu' || b === 'wasm') return; // synchronous backends: done when the call returns
   // GPU queues run in order: reading one element of each output waits for all of them, at a negligible cost.
-  const probe = tf.tidy(() => addNChunked(ts.map((t) => tf.slice(tf.reshape(t, [-1]), [0], [1]))));
+  const probe = tf.tidy(() => tf.addN(ts.map((t) => tf.slice(tf.reshape(t, [-1]), [0], [1]))));
   await probe.data();
   probe.dispose();
 }

@@ -3,7 +3,6 @@
 // threshold carry ĝ = 0, so the result equals the masked path) and convolved with the matching kernel slices,
 // for a batch as k_h·k_w batched matMuls [B, Ho·Wo, K] × [B, K, C'/h]. No JS loop over samples; one loop over heads and taps.
 import * as tf from '@tensorflow/tfjs-core';
-import { addNChunked } from '../../core/add_n.js';
 import type { DynamicMultiHeadConv } from './layer.js';
 import { interleaveHeads } from './shuffle.js';
 
@@ -57,7 +56,7 @@ export function dgcForwardGathered(layer: DynamicMultiHeadConv, x: tf.Tensor4D):
           taps.push(tf.matMul(tf.reshape(win, [B, ho * wo, K]) as tf.Tensor3D, w));
         }
       }
-      const y = addNChunked(taps); // (9 taps: one AddN would exceed webgpu's 8 storage buffers per stage)
+      const y = taps.length === 1 ? taps[0]! : tf.addN(taps);
       return tf.reshape(y, [B, ho, wo, O]) as tf.Tensor4D;
     });
     return interleaveHeads(outs);

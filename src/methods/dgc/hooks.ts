@@ -2,7 +2,6 @@
 // deactivation schedule (docs/methods/dgc.md §2) and the lasso term summed over all DGC layers (§1.7), plus the
 // per-layer kept ratio for reports.
 import * as tf from '@tensorflow/tfjs-core';
-import { addNChunked } from '../../core/add_n.js';
 import { countFlops } from '../../flops/counter.js';
 import type { Module } from '../../nn/module.js';
 import { DynamicMultiHeadConv } from './layer.js';
@@ -23,7 +22,7 @@ export function setDgcProgress(model: Module, p: number): void {
 export function dgcLasso(model: Module): tf.Scalar | null {
   const terms = dgcLayers(model).map(([, m]) => m.lasso).filter((t): t is tf.Scalar => t !== null);
   if (terms.length === 0) return null;
-  return addNChunked(terms); // 42 layers: one AddN would exceed webgpu's storage-buffer limit
+  return tf.addN(terms) as tf.Scalar;
 }
 
 /** Nominal kept fraction per head of each DGC layer: (C − inactive) / C. */
