@@ -19,6 +19,8 @@ export interface DgcBenchOptions {
   batch?: number;
   iters?: number;
   warmup?: number;
+  /** spatial size divided by this (the pure-JS cpu backend runs the layers at 1/4 of the size); default 1 */
+  downscale?: number;
 }
 
 export interface DgcBenchRow {
@@ -64,7 +66,10 @@ export async function benchDgc(opts: DgcBenchOptions = {}): Promise<DgcBenchRow[
   const backend = tf.getBackend();
   const rng = new Rng(0);
   const rows: DgcBenchRow[] = [];
-  for (const s of SHAPES) {
+  const down = opts.downscale ?? 1;
+  if (!Number.isInteger(down) || down < 1) throw new Error(`benchDgc: downscale must be a positive integer, got ${down}`);
+  for (const s0 of SHAPES) {
+    const s = { ...s0, hw: Math.max(s0.k, Math.floor(s0.hw / down)) };
     for (const kept of [0.25, 0.45]) {
       manualSeed(0);
       const layer = new DynamicMultiHeadConv({ inChannels: s.cin, outChannels: s.cout, kernelSize: s.k, stride: s.stride, padding: s.pad, gateFactor: kept });
