@@ -71,7 +71,7 @@ static napi_value init(napi_env env, napi_value exports) {
       {"maxPool", maxPool}, {"maxPoolGrad", maxPoolGrad}, {"avgPool", avgPool}, {"avgPoolGrad", avgPoolGrad},
       {"batchNormTrain", batchNormTrain}, {"batchNormTrainGrad", batchNormTrainGrad},
       {"batchNormInference", batchNormInference}, {"spatialMean", spatialMean},
-      {"pixForward", pixForward}, {"pixBackward", pixBackward}, {"copy", copyF32},
+      {"pixForward", pixForward}, {"pixBackward", pixBackward}, {"setPixSimd", setPixSimd}, {"copy", copyF32},
   };
   for (const Fn& f : fns) {
     napi_value fn;

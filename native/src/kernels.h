@@ -17,5 +17,6 @@ napi_value batchNormInference(napi_env env, napi_callback_info info);
 napi_value spatialMean(napi_env env, napi_callback_info info);
 napi_value pixForward(napi_env env, napi_callback_info info);
 napi_value pixBackward(napi_env env, napi_callback_info info);
+napi_value setPixSimd(napi_env env, napi_callback_info info);
 napi_value copyF32(napi_env env, napi_callback_info info);
 }  // namespace chanlab
