@@ -125,7 +125,7 @@ napi_value pixForward(napi_env env, napi_callback_info info) {
     float* y = f32(env, a.v[7], "y");
     expectCount(env, a.v[7], "y", d.n * d.hw * d.g);
     const int64_t g0 = d.vecC / d.zeta;  // groups of the vector part
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) if (d.n * d.hw * d.c >= kParallelMin)
     for (int64_t row = 0; row < d.n * d.hw; row++) {
       const int64_t n = row / d.hw;
       const float* xr = x + row * d.c;
@@ -205,7 +205,7 @@ napi_value pixBackward(napi_env env, napi_callback_info info) {
     const int64_t g0 = d.vecC / d.zeta;
     // Per (sample, block): one accumulator per channel lane; a group's dp sits in its first lane.
     std::vector<double> part(static_cast<size_t>(d.n * blocks * d.c), 0.0);
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) if (d.n * d.hw * d.c >= kParallelMin)
     for (int64_t nb = 0; nb < d.n * blocks; nb++) {
       const int64_t n = nb / blocks, k = nb % blocks;
       double* acc = part.data() + nb * d.c;
