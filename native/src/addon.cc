@@ -68,6 +68,7 @@ static napi_value init(napi_env env, napi_value exports) {
       {"setThreads", setThreads}, {"getThreads", getThreads}, {"version", version},
       {"convForward", convForward}, {"convBackwardData", convBackwardData},
       {"convBackwardWeights", convBackwardWeights}, {"convImpl", convImpl},
+      {"convPackedSize", convPackedSize},
       {"maxPool", maxPool}, {"maxPoolGrad", maxPoolGrad}, {"avgPool", avgPool}, {"avgPoolGrad", avgPoolGrad},
       {"batchNormTrain", batchNormTrain}, {"batchNormTrainGrad", batchNormTrainGrad},
       {"batchNormInference", batchNormInference}, {"spatialMean", spatialMean},

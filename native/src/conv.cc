@@ -153,7 +153,10 @@ static memory primitiveWeights(Entry& e, dnnl::stream& s, float* w) {
   return e.wBuf;
 }
 
-// convForward(geometry, x, w, bias | null, y, activation, alpha)
+// convForward(geometry, x, w, bias | null, y, activation, alpha[, packed | null, packedValid])
+// packed: a caller-owned buffer for the filter in the primitive's layout (convPackedSize floats). packedValid true:
+// it already holds this filter (the caller keys it by the filter tensor, whose data never changes), so the reorder
+// is skipped; false: the filter is reordered into it. Without it the reorder goes to the primitive's own buffer.
 napi_value convForward(napi_env env, napi_callback_info info) {
   Args a(env, info);
   return guarded(env, [&] {
@@ -165,15 +168,49 @@ napi_value convForward(napi_env env, napi_callback_info info) {
     float* y = f32(env, a.v[4], "y");
     int act = static_cast<int>(number(env, a.v[5], "activation"));
     float alpha = static_cast<float>(number(env, a.v[6], "alpha"));
+    size_t packedCount = 0;
+    float* packed = a.n > 7 ? static_cast<float*>(typedData(env, a.v[7], "packed", &packedCount, true)) : nullptr;
+    bool packedValid = false;
+    if (packed != nullptr && napi_get_value_bool(env, a.v[8], &packedValid) != napi_ok) {
+      throw ArgError("packedValid: expected a boolean");
+    }
     Entry& e = entryFor(kForward, g, geo, bias != nullptr, act, alpha);
     auto& s = stream();
+    memory weights;
+    if (packed != nullptr && e.reorder) {
+      if (packedCount * sizeof(float) < e.primW.get_size()) throw ArgError("packed: expected convPackedSize floats");
+      weights = memory(e.primW, engine(), packed);
+      memory user(e.userW, engine(), w);
+      if (!packedValid) e.toPrim.execute(s, user, weights);
+    } else {
+      weights = primitiveWeights(e, s, w);
+    }
     std::unordered_map<int, memory> args{{DNNL_ARG_SRC, memory(g.src(), engine(), x)},
-                                         {DNNL_ARG_WEIGHTS, primitiveWeights(e, s, w)},
+                                         {DNNL_ARG_WEIGHTS, weights},
                                          {DNNL_ARG_DST, memory(g.dst(), engine(), y)}};
     if (bias != nullptr) args.emplace(DNNL_ARG_BIAS, memory(memory::desc({g.oc}, dt::f32, tag::a), engine(), bias));
     e.prim.execute(s, args);
     s.wait();
   });
+}
+
+// convPackedSize(geometry, hasBias, activation, alpha) → floats of the forward primitive's filter layout, 0 when it
+// reads the tfjs filter as it is.
+napi_value convPackedSize(napi_env env, napi_callback_info info) {
+  Args a(env, info);
+  napi_value r = nullptr;
+  guarded(env, [&] {
+    auto geo = ints(env, a.v[0], "geometry", 18);
+    Geometry g(geo);
+    bool bias = false;
+    if (napi_get_value_bool(env, a.v[1], &bias) != napi_ok) throw ArgError("hasBias: expected a boolean");
+    int act = static_cast<int>(number(env, a.v[2], "activation"));
+    float alpha = static_cast<float>(number(env, a.v[3], "alpha"));
+    Entry& e = entryFor(kForward, g, geo, bias, act, alpha);
+    const double n = e.reorder ? static_cast<double>((e.primW.get_size() + sizeof(float) - 1) / sizeof(float)) : 0;
+    napi_create_double(env, n, &r);
+  });
+  return r;
 }
 
 // convBackwardData(geometry, dy, w, dx)

@@ -6,6 +6,7 @@ namespace chanlab {
 napi_value convForward(napi_env env, napi_callback_info info);
 napi_value convBackwardData(napi_env env, napi_callback_info info);
 napi_value convBackwardWeights(napi_env env, napi_callback_info info);
+napi_value convPackedSize(napi_env env, napi_callback_info info);
 napi_value convImpl(napi_env env, napi_callback_info info);
 napi_value maxPool(napi_env env, napi_callback_info info);
 napi_value maxPoolGrad(napi_env env, napi_callback_info info);

@@ -21,7 +21,10 @@ export interface NativeAddon {
   getThreads(): number;
   /** geometry: N,H,W,IC,OH,OW,OC,KH,KW,sh,sw,dh,dw,padTop,padLeft,padBottom,padRight,G. activation: 0 linear,
    *  1 relu, 2 relu6, 3 leakyrelu(alpha), 4 sigmoid, 5 elu. */
-  convForward(geometry: Int32Array, x: F32, filter: F32, bias: Maybe<F32>, y: F32, activation: number, alpha: number): void;
+  convForward(geometry: Int32Array, x: F32, filter: F32, bias: Maybe<F32>, y: F32, activation: number, alpha: number,
+    packed?: Maybe<F32>, packedValid?: boolean): void;
+  /** Floats of the forward primitive's filter layout for `packed` (0: it reads the tfjs filter as it is). */
+  convPackedSize(geometry: Int32Array, hasBias: boolean, activation: number, alpha: number): number;
   convBackwardData(geometry: Int32Array, dy: F32, filter: F32, dx: F32): void;
   convBackwardWeights(geometry: Int32Array, x: F32, dy: F32, dw: F32): void;
   /** The oneDNN implementation chosen for a geometry; kind 0 forward, 1 backward data, 2 backward weights. */
