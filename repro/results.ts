@@ -1,5 +1,6 @@
 // The result file repro/results/<tier>/<table>.json: per row its config, the once-per-tier computed metrics and one
 // record per seed, each with its manifest. Loading checks the schema and the commit of the code that produced it.
+import { bundleInfo } from '../src/core/build_info.js';
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import type { Manifest } from '../src/train/manifest.js';
@@ -49,7 +50,10 @@ function git(args: string[]): string | null {
  * a git checkout or for an unknown revision).
  */
 export function codeCommit(rev = 'HEAD'): string | null {
-  return git(['log', '-1', '--format=%H', rev, '--', '.', ':(exclude)repro/results']);
+  const fromGit = git(['log', '-1', '--format=%H', rev, '--', '.', ':(exclude)repro/results']);
+  if (fromGit !== null || rev !== 'HEAD') return fromGit;
+  // a bundle outside any checkout: the code it was built from
+  return bundleInfo()?.codeCommit ?? null;
 }
 
 export function emptyResult(table: string, tier: Tier, commit: string | null): ResultFile {

@@ -1,7 +1,7 @@
 #!/usr/bin/python3
-"""PyTorch CPU reference for `chanlab bench`: the same model, batch and SGD step as chanlab's train-step benchmark.
+"""PyTorch reference (CPU, or CUDA on a GPU machine) for `chanlab bench`: the same model, batch and SGD step as chanlab's train-step benchmark.
 
-Usage: /usr/bin/python3 scripts/bench/torch_train_step.py MODEL BATCH SIZE IN_CHANNELS CLASSES STEPS WARMUP THREADS
+Usage: /usr/bin/python3 scripts/bench/torch_train_step.py MODEL BATCH SIZE IN_CHANNELS CLASSES STEPS WARMUP THREADS [cpu|cuda]
 Prints one JSON line: {"torch": version, "threads": n, "ms_per_step": [...], "img_per_s": x}
 """
 import json
@@ -67,13 +67,15 @@ def build(name, in_channels, classes):
 
 def main():
     name, batch, size, in_ch, classes, steps, warmup, threads = sys.argv[1:9]
+    device = sys.argv[9] if len(sys.argv) > 9 else "cpu"
+    sync = torch.cuda.synchronize if device == "cuda" else (lambda: None)
     batch, size, in_ch, classes, steps, warmup, threads = map(int, (batch, size, in_ch, classes, steps, warmup, threads))
     torch.set_num_threads(threads)
     torch.manual_seed(0)
-    model = build(name, in_ch, classes).train()
+    model = build(name, in_ch, classes).train().to(device)
     opt = torch.optim.SGD(model.parameters(), lr=0.01, momentum=0.9)
-    x = torch.randn(batch, in_ch, size, size)
-    y = torch.randint(0, classes, (batch,))
+    x = torch.randn(batch, in_ch, size, size).to(device)
+    y = torch.randint(0, classes, (batch,)).to(device)
     loss_fn = nn.CrossEntropyLoss()
     times = []
     for i in range(warmup + steps):
@@ -82,12 +84,13 @@ def main():
         loss = loss_fn(model(x), y)
         loss.backward()
         opt.step()
+        sync()
         dt = time.perf_counter() - t0
         if i >= warmup:
             times.append(dt * 1000)
     times.sort()
     median = times[len(times) // 2]
-    print(json.dumps({"torch": torch.__version__, "threads": torch.get_num_threads(), "ms_per_step": times,
+    print(json.dumps({"torch": torch.__version__, "device": device, "threads": torch.get_num_threads(), "ms_per_step": times,
                       "median_ms": median, "img_per_s": batch / (median / 1000)}))
 
 

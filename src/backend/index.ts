@@ -1,2 +1,2 @@
 export * from './select.js';
-export { loadWebGPU, releaseWebGPU } from './webgpu.js';
+export { loadWebGPU, releaseWebGPU, webgpuErrors } from './webgpu.js';

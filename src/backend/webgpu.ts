@@ -4,6 +4,7 @@
 // installed on globalThis before the backend module is imported. A live GPU device keeps the process alive: call
 // releaseWebGPU() when done (chanlab's CLI and tests do).
 import * as tf from '@tensorflow/tfjs-core';
+import { patchWebGPUAddN } from '../kernels/webgpu/AddN.js';
 
 interface DawnModule {
   create(options: string[]): unknown;
@@ -11,6 +12,38 @@ interface DawnModule {
 }
 
 let loaded: Promise<void> | null = null;
+
+interface ErrorTarget {
+  addEventListener(type: 'uncapturederror', f: (e: { error?: { message?: string } }) => void): void;
+}
+interface AdapterProto { requestDevice(this: unknown, ...a: unknown[]): Promise<ErrorTarget> }
+
+const errors: string[] = [];
+
+/**
+ * WebGPU errors that no error scope caught (an invalid pipeline, a binding over a limit …). Dawn only prints them and
+ * tfjs goes on with garbage, so chanlab records them: the CLI fails a command that caused any, tests assert none.
+ */
+export function webgpuErrors(): readonly string[] {
+  return errors;
+}
+
+/** Every device the adapter gives (tfjs asks for one per backend) reports its uncaptured errors to webgpuErrors(). */
+function recordUncapturedErrors(globals: object): void {
+  const proto = (globals as { GPUAdapter?: { prototype: AdapterProto & { chanlabRecords?: boolean } } }).GPUAdapter?.prototype;
+  if (proto === undefined || proto.chanlabRecords) return;
+  const request = proto.requestDevice;
+  proto.requestDevice = async function (this: unknown, ...a: unknown[]) {
+    const device = await request.apply(this, a);
+    device.addEventListener('uncapturederror', (e) => {
+      const msg = e.error?.message ?? 'unknown WebGPU error';
+      if (errors.length === 0) process.stderr.write(`chanlab: WebGPU error (results on webgpu are not trustworthy): ${msg.split('\n')[0]}\n`);
+      errors.push(msg);
+    });
+    return device;
+  };
+  proto.chanlabRecords = true;
+}
 
 /** Extra Dawn flags from CHANLAB_WEBGPU_FLAGS (comma-separated), e.g. `adapter=NVIDIA`. */
 function dawnOptions(): string[] {
@@ -35,6 +68,7 @@ export function loadWebGPU(): Promise<void> {
       await ensureRuntimeDir();
       const dawn = (await import('webgpu')) as unknown as DawnModule;
       Object.assign(globalThis, dawn.globals);
+      recordUncapturedErrors(dawn.globals);
       const gpu = dawn.create(dawnOptions());
       const g = globalThis as { navigator?: { gpu?: unknown } };
       if (g.navigator === undefined) {
@@ -46,6 +80,7 @@ export function loadWebGPU(): Promise<void> {
       if (tf.findBackendFactory('webgpu') == null) {
         throw new Error('tfjs-backend-webgpu did not register its backend (navigator.gpu missing)');
       }
+      patchWebGPUAddN();
     })().catch((e: unknown) => {
       loaded = null;
       throw e;

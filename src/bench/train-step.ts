@@ -86,19 +86,28 @@ export async function timeTrainSteps(model: Module, batch: number, o: TrainStepB
   return times;
 }
 
-export interface TorchRef { imgPerS: number; medianMs: number; threads: number; version: string }
+export interface TorchRef { imgPerS: number; medianMs: number; threads: number; version: string; device: string }
+
+/** The PyTorch reference runs on CHANLAB_TORCH_DEVICE (cpu, the default, or cuda: the honest reference on a GPU
+ *  machine) with the interpreter CHANLAB_TORCH_PYTHON (default /usr/bin/python3, Debian's torch). */
+function torchDevice(): 'cpu' | 'cuda' {
+  const d = process.env.CHANLAB_TORCH_DEVICE ?? 'cpu';
+  if (d !== 'cpu' && d !== 'cuda') throw new Error(`CHANLAB_TORCH_DEVICE: expected cpu or cuda, got '${d}'`);
+  return d;
+}
 
 export function torchReference(o: TrainStepBenchOptions): TorchRef | { error: string } {
-  const py = '/usr/bin/python3';
+  const py = process.env.CHANLAB_TORCH_PYTHON || '/usr/bin/python3';
+  const device = torchDevice();
   const script = 'scripts/bench/torch_train_step.py';
   if (!existsSync(py)) return { error: `${py} not found` };
   if (!existsSync(script)) return { error: `${script} not found (run from the chanlab repository root)` };
   const threads = Number(process.env.CHANLAB_TORCH_THREADS ?? availableParallelism());
   const r = spawnSync(py, [script, o.model, String(o.batch), String(o.size), String(o.inChannels), String(o.numClasses),
-    String(o.steps), String(o.warmup), String(threads)], { encoding: 'utf8' });
+    String(o.steps), String(o.warmup), String(threads), device], { encoding: 'utf8' });
   if (r.status !== 0) return { error: (r.stderr || r.error?.message || 'failed').trim().split('\n').slice(-1)[0]! };
   const j = JSON.parse(r.stdout.trim().split('\n').pop()!) as { img_per_s: number; median_ms: number; threads: number; torch: string };
-  return { imgPerS: j.img_per_s, medianMs: j.median_ms, threads: j.threads, version: j.torch };
+  return { imgPerS: j.img_per_s, medianMs: j.median_ms, threads: j.threads, version: j.torch, device };
 }
 
 export async function benchTrainStep(backends: string[], opts: Partial<TrainStepBenchOptions> = {}) {
@@ -134,7 +143,7 @@ export async function benchTrainStep(backends: string[], opts: Partial<TrainStep
     });
   }
   if ('imgPerS' in torch) {
-    rows.push({ backend: `pytorch-cpu (${torch.threads} threads)`, batch: o.batch, steps: o.steps, medianMs: torch.medianMs,
+    rows.push({ backend: torch.device === 'cpu' ? `pytorch-cpu (${torch.threads} threads)` : `pytorch-${torch.device}`, batch: o.batch, steps: o.steps, medianMs: torch.medianMs,
       imgPerS: torch.imgPerS, gflops: (3 * 2 * macs * torch.imgPerS) / 1e9, vsTorch: 1, note: `torch ${torch.version}` });
   }
   return { options: o, forwardMacsPerImage: macs, trainFlopsPerImage: 6 * macs, rows, torchError: 'error' in torch ? torch.error : null };

@@ -11,6 +11,7 @@ import * as plot from './commands/plot.js';
 import * as predict from './commands/predict.js';
 import * as repro from './commands/repro.js';
 import * as train from './commands/train.js';
+import { webgpuErrors } from '../backend/index.js';
 
 interface Command {
   help: string;
@@ -50,5 +51,10 @@ export async function main(argv: string[]): Promise<number> {
   }
   const cmd = COMMANDS[name];
   if (!cmd) throw new Error(`unknown command '${name}' (commands: ${Object.keys(COMMANDS).join(', ')})`);
-  return cmd.run(rest);
+  const code = await cmd.run(rest);
+  const gpuErrors = webgpuErrors();
+  if (gpuErrors.length > 0) {
+    throw new Error(`${name}: the WebGPU device reported ${gpuErrors.length} error(s), so what ran on webgpu is not trustworthy; first: ${gpuErrors[0]!.split('\n')[0]}`);
+  }
+  return code;
 }

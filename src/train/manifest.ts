@@ -6,6 +6,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { cpus, totalmem, platform, release, arch } from 'node:os';
 import { dirname, join } from 'node:path';
 import { describeActive } from '../backend/index.js';
+import { bundleInfo } from '../core/build_info.js';
 
 export interface Manifest {
   config: unknown;
@@ -54,8 +55,10 @@ function chanlabVersion(): string | null {
 }
 
 export function makeManifest(config: unknown, seed: number, backend: string): Manifest {
-  const commit = git(['rev-parse', 'HEAD']);
-  const status = commit ? git(['status', '--porcelain', '--untracked-files=no']) : null;
+  const bundle = bundleInfo();
+  const head = git(['rev-parse', 'HEAD']);
+  const commit = head ?? bundle?.commit ?? null;
+  const status = head ? git(['status', '--porcelain', '--untracked-files=no']) : bundle ? (bundle.dirty ? 'M' : '') : null;
   const cpu = cpus();
   return {
     config,

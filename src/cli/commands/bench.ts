@@ -20,7 +20,9 @@ export const help = `chanlab bench [--only train,conv,pix,dgc,latency] [--backen
   stock-op composite (and vs copy bandwidth), a DGC layer (training step vs the dense conv; masked vs gathered vs
   dense inference at kept 0.25 / 0.45), and PiX-ResNet-50 vs ResNet-50 latency. Prints tables, writes JSON.
   'wasm' is the pure wasm kernels, 'wasm+native' the wasm backend with the native oneDNN/C++ kernels.
-  Training-step options: [--model resnet20_small] [--batch 32] [--size 32] [--steps 5]. Latency: [--runs 20].`;
+  Training-step options: [--model resnet20_small] [--batch 32] [--size 32] [--steps 5]. Latency: [--runs 20].
+  WebGPU runs the quick sizes (software WebGPU is slow) unless --full (on a real GPU). The PyTorch reference runs on
+  CHANLAB_TORCH_DEVICE=cpu|cuda with CHANLAB_TORCH_PYTHON (default /usr/bin/python3).`;
 
 function sectionList(s: string | undefined): Section[] {
   if (!s) return [...SECTIONS];
@@ -35,9 +37,12 @@ export async function run(argv: string[]): Promise<number> {
   const a = parse('bench', argv, {
     only: { type: 'string' }, backends: { type: 'string' }, model: { type: 'string' }, batch: { type: 'string' },
     size: { type: 'string' }, steps: { type: 'string' }, runs: { type: 'string' }, out: { type: 'string' }, quick: { type: 'boolean' },
+    full: { type: 'boolean' },
   });
   if (a.help) return console.log(help), 0;
   const quick = a.flag('quick');
+  // software WebGPU (lavapipe) takes minutes per iteration at full size: quick sizes there unless --full (a real GPU)
+  const small = (b: string) => quick || (b === 'webgpu' && !a.flag('full'));
   const sections = sectionList(a.str('only'));
   const backends = (a.str('backends') ?? DEFAULT_BENCH_BACKENDS.join(',')).split(',').map((s) => s.trim()).filter(Boolean);
   const gpuBackends = backends.filter((b) => b !== 'cpu');
@@ -66,7 +71,7 @@ export async function run(argv: string[]): Promise<number> {
       const rows: Array<ConvBenchRow & { backend: string }> = [];
       for (const b of gpuBackends) {
         await useBenchBackend(b);
-        for (const row of await benchConvKernels({ quick: quick || b === 'webgpu' })) rows.push({ backend: b, ...row });
+        for (const row of await benchConvKernels({ quick: small(b) })) rows.push({ backend: b, ...row });
       }
       result.conv = rows;
       console.log('\nConvolution kernels (same FLOP count per row; gradient kernels vs forward)');
@@ -76,8 +81,7 @@ export async function run(argv: string[]): Promise<number> {
       const rows: PixBenchRow[] = [];
       for (const b of gpuBackends) {
         await useBenchBackend(b);
-        // The stock-op composite takes minutes per iteration on software WebGPU at batch 32: use the quick sizes there.
-        rows.push(...(await benchPix({ quick: quick || b === 'webgpu' })).map((r) => ({ ...r, backend: b })));
+        rows.push(...(await benchPix({ quick: small(b) })).map((r) => ({ ...r, backend: b })));
       }
       result.pix = rows;
       console.log('\nPiX op forward + backward: custom kernels vs the stock-op composite on the same backend (ζ=4, C=512)');
@@ -94,7 +98,7 @@ export async function run(argv: string[]): Promise<number> {
       const rows: DgcBenchRow[] = [];
       for (const b of gpuBackends) {
         await useBenchBackend(b);
-        rows.push(...(await benchDgc({ quick: quick || b === 'webgpu' })).map((r) => ({ ...r, backend: b })));
+        rows.push(...(await benchDgc({ quick: small(b) })).map((r) => ({ ...r, backend: b })));
       }
       result.dgc = rows;
       console.log('\nDGC layer: forward + backward vs the dense conv of the same shape; eval forward masked vs gathered (kept channels only) vs dense');
