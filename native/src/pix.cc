@@ -41,7 +41,8 @@ void PixPlan::prepare(bool simd) {
   }
 }
 
-static bool simdEnabled = true;  // setPixSimd(false) forces the scalar kernels (for parity tests of both)
+static bool simdEnabled = true;     // setPixSimd(false) forces the scalar kernels (for parity tests of both)
+static bool streamEnabled = false;  // setPixSimd(on, true): backward dx through non-temporal stores
 
 bool pixSimdSupported() {
 #if defined(__x86_64__) && defined(__GNUC__)
@@ -78,6 +79,7 @@ static PixPlan plan(napi_env env, const Args& a) {
   typedData(env, a.v[5], "x", &count);
   if (static_cast<int64_t>(count) != d.n * d.hw * d.c) throw ArgError("x: expected N·HW·C entries");
   d.prepare(simdEnabled && pixSimdSupported());
+  d.stream = streamEnabled && d.vecC == d.c && d.vecC > 0;
   return d;
 }
 
@@ -205,18 +207,28 @@ napi_value pixBackward(napi_env env, napi_callback_info info) {
     const int64_t g0 = d.vecC / d.zeta;
     // Per (sample, block): one accumulator per channel lane; a group's dp sits in its first lane.
     std::vector<double> part(static_cast<size_t>(d.n * blocks * d.c), 0.0);
-#pragma omp parallel for schedule(static) if (d.n * d.hw * d.c >= kParallelMin)
-    for (int64_t nb = 0; nb < d.n * blocks; nb++) {
-      const int64_t n = nb / blocks, k = nb % blocks;
-      double* acc = part.data() + nb * d.c;
-      for (int64_t hw = d.hw * k / blocks; hw < d.hw * (k + 1) / blocks; hw++) {
-        const int64_t row = n * d.hw + hw;
-        const float* xr = x + row * d.c;
-        const float* dyr = dy + row * d.g;
-        float* dxr = dx + row * d.c;
-        if (g0 > 0) pixBackwardRowSimd(d, n, xr, dyr, dxr, acc);
-        for (int64_t g = g0; g < d.g; g++) backwardGroup(d, n, g, xr, dyr, dxr, acc);
+#pragma omp parallel if (d.n * d.hw * d.c >= kParallelMin)
+    {
+      std::vector<float> staged(d.stream ? static_cast<size_t>(d.c) : 0);  // one dx row (d.stream)
+#pragma omp for schedule(static)
+      for (int64_t nb = 0; nb < d.n * blocks; nb++) {
+        const int64_t n = nb / blocks, k = nb % blocks;
+        double* acc = part.data() + nb * d.c;
+        for (int64_t hw = d.hw * k / blocks; hw < d.hw * (k + 1) / blocks; hw++) {
+          const int64_t row = n * d.hw + hw;
+          const float* xr = x + row * d.c;
+          const float* dyr = dy + row * d.g;
+          float* dxr = dx + row * d.c;
+          if (d.stream) {
+            pixBackwardRowSimd(d, n, xr, dyr, staged.data(), acc);
+            streamCopySimd(staged.data(), dxr, static_cast<size_t>(d.c), false);
+            continue;
+          }
+          if (g0 > 0) pixBackwardRowSimd(d, n, xr, dyr, dxr, acc);
+          for (int64_t g = g0; g < d.g; g++) backwardGroup(d, n, g, xr, dyr, dxr, acc);
+        }
       }
+      if (d.stream) streamFence();
     }
     for (int64_t n = 0; n < d.n; n++) {
       for (int64_t g = 0; g < d.g; g++) {
@@ -228,7 +240,8 @@ napi_value pixBackward(napi_env env, napi_callback_info info) {
   });
 }
 
-// setPixSimd(on) → whether the AVX-512 row kernels are used from now on (false where the CPU lacks AVX-512F).
+// setPixSimd(on[, stream]) → whether the AVX-512 row kernels are used from now on (false where the CPU lacks
+// AVX-512F); stream: the backward writes dx with non-temporal stores.
 napi_value setPixSimd(napi_env env, napi_callback_info info) {
   Args a(env, info);
   napi_value r = nullptr;
@@ -236,6 +249,9 @@ napi_value setPixSimd(napi_env env, napi_callback_info info) {
     bool on = false;
     if (napi_get_value_bool(env, a.v[0], &on) != napi_ok) throw ArgError("on: expected a boolean");
     simdEnabled = on;
+    bool stream = false;
+    if (a.n > 1 && napi_get_value_bool(env, a.v[1], &stream) != napi_ok) stream = false;
+    streamEnabled = stream;
     napi_get_boolean(env, on && pixSimdSupported(), &r);
   });
   return r;

@@ -20,6 +20,9 @@ struct PixPlan {
   // Channels [0, vecC) go through the row kernels of pix_simd.cc (a multiple of 16, whole groups), the rest
   // through the scalar ones. Lane tables [N·C] for the vector part: p, p/div, (1−p)/div, 1/div and the branch.
   int64_t vecC = 0;
+  // Backward: dx rows are built in a cache-resident buffer and written with non-temporal stores (no read of the
+  // destination lines before they are overwritten). Only with vecC == c.
+  bool stream = false;
   std::vector<float> lp, lpd, lq, lid;
   std::vector<int32_t> lmode;
   std::vector<uint8_t> hasMode;  // [N·4]: branch k occurs in sample n
@@ -35,7 +38,9 @@ void pixForwardRowSimd(const PixPlan& d, int64_t n, const float* xr, float* yr);
 // of a group gets the same value; the caller reads the group's first lane).
 void pixBackwardRowSimd(const PixPlan& d, int64_t n, const float* xr, const float* dyr, float* dxr, double* acc);
 
-// dst[0, n) ← src[0, n) with non-temporal stores (aligned part; plain stores at the ends).
-void streamCopySimd(const float* src, float* dst, size_t n);
+// dst[0, n) ← src[0, n) with non-temporal stores (aligned part; plain stores at the ends); `fence`: sfence after.
+void streamCopySimd(const float* src, float* dst, size_t n, bool fence = true);
+// sfence: makes a thread's non-temporal stores visible before it reports done.
+void streamFence();
 
 }  // namespace chanlab

@@ -161,13 +161,15 @@ void backwardRow(const PixPlan& d, int64_t n, const float* xr, const float* dyr,
 
 }  // namespace
 
-void streamCopySimd(const float* src, float* dst, size_t n) {
+void streamCopySimd(const float* src, float* dst, size_t n, bool fence) {
   size_t i = 0;
   for (; i < n && (reinterpret_cast<uintptr_t>(dst + i) & 63) != 0; i++) dst[i] = src[i];
   for (; i + 16 <= n; i += 16) _mm512_stream_ps(dst + i, _mm512_loadu_ps(src + i));
   for (; i < n; i++) dst[i] = src[i];
-  _mm_sfence();
+  if (fence) _mm_sfence();
 }
+
+void streamFence() { _mm_sfence(); }
 
 void pixForwardRowSimd(const PixPlan& d, int64_t n, const float* xr, float* yr) {
   switch (d.zeta) {
@@ -198,7 +200,8 @@ void pixBackwardRowSimd(const PixPlan& d, int64_t n, const float* xr, const floa
 namespace chanlab {
 void pixForwardRowSimd(const PixPlan&, int64_t, const float*, float*) {}
 void pixBackwardRowSimd(const PixPlan&, int64_t, const float*, const float*, float*, double*) {}
-void streamCopySimd(const float*, float*, size_t) {}
+void streamCopySimd(const float*, float*, size_t, bool) {}
+void streamFence() {}
 }  // namespace chanlab
 
 #endif

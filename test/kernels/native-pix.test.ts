@@ -1,6 +1,6 @@
 // The PiX kernels on the wasm backend agree with the cpu reference kernel on shapes that exercise the native
 // addon's AVX-512 row kernels (16-lane vectors of whole groups for zeta 1, 2, 4, 8, 16, then a scalar tail with a
-// clamped last group) and its scalar loops (zeta 3, 5; and every shape with the vector path switched off).
+// clamped last group; dx stored directly or through non-temporal stores) and its scalar loops (zeta 3, 5; and every shape with the vector path switched off).
 // Without the addon (CHANLAB_NATIVE=0) the same comparisons run on the pure wasm kernels.
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -15,6 +15,7 @@ interface Case { x: Shape4; zeta: number; ties: boolean; avgDivisor: 'zeta' | 'g
 
 const CASES: Case[] = [
   { x: [2, 3, 5, 512], zeta: 4, ties: false, avgDivisor: 'zeta' },
+  { x: [2, 3, 3, 64], zeta: 2, ties: true, avgDivisor: 'zeta' },        // whole rows in vectors (streamed dx)
   { x: [2, 3, 3, 36], zeta: 4, ties: true, avgDivisor: 'zeta' },        // 2 vectors + 1 scalar group
   { x: [3, 2, 3, 30], zeta: 4, ties: false, avgDivisor: 'groupSize' },  // clamped last group in the tail
   { x: [2, 4, 3, 34], zeta: 2, ties: true, avgDivisor: 'zeta' },
@@ -80,9 +81,11 @@ afterAll(() => {
 });
 
 /** The wasm-backend paths to check: the native kernels with and without their vector rows, or pure wasm. */
-function paths(): Array<{ name: string; simd: boolean }> {
-  if (!nativeKernelsEnabled()) return [{ name: 'pure wasm', simd: false }];
-  return [{ name: 'native vector rows', simd: true }, { name: 'native scalar', simd: false }];
+function paths(): Array<{ name: string; simd: boolean; stream: boolean }> {
+  if (!nativeKernelsEnabled()) return [{ name: 'pure wasm', simd: false, stream: false }];
+  return [{ name: 'native vector rows', simd: true, stream: false },
+    { name: 'native vector rows, streamed dx', simd: true, stream: true },
+    { name: 'native scalar', simd: false, stream: false }];
 }
 
 describe('PiX kernels on the wasm backend vs the cpu reference', () => {
@@ -92,7 +95,7 @@ describe('PiX kernels on the wasm backend vs the cpu reference', () => {
   for (const [i, c] of CASES.entries()) {
     it(label(c), async () => {
       for (const path of paths()) {
-        nativeAddon()?.setPixSimd(path.simd);
+        nativeAddon()?.setPixSimd(path.simd, path.stream);
         for (const r of PIX_REDUCTIONS) {
           const got = await run(c, r, 40 + i);
           const want = reference.get(`${i}/${r}`)!;
