@@ -138,7 +138,7 @@ napi_value pixForward(napi_env env, napi_callback_info info) {
   });
 }
 
-// One group of one pixel row, scalar: dx, and acc[g·zeta] += the group's dp contribution.
+// One group of one pixel row, scalar: dx, and acc[g] += the group's dp contribution.
 static void backwardGroup(const PixPlan& d, int64_t n, int64_t g, const float* xr, const float* dyr, float* dxr,
                           double* acc) {
   const float* v = xr + g * d.zeta;
@@ -147,7 +147,7 @@ static void backwardGroup(const PixPlan& d, int64_t n, int64_t g, const float* x
   const double pi = d.p[n * d.g + g];
   const double gy = dyr[g];
   const int mode = d.modes[n * d.g + g];
-  double& dp = acc[g * d.zeta];
+  double& dp = acc[g];
   if (mode == kPixAvg) {
     double s = 0;
     const float share = static_cast<float>((pi * gy) / d.divs[g]);
@@ -205,15 +205,15 @@ napi_value pixBackward(napi_env env, napi_callback_info info) {
     expectCount(env, a.v[9], "dp", d.n * d.g);
     const int64_t blocks = std::min<int64_t>(kPixBlocks, std::max<int64_t>(1, d.hw));
     const int64_t g0 = d.vecC / d.zeta;
-    // Per (sample, block): one accumulator per channel lane; a group's dp sits in its first lane.
-    std::vector<double> part(static_cast<size_t>(d.n * blocks * d.c), 0.0);
+    // Per (sample, block): one accumulator per group.
+    std::vector<double> part(static_cast<size_t>(d.n * blocks * d.g), 0.0);
 #pragma omp parallel if (d.n * d.hw * d.c >= kParallelMin)
     {
       std::vector<float> staged(d.stream ? static_cast<size_t>(d.c) : 0);  // one dx row (d.stream)
 #pragma omp for schedule(static)
       for (int64_t nb = 0; nb < d.n * blocks; nb++) {
         const int64_t n = nb / blocks, k = nb % blocks;
-        double* acc = part.data() + nb * d.c;
+        double* acc = part.data() + nb * d.g;
         for (int64_t hw = d.hw * k / blocks; hw < d.hw * (k + 1) / blocks; hw++) {
           const int64_t row = n * d.hw + hw;
           const float* xr = x + row * d.c;
@@ -233,7 +233,7 @@ napi_value pixBackward(napi_env env, napi_callback_info info) {
     for (int64_t n = 0; n < d.n; n++) {
       for (int64_t g = 0; g < d.g; g++) {
         double s = 0;
-        for (int64_t k = 0; k < blocks; k++) s += part[(n * blocks + k) * d.c + g * d.zeta];
+        for (int64_t k = 0; k < blocks; k++) s += part[(n * blocks + k) * d.g + g];
         dp[n * d.g + g] = static_cast<float>(s);
       }
     }

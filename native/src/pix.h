@@ -34,8 +34,7 @@ struct PixPlan {
 bool pixSimdSupported();
 // One pixel row of sample n, channels [0, vecC): y[g] for the groups there.
 void pixForwardRowSimd(const PixPlan& d, int64_t n, const float* xr, float* yr);
-// One pixel row of sample n, channels [0, vecC): dx, and acc[l] += dp contribution of lane l's group (every lane
-// of a group gets the same value; the caller reads the group's first lane).
+// One pixel row of sample n, channels [0, vecC): dx, and acc[g] += the dp contribution of group g.
 void pixBackwardRowSimd(const PixPlan& d, int64_t n, const float* xr, const float* dyr, float* dxr, double* acc);
 
 // dst[0, n) ← src[0, n) with non-temporal stores (aligned part; plain stores at the ends); `fence`: sfence after.

@@ -57,6 +57,44 @@ inline __m512i expandIndex() {
                            12 / Z, 13 / Z, 14 / Z, 15 / Z);
 }
 
+// K consecutive floats (K = 16/Z groups of a vector) to or from the low lanes, with plain loads and stores of exactly
+// K elements: masked AVX-512 memory operations are slow on some CPUs (AMD Zen 4) and stall store forwarding.
+template <int K>
+inline __m512 loadLow(const float* p) {
+  if constexpr (K == 16) return _mm512_loadu_ps(p);
+  else if constexpr (K == 8) return _mm512_castps256_ps512(_mm256_loadu_ps(p));
+  else if constexpr (K == 4) return _mm512_castps128_ps512(_mm_loadu_ps(p));
+  else if constexpr (K == 2) return _mm512_castps128_ps512(_mm_castpd_ps(_mm_load_sd(reinterpret_cast<const double*>(p))));
+  else return _mm512_castps128_ps512(_mm_load_ss(p));
+}
+
+template <int K>
+inline void storeLow(float* p, __m512 v) {
+  if constexpr (K == 16) _mm512_storeu_ps(p, v);
+  else if constexpr (K == 8) _mm256_storeu_ps(p, _mm512_castps512_ps256(v));
+  else if constexpr (K == 4) _mm_storeu_ps(p, _mm512_castps512_ps128(v));
+  else if constexpr (K == 2) _mm_store_sd(reinterpret_cast<double*>(p), _mm_castps_pd(_mm512_castps512_ps128(v)));
+  else _mm_store_ss(p, _mm512_castps512_ps128(v));
+}
+
+// a[0, K) += the low K lanes of v, in double.
+template <int K>
+inline void accumulateLow(double* a, __m512 v) {
+  if constexpr (K == 16) {
+    const __m256 hi = _mm256_castpd_ps(_mm512_extractf64x4_pd(_mm512_castps_pd(v), 1));
+    _mm512_storeu_pd(a, _mm512_add_pd(_mm512_loadu_pd(a), _mm512_cvtps_pd(_mm512_castps512_ps256(v))));
+    _mm512_storeu_pd(a + 8, _mm512_add_pd(_mm512_loadu_pd(a + 8), _mm512_cvtps_pd(hi)));
+  } else if constexpr (K == 8) {
+    _mm512_storeu_pd(a, _mm512_add_pd(_mm512_loadu_pd(a), _mm512_cvtps_pd(_mm512_castps512_ps256(v))));
+  } else if constexpr (K == 4) {
+    _mm256_storeu_pd(a, _mm256_add_pd(_mm256_loadu_pd(a), _mm256_cvtps_pd(_mm512_castps512_ps128(v))));
+  } else if constexpr (K == 2) {
+    _mm_storeu_pd(a, _mm_add_pd(_mm_loadu_pd(a), _mm_cvtps_pd(_mm512_castps512_ps128(v))));
+  } else {
+    a[0] += static_cast<double>(_mm512_cvtss_f32(v));
+  }
+}
+
 struct Lanes {
   const float *p, *pd, *q, *id;
   const int32_t* mode;
@@ -75,7 +113,6 @@ inline __mmask16 isMode(__m512i m, int k) { return _mm512_cmpeq_epi32_mask(m, _m
 template <int Z>
 void forwardRow(const PixPlan& d, int64_t n, const float* xr, float* yr) {
   constexpr int K = 16 / Z;  // groups per vector
-  const __mmask16 out = static_cast<__mmask16>((1u << K) - 1);
   const __mmask16 starts = static_cast<__mmask16>(0xFFFFu & ~lanesFrom(Z, 1));
   const Lanes L(d, n);
   const __m512 lo = _mm512_set1_ps(d.lowest), hi = _mm512_set1_ps(-d.lowest);
@@ -97,24 +134,20 @@ void forwardRow(const PixPlan& d, int64_t n, const float* xr, float* yr) {
       const __m512 w = _mm512_fmadd_ps(_mm512_loadu_ps(L.q + c0), sm, _mm512_mul_ps(p, mx));
       y = _mm512_mask_mov_ps(y, isMode(m, kPixWpix), w);
     }
-    if constexpr (Z == 1) {
-      _mm512_storeu_ps(yr + c0, y);
-    } else {
-      _mm512_mask_storeu_ps(yr + c0 / Z, out, _mm512_maskz_compress_ps(starts, y));
-    }
+    storeLow<K>(yr + c0 / Z, Z == 1 ? y : _mm512_maskz_compress_ps(starts, y));
   }
 }
 
 template <int Z>
 void backwardRow(const PixPlan& d, int64_t n, const float* xr, const float* dyr, float* dxr, double* acc) {
   constexpr int K = 16 / Z;
-  const __mmask16 in = static_cast<__mmask16>((1u << K) - 1);
+  const __mmask16 starts = static_cast<__mmask16>(0xFFFFu & ~lanesFrom(Z, 1));
   const __m512i expand = expandIndex<Z>();
   const Lanes L(d, n);
   const __m512 lo = _mm512_set1_ps(d.lowest), hi = _mm512_set1_ps(-d.lowest);
   for (int64_t c0 = 0; c0 < d.vecC; c0 += 16) {
     const __m512 v = _mm512_loadu_ps(xr + c0);
-    const __m512 gy = _mm512_permutexvar_ps(expand, _mm512_maskz_loadu_ps(in, dyr + c0 / Z));
+    const __m512 gy = _mm512_permutexvar_ps(expand, loadLow<K>(dyr + c0 / Z));
     const __m512 p = _mm512_loadu_ps(L.p + c0);
     const __m512i m = _mm512_loadu_si512(L.mode + c0);
     const __m512 pg = _mm512_mul_ps(p, gy);
@@ -152,10 +185,8 @@ void backwardRow(const PixPlan& d, int64_t n, const float* xr, const float* dyr,
       dp = _mm512_mask_mul_ps(dp, k, gy, _mm512_sub_ps(mx, avg));
     }
     _mm512_storeu_ps(dxr + c0, dx);
-    const __m256 dpLo = _mm512_castps512_ps256(dp);
-    const __m256 dpHi = _mm256_castpd_ps(_mm512_extractf64x4_pd(_mm512_castps_pd(dp), 1));
-    _mm512_storeu_pd(acc + c0, _mm512_add_pd(_mm512_loadu_pd(acc + c0), _mm512_cvtps_pd(dpLo)));
-    _mm512_storeu_pd(acc + c0 + 8, _mm512_add_pd(_mm512_loadu_pd(acc + c0 + 8), _mm512_cvtps_pd(dpHi)));
+    // dp: one value per group (its first lane), added in double to acc[group].
+    accumulateLow<K>(acc + c0 / Z, Z == 1 ? dp : _mm512_maskz_compress_ps(starts, dp));
   }
 }
 
