@@ -42,7 +42,7 @@ void PixPlan::prepare(bool simd) {
 }
 
 static bool simdEnabled = true;     // setPixSimd(false) forces the scalar kernels (for parity tests of both)
-static bool streamEnabled = false;  // setPixSimd(on, true): backward dx through non-temporal stores
+static bool streamEnabled = true;  // setPixSimd(on, stream): backward dx through non-temporal stores (default)
 
 bool pixSimdSupported() {
 #if defined(__x86_64__) && defined(__GNUC__)
@@ -241,7 +241,7 @@ napi_value pixBackward(napi_env env, napi_callback_info info) {
 }
 
 // setPixSimd(on[, stream]) → whether the AVX-512 row kernels are used from now on (false where the CPU lacks
-// AVX-512F); stream: the backward writes dx with non-temporal stores.
+// AVX-512F); stream (default true): the backward writes dx with non-temporal stores.
 napi_value setPixSimd(napi_env env, napi_callback_info info) {
   Args a(env, info);
   napi_value r = nullptr;
@@ -249,8 +249,8 @@ napi_value setPixSimd(napi_env env, napi_callback_info info) {
     bool on = false;
     if (napi_get_value_bool(env, a.v[0], &on) != napi_ok) throw ArgError("on: expected a boolean");
     simdEnabled = on;
-    bool stream = false;
-    if (a.n > 1 && napi_get_value_bool(env, a.v[1], &stream) != napi_ok) stream = false;
+    bool stream = true;
+    if (a.n > 1 && napi_get_value_bool(env, a.v[1], &stream) != napi_ok) stream = true;
     streamEnabled = stream;
     napi_get_boolean(env, on && pixSimdSupported(), &r);
   });

@@ -48,7 +48,7 @@ export interface NativeAddon {
   pixBackward(dims: Int32Array, modes: Int32Array, sizes: Int32Array, divs: Float64Array, lowest: number, x: F32,
     p: F32, dy: F32, dx: F32, dp: F32): void;
   /** Whether the PiX kernels use their AVX-512 row kernels from now on (false where the CPU lacks AVX-512F);
-   *  `false` forces the scalar loops (tests compare both). stream: the backward writes dx with non-temporal stores. */
+   *  `false` forces the scalar loops (tests compare both). stream (default true): the backward writes whole vector rows of dx with non-temporal stores. */
   setPixSimd(on: boolean, stream?: boolean): boolean;
   /** Parallel copy on the addon's threads: method 0 memcpy of one slice per thread, 1 non-temporal stores. */
   copy(src: F32, dst: F32, method?: 0 | 1): void;
