@@ -51,4 +51,13 @@ CHANLAB_CLONES void rowNormGrad(float* __restrict out, const float* __restrict d
   }
 }
 
+CHANLAB_CLONES void rowsMatVec(float* __restrict y, const float* __restrict x, const float* __restrict w, int64_t k,
+                               int64_t n, int64_t ldw) {
+  for (int64_t i = 0; i < k; i++) {
+    const float xi = x[i];
+    const float* __restrict wi = w + i * ldw;
+    for (int64_t o = 0; o < n; o++) y[o] += xi * wi[o];
+  }
+}
+
 }  // namespace chanlab

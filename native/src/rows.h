@@ -1,4 +1,5 @@
-// Per-channel row loops of the batch-norm and mean kernels (batchnorm.cc), one row of C channels each. They are
+// Per-channel row loops of the batch-norm and mean kernels (batchnorm.cc), one row of C channels each, and the
+// matrix-vector product of a 1×1 convolution on a 1×1 input (conv.cc). They are
 // compiled once per ISA (AVX-512F, AVX2+FMA, baseline x86-64) and the loader picks the clone the CPU runs
 // (GCC target_clones), so the addon needs nothing beyond x86-64 while using the CPU's vector width.
 #pragma once
@@ -20,5 +21,8 @@ void rowNormGradSums(double* acc, const float* dy, const float* x, const float* 
 // out[j] = (dy[j] − mb[j] − (x[j] − mean[j])·invStd[j]·mg[j])·k[j]
 void rowNormGrad(float* out, const float* dy, const float* x, const float* mean, const float* invStd, const float* mb,
                  const float* mg, const float* k, int64_t c);
+
+// y[o] += Σ_i x[i]·w[i·ldw + o] for o in [0, n), i in [0, k) (a slice of a matrix-vector product, w row-major).
+void rowsMatVec(float* y, const float* x, const float* w, int64_t k, int64_t n, int64_t ldw);
 
 }  // namespace chanlab

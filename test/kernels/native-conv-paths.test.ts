@@ -1,6 +1,7 @@
-// Grouped convolutions on the wasm backend (one oneDNN call with the native addon, split/concat without it) and the
-// native forward's packed-filter cache agree with tfjs's cpu backend: values, dx and dw, on odd sizes, stride 2,
-// dilation, explicit asymmetric padding and channel multipliers.
+// Special paths of the native forward convolution agree with tfjs's cpu backend: grouped convolutions (one oneDNN
+// call with the native addon, split/concat without it: values, dx and dw, on odd sizes, stride 2, dilation,
+// explicit asymmetric padding and channel multipliers), the packed-filter cache, and the matrix-vector product of a
+// 1×1 convolution on a 1×1 input (with and without bias; fused activations go through oneDNN).
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { releaseBackends, useBackend } from '../../src/backend/index.js';
@@ -106,4 +107,32 @@ describe('forward convolution with a repeated filter (packed once, then reused) 
     }
     tf.dispose([...xs, ...xw, ...filters]);
   });
+});
+
+describe('1×1 convolution of a 1×1 input (matrix-vector product) vs cpu', () => {
+  const cases: Array<{ n: number; ci: number; co: number; bias: boolean; activation: 'linear' | 'relu' }> = [
+    { n: 1, ci: 300, co: 700, bias: false, activation: 'linear' },
+    { n: 3, ci: 37, co: 513, bias: true, activation: 'linear' },
+    { n: 2, ci: 64, co: 16, bias: true, activation: 'relu' },
+  ];
+  for (const c of cases) {
+    it(`n=${c.n} ${c.ci}→${c.co}${c.bias ? ' + bias' : ''} ${c.activation}`, async () => {
+      const xv = randArray([c.n, 1, 1, c.ci], 7), wv = randArray([1, 1, c.ci, c.co], 8), bv = randArray([c.co], 9);
+      const run = async () => {
+        const x = tf.tensor4d(xv, [c.n, 1, 1, c.ci]), w = tf.tensor4d(wv, [1, 1, c.ci, c.co]), b = tf.tensor1d(bv);
+        const outs: Float32Array[] = [];
+        for (let i = 0; i < 3; i++) { // repeated: the filter cache must not change the result
+          const y = tf.fused.conv2d({ x, filter: w, strides: 1, pad: 'valid', bias: c.bias ? b : undefined, activation: c.activation });
+          outs.push((await y.data()) as Float32Array);
+          y.dispose();
+        }
+        tf.dispose([x, w, b]);
+        return outs;
+      };
+      await useBackend('cpu');
+      const want = (await run())[0]!;
+      await useBackend('wasm');
+      for (const got of await run()) expect(relDiff(got, want)).toBeLessThan(1e-5);
+    });
+  }
 });
