@@ -54,6 +54,13 @@ export interface NativeAddon {
   copy(src: F32, dst: F32, method?: 0 | 1): void;
 }
 
+/** Every function of NativeAddon: an addon built from older sources lacks some and is not used. */
+const ADDON_FUNCTIONS: ReadonlyArray<keyof NativeAddon> = [
+  'version', 'setThreads', 'getThreads', 'convForward', 'convPackedSize', 'convBackwardData', 'convBackwardWeights',
+  'convImpl', 'maxPool', 'maxPoolGrad', 'avgPool', 'avgPoolGrad', 'batchNormTrain', 'batchNormTrainGrad',
+  'batchNormInference', 'spatialMean', 'pixForward', 'pixBackward', 'setPixSimd', 'copy',
+];
+
 export interface NativeStatus {
   active: boolean;
   /** Why it is (not) active, in one line. */
@@ -119,6 +126,15 @@ function load(): { addon?: NativeAddon; status: NativeStatus } {
     // 2-thread conv went from 4 ms to 160 ms with other processes on the cores; passive waiting costs little idle.
     process.env.OMP_WAIT_POLICY ??= 'PASSIVE';
     const addon = createRequire(path.join(process.cwd(), 'x.js'))(file) as NativeAddon;
+    const missing = ADDON_FUNCTIONS.filter((f) => typeof (addon as unknown as Record<string, unknown>)[f] !== 'function');
+    if (missing.length > 0) {
+      return {
+        status: {
+          active: false, path: file,
+          reason: `native addon is older than this chanlab (no ${missing.join(', ')}; run \`npm run build:native\`): pure wasm kernels`,
+        },
+      };
+    }
     const threads = threadCount();
     addon.setThreads(threads);
     const version = addon.version();
