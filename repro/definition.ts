@@ -113,6 +113,15 @@ export interface TableDefinition {
   /** Seeds per training row when --seeds is not given. */
   defaultSeeds?: Partial<Record<Tier, number>>;
   notes?: readonly string[];
+  /** Metric pairs drawn as y against x, one labelled point per row (figures.ts: notebooks, `chanlab plot`). */
+  scatter?: ReadonlyArray<{ x: string; y: string }>;
+}
+
+/** The table `id` of `tables`; an unknown id is an error listing the known ones. */
+export function findTable(id: string, tables: readonly TableDefinition[]): TableDefinition {
+  const t = tables.find((x) => x.id === id);
+  if (!t) throw new Error(`table: unknown table '${id}' (known tables: ${tables.map((x) => x.id).join(', ')})`);
+  return t;
 }
 
 export function rowTiers(table: TableDefinition, row: RowDefinition): readonly Tier[] {

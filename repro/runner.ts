@@ -17,6 +17,8 @@ export interface ReproOptions {
   tier: string;
   /** Seeds per training row (seeds 0 … n−1); default: the table's default for the tier. */
   seeds?: number;
+  /** Run only this seed (0 … seeds−1) of each selected row; a row's once-per-tier computation goes with seed 0. */
+  seed?: number;
   /** Backend name recorded in manifests and used by training (already activated by the caller for computed rows). */
   backend: string;
   /** Ignore existing result files and start the selected rows over (their training runs are removed). */
@@ -78,27 +80,44 @@ export function resolveSelection(tables: readonly TableDefinition[], select: rea
   return out;
 }
 
-function seedCount(table: TableDefinition, tier: Tier, seeds: number | undefined): number {
+export function seedCount(table: TableDefinition, tier: Tier, seeds: number | undefined): number {
   if (seeds !== undefined && !(Number.isInteger(seeds) && seeds >= 1)) throw new Error(`--seeds must be an integer ≥ 1, got ${seeds}`);
   return seeds ?? table.defaultSeeds?.[tier] ?? 1;
 }
 
-function computesAt(row: RowDefinition, tier: Tier): boolean {
+export function computesAt(row: RowDefinition, tier: Tier): boolean {
   return !!row.compute && (!row.computeTiers || row.computeTiers.includes(tier));
 }
 
-function trainsAt(row: RowDefinition, tier: Tier): boolean {
+export function trainsAt(row: RowDefinition, tier: Tier): boolean {
   return !!row.train && row.train.tiers.includes(tier);
 }
 
-/** Units of a row still to run at the tier (0 for a pending row: its method has not landed). */
-function missing(row: RowDefinition, rec: RowRecord | undefined, tier: Tier, nSeeds: number): { compute: boolean; seeds: number[] } {
+/**
+ * Units of a row still to run at the tier (none for a pending row: its method has not landed). With `only`, just
+ * that seed, and the once-per-tier computation only with seed 0.
+ */
+export function missing(row: RowDefinition, rec: RowRecord | undefined, tier: Tier, nSeeds: number, only?: number): { compute: boolean; seeds: number[] } {
   if (row.pending) return { compute: false, seeds: [] };
   const done = new Set(rec?.seeds.map((s) => s.seed) ?? []);
+  const seeds = trainsAt(row, tier) ? Array.from({ length: nSeeds }, (_, i) => i).filter((s) => !done.has(s)) : [];
   return {
-    compute: computesAt(row, tier) && !rec?.computed,
-    seeds: trainsAt(row, tier) ? Array.from({ length: nSeeds }, (_, i) => i).filter((s) => !done.has(s)) : [],
+    compute: computesAt(row, tier) && !rec?.computed && (only === undefined || only === 0),
+    seeds: only === undefined ? seeds : seeds.filter((s) => s === only),
   };
+}
+
+/** Scratch directory of a row (its training runs are `seed-<n>` below it). */
+export function rowWorkDir(workRoot: string, tier: Tier, table: string, row: string): string {
+  return join(workRoot, tier, table, row);
+}
+
+/** Writes a result file and its Markdown rendering (cells rebuilt), each atomically. */
+export function saveResult(table: TableDefinition, tier: Tier, path: string, file: ResultFile): void {
+  file.updated = new Date().toISOString();
+  file.cells = buildCells(table, tier, file);
+  writeJsonAtomic(path, file);
+  writeFileAtomic(path.replace(/\.json$/, '.md'), tableMarkdown(table, tier, file));
 }
 
 async function trainSeed(row: RowDefinition, seed: number, ctx: RowContext, commit: string | null): Promise<SeedRecord> {
@@ -137,9 +156,12 @@ export async function runTables(tables: readonly TableDefinition[], o: ReproOpti
   const plans = selection.map(({ table, rows }) => {
     const path = join(outDir, tier, `${table.id}.json`);
     const nSeeds = seedCount(table, tier, o.seeds);
+    if (o.seed !== undefined && !(Number.isInteger(o.seed) && o.seed >= 0 && o.seed < nSeeds)) {
+      throw new Error(`--seed must be an integer in [0, ${nSeeds - 1}] (table '${table.id}' runs ${nSeeds} seed(s) at tier ${tier}), got ${o.seed}`);
+    }
     const loaded = o.fresh ? null : loadResult(path, table.id, tier);
     const todo = rows.filter((r) => {
-      const m = missing(r, loaded?.rows[r.id], tier, nSeeds);
+      const m = missing(r, loaded?.rows[r.id], tier, nSeeds, o.seed);
       return m.compute || m.seeds.length > 0;
     });
     if (loaded && todo.length) checkSameCommit(loaded, path, commit);
@@ -150,20 +172,17 @@ export async function runTables(tables: readonly TableDefinition[], o: ReproOpti
   for (const { table, path, nSeeds, loaded, todo } of plans) {
     const file: ResultFile = loaded ?? emptyResult(table.id, tier, commit);
     // --fresh starts the selected rows over: their training runs go too
-    if (o.fresh) for (const row of todo) rmSync(join(workRoot, tier, table.id, row.id), { recursive: true, force: true });
+    if (o.fresh) {
+      for (const row of todo) rmSync(join(workRoot, tier, table.id, row.id, ...(o.seed === undefined ? [] : [`seed-${o.seed}`])), { recursive: true, force: true });
+    }
     const failures: string[] = [];
     let ran = 0;
-    const save = () => {
-      file.updated = new Date().toISOString();
-      file.cells = buildCells(table, tier, file);
-      writeJsonAtomic(path, file);
-      writeFileAtomic(path.replace(/\.json$/, '.md'), tableMarkdown(table, tier, file));
-    };
+    const save = () => saveResult(table, tier, path, file);
     if (!todo.length) log(`= ${table.id} (${tier}): nothing to run (${loaded ? path : 'no runnable rows'})`);
     for (const row of todo) {
       const rec: RowRecord = file.rows[row.id] ?? { config: row.config, computed: null, seeds: [] };
-      const m = missing(row, rec, tier, nSeeds);
-      const ctx: RowContext = { tier, backend, workDir: join(workRoot, tier, table.id, row.id), quiet: !!o.quiet };
+      const m = missing(row, rec, tier, nSeeds, o.seed);
+      const ctx: RowContext = { tier, backend, workDir: rowWorkDir(workRoot, tier, table.id, row.id), quiet: !!o.quiet };
       try {
         if (m.compute) {
           log(`▶ ${table.id}/${row.id} (${tier}): computing`);

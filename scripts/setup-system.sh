@@ -8,6 +8,8 @@
 #   - chromium (+ fonts-dejavu-core): offline PNG/SVG export of Plotly figures (src/viz/plot/render.ts)
 #   - jupyter-nbconvert, jupyter-client, python3-nbclient, python3-ipykernel: headless notebook execution
 #     (npm run notebooks, tools/run-notebooks.py) with the tslab kernel kept in tools/tslab
+#   - slurm-wlm, munge: the Slurm mode of scripts/run-table.mjs is tested against a real single-node cluster that
+#     test/scale/slurm.test.ts starts (munged, slurmctld, slurmd) and stops itself
 set -euo pipefail
 export DEBIAN_FRONTEND=noninteractive
 if [[ ! -f /etc/apt/sources.list.d/bookworm-backports.sources ]]; then
@@ -22,6 +24,6 @@ fi
 apt-get update -qq
 apt-get install -y -qq --no-install-recommends \
   dataset-fashion-mnist python3-torch python3-torchvision ca-certificates libdnnl-dev g++ make python3 \
-  chromium fonts-dejavu-core jupyter-nbconvert jupyter-client python3-nbclient python3-ipykernel >/dev/null
+  chromium fonts-dejavu-core jupyter-nbconvert jupyter-client python3-nbclient python3-ipykernel slurm-wlm munge >/dev/null
 apt-get install -y -qq --no-install-recommends -t bookworm-backports mesa-vulkan-drivers >/dev/null
-echo "system packages ready: $(dpkg-query -W -f='${Package} ${Version}\n' mesa-vulkan-drivers dataset-fashion-mnist python3-torch libdnnl-dev chromium jupyter-nbconvert | tr '\n' ';')"
+echo "system packages ready: $(dpkg-query -W -f='${Package} ${Version}\n' mesa-vulkan-drivers dataset-fashion-mnist python3-torch libdnnl-dev chromium jupyter-nbconvert slurm-wlm munge | tr '\n' ';')"

@@ -1,10 +1,10 @@
 #!/usr/bin/python3
 """Executes chanlab's notebooks headlessly with the repository's tslab kernel (tools/tslab) and writes the executed
-copies (with outputs) to notebooks/executed/. On a failing cell it prints the notebook, the cell and the cell's real
+copies (with outputs) to notebooks/executed/ (notebooks/tables/x.ipynb → notebooks/executed/tables/x.ipynb). On a failing cell it prints the notebook, the cell and the cell's real
 error message (nbconvert shows only `<Error>:`) and exits 1.
 
 usage: /usr/bin/python3 tools/run-notebooks.py [NOTEBOOK.ipynb ...] [--out DIR] [--timeout SECONDS] [--no-build]
-Default: every notebooks/*.ipynb. It runs `npm run build` first (notebooks import the compiled library from dist/)
+Default: every notebooks/*.ipynb and notebooks/tables/*.ipynb (one per reproduction table). It runs `npm run build` first (notebooks import the compiled library from dist/)
 unless --no-build. Environment: CHANLAB_TIER=quick (set if absent).
 """
 import argparse
@@ -16,6 +16,7 @@ import sys
 import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+NOTEBOOKS = os.path.join(ROOT, 'notebooks')
 TSLAB = os.path.join(ROOT, 'tools', 'tslab')
 ERROR_LINE = re.compile(r'^([A-Za-z]*Error|error TS\d+|\d+:\d+ - error)\b')
 
@@ -61,8 +62,10 @@ def run(path, out_dir, timeout):
         error = e
         nb.cells.append(nbformat.v4.new_markdown_cell(f'**run-notebooks: {type(e).__name__}: {e}**'))
     finally:
-        os.makedirs(out_dir, exist_ok=True)
-        dest = os.path.join(out_dir, os.path.basename(path))
+        # keep the layout under notebooks/ (tables/x.ipynb → OUT/tables/x.ipynb); others by their file name
+        rel = os.path.relpath(os.path.abspath(path), NOTEBOOKS)
+        dest = os.path.join(out_dir, os.path.basename(path) if rel.startswith('..') else rel)
+        os.makedirs(os.path.dirname(dest), exist_ok=True)
         tmp = dest + '.tmp'
         nbformat.write(nb, tmp)
         os.replace(tmp, dest)
@@ -91,7 +94,8 @@ def main():
     ap.add_argument('--timeout', type=int, default=1200, help='seconds per cell')
     ap.add_argument('--no-build', action='store_true', help='use dist/ as it is')
     a = ap.parse_args()
-    paths = a.notebooks or sorted(glob.glob(os.path.join(ROOT, 'notebooks', '*.ipynb')))
+    paths = a.notebooks or (sorted(glob.glob(os.path.join(NOTEBOOKS, '*.ipynb'))) +
+                            sorted(glob.glob(os.path.join(NOTEBOOKS, 'tables', '*.ipynb'))))
     if not paths:
         sys.exit('no notebooks found under notebooks/')
     ensure_kernel(not a.no_build)

@@ -59,6 +59,7 @@ export const headToHead: TableDefinition = {
     contender('chex', 'CHEX', { pending: 'not run: needs the CHEX exploration config in this recipe (planned)' }),
   ],
   defaultSeeds: { quick: 1, small: 3 },
+  scatter: [{ x: 'flops', y: 'top1' }, { x: 'latency_ms', y: 'top1' }],
   notes: [
     `Quick tier: ${H2H_EPOCHS.quick} epoch on the first ${QUICK_TRAIN_LIMIT.toLocaleString('en-US')} training images, 1 seed; small tier: ${H2H_EPOCHS.small} epochs, 3 seeds; the quick preset's recipe (SGD Nesterov, cosine, batch 256).`,
     'FLOPs: conv + fc multiply-accumulates at 28×28×1 (BN, ReLU, pooling and the PiX op itself not counted; DGC/CHEX at their measured density once their rows run).',

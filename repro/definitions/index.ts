@@ -6,5 +6,10 @@ import { pixLatency } from './pix-latency.js';
 import { pixSqueeze } from './pix-squeeze.js';
 import { pixSuppTable1 } from './pix-supp-table1.js';
 import { pixTable1 } from './pix-table1.js';
+import { TEST_TABLES } from './test-tables.js';
 
-export const TABLES: readonly TableDefinition[] = [pixSuppTable1, pixSqueeze, pixTable1, pixAblations, pixLatency, headToHead];
+/** The paper tables, then the scale-out test tables when CHANLAB_TEST_TABLES=1 (test/scale/). */
+export const TABLES: readonly TableDefinition[] = [
+  pixSuppTable1, pixSqueeze, pixTable1, pixAblations, pixLatency, headToHead,
+  ...(process.env.CHANLAB_TEST_TABLES === '1' ? TEST_TABLES : []),
+];

@@ -5,6 +5,7 @@
 // releaseWebGPU() when done (chanlab's CLI and tests do).
 import * as tf from '@tensorflow/tfjs-core';
 import { patchWebGPUAddN } from '../kernels/webgpu/AddN.js';
+import { adapterFlags, parseDawnAdapters } from './webgpu_adapter.js';
 
 interface DawnModule {
   create(options: string[]): unknown;
@@ -45,10 +46,27 @@ function recordUncapturedErrors(globals: object): void {
   proto.chanlabRecords = true;
 }
 
-/** Extra Dawn flags from CHANLAB_WEBGPU_FLAGS (comma-separated), e.g. `adapter=NVIDIA`. */
-function dawnOptions(): string[] {
-  const extra = process.env.CHANLAB_WEBGPU_FLAGS;
-  return extra ? extra.split(',').map((s) => s.trim()).filter(Boolean) : [];
+/**
+ * Dawn flags: CHANLAB_WEBGPU_FLAGS (comma-separated, e.g. `adapter=NVIDIA`) and the adapter CHANLAB_WEBGPU_ADAPTER
+ * (an index, see webgpu_adapter.ts) selects.
+ */
+async function dawnOptions(dawn: DawnModule): Promise<string[]> {
+  const env = process.env.CHANLAB_WEBGPU_FLAGS;
+  const extra = env ? env.split(',').map((s) => s.trim()).filter(Boolean) : [];
+  const index = process.env.CHANLAB_WEBGPU_ADAPTER?.trim();
+  if (!index) return extra;
+  if (extra.some((f) => /^(adapter|backend)=/.test(f))) {
+    throw new Error('CHANLAB_WEBGPU_ADAPTER and an adapter= or backend= flag in CHANLAB_WEBGPU_FLAGS exclude each other: set one of them');
+  }
+  // Dawn lists its adapters in the error of a request that matches none
+  const probe = dawn.create([...extra, 'adapter=chanlab: no adapter has this name']) as { requestAdapter(): Promise<unknown> };
+  let listed = '';
+  try {
+    await probe.requestAdapter();
+  } catch (e) {
+    listed = (e as Error).message;
+  }
+  return [...extra, ...adapterFlags(index, parseDawnAdapters(listed))];
 }
 
 async function ensureRuntimeDir(): Promise<void> {
@@ -69,7 +87,7 @@ export function loadWebGPU(): Promise<void> {
       const dawn = (await import('webgpu')) as unknown as DawnModule;
       Object.assign(globalThis, dawn.globals);
       recordUncapturedErrors(dawn.globals);
-      const gpu = dawn.create(dawnOptions());
+      const gpu = dawn.create(await dawnOptions(dawn));
       const g = globalThis as { navigator?: { gpu?: unknown } };
       if (g.navigator === undefined) {
         Object.defineProperty(globalThis, 'navigator', { value: { gpu }, configurable: true, writable: true });

@@ -3,16 +3,18 @@ import { readFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { writeFileAtomic } from '../core/fs.js';
 import { FigureRenderer, type ImageFormat } from './plot/render.js';
-import { resultFigures } from './plot/result_figures.js';
+import { resultFigures, type ResultFigures } from './plot/result_figures.js';
 
-export async function plotCommand(file: string, formats: readonly ImageFormat[] = ['png']): Promise<string[]> {
+/** `figuresOf` turns the parsed JSON into figures (default: the tolerant reader; the CLI adds the suite's own). */
+export async function plotCommand(file: string, formats: readonly ImageFormat[] = ['png'],
+  figuresOf: (parsed: unknown, file: string) => ResultFigures = resultFigures): Promise<string[]> {
   let parsed: unknown;
   try {
     parsed = JSON.parse(readFileSync(file, 'utf8'));
   } catch (e) {
     throw new Error(`plot: cannot read result file '${file}': ${(e as Error).message}`);
   }
-  const { figures, notes } = resultFigures(parsed, file);
+  const { figures, notes } = figuresOf(parsed, file);
   const lines = notes.map((n) => `note: ${n}`);
   if (figures.length === 0) return lines;
   const stem = join(dirname(file), basename(file).replace(/\.json$/i, ''));

@@ -33,6 +33,7 @@ function cli(args: string[], env: Record<string, string> = {}): Result {
 function newestMtime(dir: string): number {
   let t = 0;
   for (const e of readdirSync(dir, { withFileTypes: true })) {
+    if (e.name === 'results') continue; // repro/results: data, not code
     const p = join(dir, e.name);
     t = Math.max(t, e.isDirectory() ? newestMtime(p) : statSync(p).mtimeMs);
   }
@@ -66,8 +67,10 @@ const TINY = {
 };
 
 beforeAll(() => {
-  const dist = join(ROOT, 'dist', 'cli', 'main.js');
-  if (!existsSync(dist) || statSync(dist).mtimeMs < newestMtime(join(ROOT, 'src'))) {
+  // the build writes dist/src/** and dist/repro/**; a wrong path here rebuilt (and deleted dist/) on every run, under
+  // the feet of other test files using dist/
+  const dist = join(ROOT, 'dist', 'src', 'cli', 'main.js');
+  if (!existsSync(dist) || statSync(dist).mtimeMs < Math.max(newestMtime(join(ROOT, 'src')), newestMtime(join(ROOT, 'repro')))) {
     const b = spawnSync('npm', ['run', 'build'], { cwd: ROOT, encoding: 'utf8', timeout: 300_000 });
     if (b.status !== 0) throw new Error(`npm run build failed:\n${b.stdout}\n${b.stderr}`);
   }

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main.js';
 import { decodePng, encodePng } from '../../src/data/png.js';
 import {
-  ablationBars, accuracyVsFlops, camGrid, chromiumPath, FigureRenderer, figureHtml, latencyBars, num, probabilityViolins,
+  ablationBars, accuracyVsFlops, barPanels, camGrid, chromiumPath, FigureRenderer, figureHtml, latencyBars, num, probabilityViolins,
   resultFigures, trainingCurves,
 } from '../../src/viz/plot/index.js';
 
@@ -76,6 +76,23 @@ describe('rendering', () => {
     expect(html.length).toBeGreaterThan(1_000_000);
     expect(html).not.toContain('a</script>');
     expect(figureHtml(ablationBars([{ label: 'a', mean: 1 }], 't'), { includePlotly: false }).length).toBeLessThan(5000);
+  });
+
+  it('bar panels: one grid cell per panel, one colour and legend entry per series', () => {
+    const fig = barPanels([
+      { title: 'FLOPs (M)', rows: [{ label: 'a', value: 1, series: 'reproduced' }, { label: 'a', value: 2, series: 'paper' }] },
+      { title: 'top-1 (%)', rows: [{ label: 'a', value: 70, error: 1, series: 'reproduced' }] },
+      { title: 'latency (ms)', rows: [{ label: 'b', value: 3, series: 'paper' }] },
+    ], 'Panels');
+    expect(fig.data.map((t) => [t.name, t.xaxis, t.showlegend])).toEqual([
+      ['paper', 'x', true], ['reproduced', 'x', true], ['reproduced', 'x2', false], ['paper', 'x3', false]]);
+    expect(fig.data[0]!.marker).toEqual(fig.data[3]!.marker);
+    expect(fig.layout.xaxis3).toMatchObject({ domain: [0, 0.46], anchor: 'y3' });
+    expect(fig.layout.height).toBe(80 + 2 * 380);
+    expect(() => barPanels([], 't')).toThrow(/panels: expected at least one panel/);
+    expect(() => barPanels([{ title: 'x', rows: [] }], 't')).toThrow(/panels\[0\] \('x'\): expected at least one bar/);
+    expect(() => barPanels([{ title: 'x', rows: [{ label: 'a', value: NaN }] }], 't')).toThrow(/panels\[0\].rows.value: expected finite numbers/);
+    expect(() => barPanels([{ title: 'x', rows: [{ label: 'a', value: 1 }] }], 't', { columns: 0 })).toThrow(/columns: expected a positive integer, got 0/);
   });
 
   it('bad input to the builders names the parameter', () => {

@@ -1,10 +1,14 @@
+import { reproResultFigures } from '../../../repro/figures.js';
 import type { ImageFormat } from '../../viz/plot/render.js';
+import { resultFigures } from '../../viz/plot/result_figures.js';
 import { plotCommand } from '../../viz/plot_command.js';
 import { parse } from '../args.js';
 
 export const help = `chanlab plot <result.json> [--format png|svg|both]
-  Writes the figures of a reproduction result file next to it (<id>.<figure>.png): paper vs reproduced bars,
-  accuracy vs FLOPs / latency, mean ± std bars, training curves. Needs Debian chromium (offline export).`;
+  Writes the figures of a result file next to it (<id>.<figure>.png). A result of \`chanlab repro\`
+  (repro/results/<tier>/<table>.json) gets its table notebook's figures: paper vs reproduced mean ± std per metric,
+  and the table's scatter pairs (accuracy vs FLOPs / latency). Other JSON is read tolerantly: paper_* vs reproduced
+  columns, *_std error bars, accuracy vs FLOPs / latency, training curves. Needs Debian chromium (offline export).`;
 
 export async function run(argv: string[]): Promise<number> {
   const a = parse('plot', argv, { format: { type: 'string' } });
@@ -14,6 +18,6 @@ export async function run(argv: string[]): Promise<number> {
   const format = a.str('format') ?? 'png';
   const formats: ImageFormat[] = format === 'both' ? ['png', 'svg'] : format === 'png' || format === 'svg' ? [format] : [];
   if (formats.length === 0) throw new Error(`plot: --format must be png, svg or both, got '${format}'`);
-  for (const line of await plotCommand(file, formats)) console.log(line);
+  for (const line of await plotCommand(file, formats, (parsed, path) => reproResultFigures(parsed, path) ?? resultFigures(parsed, path))) console.log(line);
   return 0;
 }

@@ -1,10 +1,12 @@
 // `chanlab repro`: run the reproduction suite's missing rows and print paper-vs-reproduced tables.
 // The only place the library reaches into repro/ (the suite's definitions live outside src/).
+import { join } from 'node:path';
 import { releaseBackends, useBackend } from '../../backend/index.js';
 import { TIERS } from '../../../repro/definition.js';
 import { TABLES } from '../../../repro/definitions/index.js';
 import { rowsAtTier } from '../../../repro/render.js';
 import { runTables } from '../../../repro/runner.js';
+import { collectUnits, planUnits } from '../../../repro/units.js';
 import { parse } from '../args.js';
 
 export const help = `chanlab repro [table | table/row …] [--tier quick|small|full] [--seeds N] [--backend wasm] [--fresh] [--list]
@@ -12,12 +14,18 @@ export const help = `chanlab repro [table | table/row …] [--tier quick|small|f
   Finished rows never rerun; a killed training resumes from its checkpoint. Writes repro/results/<tier>/<table>.json
   (rows, seeds, mean ± std, manifests) and .md.
   --list shows the tables, their tiers and row ids. --fresh starts the selected rows over (result and runs).
-  --out DIR (default repro/results), --work DIR (runs, default runs/repro), --quiet.`;
+  --out DIR (default repro/results), --work DIR (runs, default runs/repro), --quiet.
+  Row × seed units as separate processes (scripts/run-table.mjs; docs/runs.md "Scale-out"):
+  --seed K runs only seed K of the selected rows (a row's once-per-tier computation goes with seed 0);
+  --plan prints the units of the selection and which are done as JSON (their result dirs under --units DIR,
+  default <work>/units), runs nothing; --collect merges the units' result files into --out, runs nothing,
+  and exits 1 while units are missing. With --fresh both ignore the table's result file (and --plan the units').`;
 
 export async function run(argv: string[]): Promise<number> {
   const a = parse('repro', argv, {
     tier: { type: 'string' }, seeds: { type: 'string' }, backend: { type: 'string' }, fresh: { type: 'boolean' },
     list: { type: 'boolean' }, out: { type: 'string' }, work: { type: 'string' }, quiet: { type: 'boolean' },
+    seed: { type: 'string' }, plan: { type: 'boolean' }, collect: { type: 'boolean' }, units: { type: 'string' },
   });
   if (a.help) return console.log(help), 0;
   if (a.flag('list')) {
@@ -29,11 +37,22 @@ export async function run(argv: string[]): Promise<number> {
   }
   const seeds = a.str('seeds') === undefined ? undefined : a.int('seeds', 1);
   const tier = a.str('tier') ?? 'quick';
+  if (a.flag('plan') || a.flag('collect')) {
+    if (a.flag('plan') && a.flag('collect')) throw new Error('repro: --plan and --collect exclude each other');
+    const workDir = a.str('work') ?? join('runs', 'repro');
+    const o = { select: a.positionals, tier, seeds, outDir: a.str('out'), workDir, unitsDir: a.str('units') ?? join(workDir, 'units'), fresh: a.flag('fresh') };
+    if (a.flag('plan')) return console.log(JSON.stringify(planUnits(TABLES, o), null, 2)), 0;
+    const collected = collectUnits(TABLES, o);
+    for (const c of collected) console.log(`\n${c.markdown}→ ${c.path}${c.merged ? ` (${c.merged} unit(s) merged)` : ''}`);
+    const left = collected.flatMap((c) => c.missing.map((m) => `${c.table}/${m}`));
+    if (left.length) console.error(`\n${left.length} unit(s) have no result yet:\n${left.map((m) => `  ${m}`).join('\n')}`);
+    return left.length ? 1 : 0;
+  }
   let backend = a.str('backend') ?? process.env.CHANLAB_BACKEND ?? 'wasm';
   try {
     // selectors, tier, seeds and result files are all checked before the backend starts or anything runs
     const runs = await runTables(TABLES, {
-      select: a.positionals, tier, seeds, backend, fresh: a.flag('fresh'), outDir: a.str('out'), workDir: a.str('work'), quiet: a.flag('quiet'),
+      select: a.positionals, tier, seeds, seed: a.str('seed') === undefined ? undefined : a.int('seed', 0, 0), backend, fresh: a.flag('fresh'), outDir: a.str('out'), workDir: a.str('work'), quiet: a.flag('quiet'),
       prepare: async () => {
         backend = await useBackend(backend);
         return backend;

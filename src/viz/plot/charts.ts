@@ -134,7 +134,8 @@ export function probabilityViolins(stages: ReadonlyMap<string, ArrayLike<number>
   return { data, layout: baseLayout(title, { yaxis: axis('p', { range: [0, 1] }), xaxis: axis('stage', { showgrid: false }), showlegend: false }) };
 }
 
-function fmt(v: number): string {
+/** A short label for a bar value: 1.23G, 4.56M, 7.8k, 0.12. */
+export function fmt(v: number): string {
   const a = Math.abs(v);
   return a >= 1e9 ? `${(v / 1e9).toFixed(2)}G` : a >= 1e6 ? `${(v / 1e6).toFixed(2)}M` : a >= 1e3 ? `${(v / 1e3).toFixed(1)}k` : `${+v.toFixed(2)}`;
 }
