@@ -85,11 +85,13 @@ export async function run(argv: string[]): Promise<number> {
       }
       result.pix = rows;
       console.log('\nPiX op forward + backward: custom kernels vs the stock-op composite on the same backend (ζ=4, C=512)');
-      console.log(table(['backend', 'size', 'custom ms', 'composite ms', 'speedup', 'GB/s', 'copy GB/s', 'native copy GB/s', 'GB/s ÷ best copy'],
+      console.log(table(['backend', 'size', 'custom ms', 'composite ms', 'speedup', 'fwd ms', 'bwd ms', 'GB/s f+b', 'fwd GB/s',
+        'bwd GB/s', 'copy GB/s', 'native copy GB/s', 'fwd ÷ best copy', 'bwd ÷ best copy'],
         rows.map((r) => [
-          r.backend, r.size, fmt(r.customMs, 1), fmt(r.compositeMs, 1), fmt(r.speedup, 1), fmt(r.effectiveGBps, 2), fmt(r.copyGBps, 2),
+          r.backend, r.size, fmt(r.customMs, 1), fmt(r.compositeMs, 1), fmt(r.speedup, 1), fmt(r.forwardMs, 2),
+          fmt(r.backwardMs, 2), fmt(r.effectiveGBps, 2), fmt(r.forwardGBps, 2), fmt(r.backwardGBps, 2), fmt(r.copyGBps, 2),
           r.nativeCopyGBps === null ? '—' : fmt(r.nativeCopyGBps, 2),
-          fmt(r.effectiveGBps / Math.max(r.copyGBps, r.nativeCopyGBps ?? 0), 2),
+          fmt(r.forwardGBps / r.bestCopyGBps, 2), fmt(r.backwardGBps / r.bestCopyGBps, 2),
         ])));
     }
     if (sections.includes('dgc')) {

@@ -11,6 +11,7 @@ import { nativeBatchNormKernels } from './batchnorm.js';
 import { nativeConvForwardKernels } from './conv.js';
 import { nativeConvGradKernels } from './conv_grad.js';
 import { nativeDgcKernels } from './dgc.js';
+import { nativeGroupConvKernels } from './group_conv.js';
 import { nativeInferenceKernels } from './inference.js';
 import { nativePixKernels } from './pix.js';
 import { nativePoolKernels } from './pool.js';
@@ -18,7 +19,7 @@ import { nativePoolKernels } from './pool.js';
 interface NativeKernel { kernelName: string; kernelFunc: (args: KernelArgs) => unknown }
 
 export const NATIVE_KERNELS: readonly NativeKernel[] = [
-  ...nativeConvForwardKernels, ...nativeConvGradKernels, ...nativePoolKernels, ...nativeBatchNormKernels,
+  ...nativeConvForwardKernels, ...nativeConvGradKernels, ...nativeGroupConvKernels, ...nativePoolKernels, ...nativeBatchNormKernels,
   ...nativePixKernels, ...nativeInferenceKernels, ...nativeDgcKernels,
 ];
 
