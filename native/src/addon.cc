@@ -68,10 +68,12 @@ static napi_value init(napi_env env, napi_value exports) {
       {"setThreads", setThreads}, {"getThreads", getThreads}, {"version", version},
       {"convForward", convForward}, {"convBackwardData", convBackwardData},
       {"convBackwardWeights", convBackwardWeights}, {"convImpl", convImpl},
+      {"convPackedSize", convPackedSize},
       {"maxPool", maxPool}, {"maxPoolGrad", maxPoolGrad}, {"avgPool", avgPool}, {"avgPoolGrad", avgPoolGrad},
       {"batchNormTrain", batchNormTrain}, {"batchNormTrainGrad", batchNormTrainGrad},
       {"batchNormInference", batchNormInference}, {"spatialMean", spatialMean},
-      {"pixForward", pixForward}, {"pixBackward", pixBackward}, {"copy", copyF32},
+      {"pixForward", pixForward}, {"pixBackward", pixBackward}, {"setPixSimd", setPixSimd}, {"copy", copyF32},
+      {"dgcExpand", dgcExpand}, {"dgcShuffle", dgcShuffle}, {"dgcReduce", dgcReduce},
   };
   for (const Fn& f : fns) {
     napi_value fn;

@@ -9,6 +9,7 @@
 #include <vector>
 #include "common.h"
 #include "kernels.h"
+#include "rows.h"
 
 namespace chanlab {
 
@@ -19,7 +20,7 @@ template <typename F>
 static void channelSums(int64_t m, int64_t c, std::vector<double>& out, F f) {
   const int64_t blocks = std::min<int64_t>(kBlocks, std::max<int64_t>(1, m));
   std::vector<double> part(static_cast<size_t>(blocks * c), 0.0);
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) if (m * c >= kParallelMin)
   for (int64_t k = 0; k < blocks; k++) {
     double* acc = part.data() + k * c;
     const int64_t r0 = m * k / blocks, r1 = m * (k + 1) / blocks;
@@ -48,29 +49,18 @@ napi_value batchNormTrain(napi_env env, napi_callback_info info) {
     if (m < 1 || c < 1) throw ArgError("M, C: expected positive sizes");
     std::vector<double> s;
     channelSums(m, c, s, [&](int64_t r, double* acc) {
-      const float* row = x + r * c;
-      for (int64_t j = 0; j < c; j++) acc[j] += row[j];
+      rowAdd(acc, x + r * c, c);
     });
     std::vector<float> mu(c);
     for (int64_t j = 0; j < c; j++) mu[j] = static_cast<float>(s[j] / static_cast<double>(m));
-    channelSums(m, c, s, [&](int64_t r, double* acc) {
-      const float* row = x + r * c;
-      for (int64_t j = 0; j < c; j++) {
-        const double d = static_cast<double>(row[j]) - mu[j];
-        acc[j] += d * d;
-      }
-    });
+    channelSums(m, c, s, [&](int64_t r, double* acc) { rowAddSquaredDeviation(acc, x + r * c, mu.data(), c); });
     for (int64_t j = 0; j < c; j++) {
       mean[j] = mu[j];
       variance[j] = static_cast<float>(s[j] / static_cast<double>(m));
       invStd[j] = 1.f / std::sqrt(variance[j] + eps);
     }
-#pragma omp parallel for schedule(static)
-    for (int64_t r = 0; r < m; r++) {
-      const float* row = x + r * c;
-      float* out = y + r * c;
-      for (int64_t j = 0; j < c; j++) out[j] = (row[j] - mu[j]) * invStd[j] * gamma[j] + beta[j];
-    }
+#pragma omp parallel for schedule(static) if (m * c >= kParallelMin)
+    for (int64_t r = 0; r < m; r++) rowNormalize(y + r * c, x + r * c, mu.data(), invStd, gamma, beta, c);
   });
 }
 
@@ -92,12 +82,7 @@ napi_value batchNormTrainGrad(napi_env env, napi_callback_info info) {
     // One pass for both sums: acc[0, C) = Σ dy, acc[C, 2C) = Σ dy·x̂.
     std::vector<double> sums;
     channelSums(m, 2 * c, sums, [&](int64_t r, double* acc) {
-      const float* d = dy + r * c;
-      const float* row = x + r * c;
-      for (int64_t j = 0; j < c; j++) {
-        acc[j] += d[j];
-        acc[c + j] += static_cast<double>(d[j]) * ((row[j] - mean[j]) * invStd[j]);
-      }
+      rowNormGradSums(acc, dy + r * c, x + r * c, mean, invStd, c);
     });
     std::vector<float> mb(c), mg(c), k(c);
     const float invM = 1.f / static_cast<float>(m);
@@ -108,15 +93,9 @@ napi_value batchNormTrainGrad(napi_env env, napi_callback_info info) {
       mg[j] = dGamma[j] * invM;
       k[j] = gamma[j] * invStd[j];
     }
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) if (m * c >= kParallelMin)
     for (int64_t r = 0; r < m; r++) {
-      const float* d = dy + r * c;
-      const float* row = x + r * c;
-      float* out = dx + r * c;
-      for (int64_t j = 0; j < c; j++) {
-        const float xhat = (row[j] - mean[j]) * invStd[j];
-        out[j] = (d[j] - mb[j] - xhat * mg[j]) * k[j];
-      }
+      rowNormGrad(dx + r * c, dy + r * c, x + r * c, mean, invStd, mb.data(), mg.data(), k.data(), c);
     }
   });
 }
@@ -146,12 +125,8 @@ napi_value batchNormInference(napi_env env, napi_callback_info info) {
       k[j] = (scale != nullptr ? scale[j] : 1.f) / std::sqrt(variance[j] + eps);
       b[j] = (offset != nullptr ? offset[j] : 0.f) - mean[j] * k[j];
     }
-#pragma omp parallel for schedule(static)
-    for (int64_t r = 0; r < m; r++) {
-      const float* row = x + r * c;
-      float* out = y + r * c;
-      for (int64_t j = 0; j < c; j++) out[j] = row[j] * k[j] + b[j];
-    }
+#pragma omp parallel for schedule(static) if (m * c >= kParallelMin)
+    for (int64_t r = 0; r < m; r++) rowAffine(y + r * c, x + r * c, k.data(), b.data(), c);
   });
 }
 
@@ -169,8 +144,7 @@ napi_value spatialMean(napi_env env, napi_callback_info info) {
     for (int64_t b = 0; b < n; b++) {
       std::vector<double> s;
       channelSums(hw, c, s, [&](int64_t r, double* acc) {
-        const float* row = x + (b * hw + r) * c;
-        for (int64_t j = 0; j < c; j++) acc[j] += row[j];
+        rowAdd(acc, x + (b * hw + r) * c, c);
       });
       for (int64_t j = 0; j < c; j++) y[b * c + j] = static_cast<float>(s[j] / static_cast<double>(hw));
     }

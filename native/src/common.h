@@ -9,6 +9,10 @@
 
 namespace chanlab {
 
+// Below this many elements a loop runs on the calling thread: waking the OpenMP team costs more than it saves
+// (batch-1 inference runs many small ops). Results never depend on it (reductions use fixed blocks).
+constexpr int64_t kParallelMin = int64_t{1} << 16;
+
 struct ArgError : std::runtime_error {
   using std::runtime_error::runtime_error;
 };

@@ -5,6 +5,7 @@
 // Activations are NHWC. The filter is tfjs's [KH, KW, IC/G, OC] (depthwise [KH, KW, C, M] is the same with G = C,
 // IC/G = 1, OC = C·M); oneDNN sees it through strides, and a reorder to the primitive's preferred layout is cached.
 // Primitives are cached by (kind, geometry, activation).
+#include <algorithm>
 #include <cstring>
 #include <map>
 #include <unordered_map>
@@ -12,6 +13,7 @@
 #include <oneapi/dnnl/dnnl.hpp>
 #include "common.h"
 #include "kernels.h"
+#include "rows.h"
 
 namespace chanlab {
 
@@ -153,7 +155,30 @@ static memory primitiveWeights(Entry& e, dnnl::stream& s, float* w) {
   return e.wBuf;
 }
 
-// convForward(geometry, x, w, bias | null, y, activation, alpha)
+// A 1×1 convolution of a 1×1 input without activation (PiX's and SE's gate convolutions, 1×1-conv classifiers) is
+// a matrix-vector product per sample, bound by reading the filter once: y = bias + x·W, W the tfjs [IC, OC] filter,
+// parallel over output-channel slices (each sum in the same order for every thread count).
+static bool isMatVec(const Geometry& g, int act) {
+  return act == 0 && g.g == 1 && g.h == 1 && g.w == 1 && g.kh == 1 && g.kw == 1 && g.oh == 1 && g.ow == 1 &&
+         g.pt == 0 && g.pl == 0 && g.pb == 0 && g.pr == 0;
+}
+
+static void matVec(const Geometry& g, const float* x, const float* w, const float* bias, float* y) {
+  constexpr int64_t kSlice = 256;  // output channels per task
+  const int64_t slices = (g.oc + kSlice - 1) / kSlice;
+#pragma omp parallel for schedule(static) if (g.ic * g.oc >= kParallelMin)
+  for (int64_t t = 0; t < g.n * slices; t++) {
+    const int64_t b = t / slices, o0 = (t % slices) * kSlice, len = std::min(kSlice, g.oc - o0);
+    float* yb = y + b * g.oc + o0;
+    for (int64_t o = 0; o < len; o++) yb[o] = bias != nullptr ? bias[o0 + o] : 0.f;
+    rowsMatVec(yb, x + b * g.ic, w + o0, g.ic, len, g.oc);
+  }
+}
+
+// convForward(geometry, x, w, bias | null, y, activation, alpha[, packed | null, packedValid])
+// packed: a caller-owned buffer for the filter in the primitive's layout (convPackedSize floats). packedValid true:
+// it already holds this filter (the caller keys it by the filter tensor, whose data never changes), so the reorder
+// is skipped; false: the filter is reordered into it. Without it the reorder goes to the primitive's own buffer.
 napi_value convForward(napi_env env, napi_callback_info info) {
   Args a(env, info);
   return guarded(env, [&] {
@@ -165,15 +190,54 @@ napi_value convForward(napi_env env, napi_callback_info info) {
     float* y = f32(env, a.v[4], "y");
     int act = static_cast<int>(number(env, a.v[5], "activation"));
     float alpha = static_cast<float>(number(env, a.v[6], "alpha"));
+    size_t packedCount = 0;
+    float* packed = a.n > 7 ? static_cast<float*>(typedData(env, a.v[7], "packed", &packedCount, true)) : nullptr;
+    bool packedValid = false;
+    if (packed != nullptr && napi_get_value_bool(env, a.v[8], &packedValid) != napi_ok) {
+      throw ArgError("packedValid: expected a boolean");
+    }
+    if (isMatVec(g, act)) return matVec(g, x, w, bias, y);
     Entry& e = entryFor(kForward, g, geo, bias != nullptr, act, alpha);
     auto& s = stream();
+    memory weights;
+    if (packed != nullptr && e.reorder) {
+      if (packedCount * sizeof(float) < e.primW.get_size()) throw ArgError("packed: expected convPackedSize floats");
+      weights = memory(e.primW, engine(), packed);
+      memory user(e.userW, engine(), w);
+      if (!packedValid) e.toPrim.execute(s, user, weights);
+    } else {
+      weights = primitiveWeights(e, s, w);
+    }
     std::unordered_map<int, memory> args{{DNNL_ARG_SRC, memory(g.src(), engine(), x)},
-                                         {DNNL_ARG_WEIGHTS, primitiveWeights(e, s, w)},
+                                         {DNNL_ARG_WEIGHTS, weights},
                                          {DNNL_ARG_DST, memory(g.dst(), engine(), y)}};
     if (bias != nullptr) args.emplace(DNNL_ARG_BIAS, memory(memory::desc({g.oc}, dt::f32, tag::a), engine(), bias));
     e.prim.execute(s, args);
     s.wait();
   });
+}
+
+// convPackedSize(geometry, hasBias, activation, alpha) → floats of the forward primitive's filter layout, 0 when it
+// reads the tfjs filter as it is.
+napi_value convPackedSize(napi_env env, napi_callback_info info) {
+  Args a(env, info);
+  napi_value r = nullptr;
+  guarded(env, [&] {
+    auto geo = ints(env, a.v[0], "geometry", 18);
+    Geometry g(geo);
+    bool bias = false;
+    if (napi_get_value_bool(env, a.v[1], &bias) != napi_ok) throw ArgError("hasBias: expected a boolean");
+    int act = static_cast<int>(number(env, a.v[2], "activation"));
+    float alpha = static_cast<float>(number(env, a.v[3], "alpha"));
+    if (isMatVec(g, act)) {
+      napi_create_double(env, 0, &r);
+      return;
+    }
+    Entry& e = entryFor(kForward, g, geo, bias, act, alpha);
+    const double n = e.reorder ? static_cast<double>((e.primW.get_size() + sizeof(float) - 1) / sizeof(float)) : 0;
+    napi_create_double(env, n, &r);
+  });
+  return r;
 }
 
 // convBackwardData(geometry, dy, w, dx)

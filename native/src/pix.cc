@@ -1,159 +1,234 @@
-// The PiX channel-reduction op (docs/methods/pix.md §1) forward and backward on NHWC float32, one pass over memory,
-// parallel over pixels. Same arithmetic as chanlab's wasm kernels (src/kernels/wasm/Pix*.ts): sums in double, the
-// branch fixed per (sample, group) by the caller (`modes`). dp is summed per sample over a fixed number of pixel
-// blocks in block order, so it does not depend on the thread count.
-// dims (Int32Array, 5): N, HW, C, G, zeta.  modes: Int32Array [N·G] (0 max, 1 avg, 2 min, 3 w-pix).
-// sizes: Int32Array [G] (channels in group g); divs: Float64Array [G] (avg divisor).
+// The PiX channel-reduction op (docs/methods/pix.md §1) forward and backward on NHWC float32, each one pass over
+// memory, parallel over pixels. The branch is fixed per (sample, group) by the caller (`modes`). Channels whose
+// groups fill 16-lane vectors (zeta ∈ {1, 2, 4, 8, 16}) go through the AVX-512 row kernels of pix_simd.cc where the
+// CPU has AVX-512F (float sums, pairwise); the rest, and every channel elsewhere, through the scalar loops here
+// (the arithmetic of src/kernels/wasm/Pix*.ts: sums in double). dp is summed per sample over a fixed number of
+// pixel blocks in block order, so it does not depend on the thread count.
 #include <omp.h>
 #include <algorithm>
 #include <cstring>
 #include <vector>
 #include "common.h"
 #include "kernels.h"
+#include "pix.h"
 
 namespace chanlab {
 
-struct PixArgs {
-  int64_t n, hw, c, g, zeta;
-  const int32_t* modes;
-  const int32_t* sizes;
-  const double* divs;
-  double lowest;
-  PixArgs(napi_env env, napi_value dims, napi_value m, napi_value s, napi_value d, napi_value low) {
-    auto v = ints(env, dims, "dims", 5);
-    n = v[0], hw = v[1], c = v[2], g = v[3], zeta = v[4];
-    size_t count = 0;
-    modes = static_cast<const int32_t*>(typedData(env, m, "modes", &count));
-    if (static_cast<int64_t>(count) != n * g) throw ArgError("modes: expected N·G entries");
-    sizes = static_cast<const int32_t*>(typedData(env, s, "sizes", &count));
-    if (static_cast<int64_t>(count) != g) throw ArgError("sizes: expected G entries");
-    divs = static_cast<const double*>(typedData(env, d, "divs", &count));
-    if (static_cast<int64_t>(count) != g) throw ArgError("divs: expected G entries");
-    lowest = number(env, low, "lowest");
+// Lane tables for the vector row kernels (pix.h).
+void PixPlan::prepare(bool simd) {
+  hasMode.assign(static_cast<size_t>(n * 4), 0);
+  for (int64_t s = 0; s < n; s++) {
+    for (int64_t k = 0; k < g; k++) {
+      const int32_t m = modes[s * g + k];
+      if (m < kPixMax || m > kPixWpix) throw ArgError("modes: expected branch codes 0..3");
+      hasMode[s * 4 + m] = 1;
+    }
   }
-};
+  vecC = simd && zeta <= 16 && 16 % zeta == 0 ? c / 16 * 16 : 0;
+  if (vecC == 0) return;
+  const size_t lanes = static_cast<size_t>(n * c);
+  lp.resize(lanes), lpd.resize(lanes), lq.resize(lanes), lid.resize(lanes), lmode.resize(lanes);
+  for (int64_t s = 0; s < n; s++) {
+    for (int64_t l = 0; l < vecC; l++) {
+      const int64_t k = l / zeta, i = s * c + l;
+      const double pv = p[s * g + k], div = divs[k];
+      lp[i] = static_cast<float>(pv);
+      lpd[i] = static_cast<float>(pv / div);
+      lq[i] = static_cast<float>((1 - pv) / div);
+      lid[i] = static_cast<float>(1 / div);
+      lmode[i] = modes[s * g + k];
+    }
+  }
+}
+
+static bool simdEnabled = true;     // setPixSimd(false) forces the scalar kernels (for parity tests of both)
+static bool streamEnabled = true;  // setPixSimd(on, stream): backward dx through non-temporal stores (default)
+
+bool pixSimdSupported() {
+#if defined(__x86_64__) && defined(__GNUC__)
+  return __builtin_cpu_supports("avx512f");
+#else
+  return false;
+#endif
+}
+
+static void expectCount(napi_env env, napi_value v, const char* name, int64_t want) {
+  size_t count = 0;
+  typedData(env, v, name, &count);
+  if (static_cast<int64_t>(count) != want) {
+    throw ArgError(std::string(name) + ": expected " + std::to_string(want) + " entries, got " + std::to_string(count));
+  }
+}
+
+// The call's arguments as a plan: (dims, modes, sizes, divs, lowest, x, p, ...); x and p are checked here.
+static PixPlan plan(napi_env env, const Args& a) {
+  PixPlan d;
+  auto v = ints(env, a.v[0], "dims", 5);
+  d.n = v[0], d.hw = v[1], d.c = v[2], d.g = v[3], d.zeta = v[4];
+  if (d.zeta < 1 || d.g != (d.c + d.zeta - 1) / d.zeta) throw ArgError("dims: expected G = ceil(C / zeta)");
+  size_t count = 0;
+  d.modes = static_cast<const int32_t*>(typedData(env, a.v[1], "modes", &count));
+  if (static_cast<int64_t>(count) != d.n * d.g) throw ArgError("modes: expected N·G entries");
+  d.sizes = static_cast<const int32_t*>(typedData(env, a.v[2], "sizes", &count));
+  if (static_cast<int64_t>(count) != d.g) throw ArgError("sizes: expected G entries");
+  d.divs = static_cast<const double*>(typedData(env, a.v[3], "divs", &count));
+  if (static_cast<int64_t>(count) != d.g) throw ArgError("divs: expected G entries");
+  d.lowest = static_cast<float>(number(env, a.v[4], "lowest"));
+  d.p = static_cast<const float*>(typedData(env, a.v[6], "p", &count));
+  if (static_cast<int64_t>(count) != d.n * d.g) throw ArgError("p: expected N·G entries");
+  typedData(env, a.v[5], "x", &count);
+  if (static_cast<int64_t>(count) != d.n * d.hw * d.c) throw ArgError("x: expected N·HW·C entries");
+  d.prepare(simdEnabled && pixSimdSupported());
+  d.stream = streamEnabled && d.vecC == d.c && d.vecC > 0;
+  return d;
+}
+
+// One group of one pixel row, scalar: sums in double, the first max (min) wins.
+static float forwardGroup(const PixPlan& d, int64_t n, int64_t g, const float* xr) {
+  const float* v = xr + g * d.zeta;
+  const int64_t len = d.sizes[g];
+  const double pi = d.p[n * d.g + g];
+  switch (d.modes[n * d.g + g]) {
+    case kPixMax: {
+      float m = d.lowest;
+      for (int64_t i = 0; i < len; i++) m = m < v[i] ? v[i] : m;
+      return static_cast<float>(pi * m);
+    }
+    case kPixAvg: {
+      double s = 0;
+      for (int64_t i = 0; i < len; i++) s += v[i];
+      return static_cast<float>((pi * s) / d.divs[g]);
+    }
+    case kPixMin: {
+      float m = -d.lowest;
+      for (int64_t i = 0; i < len; i++) m = m > v[i] ? v[i] : m;
+      return static_cast<float>(pi * m);
+    }
+    default: {
+      float m = d.lowest;
+      double s = 0;
+      for (int64_t i = 0; i < len; i++) {
+        m = m < v[i] ? v[i] : m;
+        s += v[i];
+      }
+      return static_cast<float>(pi * m + (1 - pi) * (s / d.divs[g]));
+    }
+  }
+}
 
 // pixForward(dims, modes, sizes, divs, lowest, x, p, y)
+// dims (Int32Array, 5): N, HW, C, G, zeta.  modes: Int32Array [N·G] (0 max, 1 avg, 2 min, 3 w-pix).
+// sizes: Int32Array [G] (channels in group g); divs: Float64Array [G] (avg divisor).
 napi_value pixForward(napi_env env, napi_callback_info info) {
   Args a(env, info);
   return guarded(env, [&] {
-    PixArgs d(env, a.v[0], a.v[1], a.v[2], a.v[3], a.v[4]);
+    const PixPlan d = plan(env, a);
     const float* x = f32(env, a.v[5], "x");
-    const float* p = f32(env, a.v[6], "p");
     float* y = f32(env, a.v[7], "y");
-#pragma omp parallel for schedule(static)
+    expectCount(env, a.v[7], "y", d.n * d.hw * d.g);
+    const int64_t g0 = d.vecC / d.zeta;  // groups of the vector part
+#pragma omp parallel for schedule(static) if (d.n * d.hw * d.c >= kParallelMin)
     for (int64_t row = 0; row < d.n * d.hw; row++) {
       const int64_t n = row / d.hw;
       const float* xr = x + row * d.c;
       float* yr = y + row * d.g;
-      for (int64_t g = 0; g < d.g; g++) {
-        const float* v = xr + g * d.zeta;
-        const int64_t len = d.sizes[g];
-        const double pi = p[n * d.g + g];
-        switch (d.modes[n * d.g + g]) {
-          case 0: {
-            float m = static_cast<float>(d.lowest);
-            for (int64_t i = 0; i < len; i++) m = m < v[i] ? v[i] : m;
-            yr[g] = static_cast<float>(pi * m);
-            break;
-          }
-          case 1: {
-            double s = 0;
-            for (int64_t i = 0; i < len; i++) s += v[i];
-            yr[g] = static_cast<float>((pi * s) / d.divs[g]);
-            break;
-          }
-          case 2: {
-            float m = static_cast<float>(-d.lowest);
-            for (int64_t i = 0; i < len; i++) m = m > v[i] ? v[i] : m;
-            yr[g] = static_cast<float>(pi * m);
-            break;
-          }
-          default: {
-            float m = static_cast<float>(d.lowest);
-            double s = 0;
-            for (int64_t i = 0; i < len; i++) {
-              m = m < v[i] ? v[i] : m;
-              s += v[i];
-            }
-            yr[g] = static_cast<float>(pi * m + (1 - pi) * (s / d.divs[g]));
-          }
-        }
-      }
+      if (g0 > 0) pixForwardRowSimd(d, n, xr, yr);
+      for (int64_t g = g0; g < d.g; g++) yr[g] = forwardGroup(d, n, g, xr);
     }
   });
 }
 
+// One group of one pixel row, scalar: dx, and acc[g] += the group's dp contribution.
+static void backwardGroup(const PixPlan& d, int64_t n, int64_t g, const float* xr, const float* dyr, float* dxr,
+                          double* acc) {
+  const float* v = xr + g * d.zeta;
+  float* o = dxr + g * d.zeta;
+  const int64_t len = d.sizes[g];
+  const double pi = d.p[n * d.g + g];
+  const double gy = dyr[g];
+  const int mode = d.modes[n * d.g + g];
+  double& dp = acc[g];
+  if (mode == kPixAvg) {
+    double s = 0;
+    const float share = static_cast<float>((pi * gy) / d.divs[g]);
+    for (int64_t i = 0; i < len; i++) {
+      s += v[i];
+      o[i] = share;
+    }
+    dp += gy * (s / d.divs[g]);
+  } else if (mode == kPixMax || mode == kPixMin) {
+    const float sign = mode == kPixMax ? 1.f : -1.f;
+    float m = d.lowest;
+    int64_t am = 0;
+    for (int64_t i = 0; i < len; i++) {
+      const float t = sign * v[i];
+      if (m < t) {
+        m = t;
+        am = i;
+      }
+      o[i] = 0.f;
+    }
+    o[am] = static_cast<float>(pi * gy);
+    dp += gy * sign * m;
+  } else {
+    float m = d.lowest;
+    int64_t am = 0;
+    double s = 0;
+    const double share = ((1 - pi) * gy) / d.divs[g];
+    for (int64_t i = 0; i < len; i++) {
+      if (m < v[i]) {
+        m = v[i];
+        am = i;
+      }
+      s += v[i];
+      o[i] = static_cast<float>(share);
+    }
+    o[am] = static_cast<float>(share + pi * gy);
+    dp += gy * (m - s / d.divs[g]);
+  }
+}
+
 static constexpr int64_t kPixBlocks = 16;
 
-// pixBackward(dims, modes, sizes, divs, lowest, x, p, dy, dx, dp)
+// pixBackward(dims, modes, sizes, divs, lowest, x, p, dy, dx, dp): dx and dp in one pass over x and dy. dp is
+// summed per sample over a fixed number of pixel blocks in block order, so it does not depend on the thread count.
 napi_value pixBackward(napi_env env, napi_callback_info info) {
   Args a(env, info);
   return guarded(env, [&] {
-    PixArgs d(env, a.v[0], a.v[1], a.v[2], a.v[3], a.v[4]);
+    const PixPlan d = plan(env, a);
     const float* x = f32(env, a.v[5], "x");
-    const float* p = f32(env, a.v[6], "p");
     const float* dy = f32(env, a.v[7], "dy");
     float* dx = f32(env, a.v[8], "dx");
     float* dp = f32(env, a.v[9], "dp");
+    expectCount(env, a.v[7], "dy", d.n * d.hw * d.g);
+    expectCount(env, a.v[8], "dx", d.n * d.hw * d.c);
+    expectCount(env, a.v[9], "dp", d.n * d.g);
     const int64_t blocks = std::min<int64_t>(kPixBlocks, std::max<int64_t>(1, d.hw));
+    const int64_t g0 = d.vecC / d.zeta;
+    // Per (sample, block): one accumulator per group.
     std::vector<double> part(static_cast<size_t>(d.n * blocks * d.g), 0.0);
-#pragma omp parallel for schedule(static)
-    for (int64_t nb = 0; nb < d.n * blocks; nb++) {
-      const int64_t n = nb / blocks, k = nb % blocks;
-      double* acc = part.data() + nb * d.g;
-      for (int64_t hw = d.hw * k / blocks; hw < d.hw * (k + 1) / blocks; hw++) {
-        const int64_t row = n * d.hw + hw;
-        const float* xr = x + row * d.c;
-        float* dxr = dx + row * d.c;
-        const float* dyr = dy + row * d.g;
-        for (int64_t g = 0; g < d.g; g++) {
-          const float* v = xr + g * d.zeta;
-          float* o = dxr + g * d.zeta;
-          const int64_t len = d.sizes[g];
-          const double pi = p[n * d.g + g];
-          const double gy = dyr[g];
-          const int mode = d.modes[n * d.g + g];
-          if (mode == 1) {
-            double s = 0;
-            const float share = static_cast<float>((pi * gy) / d.divs[g]);
-            for (int64_t i = 0; i < len; i++) {
-              s += v[i];
-              o[i] = share;
-            }
-            acc[g] += gy * (s / d.divs[g]);
-          } else if (mode == 0 || mode == 2) {
-            const float sign = mode == 0 ? 1.f : -1.f;
-            float m = static_cast<float>(d.lowest);
-            int64_t am = 0;
-            for (int64_t i = 0; i < len; i++) {
-              const float t = sign * v[i];
-              if (m < t) {
-                m = t;
-                am = i;
-              }
-              o[i] = 0.f;
-            }
-            o[am] = static_cast<float>(pi * gy);
-            acc[g] += gy * sign * m;
-          } else {
-            float m = static_cast<float>(d.lowest);
-            int64_t am = 0;
-            double s = 0;
-            const double share = ((1 - pi) * gy) / d.divs[g];
-            for (int64_t i = 0; i < len; i++) {
-              if (m < v[i]) {
-                m = v[i];
-                am = i;
-              }
-              s += v[i];
-              o[i] = static_cast<float>(share);
-            }
-            o[am] = static_cast<float>(share + pi * gy);
-            acc[g] += gy * (m - s / d.divs[g]);
+#pragma omp parallel if (d.n * d.hw * d.c >= kParallelMin)
+    {
+      std::vector<float> staged(d.stream ? static_cast<size_t>(d.c) : 0);  // one dx row (d.stream)
+#pragma omp for schedule(static)
+      for (int64_t nb = 0; nb < d.n * blocks; nb++) {
+        const int64_t n = nb / blocks, k = nb % blocks;
+        double* acc = part.data() + nb * d.g;
+        for (int64_t hw = d.hw * k / blocks; hw < d.hw * (k + 1) / blocks; hw++) {
+          const int64_t row = n * d.hw + hw;
+          const float* xr = x + row * d.c;
+          const float* dyr = dy + row * d.g;
+          float* dxr = dx + row * d.c;
+          if (d.stream) {
+            pixBackwardRowSimd(d, n, xr, dyr, staged.data(), acc);
+            streamCopySimd(staged.data(), dxr, static_cast<size_t>(d.c), false);
+            continue;
           }
+          if (g0 > 0) pixBackwardRowSimd(d, n, xr, dyr, dxr, acc);
+          for (int64_t g = g0; g < d.g; g++) backwardGroup(d, n, g, xr, dyr, dxr, acc);
         }
       }
+      if (d.stream) streamFence();
     }
     for (int64_t n = 0; n < d.n; n++) {
       for (int64_t g = 0; g < d.g; g++) {
@@ -165,7 +240,26 @@ napi_value pixBackward(napi_env env, napi_callback_info info) {
   });
 }
 
-// copy(src, dst): a parallel memcpy, the bandwidth reference for the PiX kernels.
+// setPixSimd(on[, stream]) → whether the AVX-512 row kernels are used from now on (false where the CPU lacks
+// AVX-512F); stream (default true): the backward writes dx with non-temporal stores.
+napi_value setPixSimd(napi_env env, napi_callback_info info) {
+  Args a(env, info);
+  napi_value r = nullptr;
+  guarded(env, [&] {
+    bool on = false;
+    if (napi_get_value_bool(env, a.v[0], &on) != napi_ok) throw ArgError("on: expected a boolean");
+    simdEnabled = on;
+    bool stream = true;
+    if (a.n > 1 && napi_get_value_bool(env, a.v[1], &stream) != napi_ok) stream = true;
+    streamEnabled = stream;
+    napi_get_boolean(env, on && pixSimdSupported(), &r);
+  });
+  return r;
+}
+
+// copy(src, dst, method): the bandwidth reference for the PiX kernels, on the same threads. method 0: each thread
+// memcpy's one contiguous slice (glibc picks its own stores); 1: AVX-512 non-temporal stores (memcpy where the CPU
+// lacks AVX-512F). The benchmark reports the faster.
 napi_value copyF32(napi_env env, napi_callback_info info) {
   Args a(env, info);
   return guarded(env, [&] {
@@ -173,11 +267,18 @@ napi_value copyF32(napi_env env, napi_callback_info info) {
     const float* src = static_cast<const float*>(typedData(env, a.v[0], "src", &n));
     float* dst = static_cast<float*>(typedData(env, a.v[1], "dst", &m));
     if (m < n) throw ArgError("dst: expected at least as many elements as src");
-    const int64_t chunks = 64;
-#pragma omp parallel for schedule(static)
-    for (int64_t k = 0; k < chunks; k++) {
-      const size_t lo = n * k / chunks, hi = n * (k + 1) / chunks;
-      std::memcpy(dst + lo, src + lo, (hi - lo) * sizeof(float));
+    const int method = a.n > 2 ? static_cast<int>(number(env, a.v[2], "method")) : 0;
+    if (method != 0 && method != 1) throw ArgError("method: expected 0 (memcpy) or 1 (non-temporal stores)");
+    const bool stream = method == 1 && pixSimdSupported();
+#pragma omp parallel
+    {
+      const size_t t = static_cast<size_t>(omp_get_thread_num()), T = static_cast<size_t>(omp_get_num_threads());
+      const size_t lo = n * t / T, hi = n * (t + 1) / T;
+      if (stream) {
+        streamCopySimd(src + lo, dst + lo, hi - lo);
+      } else {
+        std::memcpy(dst + lo, src + lo, (hi - lo) * sizeof(float));
+      }
     }
   });
 }

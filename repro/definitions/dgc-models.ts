@@ -114,7 +114,7 @@ export const dgcModels: TableDefinition = {
   notes: [
     'FLOPs by the DGC repository\'s counter on one zero image (32² CIFAR, 224² ImageNet): multiply-adds of conv and fc (fc bias 1 per output), ReLU and pooling per element, BN free; a DGC layer at its nominal gate factor plus its saliency heads (docs/methods/dgc.md §4.1). Compared at the printed precision.',
     'The CIFAR-100 count is also printed exactly in the author\'s log name dydensenet_4336900_71109208 (4,336,900 params, 71,109,208 FLOPs; docs/methods/dgc.md §4.4).',
-    `Small tier: the ${PRESET} preset (first 15,000 training images, 2 epochs, the DGC recipe shortened; FLOPs at 28×28×1 at the nominal gate factor). No paper target.`,
+    `Small tier: the ${PRESET} preset (the DGC recipe shortened: all 60,000 training images, 3 epochs, dense 3×3 convs; FLOPs at 28×28×1 at the nominal gate factor). No paper target.`,
     'Released checkpoints are not shipped: --dgc-checkpoints DIR (README file names) and the test set (--cifar10 / --cifar100 DIR, small and full tiers; --imagenet DIR, full tier); rows without them show "not run". Error tolerance ±0.3 pp.',
   ],
 };

@@ -1,11 +1,15 @@
 // PiX operator benchmark on the active backend: forward + backward of the custom kernels vs the stock-op composite
-// (same backend, same data) at the supplement's sizes (C = 512, 56x56 and 28x28, batch 32, zeta = 4), plus the
-// backend's measured copy bandwidth (tf.add(x, 0): read + write of x) as the ceiling for a memory-bound op.
+// (same backend, same data) at the supplement's sizes (C = 512, 56x56 and 28x28, batch 32, zeta = 4), the forward
+// and backward kernels alone, and the copy bandwidth measured in the same rounds as the ceiling for a memory-bound
+// op: tf.add(x, 0) on the backend (read + write of x) and, with the native addon, a parallel copy of x's bytes on
+// the addon's threads (memcpy per thread and non-temporal stores; on the wasm backend between wasm-heap buffers,
+// as the kernels work). The best of them is the reference.
 import * as tf from '@tensorflow/tfjs-core';
+import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { Rng } from '../core/rng.js';
 import { nativeAddon } from '../kernels/native/addon.js';
-import { pix, type PixOptions } from '../ops/pix/index.js';
-import { median, medianMsInterleaved, randomTensor } from './timing.js';
+import { ChanlabPix, ChanlabPixGrad, pix, pixAttrs, type PixOptions } from '../ops/pix/index.js';
+import { medianMsInterleaved, randomTensor } from './timing.js';
 
 export interface PixBenchOptions {
   /** Batch 4 instead of 32, fewer iterations. */
@@ -30,24 +34,40 @@ export interface PixBenchRow {
   speedup: number;
   /** Bytes forward + backward must move (read x, p; write y; read x, p, dy; write dx, dp) / customMs. */
   effectiveGBps: number;
+  /** The ChanlabPix kernel alone: median ms and (read x, p; write y) / ms. */
+  forwardMs: number;
+  forwardGBps: number;
+  /** The ChanlabPixGrad kernel alone: median ms and (read x, p, dy; write dx, dp) / ms. */
+  backwardMs: number;
+  backwardGBps: number;
   /** Bytes of tf.add(x, 0) (read x, write a copy) / its median time. */
   copyGBps: number;
-  /** The same bytes through the native addon's multithreaded memcpy (null without the addon). */
+  /** The same bytes through the native addon's parallel copy, the faster of memcpy and non-temporal stores (null
+   *  without the addon). */
   nativeCopyGBps: number | null;
+  /** max(copyGBps, nativeCopyGBps): the reference of the ratios. */
+  bestCopyGBps: number;
 }
 
-/** Copy bandwidth (read + write bytes / s) of the native addon's parallel memcpy over `n` floats. */
-function nativeCopyGBps(n: number, iters: number): number | null {
+/** Steps that copy x's bytes with the native addon (methods 0 and 1), or none without it. On the wasm backend the
+ *  buffers are x and a tensor of its size in the wasm heap; elsewhere two JS arrays of the same size. */
+function nativeCopySteps(x: tf.Tensor): { steps: Array<() => tf.Tensor[]>; dispose: () => void } {
   const addon = nativeAddon();
-  if (addon === undefined) return null;
-  const src = new Float32Array(n).fill(1), dst = new Float32Array(n);
-  const times: number[] = [];
-  for (let i = 0; i < iters + 1; i++) {
-    const t0 = performance.now();
-    addon.copy(src, dst);
-    if (i > 0) times.push(performance.now() - t0);
-  }
-  return (8 * n) / (median(times) * 1e6);
+  if (addon === undefined) return { steps: [], dispose: () => undefined };
+  const wasm = tf.getBackend() === 'wasm';
+  const dst = wasm ? tf.zerosLike(x) : null;
+  const arrays = wasm ? null : [new Float32Array(x.size).fill(1), new Float32Array(x.size)] as const;
+  const buffers = (): [Float32Array, Float32Array] => {
+    if (arrays !== null) return [arrays[0], arrays[1]];
+    const b = tf.backend() as BackendWasm; // views again each time: heap growth detaches older ones
+    return [b.typedArrayFromHeap(x) as Float32Array, b.typedArrayFromHeap(dst!) as Float32Array];
+  };
+  const step = (method: 0 | 1) => () => {
+    const [src, out] = buffers();
+    addon.copy(src, out, method);
+    return [];
+  };
+  return { steps: [step(0), step(1)], dispose: () => dst?.dispose() };
 }
 
 export async function benchPix(opts: PixBenchOptions = {}): Promise<PixBenchRow[]> {
@@ -71,20 +91,32 @@ export async function benchPix(opts: PixBenchOptions = {}): Promise<PixBenchRow[
         (a: tf.Tensor, b: tf.Tensor) => pix(a as tf.Tensor4D, b, { zeta, impl, checkNaN: false }))([x, p], dy);
       return [value, ...grads];
     });
-    const [customMs, compositeMs, copyMs] = await medianMsInterleaved(iters, warmup,
-      [step('kernel'), step('composite'), () => [tf.add(x, 0)]]);
+    const attrs = pixAttrs({ zeta, checkNaN: false }) as unknown as tf.NamedAttrMap;
+    const forward = () => [tf.engine().runKernel(ChanlabPix, { x, p }, attrs) as tf.Tensor];
+    const backward = () => tf.engine().runKernel(ChanlabPixGrad, { x, p, dy }, attrs) as tf.Tensor[];
+    const copies = nativeCopySteps(x);
+    const [customMs, compositeMs, forwardMs, backwardMs, copyMs, ...nativeMs] = await medianMsInterleaved(iters, warmup,
+      [step('kernel'), step('composite'), forward, backward, () => [tf.add(x, 0)], ...copies.steps]);
+    copies.dispose();
     const X = x.size * 4;
     const Y = dy.size * 4;
     const P = p.size * 4;
+    const copyGBps = (2 * X) / (copyMs! * 1e6);
+    const nativeCopyGBps = nativeMs.length > 0 ? (2 * X) / (Math.min(...nativeMs) * 1e6) : null;
     rows.push({
       backend,
       size: `${batch}x${s}x${s}x${C}`,
-      customMs,
-      compositeMs,
-      speedup: compositeMs / customMs,
-      effectiveGBps: (3 * X + 2 * Y + 4 * P) / (customMs * 1e6),
-      copyGBps: (2 * X) / (copyMs * 1e6),
-      nativeCopyGBps: nativeCopyGBps(x.size, iters),
+      customMs: customMs!,
+      compositeMs: compositeMs!,
+      speedup: compositeMs! / customMs!,
+      effectiveGBps: (3 * X + 2 * Y + 3 * P) / (customMs! * 1e6),
+      forwardMs: forwardMs!,
+      forwardGBps: (X + Y + P) / (forwardMs! * 1e6),
+      backwardMs: backwardMs!,
+      backwardGBps: (2 * X + Y + 2 * P) / (backwardMs! * 1e6),
+      copyGBps,
+      nativeCopyGBps,
+      bestCopyGBps: Math.max(copyGBps, nativeCopyGBps ?? 0),
     });
     tf.dispose([x, p, dy]);
   }

@@ -2,6 +2,7 @@
 import * as backends from './commands/backends.js';
 import * as bench from './commands/bench.js';
 import * as chex from './commands/chex.js';
+import * as dgc from './commands/dgc.js';
 import * as flops from './commands/flops.js';
 import * as gradcam from './commands/gradcam.js';
 import * as inspect from './commands/inspect.js';
@@ -32,6 +33,7 @@ const COMMANDS: Record<string, Command> = {
   bench,
   repro,
   chex,
+  dgc,
 };
 
 const USAGE = `chanlab — dynamic channel computation in ConvNets (PiX, CHEX, DGC) on TensorFlow.js

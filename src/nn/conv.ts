@@ -2,6 +2,7 @@
 // Weight stored as [kh, kw, in/groups, out]; state dict gives PyTorch's [out, in/groups, kh, kw].
 import * as tf from '@tensorflow/tfjs-core';
 import { checkNHWC, checkPositiveInt, pair } from '../core/check.js';
+import { groupConv2dKernel, hasGroupConvKernel } from './group_conv.js';
 import { defaultBias, defaultWeight } from './init.js';
 import { Module } from './module.js';
 import { CONV_LAYOUT, Parameter } from './parameter.js';
@@ -88,7 +89,8 @@ export class Conv2d extends Module {
   }
 }
 
-/** Grouped convolution: plain conv for groups 1, depthwise for groups == in channels, split/concat otherwise. */
+/** Grouped convolution: plain conv for groups 1, depthwise for groups == in channels, otherwise one grouped kernel
+ *  where the backend has it (native addon on wasm), else split/concat. */
 export function conv2dGrouped(
   x: tf.Tensor4D,
   w: tf.Tensor4D, // [kh, kw, in/groups, out]
@@ -105,6 +107,7 @@ export function conv2dGrouped(
     const m = out / inC;
     return tf.depthwiseConv2d(x, tf.reshape(w, [kh, kw, inC, m]) as tf.Tensor4D, stride, pad, 'NHWC', dilation) as tf.Tensor4D;
   }
+  if (hasGroupConvKernel()) return groupConv2dKernel(x, w, stride, pad, dilation, groups);
   const xs = tf.split(x, groups, 3);
   const ws = tf.split(w, groups, 3);
   const ys = xs.map((xg, g) => tf.conv2d(xg as tf.Tensor4D, ws[g] as tf.Tensor4D, stride, pad, 'NHWC', dilation));

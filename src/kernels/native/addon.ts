@@ -21,7 +21,10 @@ export interface NativeAddon {
   getThreads(): number;
   /** geometry: N,H,W,IC,OH,OW,OC,KH,KW,sh,sw,dh,dw,padTop,padLeft,padBottom,padRight,G. activation: 0 linear,
    *  1 relu, 2 relu6, 3 leakyrelu(alpha), 4 sigmoid, 5 elu. */
-  convForward(geometry: Int32Array, x: F32, filter: F32, bias: Maybe<F32>, y: F32, activation: number, alpha: number): void;
+  convForward(geometry: Int32Array, x: F32, filter: F32, bias: Maybe<F32>, y: F32, activation: number, alpha: number,
+    packed?: Maybe<F32>, packedValid?: boolean): void;
+  /** Floats of the forward primitive's filter layout for `packed` (0: it reads the tfjs filter as it is). */
+  convPackedSize(geometry: Int32Array, hasBias: boolean, activation: number, alpha: number): number;
   convBackwardData(geometry: Int32Array, dy: F32, filter: F32, dx: F32): void;
   convBackwardWeights(geometry: Int32Array, x: F32, dy: F32, dw: F32): void;
   /** The oneDNN implementation chosen for a geometry; kind 0 forward, 1 backward data, 2 backward weights. */
@@ -44,8 +47,25 @@ export interface NativeAddon {
     y: F32): void;
   pixBackward(dims: Int32Array, modes: Int32Array, sizes: Int32Array, divs: Float64Array, lowest: number, x: F32,
     p: F32, dy: F32, dx: F32, dp: F32): void;
-  copy(src: F32, dst: F32): void;
+  /** Whether the PiX kernels use their AVX-512 row kernels from now on (false where the CPU lacks AVX-512F);
+   *  `false` forces the scalar loops (tests compare both). stream (default true): the backward writes whole vector rows of dx with non-temporal stores. */
+  setPixSimd(on: boolean, stream?: boolean): boolean;
+  /** Parallel copy on the addon's threads: method 0 memcpy of one slice per thread, 1 non-temporal stores. */
+  copy(src: F32, dst: F32, method?: 0 | 1): void;
+  /** dims: B, HW, C, h. xs[b,p,i·C+c] = a[b,p,c]·g[i,b,c]. */
+  dgcExpand(dims: Int32Array, a: F32, g: F32, xs: F32): void;
+  /** dims: R, C'/h, h. Head-major [R, C'] ↔ interleaved (channel j·h + i); inverse 1 goes back. */
+  dgcShuffle(dims: Int32Array, src: F32, dst: F32, inverse: number): void;
+  /** dims: B, HW, C, h. da = Σ_i g_i·dxs_i; dg[i,b,c] = Σ_p dxs_i·a. */
+  dgcReduce(dims: Int32Array, dxs: F32, a: F32, g: F32, da: F32, dg: F32): void;
 }
+
+/** Every function of NativeAddon: an addon built from older sources lacks some and is not used. */
+const ADDON_FUNCTIONS: ReadonlyArray<keyof NativeAddon> = [
+  'version', 'setThreads', 'getThreads', 'convForward', 'convPackedSize', 'convBackwardData', 'convBackwardWeights',
+  'convImpl', 'maxPool', 'maxPoolGrad', 'avgPool', 'avgPoolGrad', 'batchNormTrain', 'batchNormTrainGrad',
+  'batchNormInference', 'spatialMean', 'pixForward', 'pixBackward', 'setPixSimd', 'copy', 'dgcExpand', 'dgcShuffle', 'dgcReduce',
+];
 
 export interface NativeStatus {
   active: boolean;
@@ -112,6 +132,15 @@ function load(): { addon?: NativeAddon; status: NativeStatus } {
     // 2-thread conv went from 4 ms to 160 ms with other processes on the cores; passive waiting costs little idle.
     process.env.OMP_WAIT_POLICY ??= 'PASSIVE';
     const addon = createRequire(path.join(process.cwd(), 'x.js'))(file) as NativeAddon;
+    const missing = ADDON_FUNCTIONS.filter((f) => typeof (addon as unknown as Record<string, unknown>)[f] !== 'function');
+    if (missing.length > 0) {
+      return {
+        status: {
+          active: false, path: file,
+          reason: `native addon is older than this chanlab (no ${missing.join(', ')}; run \`npm run build:native\`): pure wasm kernels`,
+        },
+      };
+    }
     const threads = threadCount();
     addon.setThreads(threads);
     const version = addon.version();

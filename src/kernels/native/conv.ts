@@ -12,6 +12,36 @@ interface ConvAttrs {
   dimRoundingMode?: 'floor' | 'round' | 'ceil'; activation?: string; leakyreluAlpha?: number;
 }
 
+/**
+ * Filters kept in the forward primitive's layout, by the filter tensor's data id (tfjs never changes the data of an
+ * id, so the packed copy stays valid while the id lives; a WeakMap lets it go with it). A filter is packed on its
+ * second forward with the same geometry — inference repeats filters, a training step uses each filter's data once —
+ * so repeated inference skips the reorder of every filter per call.
+ */
+interface Packed { key: string; buf: Float32Array | null; direct: boolean }
+const packedFilters = new WeakMap<object, Packed>();
+
+/** The packed buffer for this call and whether it already holds the filter; undefined: no packing (first use, or
+ *  the primitive reads the tfjs layout directly). */
+function packedFor(filter: TensorInfo, geo: Int32Array, hasBias: boolean, act: number, alpha: number):
+  { buf: Float32Array; valid: boolean } | undefined {
+  const key = `${geo.join(',')}|${hasBias}|${act}|${alpha}`;
+  const p = packedFilters.get(filter.dataId);
+  if (p === undefined || p.key !== key) {
+    packedFilters.set(filter.dataId, { key, buf: null, direct: false });
+    return undefined;
+  }
+  if (p.direct) return undefined;
+  if (p.buf !== null) return { buf: p.buf, valid: true };
+  const n = addon().convPackedSize(geo, hasBias, act, alpha);
+  if (n === 0) {
+    p.direct = true;
+    return undefined;
+  }
+  p.buf = new Float32Array(n);
+  return { buf: p.buf, valid: false };
+}
+
 /** Activation codes of the addon's convForward; undefined for those it does not fuse (prelu). */
 const ACTIVATIONS: Record<string, number> = { linear: 0, relu: 1, relu6: 2, leakyrelu: 3, sigmoid: 4, elu: 5 };
 
@@ -31,7 +61,9 @@ function forward(kernelName: string, depthwise: boolean, args: KernelArgs): Tens
   const out = b.makeOutput(info.outShape, 'float32');
   const [xv, wv, yv] = views(b, x, filter, out);
   const bv = bias !== undefined ? views(b, bias)[0]! : null;
-  addon().convForward(geo, xv!, wv!, bv, yv!, act, a.leakyreluAlpha ?? 0.2);
+  const alpha = a.leakyreluAlpha ?? 0.2;
+  const packed = packedFor(filter, geo, bias !== undefined, act, alpha);
+  addon().convForward(geo, xv!, wv!, bv, yv!, act, alpha, packed?.buf ?? null, packed?.valid ?? false);
   return out;
 }
 

@@ -10,6 +10,8 @@ import { ensureSetUp, replaced } from './common.js';
 import { nativeBatchNormKernels } from './batchnorm.js';
 import { nativeConvForwardKernels } from './conv.js';
 import { nativeConvGradKernels } from './conv_grad.js';
+import { nativeDgcKernels } from './dgc.js';
+import { nativeGroupConvKernels } from './group_conv.js';
 import { nativeInferenceKernels } from './inference.js';
 import { nativePixKernels } from './pix.js';
 import { nativePoolKernels } from './pool.js';
@@ -17,8 +19,8 @@ import { nativePoolKernels } from './pool.js';
 interface NativeKernel { kernelName: string; kernelFunc: (args: KernelArgs) => unknown }
 
 export const NATIVE_KERNELS: readonly NativeKernel[] = [
-  ...nativeConvForwardKernels, ...nativeConvGradKernels, ...nativePoolKernels, ...nativeBatchNormKernels,
-  ...nativePixKernels, ...nativeInferenceKernels,
+  ...nativeConvForwardKernels, ...nativeConvGradKernels, ...nativeGroupConvKernels, ...nativePoolKernels, ...nativeBatchNormKernels,
+  ...nativePixKernels, ...nativeInferenceKernels, ...nativeDgcKernels,
 ];
 
 let enabled = false;

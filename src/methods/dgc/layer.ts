@@ -6,7 +6,7 @@
 // [B,Ho,Wo,C'/h]; y = heads interleaved (channel j·h + i, the official channel shuffle). Training mode also
 // advances k from the progress (§2) and keeps the lasso term Σ_i mean(g_i) (§1.7) for `lasso`.
 // The saliency MLPs of all heads run as one batched matMul, the gate as one topk over [h·B, C]; the h head
-// convolutions are h conv2d calls (tfjs has no grouped conv).
+// convolutions and the interleave are one fused op (dgcHeads, src/ops/dgc; tfjs has no grouped conv).
 import * as tf from '@tensorflow/tfjs-core';
 import { dgcHiddenWidth, dgcLayerCost } from '../../flops/formulas.js';
 import type { FlopsContributor, FlopsCost } from '../../flops/contributor.js';
@@ -18,10 +18,10 @@ import { Conv2d } from '../../nn/conv.js';
 import { kaimingNormal } from '../../nn/init.js';
 import { Linear } from '../../nn/linear.js';
 import { Module } from '../../nn/module.js';
+import { dgcHeads } from '../../ops/dgc/index.js';
 import { gateSaliency } from './gate.js';
 import { InactiveChannelsBuffer } from './inactive_buffer.js';
 import { checkGateFactor, inactiveChannelsAt } from './schedule.js';
-import { interleaveHeads } from './shuffle.js';
 
 export interface DynamicMultiHeadConvOptions {
   inChannels: number;
@@ -37,8 +37,6 @@ export interface DynamicMultiHeadConvOptions {
   /** fraction of input channels each head keeps at the end of training, in (0, 1] */
   gateFactor?: number;
 }
-
-type Pad4 = [[number, number], [number, number], [number, number], [number, number]];
 
 /** One head: a full-width conv (C → C'/h) and its saliency MLP fc1 (C → d, no bias), fc2 (d → C, bias 1). */
 export class HeadConv extends Module {
@@ -78,6 +76,8 @@ export class DynamicMultiHeadConv extends Module implements FlopsContributor {
   readonly _inactive_channels: InactiveChannelsBuffer;
   readonly norm: BatchNorm2d;
   readonly headconvs: HeadConv[] = [];
+  /** how the heads run: the fused kernel where the backend has one ('auto'), or force the kernel / stock-op composite */
+  headsImpl: 'auto' | 'kernel' | 'composite' = 'auto';
   /** training progress in [0, 1] set by the model (TrainHooks.setProgress); null = leave the count alone */
   progress: number | null = null;
   private lastLasso: tf.Scalar | null = null;
@@ -125,11 +125,6 @@ export class DynamicMultiHeadConv extends Module implements FlopsContributor {
     return this.lastLasso;
   }
 
-  private get pad(): 'valid' | Pad4 {
-    const p = this.padding;
-    return p === 0 ? 'valid' : [[0, 0], [p, p], [p, p], [0, 0]];
-  }
-
   /** Pre-activation and saliencies: a = relu(norm(x)) [B,H,W,C], g [h, B, C] (≥ 0). */
   saliency(x: tf.Tensor4D): { a: tf.Tensor4D; g: tf.Tensor3D } {
     const h = this.heads;
@@ -168,17 +163,14 @@ export class DynamicMultiHeadConv extends Module implements FlopsContributor {
   }
 
   /**
-   * h conv2d calls on a·ĝ_i, outputs interleaved (channel j·h + i). (One batched matMul with per-sample weights
-   * ĝ_i ⊙ W_i for 1×1 layers avoids the h scaled copies but measured 2.6× slower on wasm; see docs/methods/dgc.md §8.3.)
+   * The heads: conv_i(a·ĝ_i) interleaved to channel j·h + i, as one fused op (src/ops/dgc; custom kernels on cpu, wasm
+   * and webgpu, the stock-op composite elsewhere). (One batched matMul with per-sample weights ĝ_i ⊙ W_i for 1×1
+   * layers avoids the h scaled copies but measured 2.6× slower on wasm; see docs/methods/dgc.md §8.3.)
    */
   private convHeads(a: tf.Tensor4D, gated: tf.Tensor3D): tf.Tensor4D {
-    const gh = tf.unstack(gated); // h × [B, C]
-    const [B, , , C] = a.shape;
-    const outs = this.headconvs.map((m, i) => {
-      const xi = tf.mul(a, tf.reshape(gh[i]!, [B, 1, 1, C])) as tf.Tensor4D;
-      return tf.conv2d(xi, m.conv.weight.variable as tf.Tensor4D, this.stride, this.pad);
-    });
-    return interleaveHeads(outs);
+    const w = this.heads === 1 ? this.headconvs[0]!.conv.weight.variable as tf.Tensor4D
+      : tf.concat(this.headconvs.map((m) => m.conv.weight.variable as tf.Tensor4D), 3); // [k, k, C, C'] head-major
+    return dgcHeads(a, gated, w, { heads: this.heads, stride: this.stride, padding: this.padding, impl: this.headsImpl });
   }
 
   /** Accumulates the kept-channel count on the device (no sync); read by `keptStats`. */

@@ -1,0 +1,100 @@
+// The element-wise passes of the DGC head kernels (docs/methods/dgc.md §1.3, §1.6) around one grouped oneDNN
+// convolution (conv.cc): the h scaled copies of the input side by side (the official layout), the channel shuffle of
+// the head-major output, and the reduction of the copies' gradient back to da and dg. NHWC float32, in place.
+// dg is summed per (sample, channel block) over pixels in pixel order, so it does not depend on the thread count.
+#include <omp.h>
+#include <algorithm>
+#include <vector>
+#include "common.h"
+#include "kernels.h"
+
+namespace chanlab {
+
+// dgcExpand(dims [B, HW, C, h], a [B,HW,C], g [h,B,C], xs [B,HW,h·C]): xs[b,p,i·C+c] = a[b,p,c]·g[i,b,c]
+napi_value dgcExpand(napi_env env, napi_callback_info info) {
+  Args args(env, info);
+  return guarded(env, [&] {
+    auto d = ints(env, args.v[0], "dims", 4);
+    const int64_t B = d[0], HW = d[1], C = d[2], h = d[3];
+    const float* a = f32(env, args.v[1], "a");
+    const float* g = f32(env, args.v[2], "g");
+    float* xs = f32(env, args.v[3], "xs");
+#pragma omp parallel for schedule(static)
+    for (int64_t row = 0; row < B * HW; row++) {
+      const int64_t b = row / HW;
+      const float* ar = a + row * C;
+      float* o = xs + row * h * C;
+      for (int64_t i = 0; i < h; i++) {
+        const float* gi = g + (i * B + b) * C;
+        for (int64_t c = 0; c < C; c++) o[i * C + c] = ar[c] * gi[c];
+      }
+    }
+  });
+}
+
+// dgcShuffle(dims [R, C'/h, h], src, dst, inverse): forward dst[r, j·h+i] = src[r, i·C'/h + j]; inverse the reverse.
+napi_value dgcShuffle(napi_env env, napi_callback_info info) {
+  Args args(env, info);
+  return guarded(env, [&] {
+    auto d = ints(env, args.v[0], "dims", 3);
+    const int64_t R = d[0], cph = d[1], h = d[2], co = cph * h;
+    const float* src = f32(env, args.v[1], "src");
+    float* dst = f32(env, args.v[2], "dst");
+    const bool inverse = number(env, args.v[3], "inverse") != 0;
+#pragma omp parallel for schedule(static)
+    for (int64_t r = 0; r < R; r++) {
+      const float* s = src + r * co;
+      float* t = dst + r * co;
+      for (int64_t i = 0; i < h; i++) {
+        for (int64_t j = 0; j < cph; j++) {
+          if (inverse) t[i * cph + j] = s[j * h + i];
+          else t[j * h + i] = s[i * cph + j];
+        }
+      }
+    }
+  });
+}
+
+static constexpr int64_t kDgcBlock = 64;  // channels per task of the reduction
+
+// dgcReduce(dims [B, HW, C, h], dxs [B,HW,h·C], a [B,HW,C], g [h,B,C], da [B,HW,C], dg [h,B,C]):
+// da[b,p,c] = Σ_i g[i,b,c]·dxs[b,p,i·C+c]; dg[i,b,c] = Σ_p dxs[b,p,i·C+c]·a[b,p,c] (double, pixel order)
+napi_value dgcReduce(napi_env env, napi_callback_info info) {
+  Args args(env, info);
+  return guarded(env, [&] {
+    auto d = ints(env, args.v[0], "dims", 4);
+    const int64_t B = d[0], HW = d[1], C = d[2], h = d[3];
+    const float* dxs = f32(env, args.v[1], "dxs");
+    const float* a = f32(env, args.v[2], "a");
+    const float* g = f32(env, args.v[3], "g");
+    float* da = f32(env, args.v[4], "da");
+    float* dg = f32(env, args.v[5], "dg");
+    const int64_t blocks = (C + kDgcBlock - 1) / kDgcBlock;
+#pragma omp parallel for schedule(static)
+    for (int64_t task = 0; task < B * blocks; task++) {
+      const int64_t b = task / blocks, c0 = (task % blocks) * kDgcBlock, c1 = std::min(C, c0 + kDgcBlock);
+      std::vector<double> acc(static_cast<size_t>(h * kDgcBlock), 0.0);
+      for (int64_t p = 0; p < HW; p++) {
+        const int64_t row = b * HW + p;
+        const float* ar = a + row * C;
+        const float* xr = dxs + row * h * C;
+        float* dr = da + row * C;
+        for (int64_t c = c0; c < c1; c++) dr[c] = 0.f;
+        for (int64_t i = 0; i < h; i++) {
+          const float* gi = g + (i * B + b) * C;
+          const float* xi = xr + i * C;
+          double* ai = acc.data() + i * kDgcBlock - c0;
+          for (int64_t c = c0; c < c1; c++) {
+            dr[c] += gi[c] * xi[c];
+            ai[c] += static_cast<double>(xi[c]) * ar[c];
+          }
+        }
+      }
+      for (int64_t i = 0; i < h; i++) {
+        for (int64_t c = c0; c < c1; c++) dg[(i * B + b) * C + c] = static_cast<float>(acc[i * kDgcBlock + c - c0]);
+      }
+    }
+  });
+}
+
+}  // namespace chanlab
