@@ -11,9 +11,9 @@ import { createModel } from '../../src/zoo/index.js';
 import type { RowDefinition, TableDefinition, Tier } from '../definition.js';
 import { compactedChexRun } from './chex-run.js';
 import { countModel, type ModelRef } from './counts.js';
-import { fashionMnistRecipe, smallPiX, SMALL_RESNET } from './recipes.js';
+import { fashionMnistRecipe, smallPiX, SMALL_RESNET, SMALL_TIER } from './recipes.js';
 
-export const H2H_EPOCHS = { quick: 1, small: 3 } as const;
+export const H2H_EPOCHS = { quick: 1, small: SMALL_TIER.epochs } as const;
 /** The quick tier trains on the first 20,000 training images only. */
 const QUICK_TRAIN_LIMIT = 20_000;
 const SIDE = 28;
@@ -30,7 +30,7 @@ export function smallChex(tier: Tier): NonNullable<TrainConfig['chex']> {
 
 function recipe(id: string, ref: ModelRef, tier: Tier, seed: number): TrainConfig {
   return tier === 'quick' ? fashionMnistRecipe(`h2h-${id}`, ref, seed, H2H_EPOCHS.quick, QUICK_TRAIN_LIMIT)
-    : fashionMnistRecipe(`h2h-${id}`, ref, seed, H2H_EPOCHS.small);
+    : fashionMnistRecipe(`h2h-${id}`, ref, seed, H2H_EPOCHS.small, SMALL_TIER.trainLimit);
 }
 
 async function latencyMs(m: Module, tier: Tier): Promise<number> {
@@ -98,7 +98,7 @@ export const headToHead: TableDefinition = {
   defaultSeeds: { quick: 1, small: 3 },
   scatter: [{ x: 'flops', y: 'top1' }, { x: 'latency_ms', y: 'top1' }],
   notes: [
-    `Quick tier: ${H2H_EPOCHS.quick} epoch on the first ${QUICK_TRAIN_LIMIT.toLocaleString('en-US')} training images, 1 seed; small tier: ${H2H_EPOCHS.small} epochs, 3 seeds; the quick preset's recipe (SGD Nesterov, cosine, batch 256).`,
+    `Quick tier: ${H2H_EPOCHS.quick} epoch on the first ${QUICK_TRAIN_LIMIT.toLocaleString('en-US')} training images, 1 seed; small tier: ${H2H_EPOCHS.small} epochs on the first ${SMALL_TIER.trainLimit.toLocaleString('en-US')} training images, 3 seeds; the quick preset's recipe (SGD Nesterov, cosine, batch 256).`,
     'FLOPs: conv + fc multiply-accumulates at 28×28×1 (BN, ReLU, pooling and the PiX op itself not counted). DGC: each DGC conv at its nominal gate factor (0.45 of its dense MACs) plus its saliency heads\' fc MACs; CHEX: the compacted network of each seed (mean over seeds), so its params, FLOPs and latency are per-seed means.',
     'What differs: DGC adds the DGC recipe\'s lasso term (1e-5) and its gradual channel deactivation (per-iteration progress) and puts a BN + ReLU before each DGC conv (the DGC layer\'s own pre-activation, so conv2\'s input is normalised twice); CHEX prunes and regrows inner channels (not the shortcuts) every epoch up to one epoch before the end (quick: only the initial 70 % mask, one epoch), weight decay follows the quick recipe, not CHEX\'s no-BN rule. The DGC layer runs masked-dense in chanlab (every head convolves a scaled copy of its input): its latency and throughput measure that implementation, not a gather-based one.',
     'DGC: only the 3×3 convs are DGC layers (dyresnet18 makes every block conv one; on this bottleneck network that variant barely trains, docs/methods/dgc.md §8.4).',

@@ -3,9 +3,9 @@
 // compared with the paper is the difference to the default row (the paper's ImageNet top-1 is shown for reference).
 import type { DerivedMetric, PaperValue, RowDefinition, TableDefinition } from '../definition.js';
 import { difference } from '../status.js';
-import { fashionMnistRecipe, imagenetRecipe, smallPiX } from './recipes.js';
+import { fashionMnistRecipe, imagenetRecipe, smallPiX, SMALL_TIER } from './recipes.js';
 
-export const ABLATION_EPOCHS = 3;
+export const ABLATION_EPOCHS = SMALL_TIER.epochs;
 const DEFAULT_TOP1 = 76.77;
 
 interface Spec {
@@ -54,7 +54,7 @@ const rows: RowDefinition[] = SPECS.map((s) => ({
     tiers: ['small', 'full'],
     config: (tier, seed) => tier === 'full'
       ? imagenetRecipe(`pix-ablation-${s.id}`, { model: 'pix_resnet50_cs', modelConfig: s.variant }, seed)
-      : fashionMnistRecipe(`pix-ablation-${s.id}`, smallPiX(s.variant), seed, ABLATION_EPOCHS),
+      : fashionMnistRecipe(`pix-ablation-${s.id}`, smallPiX(s.variant), seed, ABLATION_EPOCHS, SMALL_TIER.trainLimit),
   },
 }));
 
@@ -73,7 +73,7 @@ export const pixAblations: TableDefinition = {
   derived: [deltaTop1],
   defaultSeeds: { small: 3, full: 1 },
   notes: [
-    `Small tier: PiX-ResNet (bottleneck 16/32/64, two blocks per stage, ζ 1/2/2 first blocks, 4 elsewhere, ImageNet stem) on Fashion-MNIST, ${ABLATION_EPOCHS} epochs, the quick recipe.`,
+    `Small tier: PiX-ResNet (bottleneck 16/32/64, two blocks per stage, ζ 1/2/2 first blocks, 4 elsewhere, ImageNet stem) on Fashion-MNIST, ${ABLATION_EPOCHS} epochs on the first ${SMALL_TIER.trainLimit.toLocaleString('en-US')} training images, the quick recipe.`,
     'The default row stands for the paper\'s E0 Sigmoid, E1 ✗, E2 τ = 0.5 and E3 Max+Avg rows (all 76.77%).',
     'The Δ cells of the small tier compare effects measured on another dataset and network: a check of direction and rough size, not of the ImageNet numbers.',
   ],
