@@ -10,6 +10,7 @@
 //   chanlab_native.node                   the native oneDNN kernels, if built (needs libdnnl.so.2 and libgomp on the
 //                                         target: Debian/Ubuntu `libdnnl2`; without them chanlab says so and runs on
 //                                         pure wasm)
+//   configs/*.json                        the training presets
 //   scripts/bench/*.py, BUNDLE.json       the PyTorch reference scripts of `chanlab bench`; what went in, from which
 //                                         commit
 // Run: `node bundle/chanlab/chanlab.mjs backends`, `… bench --only pix --backends webgpu`, `… repro pix-squeeze`.
@@ -52,6 +53,7 @@ const require = __chanlabCreateRequire(import.meta.url);
 const __filename = __chanlabToPath(import.meta.url);
 const __dirname = __filename.slice(0, __filename.lastIndexOf('/'));
 const __chanlabBundleDir = __dirname;
+if (!process.env.CHANLAB_CONFIGS && __chanlabFs.existsSync(__dirname + '/configs')) process.env.CHANLAB_CONFIGS = __dirname + '/configs';
 if (!process.env.CHANLAB_NATIVE_PATH && __chanlabFs.existsSync(__dirname + '/chanlab_native.node')) {
   process.env.CHANLAB_NATIVE_PATH = __dirname + '/chanlab_native.node';
 }`;
@@ -100,6 +102,12 @@ const dawn = `node_modules/webgpu/dist/${process.platform}-${process.arch}/dawn.
 if (existsSync(dawn)) copyFileSync(dawn, path.join(tmp, 'dawn.node')), included.push('dawn.node');
 const native = 'native/build/Release/chanlab_native.node';
 if (existsSync(native)) copyFileSync(native, path.join(tmp, 'chanlab_native.node')), included.push('chanlab_native.node');
+// the training presets (configs/*.json): the reproduction tables' recipes start from them
+mkdirSync(path.join(tmp, 'configs'));
+for (const f of readdirSync('configs').filter((f) => f.endsWith('.json'))) {
+  copyFileSync(path.join('configs', f), path.join(tmp, 'configs', f));
+  included.push(`configs/${f}`);
+}
 mkdirSync(path.join(tmp, 'scripts', 'bench'), { recursive: true });
 for (const f of readdirSync('scripts/bench').filter((f) => f.endsWith('.py'))) {
   copyFileSync(path.join('scripts/bench', f), path.join(tmp, 'scripts', 'bench', f));
