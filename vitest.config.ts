@@ -2,7 +2,7 @@ import { defineConfig } from 'vitest/config';
 
 // Where the native addon is built, every test runs on it ('default'); the 'pure-wasm' project runs the kernel,
 // PiX-backend and resume tests again with CHANLAB_NATIVE=0, so a machine without the addon is covered too.
-const PURE_WASM = ['test/kernels/**/*.test.ts', 'test/ops/pix_backends.test.ts', 'test/ops/dgc_heads.test.ts', 'test/train/resume.test.ts'];
+const PURE_WASM = ['test/kernels/**/*.test.ts', 'test/ops/pix_backends.test.ts', 'test/ops/pix_gate.test.ts', 'test/ops/dgc_heads.test.ts', 'test/train/resume.test.ts'];
 
 export default defineConfig({
   test: {

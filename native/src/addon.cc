@@ -1,6 +1,7 @@
 // chanlab_native: Node-API entry point. Exports kernels that operate in place on Float32Array views (of tfjs's
 // wasm heap), plus thread control and a description of the oneDNN build.
 #include <omp.h>
+#include <algorithm>
 #include <oneapi/dnnl/dnnl.hpp>
 #include "common.h"
 #include "kernels.h"
@@ -34,6 +35,13 @@ std::vector<int64_t> ints(napi_env env, napi_value v, const char* name, size_t n
   auto* p = static_cast<int32_t*>(typedData(env, v, name, &count));
   if (count != n) throw ArgError(std::string(name) + ": expected " + std::to_string(n) + " ints, got " + std::to_string(count));
   return std::vector<int64_t>(p, p + n);
+}
+
+int64_t channelSlice(int64_t c, int64_t samples, bool parallel) {
+  const int64_t threads = parallel ? std::max<int64_t>(1, omp_get_max_threads()) : 1;
+  const int64_t perSample = (threads + samples - 1) / samples;  // slices each sample needs to feed every thread
+  const int64_t want = (c + perSample - 1) / perSample;
+  return std::min(kMaxSlice, std::max<int64_t>(16, (want + 15) / 16 * 16));
 }
 
 static napi_value setThreads(napi_env env, napi_callback_info info) {
@@ -72,7 +80,7 @@ static napi_value init(napi_env env, napi_value exports) {
       {"maxPool", maxPool}, {"maxPoolGrad", maxPoolGrad}, {"avgPool", avgPool}, {"avgPoolGrad", avgPoolGrad},
       {"batchNormTrain", batchNormTrain}, {"batchNormTrainGrad", batchNormTrainGrad},
       {"batchNormInference", batchNormInference}, {"spatialMean", spatialMean},
-      {"pixForward", pixForward}, {"pixBackward", pixBackward}, {"setPixSimd", setPixSimd}, {"copy", copyF32},
+      {"pixGate", pixGate}, {"pixForward", pixForward}, {"pixBackward", pixBackward}, {"setPixSimd", setPixSimd}, {"copy", copyF32},
       {"dgcExpand", dgcExpand}, {"dgcShuffle", dgcShuffle}, {"dgcReduce", dgcReduce},
   };
   for (const Fn& f : fns) {

@@ -9,6 +9,7 @@
 #include <vector>
 #include "common.h"
 #include "kernels.h"
+#include "passes.h"
 #include "rows.h"
 
 namespace chanlab {
@@ -130,8 +131,24 @@ napi_value batchNormInference(napi_env env, napi_callback_info info) {
   });
 }
 
-// Mean over the spatial axes of NHWC [N, HW, C] → [N, C], summed in double over a fixed number of pixel blocks (the
-// result does not depend on the thread count). spatialMean(x, y, N, HW, C)
+// Mean over the spatial axes of NHWC [N, HW, C] → [N, C]. Parallel over (sample, channel slice): each mean is one
+// sum over the pixels in pixel order, in double, so the result does not depend on the thread count or the slicing.
+// No partial buffers: at batch 1 (PiX's and SE's gates) the pass is as cheap as reading x once.
+void spatialMeans(const float* x, float* y, int64_t n, int64_t hw, int64_t c) {
+  const bool parallel = n * hw * c >= kParallelMin;
+  const int64_t slice = channelSlice(c, n, parallel);
+  const int64_t slices = (c + slice - 1) / slice;
+#pragma omp parallel for schedule(static) if (parallel)
+  for (int64_t t = 0; t < n * slices; t++) {
+    const int64_t b = t / slices, j0 = (t % slices) * slice, len = std::min(slice, c - j0);
+    double acc[kMaxSlice] = {};
+    const float* xb = x + b * hw * c + j0;
+    for (int64_t r = 0; r < hw; r++) rowAdd(acc, xb + r * c, len);
+    for (int64_t j = 0; j < len; j++) y[b * c + j0 + j] = static_cast<float>(acc[j] / static_cast<double>(hw));
+  }
+}
+
+// spatialMean(x, y, N, HW, C)
 napi_value spatialMean(napi_env env, napi_callback_info info) {
   Args a(env, info);
   return guarded(env, [&] {
@@ -141,13 +158,7 @@ napi_value spatialMean(napi_env env, napi_callback_info info) {
     const int64_t hw = static_cast<int64_t>(number(env, a.v[3], "HW"));
     const int64_t c = static_cast<int64_t>(number(env, a.v[4], "C"));
     if (n < 1 || hw < 1 || c < 1) throw ArgError("N, HW, C: expected positive sizes");
-    for (int64_t b = 0; b < n; b++) {
-      std::vector<double> s;
-      channelSums(hw, c, s, [&](int64_t r, double* acc) {
-        rowAdd(acc, x + (b * hw + r) * c, c);
-      });
-      for (int64_t j = 0; j < c; j++) y[b * c + j] = static_cast<float>(s[j] / static_cast<double>(hw));
-    }
+    spatialMeans(x, y, n, hw, c);
   });
 }
 

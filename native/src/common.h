@@ -9,9 +9,15 @@
 
 namespace chanlab {
 
-// Below this many elements a loop runs on the calling thread: waking the OpenMP team costs more than it saves
-// (batch-1 inference runs many small ops). Results never depend on it (reductions use fixed blocks).
-constexpr int64_t kParallelMin = int64_t{1} << 16;
+// Below this many elements a memory-bound loop runs on the calling thread: waking the passive OpenMP team measured
+// 40–70 µs on the 2-core VM, about what one thread takes to stream 4 MB, and batch-1 inference runs many such ops
+// (PiX-ResNet-50's gates and PiX ops, every batch norm). Results never depend on it (reductions use fixed blocks).
+constexpr int64_t kParallelMin = int64_t{1} << 20;
+
+// Channel slices of per-channel loops that run parallel over (sample, slice): multiples of 16 (one AVX-512 vector),
+// at most kMaxSlice, small enough that `samples` × slices gives every thread work. Results never depend on it.
+constexpr int64_t kMaxSlice = 2048;
+int64_t channelSlice(int64_t c, int64_t samples, bool parallel);
 
 struct ArgError : std::runtime_error {
   using std::runtime_error::runtime_error;

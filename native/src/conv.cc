@@ -13,6 +13,7 @@
 #include <oneapi/dnnl/dnnl.hpp>
 #include "common.h"
 #include "kernels.h"
+#include "passes.h"
 #include "rows.h"
 
 namespace chanlab {
@@ -163,15 +164,16 @@ static bool isMatVec(const Geometry& g, int act) {
          g.pt == 0 && g.pl == 0 && g.pb == 0 && g.pr == 0;
 }
 
-static void matVec(const Geometry& g, const float* x, const float* w, const float* bias, float* y) {
-  constexpr int64_t kSlice = 256;  // output channels per task
-  const int64_t slices = (g.oc + kSlice - 1) / kSlice;
-#pragma omp parallel for schedule(static) if (g.ic * g.oc >= kParallelMin)
-  for (int64_t t = 0; t < g.n * slices; t++) {
-    const int64_t b = t / slices, o0 = (t % slices) * kSlice, len = std::min(kSlice, g.oc - o0);
-    float* yb = y + b * g.oc + o0;
+void matVec(const float* x, const float* w, const float* bias, float* y, int64_t n, int64_t ic, int64_t oc) {
+  const bool parallel = ic * oc >= kParallelMin;
+  const int64_t slice = channelSlice(oc, n, parallel);  // output channels per task
+  const int64_t slices = (oc + slice - 1) / slice;
+#pragma omp parallel for schedule(static) if (parallel)
+  for (int64_t t = 0; t < n * slices; t++) {
+    const int64_t b = t / slices, o0 = (t % slices) * slice, len = std::min(slice, oc - o0);
+    float* yb = y + b * oc + o0;
     for (int64_t o = 0; o < len; o++) yb[o] = bias != nullptr ? bias[o0 + o] : 0.f;
-    rowsMatVec(yb, x + b * g.ic, w + o0, g.ic, len, g.oc);
+    rowsMatVec(yb, x + b * ic, w + o0, ic, len, oc);
   }
 }
 
@@ -196,7 +198,7 @@ napi_value convForward(napi_env env, napi_callback_info info) {
     if (packed != nullptr && napi_get_value_bool(env, a.v[8], &packedValid) != napi_ok) {
       throw ArgError("packedValid: expected a boolean");
     }
-    if (isMatVec(g, act)) return matVec(g, x, w, bias, y);
+    if (isMatVec(g, act)) return matVec(x, w, bias, y, g.n, g.ic, g.oc);
     Entry& e = entryFor(kForward, g, geo, bias != nullptr, act, alpha);
     auto& s = stream();
     memory weights;

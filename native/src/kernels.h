@@ -16,6 +16,7 @@ napi_value batchNormTrain(napi_env env, napi_callback_info info);
 napi_value batchNormTrainGrad(napi_env env, napi_callback_info info);
 napi_value batchNormInference(napi_env env, napi_callback_info info);
 napi_value spatialMean(napi_env env, napi_callback_info info);
+napi_value pixGate(napi_env env, napi_callback_info info);
 napi_value pixForward(napi_env env, napi_callback_info info);
 napi_value pixBackward(napi_env env, napi_callback_info info);
 napi_value setPixSimd(napi_env env, napi_callback_info info);

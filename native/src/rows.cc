@@ -53,7 +53,17 @@ CHANLAB_CLONES void rowNormGrad(float* __restrict out, const float* __restrict d
 
 CHANLAB_CLONES void rowsMatVec(float* __restrict y, const float* __restrict x, const float* __restrict w, int64_t k,
                                int64_t n, int64_t ldw) {
-  for (int64_t i = 0; i < k; i++) {
+  // Four filter rows per sweep over y: a quarter of the y loads and stores, four streams in flight.
+  int64_t i = 0;
+  for (; i + 4 <= k; i += 4) {
+    const float x0 = x[i], x1 = x[i + 1], x2 = x[i + 2], x3 = x[i + 3];
+    const float* __restrict w0 = w + i * ldw;
+    const float* __restrict w1 = w0 + ldw;
+    const float* __restrict w2 = w1 + ldw;
+    const float* __restrict w3 = w2 + ldw;
+    for (int64_t o = 0; o < n; o++) y[o] += ((x0 * w0[o] + x1 * w1[o]) + (x2 * w2[o] + x3 * w3[o]));
+  }
+  for (; i < k; i++) {
     const float xi = x[i];
     const float* __restrict wi = w + i * ldw;
     for (int64_t o = 0; o < n; o++) y[o] += xi * wi[o];

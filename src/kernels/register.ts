@@ -1,6 +1,7 @@
 // Imports every custom kernel and gradient so they register with tfjs. Kernel modules append themselves here.
 export {};
 import '../ops/pix/gradient.js';
+import '../ops/pix/gate_gradient.js';
 import './cpu/Pix.js';
 import './cpu/PixGrad.js';
 import './wasm/Pix.js';

@@ -41,6 +41,11 @@ export abstract class Module {
     return output;
   }
 
+  /** Whether forward hooks or pre-hooks are registered here (fused fast paths step aside so that hooks see every call). */
+  get hooked(): boolean {
+    return this.forwardHooks.size > 0 || this.preHooks.size > 0;
+  }
+
   /** The class name, used in summaries and FLOP counters. */
   get typeName(): string {
     return this.constructor.name;

@@ -42,6 +42,8 @@ export interface NativeAddon {
     c: number, eps: number): void;
   /** NHWC [N, HW, C] → [N, C]. */
   spatialMean(x: F32, y: F32, n: number, hw: number, c: number): void;
+  /** PiX gate p = act(mean(x)·W + b); dims: N, HW, C, G, activation (0 sigmoid, 1 half tanh). */
+  pixGate(x: F32, w: F32, bias: Maybe<F32>, p: F32, dims: Int32Array): void;
   /** dims: N, HW, C, G, zeta. */
   pixForward(dims: Int32Array, modes: Int32Array, sizes: Int32Array, divs: Float64Array, lowest: number, x: F32, p: F32,
     y: F32): void;
@@ -64,7 +66,7 @@ export interface NativeAddon {
 const ADDON_FUNCTIONS: ReadonlyArray<keyof NativeAddon> = [
   'version', 'setThreads', 'getThreads', 'convForward', 'convPackedSize', 'convBackwardData', 'convBackwardWeights',
   'convImpl', 'maxPool', 'maxPoolGrad', 'avgPool', 'avgPoolGrad', 'batchNormTrain', 'batchNormTrainGrad',
-  'batchNormInference', 'spatialMean', 'pixForward', 'pixBackward', 'setPixSimd', 'copy', 'dgcExpand', 'dgcShuffle', 'dgcReduce',
+  'batchNormInference', 'spatialMean', 'pixGate', 'pixForward', 'pixBackward', 'setPixSimd', 'copy', 'dgcExpand', 'dgcShuffle', 'dgcReduce',
 ];
 
 export interface NativeStatus {

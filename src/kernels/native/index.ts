@@ -14,13 +14,14 @@ import { nativeDgcKernels } from './dgc.js';
 import { nativeGroupConvKernels } from './group_conv.js';
 import { nativeInferenceKernels } from './inference.js';
 import { nativePixKernels } from './pix.js';
+import { nativePixGateKernels } from './pix_gate.js';
 import { nativePoolKernels } from './pool.js';
 
 interface NativeKernel { kernelName: string; kernelFunc: (args: KernelArgs) => unknown }
 
 export const NATIVE_KERNELS: readonly NativeKernel[] = [
   ...nativeConvForwardKernels, ...nativeConvGradKernels, ...nativeGroupConvKernels, ...nativePoolKernels, ...nativeBatchNormKernels,
-  ...nativePixKernels, ...nativeInferenceKernels, ...nativeDgcKernels,
+  ...nativePixKernels, ...nativePixGateKernels, ...nativeInferenceKernels, ...nativeDgcKernels,
 ];
 
 let enabled = false;

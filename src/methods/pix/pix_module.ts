@@ -20,7 +20,7 @@ import { Conv2d } from '../../nn/conv.js';
 import { xavierUniform } from '../../nn/init.js';
 import { Module } from '../../nn/module.js';
 import { AdaptiveAvgPool2d } from '../../nn/pooling.js';
-import { pix, type PixReduce } from '../../ops/pix/index.js';
+import { hasPixGateKernel, pix, pixGate, type PixReduce } from '../../ops/pix/index.js';
 import { validateReduce, validateTau, validateZeta } from '../../ops/pix/validate.js';
 
 export type PiXActivation = 'sigmoid' | 'tanh';
@@ -83,8 +83,14 @@ export class HalfTanh extends Module {
   }
 }
 
-/** p = act(bn(conv(GAP(x)))): [N,1,1,G]. */
-function probabilities(x: tf.Tensor, pool: Module, conv: Module, bn: Module | null, act: Module): tf.Tensor {
+/**
+ * p = act(bn(conv(GAP(x)))): [N,1,1,G]. Without bn, where the backend has the fused gate kernel (wasm + native) and
+ * no hook watches the three modules, one pixGate op computes it (the same arithmetic, no intermediate tensors).
+ */
+function probabilities(x: tf.Tensor, pool: Module, conv: Conv2d, bn: Module | null, act: Module, activation: PiXActivation): tf.Tensor {
+  if (bn === null && hasPixGateKernel() && !pool.hooked && !conv.hooked && !act.hooked) {
+    return pixGate(x as tf.Tensor4D, conv.weight.variable as tf.Tensor4D, conv.bias?.variable ?? null, activation);
+  }
   return tf.tidy(() => {
     let a = conv.call(pool.call(x));
     if (bn) a = bn.call(a);
@@ -150,7 +156,7 @@ export abstract class PiXSampler extends Module {
 
   /** Sampling probabilities p: [N,1,1,G]. */
   probabilities(x: tf.Tensor): tf.Tensor {
-    return probabilities(x, this.global_pool, this.conv_sqz, this.bn_sqz, (this.sigmoid_sqz ?? this.tanh_sqz)!);
+    return probabilities(x, this.global_pool, this.conv_sqz, this.bn_sqz, (this.sigmoid_sqz ?? this.tanh_sqz)!, this.activation);
   }
 
   /** pix(x, p(x)): [N,H,W,C] → [N,H,W,G]. */
@@ -194,7 +200,7 @@ export class PiXLayer extends Module {
   }
 
   probabilities(x: tf.Tensor): tf.Tensor {
-    return probabilities(x, this.global_pool, this.conv1x1, null, this.sigmoid_sqz);
+    return probabilities(x, this.global_pool, this.conv1x1, null, this.sigmoid_sqz, 'sigmoid');
   }
 
   forward(x: tf.Tensor): tf.Tensor {

@@ -1,11 +1,13 @@
 // PiX (Pick-or-Mix, CVPR 2024) operator: op, kernel names, composite fallback. Importing this module registers the
 // gradient; the backend kernels register through src/kernels/register.ts.
 import './gradient.js';
+import './gate_gradient.js';
 
 export { pix, pixAttrs, hasPixKernel, type PixOptions } from './pix.js';
 export { pixComposite } from './composite.js';
+export { pixGate, pixGateComposite, hasPixGateKernel } from './gate.js';
 export {
-  ChanlabPix, ChanlabPixGrad, PIX_REDUCTIONS, PIX_AVG_DIVISORS, PIX_LOWEST,
-  type PixAttrs, type PixReduce, type PixAvgDivisor,
+  ChanlabPix, ChanlabPixGrad, ChanlabPixGate, PIX_GATE_ACTIVATIONS, PIX_REDUCTIONS, PIX_AVG_DIVISORS, PIX_LOWEST,
+  type PixAttrs, type PixReduce, type PixAvgDivisor, type PixGateActivation, type PixGateAttrs,
 } from './kernel_names.js';
 export { pixDims, groupSize, type PixDims } from './shape.js';

@@ -33,5 +33,20 @@ export interface PixAttrs {
   checkNaN: boolean;
 }
 
+/**
+ * The PiX gate (docs/methods/pix.md §3): p = act(GAP(x)·W + b), the sampling probabilities of a PiX module in one kernel.
+ * ChanlabPixGate: inputs {x: [N,H,W,C], weight: [1,1,C,G], bias?: [G]} -> p: [N,1,1,G]. Its gradient is made of
+ * stock ops (gate_gradient.ts), so a backend needs only the forward kernel.
+ */
+export const ChanlabPixGate = 'ChanlabPixGate';
+
+/** The gate's activation: 'sigmoid', or 'tanh' = 0.5·(1 + tanh(a)) (E0). */
+export const PIX_GATE_ACTIVATIONS = ['sigmoid', 'tanh'] as const;
+export type PixGateActivation = (typeof PIX_GATE_ACTIVATIONS)[number];
+
+export interface PixGateAttrs {
+  activation: PixGateActivation;
+}
+
 /** float32 lowest finite value: the max sentinel of the official kernel (not -Infinity). */
 export const PIX_LOWEST = -3.4028234663852886e38;
