@@ -52,7 +52,7 @@ describe('pixGate', () => {
       const w = tensor([1, 1, C, c.G], rng, 1 / Math.sqrt(C));
       const b = c.bias ? tensor([c.G], rng, 0.1) : null;
       const dy = tensor([c.x[0], 1, 1, c.G], rng);
-      const run = async (f: typeof pixGate) => {
+      const run = async (f: typeof pixGateComposite) => {
         const inputs = b ? [x, w, b] : [x, w];
         const { value, grads } = tf.valueAndGrads((...t: tf.Tensor[]) =>
           f(t[0] as tf.Tensor4D, t[1] as tf.Tensor4D, t[2] ?? null, c.act))(inputs, dy);
