@@ -55,7 +55,7 @@ describe('pixGate', () => {
       const run = async (f: typeof pixGateComposite) => {
         const inputs = b ? [x, w, b] : [x, w];
         const { value, grads } = tf.valueAndGrads((...t: tf.Tensor[]) =>
-          f(t[0] as tf.Tensor4D, t[1] as tf.Tensor4D, t[2] ?? null, c.act))(inputs, dy);
+          f(t[0] as tf.Tensor4D, t[1] as tf.Tensor4D, t[2] ?? null, c.act))(inputs, dy as tf.Tensor4D);
         const out = [value, ...grads];
         const r = await Promise.all(out.map((t) => t.data() as Promise<Float32Array>));
         tf.dispose(out);
