@@ -43,6 +43,14 @@ napi_value guarded(napi_env env, F f) {
   return nullptr;
 }
 
+// guarded for a kernel that returns a value: `f` returns it (undefined after an error).
+template <typename F>
+napi_value guardedValue(napi_env env, F f) {
+  napi_value r = nullptr;
+  guarded(env, [&] { r = f(); });
+  return r;
+}
+
 // Reads the call's arguments (at most 16).
 struct Args {
   napi_value v[16];

@@ -148,12 +148,38 @@ static Entry& entryFor(Kind kind, const Geometry& g, const std::vector<int64_t>&
   return ref;
 }
 
+// One call of a convolution kernel: its geometry argument and the memory objects over the caller's NHWC buffers.
+struct Call {
+  std::vector<int64_t> geo;
+  Geometry g;
+  Call(napi_env env, napi_value geometry) : geo(ints(env, geometry, "geometry", 18)), g(geo) {}
+  Entry& entry(Kind kind, bool bias = false, int act = 0, float alpha = 0.f) const {
+    return entryFor(kind, g, geo, bias, act, alpha);
+  }
+  memory src(float* p) const { return memory(g.src(), engine(), p); }  // x, dx
+  memory dst(float* p) const { return memory(g.dst(), engine(), p); }  // y, dy
+};
+
 // The filter as the primitive wants it: the caller's buffer, or its cached reorder into the entry's buffer.
-static memory primitiveWeights(Entry& e, dnnl::stream& s, float* w) {
+static memory primitiveWeights(Entry& e, float* w) {
   memory uw(e.userW, engine(), w);
   if (!e.reorder) return uw;
-  e.toPrim.execute(s, uw, e.wBuf);
+  e.toPrim.execute(stream(), uw, e.wBuf);
   return e.wBuf;
+}
+
+// Runs the entry's primitive on `args` and waits for it. `dw` (backward weights): the caller's filter gradient,
+// written through the entry's buffer and its reorder back when the primitive has its own layout.
+static void execute(Entry& e, std::unordered_map<int, memory> args, float* dw = nullptr) {
+  auto& s = stream();
+  memory uw;
+  if (dw != nullptr) {
+    uw = memory(e.userW, engine(), dw);
+    args.emplace(DNNL_ARG_DIFF_WEIGHTS, e.reorder ? e.wBuf : uw);
+  }
+  e.prim.execute(s, args);
+  if (dw != nullptr && e.reorder) e.fromPrim.execute(s, e.wBuf, uw);
+  s.wait();
 }
 
 // A 1×1 convolution of a 1×1 input without activation (PiX's and SE's gate convolutions, 1×1-conv classifiers) is
@@ -184,8 +210,8 @@ void matVec(const float* x, const float* w, const float* bias, float* y, int64_t
 napi_value convForward(napi_env env, napi_callback_info info) {
   Args a(env, info);
   return guarded(env, [&] {
-    auto geo = ints(env, a.v[0], "geometry", 18);
-    Geometry g(geo);
+    Call call(env, a.v[0]);
+    const Geometry& g = call.g;
     float* x = f32(env, a.v[1], "x");
     float* w = f32(env, a.v[2], "filter");
     float* bias = f32(env, a.v[3], "bias", true);
@@ -199,23 +225,20 @@ napi_value convForward(napi_env env, napi_callback_info info) {
       throw ArgError("packedValid: expected a boolean");
     }
     if (isMatVec(g, act)) return matVec(x, w, bias, y, g.n, g.ic, g.oc);
-    Entry& e = entryFor(kForward, g, geo, bias != nullptr, act, alpha);
-    auto& s = stream();
+    Entry& e = call.entry(kForward, bias != nullptr, act, alpha);
     memory weights;
     if (packed != nullptr && e.reorder) {
       if (packedCount * sizeof(float) < e.primW.get_size()) throw ArgError("packed: expected convPackedSize floats");
       weights = memory(e.primW, engine(), packed);
       memory user(e.userW, engine(), w);
-      if (!packedValid) e.toPrim.execute(s, user, weights);
+      if (!packedValid) e.toPrim.execute(stream(), user, weights);
     } else {
-      weights = primitiveWeights(e, s, w);
+      weights = primitiveWeights(e, w);
     }
-    std::unordered_map<int, memory> args{{DNNL_ARG_SRC, memory(g.src(), engine(), x)},
-                                         {DNNL_ARG_WEIGHTS, weights},
-                                         {DNNL_ARG_DST, memory(g.dst(), engine(), y)}};
+    std::unordered_map<int, memory> args{
+        {DNNL_ARG_SRC, call.src(x)}, {DNNL_ARG_WEIGHTS, weights}, {DNNL_ARG_DST, call.dst(y)}};
     if (bias != nullptr) args.emplace(DNNL_ARG_BIAS, memory(memory::desc({g.oc}, dt::f32, tag::a), engine(), bias));
-    e.prim.execute(s, args);
-    s.wait();
+    execute(e, std::move(args));
   });
 }
 
@@ -223,40 +246,35 @@ napi_value convForward(napi_env env, napi_callback_info info) {
 // reads the tfjs filter as it is.
 napi_value convPackedSize(napi_env env, napi_callback_info info) {
   Args a(env, info);
-  napi_value r = nullptr;
-  guarded(env, [&] {
-    auto geo = ints(env, a.v[0], "geometry", 18);
-    Geometry g(geo);
+  return guardedValue(env, [&] {
+    Call call(env, a.v[0]);
     bool bias = false;
     if (napi_get_value_bool(env, a.v[1], &bias) != napi_ok) throw ArgError("hasBias: expected a boolean");
     int act = static_cast<int>(number(env, a.v[2], "activation"));
     float alpha = static_cast<float>(number(env, a.v[3], "alpha"));
-    if (isMatVec(g, act)) {
-      napi_create_double(env, 0, &r);
-      return;
+    double n = 0;
+    if (!isMatVec(call.g, act)) {
+      Entry& e = call.entry(kForward, bias, act, alpha);
+      if (e.reorder) n = static_cast<double>((e.primW.get_size() + sizeof(float) - 1) / sizeof(float));
     }
-    Entry& e = entryFor(kForward, g, geo, bias, act, alpha);
-    const double n = e.reorder ? static_cast<double>((e.primW.get_size() + sizeof(float) - 1) / sizeof(float)) : 0;
+    napi_value r = nullptr;
     napi_create_double(env, n, &r);
+    return r;
   });
-  return r;
 }
 
 // convBackwardData(geometry, dy, w, dx)
 napi_value convBackwardData(napi_env env, napi_callback_info info) {
   Args a(env, info);
   return guarded(env, [&] {
-    auto geo = ints(env, a.v[0], "geometry", 18);
-    Geometry g(geo);
+    Call call(env, a.v[0]);
     float* dy = f32(env, a.v[1], "dy");
     float* w = f32(env, a.v[2], "filter");
     float* dx = f32(env, a.v[3], "dx");
-    Entry& e = entryFor(kBackwardData, g, geo, false, 0, 0.f);
-    auto& s = stream();
-    e.prim.execute(s, {{DNNL_ARG_DIFF_DST, memory(g.dst(), engine(), dy)},
-                       {DNNL_ARG_WEIGHTS, primitiveWeights(e, s, w)},
-                       {DNNL_ARG_DIFF_SRC, memory(g.src(), engine(), dx)}});
-    s.wait();
+    Entry& e = call.entry(kBackwardData);
+    execute(e, {{DNNL_ARG_DIFF_DST, call.dst(dy)},
+                {DNNL_ARG_WEIGHTS, primitiveWeights(e, w)},
+                {DNNL_ARG_DIFF_SRC, call.src(dx)}});
   });
 }
 
@@ -264,36 +282,26 @@ napi_value convBackwardData(napi_env env, napi_callback_info info) {
 napi_value convBackwardWeights(napi_env env, napi_callback_info info) {
   Args a(env, info);
   return guarded(env, [&] {
-    auto geo = ints(env, a.v[0], "geometry", 18);
-    Geometry g(geo);
+    Call call(env, a.v[0]);
     float* x = f32(env, a.v[1], "x");
     float* dy = f32(env, a.v[2], "dy");
     float* dw = f32(env, a.v[3], "dw");
-    Entry& e = entryFor(kBackwardWeights, g, geo, false, 0, 0.f);
-    auto& s = stream();
-    memory uw(e.userW, engine(), dw);
-    memory pw = e.reorder ? e.wBuf : uw;
-    e.prim.execute(s, {{DNNL_ARG_SRC, memory(g.src(), engine(), x)},
-                       {DNNL_ARG_DIFF_DST, memory(g.dst(), engine(), dy)},
-                       {DNNL_ARG_DIFF_WEIGHTS, pw}});
-    if (e.reorder) e.fromPrim.execute(s, e.wBuf, uw);
-    s.wait();
+    execute(call.entry(kBackwardWeights), {{DNNL_ARG_SRC, call.src(x)}, {DNNL_ARG_DIFF_DST, call.dst(dy)}}, dw);
   });
 }
 
 // convImpl(geometry, kind) → the oneDNN implementation name chosen for that primitive (for profiles).
 napi_value convImpl(napi_env env, napi_callback_info info) {
   Args a(env, info);
-  napi_value r = nullptr;
-  guarded(env, [&] {
-    auto geo = ints(env, a.v[0], "geometry", 18);
-    Geometry g(geo);
+  return guardedValue(env, [&] {
+    Call call(env, a.v[0]);
     int kind = static_cast<int>(number(env, a.v[1], "kind"));
     if (kind < 0 || kind > 2) throw ArgError("kind: expected 0 (forward), 1 (backward data) or 2 (backward weights)");
-    Entry& e = entryFor(static_cast<Kind>(kind), g, geo, false, 0, 0.f);
-    napi_create_string_utf8(env, e.impl.c_str(), e.impl.size(), &r);
+    const std::string& impl = call.entry(static_cast<Kind>(kind)).impl;
+    napi_value r = nullptr;
+    napi_create_string_utf8(env, impl.c_str(), impl.size(), &r);
+    return r;
   });
-  return r;
 }
 
 }  // namespace chanlab
