@@ -33,6 +33,22 @@ static void channelSums(int64_t m, int64_t c, std::vector<double>& out, F f) {
   }
 }
 
+// Calls f(r) for every row r of an [M, C] tensor, parallel over rows for large tensors.
+template <typename F>
+static void forEachRow(int64_t m, int64_t c, F f) {
+#pragma omp parallel for schedule(static) if (m * c >= kParallelMin)
+  for (int64_t r = 0; r < m; r++) f(r);
+}
+
+// The M, C arguments of the batch-norm kernels: rows and channels of their [M, C] tensors.
+struct RowsArg {
+  int64_t m, c;
+  RowsArg(napi_env env, napi_value vm, napi_value vc)
+      : m(static_cast<int64_t>(number(env, vm, "M"))), c(static_cast<int64_t>(number(env, vc, "C"))) {
+    if (m < 1 || c < 1) throw ArgError("M, C: expected positive sizes");
+  }
+};
+
 // batchNormTrain(x, gamma, beta, y, mean, variance, invStd, M, C, eps)
 napi_value batchNormTrain(napi_env env, napi_callback_info info) {
   Args a(env, info);
@@ -44,10 +60,9 @@ napi_value batchNormTrain(napi_env env, napi_callback_info info) {
     float* mean = f32(env, a.v[4], "mean");
     float* variance = f32(env, a.v[5], "variance");
     float* invStd = f32(env, a.v[6], "invStd");
-    const int64_t m = static_cast<int64_t>(number(env, a.v[7], "M"));
-    const int64_t c = static_cast<int64_t>(number(env, a.v[8], "C"));
+    const RowsArg rows(env, a.v[7], a.v[8]);
+    const int64_t m = rows.m, c = rows.c;
     const float eps = static_cast<float>(number(env, a.v[9], "eps"));
-    if (m < 1 || c < 1) throw ArgError("M, C: expected positive sizes");
     std::vector<double> s;
     channelSums(m, c, s, [&](int64_t r, double* acc) {
       rowAdd(acc, x + r * c, c);
@@ -60,8 +75,7 @@ napi_value batchNormTrain(napi_env env, napi_callback_info info) {
       variance[j] = static_cast<float>(s[j] / static_cast<double>(m));
       invStd[j] = 1.f / std::sqrt(variance[j] + eps);
     }
-#pragma omp parallel for schedule(static) if (m * c >= kParallelMin)
-    for (int64_t r = 0; r < m; r++) rowNormalize(y + r * c, x + r * c, mu.data(), invStd, gamma, beta, c);
+    forEachRow(m, c, [&](int64_t r) { rowNormalize(y + r * c, x + r * c, mu.data(), invStd, gamma, beta, c); });
   });
 }
 
@@ -77,9 +91,8 @@ napi_value batchNormTrainGrad(napi_env env, napi_callback_info info) {
     float* dx = f32(env, a.v[5], "dx");
     float* dGamma = f32(env, a.v[6], "dGamma");
     float* dBeta = f32(env, a.v[7], "dBeta");
-    const int64_t m = static_cast<int64_t>(number(env, a.v[8], "M"));
-    const int64_t c = static_cast<int64_t>(number(env, a.v[9], "C"));
-    if (m < 1 || c < 1) throw ArgError("M, C: expected positive sizes");
+    const RowsArg rows(env, a.v[8], a.v[9]);
+    const int64_t m = rows.m, c = rows.c;
     // One pass for both sums: acc[0, C) = Σ dy, acc[C, 2C) = Σ dy·x̂.
     std::vector<double> sums;
     channelSums(m, 2 * c, sums, [&](int64_t r, double* acc) {
@@ -94,16 +107,11 @@ napi_value batchNormTrainGrad(napi_env env, napi_callback_info info) {
       mg[j] = dGamma[j] * invM;
       k[j] = gamma[j] * invStd[j];
     }
-#pragma omp parallel for schedule(static) if (m * c >= kParallelMin)
-    for (int64_t r = 0; r < m; r++) {
+    forEachRow(m, c, [&](int64_t r) {
       rowNormGrad(dx + r * c, dy + r * c, x + r * c, mean, invStd, mb.data(), mg.data(), k.data(), c);
-    }
+    });
   });
 }
-
-}  // namespace chanlab
-
-namespace chanlab {
 
 // Inference-mode batch norm with given statistics (tfjs FusedBatchNorm):
 // y = (x − mean)·rsqrt(variance + eps)·scale + offset, per channel of an [M, C] tensor. scale/offset may be null.
@@ -117,17 +125,15 @@ napi_value batchNormInference(napi_env env, napi_callback_info info) {
     const float* scale = f32(env, a.v[3], "scale", true);
     const float* offset = f32(env, a.v[4], "offset", true);
     float* y = f32(env, a.v[5], "y");
-    const int64_t m = static_cast<int64_t>(number(env, a.v[6], "M"));
-    const int64_t c = static_cast<int64_t>(number(env, a.v[7], "C"));
+    const RowsArg rows(env, a.v[6], a.v[7]);
+    const int64_t m = rows.m, c = rows.c;
     const float eps = static_cast<float>(number(env, a.v[8], "eps"));
-    if (m < 1 || c < 1) throw ArgError("M, C: expected positive sizes");
     std::vector<float> k(c), b(c);
     for (int64_t j = 0; j < c; j++) {
       k[j] = (scale != nullptr ? scale[j] : 1.f) / std::sqrt(variance[j] + eps);
       b[j] = (offset != nullptr ? offset[j] : 0.f) - mean[j] * k[j];
     }
-#pragma omp parallel for schedule(static) if (m * c >= kParallelMin)
-    for (int64_t r = 0; r < m; r++) rowAffine(y + r * c, x + r * c, k.data(), b.data(), c);
+    forEachRow(m, c, [&](int64_t r) { rowAffine(y + r * c, x + r * c, k.data(), b.data(), c); });
   });
 }
 
