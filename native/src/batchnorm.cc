@@ -33,10 +33,12 @@ static void channelSums(int64_t m, int64_t c, std::vector<double>& out, F f) {
   }
 }
 
-// Calls f(r) for every row r of an [M, C] tensor, parallel over rows for large tensors.
+// Calls f(r) for every row r of an [M, C] tensor, parallel over rows for large tensors. Each thread gets its own copy
+// of f (firstprivate); the bodies capture by value (node-gyp compiles with -fno-strict-aliasing: values read through
+// references would be reloaded after every row call).
 template <typename F>
 static void forEachRow(int64_t m, int64_t c, F f) {
-#pragma omp parallel for schedule(static) if (m * c >= kParallelMin)
+#pragma omp parallel for schedule(static) firstprivate(f) if (m * c >= kParallelMin)
   for (int64_t r = 0; r < m; r++) f(r);
 }
 
@@ -75,7 +77,9 @@ napi_value batchNormTrain(napi_env env, napi_callback_info info) {
       variance[j] = static_cast<float>(s[j] / static_cast<double>(m));
       invStd[j] = 1.f / std::sqrt(variance[j] + eps);
     }
-    forEachRow(m, c, [&](int64_t r) { rowNormalize(y + r * c, x + r * c, mu.data(), invStd, gamma, beta, c); });
+    forEachRow(m, c, [=, mu = mu.data()](int64_t r) {
+      rowNormalize(y + r * c, x + r * c, mu, invStd, gamma, beta, c);
+    });
   });
 }
 
@@ -107,8 +111,8 @@ napi_value batchNormTrainGrad(napi_env env, napi_callback_info info) {
       mg[j] = dGamma[j] * invM;
       k[j] = gamma[j] * invStd[j];
     }
-    forEachRow(m, c, [&](int64_t r) {
-      rowNormGrad(dx + r * c, dy + r * c, x + r * c, mean, invStd, mb.data(), mg.data(), k.data(), c);
+    forEachRow(m, c, [=, mb = mb.data(), mg = mg.data(), k = k.data()](int64_t r) {
+      rowNormGrad(dx + r * c, dy + r * c, x + r * c, mean, invStd, mb, mg, k, c);
     });
   });
 }
@@ -133,7 +137,7 @@ napi_value batchNormInference(napi_env env, napi_callback_info info) {
       k[j] = (scale != nullptr ? scale[j] : 1.f) / std::sqrt(variance[j] + eps);
       b[j] = (offset != nullptr ? offset[j] : 0.f) - mean[j] * k[j];
     }
-    forEachRow(m, c, [&](int64_t r) { rowAffine(y + r * c, x + r * c, k.data(), b.data(), c); });
+    forEachRow(m, c, [=, k = k.data(), b = b.data()](int64_t r) { rowAffine(y + r * c, x + r * c, k, b, c); });
   });
 }
 

@@ -10,15 +10,13 @@
 
 namespace chanlab {
 
-// The dims argument [B, HW, C, h] of dgcExpand / dgcReduce and the rows of their tensors: a and da [B,HW,C], the
-// copies xs and dxs [B,HW,h·C], the gates g and dg [h,B,C].
+// The dims argument [B, HW, C, h] of dgcExpand / dgcReduce: samples, pixels, channels of a, heads. The kernels copy
+// the sizes into local constants: node-gyp compiles with -fno-strict-aliasing, so sizes read through a struct in
+// the loops would be reloaded after every store.
 struct HeadDims {
   int64_t B, HW, C, h;
   explicit HeadDims(const std::vector<int64_t>& d) : B(d[0]), HW(d[1]), C(d[2]), h(d[3]) {}
   HeadDims(napi_env env, napi_value v) : HeadDims(ints(env, v, "dims", 4)) {}
-  int64_t row(int64_t p) const { return p * C; }                        // pixel p = b·HW + q of a, da
-  int64_t copies(int64_t p) const { return p * h * C; }                 // pixel p of xs, dxs
-  int64_t gate(int64_t i, int64_t b) const { return (i * B + b) * C; }  // head i, sample b of g, dg
 };
 
 // dgcExpand(dims [B, HW, C, h], a [B,HW,C], g [h,B,C], xs [B,HW,h·C]): xs[b,p,i·C+c] = a[b,p,c]·g[i,b,c]
@@ -26,17 +24,18 @@ napi_value dgcExpand(napi_env env, napi_callback_info info) {
   Args args(env, info);
   return guarded(env, [&] {
     const HeadDims d(env, args.v[0]);
+    const int64_t B = d.B, HW = d.HW, C = d.C, h = d.h;
     const float* a = f32(env, args.v[1], "a");
     const float* g = f32(env, args.v[2], "g");
     float* xs = f32(env, args.v[3], "xs");
 #pragma omp parallel for schedule(static)
-    for (int64_t row = 0; row < d.B * d.HW; row++) {
-      const int64_t b = row / d.HW;
-      const float* ar = a + d.row(row);
-      float* o = xs + d.copies(row);
-      for (int64_t i = 0; i < d.h; i++) {
-        const float* gi = g + d.gate(i, b);
-        for (int64_t c = 0; c < d.C; c++) o[i * d.C + c] = ar[c] * gi[c];
+    for (int64_t row = 0; row < B * HW; row++) {
+      const int64_t b = row / HW;
+      const float* ar = a + row * C;
+      float* o = xs + row * h * C;
+      for (int64_t i = 0; i < h; i++) {
+        const float* gi = g + (i * B + b) * C;
+        for (int64_t c = 0; c < C; c++) o[i * C + c] = ar[c] * gi[c];
       }
     }
   });
@@ -73,25 +72,26 @@ napi_value dgcReduce(napi_env env, napi_callback_info info) {
   Args args(env, info);
   return guarded(env, [&] {
     const HeadDims d(env, args.v[0]);
+    const int64_t B = d.B, HW = d.HW, C = d.C, h = d.h;
     const float* dxs = f32(env, args.v[1], "dxs");
     const float* a = f32(env, args.v[2], "a");
     const float* g = f32(env, args.v[3], "g");
     float* da = f32(env, args.v[4], "da");
     float* dg = f32(env, args.v[5], "dg");
-    const int64_t blocks = (d.C + kDgcBlock - 1) / kDgcBlock;
+    const int64_t blocks = (C + kDgcBlock - 1) / kDgcBlock;
 #pragma omp parallel for schedule(static)
-    for (int64_t task = 0; task < d.B * blocks; task++) {
-      const int64_t b = task / blocks, c0 = (task % blocks) * kDgcBlock, c1 = std::min(d.C, c0 + kDgcBlock);
-      std::vector<double> acc(static_cast<size_t>(d.h * kDgcBlock), 0.0);
-      for (int64_t p = 0; p < d.HW; p++) {
-        const int64_t row = b * d.HW + p;
-        const float* ar = a + d.row(row);
-        const float* xr = dxs + d.copies(row);
-        float* dr = da + d.row(row);
+    for (int64_t task = 0; task < B * blocks; task++) {
+      const int64_t b = task / blocks, c0 = (task % blocks) * kDgcBlock, c1 = std::min(C, c0 + kDgcBlock);
+      std::vector<double> acc(static_cast<size_t>(h * kDgcBlock), 0.0);
+      for (int64_t p = 0; p < HW; p++) {
+        const int64_t row = b * HW + p;
+        const float* ar = a + row * C;
+        const float* xr = dxs + row * h * C;
+        float* dr = da + row * C;
         for (int64_t c = c0; c < c1; c++) dr[c] = 0.f;
-        for (int64_t i = 0; i < d.h; i++) {
-          const float* gi = g + d.gate(i, b);
-          const float* xi = xr + i * d.C;
+        for (int64_t i = 0; i < h; i++) {
+          const float* gi = g + (i * B + b) * C;
+          const float* xi = xr + i * C;
           double* ai = acc.data() + i * kDgcBlock - c0;
           for (int64_t c = c0; c < c1; c++) {
             dr[c] += gi[c] * xi[c];
@@ -99,8 +99,8 @@ napi_value dgcReduce(napi_env env, napi_callback_info info) {
           }
         }
       }
-      for (int64_t i = 0; i < d.h; i++) {
-        for (int64_t c = c0; c < c1; c++) dg[d.gate(i, b) + c] = static_cast<float>(acc[i * kDgcBlock + c - c0]);
+      for (int64_t i = 0; i < h; i++) {
+        for (int64_t c = c0; c < c1; c++) dg[(i * B + b) * C + c] = static_cast<float>(acc[i * kDgcBlock + c - c0]);
       }
     }
   });

@@ -30,29 +30,34 @@ struct Window {
   int64_t b, r, q, out;
 };
 
+// The walkers take the geometry and the body by value and give each thread its own copy (firstprivate); walkers and
+// bodies copy the sizes they loop over into locals: node-gyp compiles with -fno-strict-aliasing, so a size read
+// through a struct inside the loops would be reloaded after every store.
+
 // Calls f(window) for every output position, parallel over the N·OH output rows.
 template <typename F>
-static void forEachWindow(const PoolGeometry& g, F f) {
-#pragma omp parallel for schedule(static)
+static void forEachWindow(PoolGeometry g, F f) {
+#pragma omp parallel for schedule(static) firstprivate(g, f)
   for (int64_t i = 0; i < g.n * g.oh; i++) {
-    const int64_t b = i / g.oh, r = i % g.oh;
-    for (int64_t q = 0; q < g.ow; q++) f(Window{b, r, q, ((b * g.oh + r) * g.ow + q) * g.c});
+    const int64_t oh = g.oh, ow = g.ow, c = g.c, b = i / oh, r = i % oh;
+    for (int64_t q = 0; q < ow; q++) f(Window{b, r, q, ((b * oh + r) * ow + q) * c});
   }
 }
 
 // Gradient walk, parallel over images: each thread makes its scratch once (`scratch()`), zeroes an image's dx and
 // calls f(scratch, window, dx of the image) for the image's output positions in row-major order.
 template <typename S, typename F>
-static void forEachWindowGrad(const PoolGeometry& g, float* dx, S scratch, F f) {
-#pragma omp parallel
+static void forEachWindowGrad(PoolGeometry g, float* dx, S scratch, F f) {
+#pragma omp parallel firstprivate(g, f)
   {
     auto local = scratch();
+    const int64_t oh = g.oh, ow = g.ow, c = g.c;
 #pragma omp for schedule(static)
     for (int64_t b = 0; b < g.n; b++) {
       float* dxb = dx + b * g.image();
       std::memset(dxb, 0, sizeof(float) * g.image());
-      for (int64_t r = 0; r < g.oh; r++) {
-        for (int64_t q = 0; q < g.ow; q++) f(local, Window{b, r, q, ((b * g.oh + r) * g.ow + q) * g.c}, dxb);
+      for (int64_t r = 0; r < oh; r++) {
+        for (int64_t q = 0; q < ow; q++) f(local, Window{b, r, q, ((b * oh + r) * ow + q) * c}, dxb);
       }
     }
   }
@@ -61,25 +66,32 @@ static void forEachWindowGrad(const PoolGeometry& g, float* dx, S scratch, F f) 
 // Calls f(tap) for the in-bounds taps of a window in row-major order; tap = offset of [ih, iw, 0] in its image.
 template <typename F>
 static void forEachTap(const PoolGeometry& g, const Window& win, F f) {
-  for (int64_t ih = g.r0(win.r); ih < g.r1(win.r); ih++) {
-    for (int64_t iw = g.c0(win.q); iw < g.c1(win.q); iw++) f((ih * g.w + iw) * g.c);
+  const int64_t ih0 = g.r0(win.r), ih1 = g.r1(win.r), iw0 = g.c0(win.q), iw1 = g.c1(win.q), w = g.w, c = g.c;
+  for (int64_t ih = ih0; ih < ih1; ih++) {
+    for (int64_t iw = iw0; iw < iw1; iw++) f((ih * w + iw) * c);
   }
 }
 
-// maxPool(geometry, x, y)
-napi_value maxPool(napi_env env, napi_callback_info info) {
+// The forward kernels (geometry, x, y): body(xb, out, win) per window, xb = x of the window's image, out = y + win.out.
+template <typename F>
+static napi_value poolForward(napi_env env, napi_callback_info info, F body) {
   Args a(env, info);
   return guarded(env, [&] {
     PoolGeometry g(ints(env, a.v[0], "geometry", 12));
     const float* x = f32(env, a.v[1], "x");
     float* y = f32(env, a.v[2], "y");
-    forEachWindow(g, [&](const Window& win) {
-      float* out = y + win.out;
-      std::fill(out, out + g.c, -std::numeric_limits<float>::infinity());
-      forEachTap(g, win, [&](int64_t tap) {
-        const float* in = x + win.b * g.image() + tap;
-        for (int64_t k = 0; k < g.c; k++) out[k] = in[k] > out[k] ? in[k] : out[k];
-      });
+    forEachWindow(g, [=](const Window& win) { body(g, x + win.b * g.image(), y + win.out, win); });
+  });
+}
+
+// maxPool(geometry, x, y)
+napi_value maxPool(napi_env env, napi_callback_info info) {
+  return poolForward(env, info, [](const PoolGeometry& g, const float* xb, float* out, const Window& win) {
+    const int64_t c = g.c;
+    std::fill(out, out + c, -std::numeric_limits<float>::infinity());
+    forEachTap(g, win, [=](int64_t tap) {
+      const float* in = xb + tap;
+      for (int64_t k = 0; k < c; k++) out[k] = in[k] > out[k] ? in[k] : out[k];
     });
   });
 }
@@ -97,21 +109,25 @@ napi_value maxPoolGrad(napi_env env, napi_callback_info info) {
       std::vector<int64_t> pos;
     };
     const auto scratch = [&] { return Best{std::vector<float>(g.c), std::vector<int64_t>(g.c)}; };
-    forEachWindowGrad(g, dx, scratch, [&](Best& best, const Window& win, float* dxb) {
-      std::fill(best.value.begin(), best.value.end(), -std::numeric_limits<float>::infinity());
-      std::fill(best.pos.begin(), best.pos.end(), -1);
-      forEachTap(g, win, [&](int64_t tap) {
-        const float* in = x + win.b * g.image() + tap;
-        for (int64_t k = 0; k < g.c; k++) {
-          if (in[k] > best.value[k]) {
-            best.value[k] = in[k];
-            best.pos[k] = tap + k;
+    forEachWindowGrad(g, dx, scratch, [=](Best& best, const Window& win, float* dxb) {
+      const int64_t c = g.c;
+      const float* xb = x + win.b * g.image();
+      float* value = best.value.data();
+      int64_t* pos = best.pos.data();
+      std::fill(value, value + c, -std::numeric_limits<float>::infinity());
+      std::fill(pos, pos + c, -1);
+      forEachTap(g, win, [=](int64_t tap) {
+        const float* in = xb + tap;
+        for (int64_t k = 0; k < c; k++) {
+          if (in[k] > value[k]) {
+            value[k] = in[k];
+            pos[k] = tap + k;
           }
         }
       });
       const float* d = dy + win.out;
-      for (int64_t k = 0; k < g.c; k++) {
-        if (best.pos[k] >= 0) dxb[best.pos[k]] += d[k];
+      for (int64_t k = 0; k < c; k++) {
+        if (pos[k] >= 0) dxb[pos[k]] += d[k];
       }
     });
   });
@@ -119,23 +135,17 @@ napi_value maxPoolGrad(napi_env env, napi_callback_info info) {
 
 // avgPool(geometry, x, y)
 napi_value avgPool(napi_env env, napi_callback_info info) {
-  Args a(env, info);
-  return guarded(env, [&] {
-    PoolGeometry g(ints(env, a.v[0], "geometry", 12));
-    const float* x = f32(env, a.v[1], "x");
-    float* y = f32(env, a.v[2], "y");
-    forEachWindow(g, [&](const Window& win) {
-      float* out = y + win.out;
-      std::fill(out, out + g.c, 0.f);
-      int64_t count = 0;
-      forEachTap(g, win, [&](int64_t tap) {
-        const float* in = x + win.b * g.image() + tap;
-        for (int64_t k = 0; k < g.c; k++) out[k] += in[k];
-        count++;
-      });
-      const float inv = count > 0 ? 1.f / static_cast<float>(count) : 0.f;
-      for (int64_t k = 0; k < g.c; k++) out[k] = count > 0 ? out[k] * inv : std::numeric_limits<float>::quiet_NaN();
+  return poolForward(env, info, [](const PoolGeometry& g, const float* xb, float* out, const Window& win) {
+    const int64_t c = g.c;
+    std::fill(out, out + c, 0.f);
+    int64_t count = 0;
+    forEachTap(g, win, [&](int64_t tap) {
+      const float* in = xb + tap;
+      for (int64_t k = 0; k < c; k++) out[k] += in[k];
+      count++;
     });
+    const float inv = count > 0 ? 1.f / static_cast<float>(count) : 0.f;
+    for (int64_t k = 0; k < c; k++) out[k] = count > 0 ? out[k] * inv : std::numeric_limits<float>::quiet_NaN();
   });
 }
 
@@ -148,11 +158,12 @@ napi_value avgPoolGrad(napi_env env, napi_callback_info info) {
     float* dx = f32(env, a.v[2], "dx");
     const float scale = 1.f / static_cast<float>(g.fh * g.fw);
     const auto scratch = [] { return 0; };  // none
-    forEachWindowGrad(g, dx, scratch, [&](int, const Window& win, float* dxb) {
+    forEachWindowGrad(g, dx, scratch, [=](int, const Window& win, float* dxb) {
+      const int64_t c = g.c;
       const float* d = dy + win.out;
-      forEachTap(g, win, [&](int64_t tap) {
+      forEachTap(g, win, [=](int64_t tap) {
         float* o = dxb + tap;
-        for (int64_t k = 0; k < g.c; k++) o[k] += d[k] * scale;
+        for (int64_t k = 0; k < c; k++) o[k] += d[k] * scale;
       });
     });
   });
