@@ -3,14 +3,12 @@
 import type { TensorInfo } from '@tensorflow/tfjs-core';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { ChanlabPix, ChanlabPixGrad, PIX_LOWEST, type PixAttrs } from '../../ops/pix/kernel_names.js';
-import { assertNoNaN, pixDims, type PixDims } from '../../ops/pix/shape.js';
-import { fillModes, groupTables } from '../wasm/PixCommon.js';
+import { pixDims, type PixDims } from '../../ops/pix/shape.js';
+import { fillModes, pixTables } from '../wasm/PixCommon.js';
 import { addon, type KernelArgs, views } from './common.js';
 
 function tables(d: PixDims, a: PixAttrs, p: Float32Array) {
-  if (a.checkNaN) assertNoNaN(p, d.G);
-  const { sizes, divs } = groupTables(d, a);
-  const modes = new Int32Array(d.N * d.G);
+  const { sizes, divs, modes } = pixTables(p, d, a, d.N);
   for (let n = 0; n < d.N; n++) fillModes(modes.subarray(n * d.G, (n + 1) * d.G), p, n, d.G, a);
   return { dims: Int32Array.of(d.N, d.HW, d.C, d.G, d.zeta), modes, sizes, divs };
 }

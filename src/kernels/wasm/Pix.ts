@@ -2,9 +2,9 @@
 // Pixel-major traversal (NHWC keeps a pixel's C channels contiguous); the branch is fixed per (n, g).
 import { registerKernel, type KernelConfig, type KernelFunc, type TensorInfo } from '@tensorflow/tfjs-core';
 import { ChanlabPix, PIX_LOWEST, type PixAttrs } from '../../ops/pix/kernel_names.js';
-import { assertNoNaN, pixDims } from '../../ops/pix/shape.js';
+import { pixDims } from '../../ops/pix/shape.js';
 import {
-  fillModes, groupTables, MODE_AVG, MODE_MAX, MODE_MIN, type WasmBackendLike,
+  fillModes, MODE_AVG, MODE_MAX, MODE_MIN, pixTables, type WasmBackendLike,
 } from './PixCommon.js';
 
 const pixWasm: KernelFunc = ({ inputs, backend, attrs }) => {
@@ -19,9 +19,7 @@ const pixWasm: KernelFunc = ({ inputs, backend, attrs }) => {
   const x = b.typedArrayFromHeap(xInfo);
   const p = b.typedArrayFromHeap(pInfo);
   const y = b.typedArrayFromHeap(out);
-  if (a.checkNaN) assertNoNaN(p, G);
-  const { sizes, divs } = groupTables(d, a);
-  const modes = new Int32Array(G);
+  const { sizes, divs, modes } = pixTables(p, d, a);
   for (let n = 0; n < N; n++) {
     fillModes(modes, p, n, G, a);
     const po = n * G;

@@ -2,9 +2,9 @@
 // once (the heap allocation is not zeroed, so non-selected channels get an explicit 0); dp accumulates in float64.
 import { registerKernel, type KernelConfig, type KernelFunc, type TensorInfo } from '@tensorflow/tfjs-core';
 import { ChanlabPixGrad, PIX_LOWEST, type PixAttrs } from '../../ops/pix/kernel_names.js';
-import { assertNoNaN, pixDims } from '../../ops/pix/shape.js';
+import { pixDims } from '../../ops/pix/shape.js';
 import {
-  fillModes, groupTables, MODE_AVG, MODE_MAX, MODE_MIN, type WasmBackendLike,
+  fillModes, MODE_AVG, MODE_MAX, MODE_MIN, pixTables, type WasmBackendLike,
 } from './PixCommon.js';
 
 const pixGradWasm: KernelFunc = ({ inputs, backend, attrs }) => {
@@ -22,9 +22,7 @@ const pixGradWasm: KernelFunc = ({ inputs, backend, attrs }) => {
   const dy = b.typedArrayFromHeap(dyInfo);
   const dx = b.typedArrayFromHeap(dxInfo);
   const dp = b.typedArrayFromHeap(dpInfo);
-  if (a.checkNaN) assertNoNaN(p, G);
-  const { sizes, divs } = groupTables(d, a);
-  const modes = new Int32Array(G);
+  const { sizes, divs, modes } = pixTables(p, d, a);
   const acc = new Float64Array(G);
   for (let n = 0; n < N; n++) {
     fillModes(modes, p, n, G, a);
