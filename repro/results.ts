@@ -1,7 +1,7 @@
 // The result file repro/results/<tier>/<table>.json: per row its config, the once-per-tier computed metrics and one
 // record per seed, each with its manifest. Loading checks the schema and the commit of the code that produced it.
 import { bundleInfo } from '../src/core/build_info.js';
-import { execFileSync } from 'node:child_process';
+import { lastCodeCommit } from '../src/core/git.js';
 import { existsSync, readFileSync } from 'node:fs';
 import type { Manifest } from '../src/train/manifest.js';
 import type { Metrics, Tier } from './definition.js';
@@ -37,20 +37,12 @@ export interface ResultFile {
   cells?: unknown;
 }
 
-function git(args: string[]): string | null {
-  try {
-    return execFileSync('git', args, { cwd: process.cwd(), encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim() || null;
-  } catch {
-    return null;
-  }
-}
-
 /**
  * The commit of the code at `rev`: the last commit up to `rev` touching anything outside repro/results (null outside
  * a git checkout or for an unknown revision).
  */
 export function codeCommit(rev = 'HEAD'): string | null {
-  const fromGit = git(['log', '-1', '--format=%H', rev, '--', '.', ':(exclude)repro/results']);
+  const fromGit = lastCodeCommit(rev);
   if (fromGit !== null || rev !== 'HEAD') return fromGit;
   // a bundle outside any checkout: the code it was built from
   return bundleInfo()?.codeCommit ?? null;

@@ -15,16 +15,18 @@
 //                                         commit
 // Run: `node bundle/chanlab/chanlab.mjs backends`, `… bench --only pix --backends webgpu`, `… repro pix-squeeze`.
 // Not in the bundle: Plotly PNG export (needs chromium and plotly.js-dist-min) and wasm threads (CHANLAB_WASM_THREADS).
-import { execFileSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { build } from 'esbuild';
 
 const args = process.argv.slice(2);
 const outIndex = args.indexOf('--out');
 const out = path.resolve(outIndex >= 0 ? args[outIndex + 1] ?? '' : 'bundle/chanlab');
 if (outIndex >= 0 && !args[outIndex + 1]) throw new Error('bundle: --out needs a directory');
-if (!existsSync('dist/src/cli/main.js')) throw new Error('bundle: dist/src/cli/main.js missing: run `npm run build` (or `npm ci`) first');
+for (const f of ['dist/src/cli/main.js', 'dist/src/core/git.js']) {
+  if (!existsSync(f)) throw new Error(`bundle: ${f} missing: run \`npm run build\` (or \`npm ci\`) first`);
+}
 
 const tmp = `${out}.tmp-${process.pid}`;
 rmSync(tmp, { recursive: true, force: true });
@@ -58,18 +60,13 @@ if (!process.env.CHANLAB_NATIVE_PATH && __chanlabFs.existsSync(__dirname + '/cha
   process.env.CHANLAB_NATIVE_PATH = __dirname + '/chanlab_native.node';
 }`;
 
-const gitOut = (a) => {
-  try {
-    return execFileSync('git', a, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
-  } catch {
-    return null;
-  }
-};
+// the code this bundle is built from, by the same rules as run manifests and reproduction results (src/core/git.ts,
+// compiled in dist/): untracked files count, the suite's result files do not
+const { codeDirty, git, lastCodeCommit } = await import(pathToFileURL(path.resolve('dist/src/core/git.js')).href);
 const info = {
-  commit: gitOut(['rev-parse', 'HEAD']) ?? 'unknown',
-  codeCommit: gitOut(['log', '-1', '--format=%H', '--', '.', ':(exclude)repro/results']) ?? 'unknown',
-  // the same rule as gitState() in src/train/manifest.ts: untracked files count, the suite's result files do not
-  dirty: (gitOut(['status', '--porcelain', '--untracked-files=all', '--', '.', ':(exclude)repro/results']) ?? '') !== '',
+  commit: git(['rev-parse', 'HEAD']) ?? 'unknown',
+  codeCommit: lastCodeCommit() ?? 'unknown',
+  dirty: codeDirty() === true,
 };
 
 await build({

@@ -4,10 +4,14 @@
 # (flat cfg), bottlenecks [Cin, c1, c2] per block (nested or flat) + [F]; stage output widths, the stem (7×7/2 +
 # max-pool, or 3×3/1 for small inputs) and the class count come from the state dict's shapes.
 # usage: /usr/bin/python3 scripts/chex/load_compact.py COMPACT.pth.tar INPUT.npy LOGITS.npy
+import os
 import sys
 import numpy as np
 import torch
 import torch.nn as nn
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'fixtures'))
+from make_checkpoint_fixtures import ChexBottleneck  # noqa: E402  (the bottleneck of the CHEX fixtures)
 
 
 class Basic(nn.Module):
@@ -21,24 +25,6 @@ class Basic(nn.Module):
 
     def forward(self, x):
         out = self.bn2(self.conv2(torch.relu(self.bn1(self.conv1(x)))))
-        return torch.relu(out + (x if self.downsample is None else self.downsample(x)))
-
-
-class Bottleneck(nn.Module):
-    def __init__(self, cin, c1, c2, cout, stride, down):
-        super().__init__()
-        self.conv1 = nn.Conv2d(cin, c1, 1, bias=False)
-        self.bn1 = nn.BatchNorm2d(c1)
-        self.conv2 = nn.Conv2d(c1, c2, 3, stride, 1, bias=False)
-        self.bn2 = nn.BatchNorm2d(c2)
-        self.conv3 = nn.Conv2d(c2, cout, 1, bias=False)
-        self.bn3 = nn.BatchNorm2d(cout)
-        self.downsample = down
-
-    def forward(self, x):
-        out = torch.relu(self.bn1(self.conv1(x)))
-        out = torch.relu(self.bn2(self.conv2(out)))
-        out = self.bn3(self.conv3(out))
         return torch.relu(out + (x if self.downsample is None else self.downsample(x)))
 
 
@@ -63,7 +49,7 @@ class ResNetFromCfg(nn.Module):
                     if (stride != 1 or cin != cout) else None
                 if bottleneck:
                     assert flat[k] == cin, f'cfg[{k}] = {flat[k]} must equal the block input {cin}'
-                    blocks.append(Bottleneck(cin, flat[k + 1], flat[k + 2], cout, stride, down))
+                    blocks.append(ChexBottleneck(cin, flat[k + 1], flat[k + 2], cout, stride, down))
                     k += 3
                 else:
                     blocks.append(Basic(cin, flat[k], cout, stride, down))

@@ -33,7 +33,8 @@ function readOwner(lock: string): Owner | null {
   }
 }
 
-function alive(pid: number): boolean {
+/** Whether process `pid` exists on this host (EPERM: it exists but belongs to another user). */
+export function processAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;
@@ -50,20 +51,28 @@ function ageMs(lock: string): number | null {
   }
 }
 
-function tryCreate(lock: string, owner: Owner): boolean {
+/**
+ * Creates `path` holding `body` only when no such file exists (O_EXCL); false when it exists. Any other failure to
+ * create it throws `cannotCreate(error)`.
+ */
+export function createExclusive(path: string, body: string, cannotCreate: (e: Error) => Error): boolean {
   let fd: number;
   try {
-    fd = openSync(lock, 'wx');
+    fd = openSync(path, 'wx');
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'EEXIST') return false;
-    throw new Error(`cannot create lock file ${lock}: ${(e as Error).message}; expected a writable directory`);
+    throw cannotCreate(e as Error);
   }
   try {
-    writeSync(fd, JSON.stringify(owner));
+    writeSync(fd, body);
   } finally {
     closeSync(fd);
   }
   return true;
+}
+
+function tryCreate(lock: string, owner: Owner): boolean {
+  return createExclusive(lock, JSON.stringify(owner), (e) => new Error(`cannot create lock file ${lock}: ${e.message}; expected a writable directory`));
 }
 
 /** Removes `lock` when it is stale; true when it was removed (or had gone). */
@@ -71,7 +80,7 @@ function breakIfStale(lock: string, staleMs: number): boolean {
   const owner = readOwner(lock);
   const age = ageMs(lock);
   if (age === null) return true;
-  const dead = owner !== null && owner.host === hostname() && !alive(owner.pid);
+  const dead = owner !== null && owner.host === hostname() && !processAlive(owner.pid);
   if (!dead && age <= staleMs) return false;
   const aside = `${lock}.stale-${process.pid}-${randomBytes(4).toString('hex')}`;
   try {

@@ -1,12 +1,12 @@
 // The run manifest (manifest.json): what ran, where, on what, and how long — enough to reproduce or compare a run.
 import * as tf from '@tensorflow/tfjs-core';
 import { version_wasm } from '@tensorflow/tfjs-backend-wasm';
-import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { cpus, totalmem, platform, release, arch } from 'node:os';
 import { dirname, join } from 'node:path';
 import { describeActive } from '../backend/index.js';
 import { bundleInfo } from '../core/build_info.js';
+import { codeDirty, git } from '../core/git.js';
 
 export interface Manifest {
   config: unknown;
@@ -28,17 +28,6 @@ export interface Manifest {
 
 export type RunStatus = 'running' | 'finished' | 'interrupted' | 'diverged' | 'failed';
 
-function git(args: string[], cwd: string): string | null {
-  try {
-    return execFileSync('git', args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
-  } catch {
-    return null;
-  }
-}
-
-/** Paths whose changes are outputs, not code: the reproduction suite's result files (written while it runs). */
-const OUTPUT_PATHS = ['repro/results'];
-
 /**
  * The commit checked out in `cwd` and whether the tree differs from it: modified, staged, deleted or untracked (not
  * ignored) files anywhere but the suite's result files. null outside a git checkout.
@@ -46,10 +35,7 @@ const OUTPUT_PATHS = ['repro/results'];
 export function gitState(cwd: string = process.cwd()): { commit: string | null; dirty: boolean | null } {
   const commit = git(['rev-parse', 'HEAD'], cwd);
   if (!commit) return { commit: null, dirty: null };
-  const top = git(['rev-parse', '--show-toplevel'], cwd);
-  const status = top === null ? null
-    : git(['status', '--porcelain', '--untracked-files=all', '--', '.', ...OUTPUT_PATHS.map((p) => `:(exclude)${p}`)], top);
-  return { commit, dirty: status === null ? null : status.length > 0 };
+  return { commit, dirty: codeDirty(cwd) };
 }
 
 /** chanlab's version from the nearest package.json named chanlab above the working directory. */

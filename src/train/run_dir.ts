@@ -1,9 +1,10 @@
 // The run directory's files and lifecycle: paths, an exclusive lock (run.lock holding the owner's pid; a lock left by
 // a dead process is taken over), what state a directory is in (empty, a run without a checkpoint yet, a run with
 // one), and reading its JSON files with errors that name the file and line.
-import { closeSync, existsSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
+import { createExclusive, processAlive } from '../core/lock.js';
 
 export function runPaths(runDir: string) {
   return {
@@ -45,21 +46,12 @@ function readLock(path: string): LockInfo | null {
   }
 }
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
 /** The live process holding the run directory's lock (another one than this process), or null. */
 export function lockHolder(runDir: string): LockInfo | null {
   const info = readLock(runPaths(runDir).lock);
   if (!info || info.pid === process.pid) return null;
   if (info.host !== '' && info.host !== hostname()) return info; // another machine: cannot tell, so assume live
-  return alive(info.pid) ? info : null;
+  return processAlive(info.pid) ? info : null;
 }
 
 function busy(runDir: string, h: LockInfo): Error {
@@ -81,20 +73,11 @@ export function acquireRunLock(runDir: string): () => void {
   const path = runPaths(runDir).lock;
   const body = JSON.stringify({ pid: process.pid, host: hostname(), time: new Date().toISOString() });
   for (let attempt = 0; attempt < 2; attempt++) {
-    let fd: number;
-    try {
-      fd = openSync(path, 'wx');
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw new Error(`runDir: cannot create the lock ${path} (${(e as Error).message})`);
+    if (!createExclusive(path, body, (e) => new Error(`runDir: cannot create the lock ${path} (${e.message})`))) {
       const h = lockHolder(runDir);
       if (h) throw busy(runDir, h);
       rmSync(path, { force: true }); // stale: its process is gone
       continue;
-    }
-    try {
-      writeSync(fd, body);
-    } finally {
-      closeSync(fd);
     }
     return () => {
       if (readLock(path)?.pid === process.pid) rmSync(path, { force: true });

@@ -5,6 +5,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, expect, it } from 'vitest';
+import { lastCodeCommit } from '../../src/core/git.js';
 import { gitState } from '../../src/train/manifest.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'chanlab-git-'));
@@ -45,4 +46,20 @@ it('dirty follows the tree, except repro/results; null outside git', () => {
   const plain = join(tmp, 'plain');
   mkdirSync(plain);
   expect(gitState(plain)).toEqual({ commit: null, dirty: null });
+});
+
+it('the code commit skips commits that change only repro/results', () => {
+  const repo = join(tmp, 'code');
+  mkdirSync(join(repo, 'repro', 'results'), { recursive: true });
+  writeFileSync(join(repo, 'a.ts'), 'export const a = 1;\n');
+  git(repo, 'init', '-q');
+  git(repo, 'add', '-A');
+  git(repo, 'commit', '-qm', 'code');
+  const code = git(repo, 'rev-parse', 'HEAD').toString().trim();
+  writeFileSync(join(repo, 'repro', 'results', 't.json'), '{}\n');
+  git(repo, 'add', '-A');
+  git(repo, 'commit', '-qm', 'results');
+  expect(git(repo, 'rev-parse', 'HEAD').toString().trim()).not.toBe(code);
+  expect(lastCodeCommit('HEAD', repo)).toBe(code);
+  expect(lastCodeCommit('no-such-rev', repo)).toBeNull();
 });

@@ -1,5 +1,7 @@
 import { releaseBackends } from '../../backend/index.js';
 import { compareLatency, formatLatencyComparison, latencyMethod, measureLatency, type LatencyMethod, type LatencyOptions } from '../../latency/latency.js';
+import { formatLatencyProfile, profileLatency } from '../../latency/profile.js';
+import { useBackend, type BackendName } from '../../backend/index.js';
 import { inputChannelsOf, modelFromCheckpoint } from '../../checkpoint/commands.js';
 import { parse } from '../args.js';
 
@@ -8,13 +10,15 @@ export const help = `chanlab latency --model A [--checkpoint FILE] [--baseline B
   --method median (default): 5 warm-ups, the median of 50 runs. --method official: PiX's test_latency.py
   (5 warm-ups, the mean of 1000 runs at 224²). --runs/--warmup/--input override the method's values.
   With --baseline, both models side by side and the ratio (e.g. --model pix_resnet50_cs --baseline resnet50).
-  --checkpoint builds a chex_resnet* model from a checkpoint's shapes (compact CHEX models).`;
+  --checkpoint builds a chex_resnet* model from a checkpoint's shapes (compact CHEX models).
+  --profile: where the time goes instead — every kernel timed per call over --runs passes (default 30), summed by
+  kernel and by kernel and input shape, and the JavaScript rest (each model given, baseline too).`;
 
 export async function run(argv: string[]): Promise<number> {
   const a = parse('latency', argv, {
     model: { type: 'string' }, baseline: { type: 'string' }, backend: { type: 'string' }, runs: { type: 'string' },
     warmup: { type: 'string' }, input: { type: 'string' }, json: { type: 'boolean' }, method: { type: 'string' },
-    checkpoint: { type: 'string' }, 'baseline-checkpoint': { type: 'string' },
+    checkpoint: { type: 'string' }, 'baseline-checkpoint': { type: 'string' }, profile: { type: 'boolean' },
   });
   if (a.help) return console.log(help), 0;
   const model = a.str('model') ?? a.positionals[0];
@@ -31,6 +35,14 @@ export async function run(argv: string[]): Promise<number> {
     const fromCk = (name: string, file: string | undefined) => (file ? modelFromCheckpoint(name, file) : name);
     const ck = a.str('checkpoint') ? modelFromCheckpoint(model, a.need('checkpoint')) : null;
     if (ck) opts.channels = inputChannelsOf(ck);
+    if (a.flag('profile')) {
+      await useBackend(opts.backend as BackendName);
+      for (const name of baseline ? [fromCk(baseline, a.str('baseline-checkpoint')), ck ?? model] : [ck ?? model]) {
+        const p = await profileLatency(name, { runs: a.int('runs', 30), warmup: opts.warmup, input: opts.input, channels: opts.channels });
+        console.log(a.flag('json') ? JSON.stringify(p, null, 2) : formatLatencyProfile(p) + '\n');
+      }
+      return 0;
+    }
     if (baseline) {
       const c = await compareLatency(fromCk(baseline, a.str('baseline-checkpoint')), ck ?? model, opts);
       console.log(a.flag('json') ? JSON.stringify(c, null, 2) : formatLatencyComparison(c));

@@ -1,8 +1,7 @@
 // cpu kernels for ChanlabDgcHeads / ChanlabDgcHeadsGrad: the shared driver (src/kernels/dgc/driver.ts) with the
 // element-wise passes as plain loops on the cpu backend's arrays. The reference the other backends are tested against.
-import { registerKernel, type KernelConfig, type KernelFunc, type TensorInfo } from '@tensorflow/tfjs-core';
-import { ChanlabDgcHeads, ChanlabDgcHeadsGrad, type DgcHeadsAttrs } from '../../ops/dgc/kernel_names.js';
-import { dgcHeadsBackward, dgcHeadsForward, type DgcElementwise } from '../dgc/driver.js';
+import { registerKernel, type KernelConfig, type TensorInfo } from '@tensorflow/tfjs-core';
+import { dgcHeadsKernelConfigs, type DgcElementwise } from '../dgc/driver.js';
 import { interleaveLoop, reduceHeadLoop, scaleHeadLoop, takeHeadLoop } from '../dgc/loops.js';
 import { cpuValues, type CpuBackendLike } from './Pix.js';
 
@@ -41,12 +40,8 @@ function cpuElementwise(backend: unknown): DgcElementwise {
   };
 }
 
-const forward: KernelFunc = ({ inputs, backend, attrs }) =>
-  dgcHeadsForward(cpuElementwise(backend), inputs, attrs as unknown as DgcHeadsAttrs);
-const backward: KernelFunc = ({ inputs, backend, attrs }) =>
-  dgcHeadsBackward(cpuElementwise(backend), inputs, attrs as unknown as DgcHeadsAttrs);
-
-export const dgcHeadsCpuConfig: KernelConfig = { kernelName: ChanlabDgcHeads, backendName: 'cpu', kernelFunc: forward };
-export const dgcHeadsGradCpuConfig: KernelConfig = { kernelName: ChanlabDgcHeadsGrad, backendName: 'cpu', kernelFunc: backward };
+const kernels = dgcHeadsKernelConfigs('cpu', cpuElementwise);
+export const dgcHeadsCpuConfig: KernelConfig = kernels.forward;
+export const dgcHeadsGradCpuConfig: KernelConfig = kernels.backward;
 registerKernel(dgcHeadsCpuConfig);
 registerKernel(dgcHeadsGradCpuConfig);

@@ -3,6 +3,7 @@
 import { registerKernel, type KernelConfig, type KernelFunc, type TensorInfo } from '@tensorflow/tfjs-core';
 import { ChanlabPix, PIX_LOWEST, type PixAttrs } from '../../ops/pix/kernel_names.js';
 import { assertNoNaN, avgDivisorOf, groupSize, pixDims } from '../../ops/pix/shape.js';
+import { pixKernelArgs } from '../pix/args.js';
 
 const f = Math.fround;
 
@@ -52,10 +53,7 @@ export function pixForwardCpu(x: Float32Array, p: Float32Array, shape: number[],
 
 const pixCpu: KernelFunc = ({ inputs, backend, attrs }) => {
   const b = backend as unknown as CpuBackendLike;
-  const a = attrs as unknown as PixAttrs;
-  const x = inputs.x as TensorInfo;
-  const p = inputs.p as TensorInfo;
-  const d = pixDims(x.shape, a.zeta);
+  const { a, x, p, d } = pixKernelArgs(inputs, attrs);
   const pv = cpuValues(b, p);
   if (a.checkNaN) assertNoNaN(pv, d.G);
   const y = pixForwardCpu(cpuValues(b, x), pv, x.shape, a);

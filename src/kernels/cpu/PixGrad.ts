@@ -4,6 +4,7 @@
 import { registerKernel, type KernelConfig, type KernelFunc, type TensorInfo } from '@tensorflow/tfjs-core';
 import { ChanlabPixGrad, PIX_LOWEST, type PixAttrs } from '../../ops/pix/kernel_names.js';
 import { assertNoNaN, avgDivisorOf, groupSize, pixDims } from '../../ops/pix/shape.js';
+import { pixKernelArgs } from '../pix/args.js';
 import { cpuValues, type CpuBackendLike } from './Pix.js';
 
 const f = Math.fround;
@@ -67,12 +68,10 @@ export function pixBackwardCpu(x: Float32Array, p: Float32Array, dy: Float32Arra
 
 const pixGradCpu: KernelFunc = ({ inputs, backend, attrs }) => {
   const b = backend as unknown as CpuBackendLike;
-  const a = attrs as unknown as PixAttrs;
-  const x = inputs.x as TensorInfo;
-  const p = inputs.p as TensorInfo;
+  const { a, x, p, d } = pixKernelArgs(inputs, attrs);
   const dy = inputs.dy as TensorInfo;
   const pv = cpuValues(b, p);
-  if (a.checkNaN) assertNoNaN(pv, pixDims(x.shape, a.zeta).G);
+  if (a.checkNaN) assertNoNaN(pv, d.G);
   const { dx, dp } = pixBackwardCpu(cpuValues(b, x), pv, cpuValues(b, dy), x.shape, a);
   return [b.makeTensorInfo([...x.shape], 'float32', dx), b.makeTensorInfo([...p.shape], 'float32', dp)];
 };

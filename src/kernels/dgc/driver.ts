@@ -6,9 +6,9 @@
 // the addN of the h input gradients, and the stack + transpose of the interleave and their gradients.
 import {
   Concat, Conv2D, Conv2DBackpropFilter, Conv2DBackpropInput, getKernel, Slice,
-  type KernelFunc, type NamedAttrMap, type NamedTensorInfoMap, type TensorInfo,
+  type KernelConfig, type KernelFunc, type NamedAttrMap, type NamedTensorInfoMap, type TensorInfo,
 } from '@tensorflow/tfjs-core';
-import type { DgcHeadsAttrs } from '../../ops/dgc/kernel_names.js';
+import { ChanlabDgcHeads, ChanlabDgcHeadsGrad, type DgcHeadsAttrs } from '../../ops/dgc/kernel_names.js';
 import { dgcHeadsDims, headConvAttrs, type DgcHeadsDims } from '../../ops/dgc/shape.js';
 
 /** Gradient accumulators the element-wise reduction fills head by head (it owns and may replace them). */
@@ -99,4 +99,16 @@ export function dgcHeadsBackward(e: DgcElementwise, inputs: NamedTensorInfoMap, 
     if (acc.da) e.dispose(acc.da);
     acc.dg.forEach((t) => e.dispose(t));
   }
+}
+
+/** One backend's ChanlabDgcHeads and ChanlabDgcHeadsGrad kernel configs: the driver on its element-wise passes. */
+export function dgcHeadsKernelConfigs(backendName: string, elementwise: (backend: unknown) => DgcElementwise): { forward: KernelConfig; backward: KernelConfig } {
+  const forward: KernelFunc = ({ inputs, backend, attrs }) =>
+    dgcHeadsForward(elementwise(backend), inputs, attrs as unknown as DgcHeadsAttrs);
+  const backward: KernelFunc = ({ inputs, backend, attrs }) =>
+    dgcHeadsBackward(elementwise(backend), inputs, attrs as unknown as DgcHeadsAttrs);
+  return {
+    forward: { kernelName: ChanlabDgcHeads, backendName, kernelFunc: forward },
+    backward: { kernelName: ChanlabDgcHeadsGrad, backendName, kernelFunc: backward },
+  };
 }

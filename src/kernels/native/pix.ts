@@ -3,23 +3,20 @@
 import type { TensorInfo } from '@tensorflow/tfjs-core';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { ChanlabPix, ChanlabPixGrad, PIX_LOWEST, type PixAttrs } from '../../ops/pix/kernel_names.js';
-import { assertNoNaN, pixDims, type PixDims } from '../../ops/pix/shape.js';
-import { fillModes, groupTables } from '../wasm/PixCommon.js';
+import type { PixDims } from '../../ops/pix/shape.js';
+import { pixKernelArgs } from '../pix/args.js';
+import { fillModes, pixTables } from '../wasm/PixCommon.js';
 import { addon, type KernelArgs, views } from './common.js';
 
 function tables(d: PixDims, a: PixAttrs, p: Float32Array) {
-  if (a.checkNaN) assertNoNaN(p, d.G);
-  const { sizes, divs } = groupTables(d, a);
-  const modes = new Int32Array(d.N * d.G);
+  const { sizes, divs, modes } = pixTables(p, d, a, d.N);
   for (let n = 0; n < d.N; n++) fillModes(modes.subarray(n * d.G, (n + 1) * d.G), p, n, d.G, a);
   return { dims: Int32Array.of(d.N, d.HW, d.C, d.G, d.zeta), modes, sizes, divs };
 }
 
 function forward(args: KernelArgs): TensorInfo {
   const b = args.backend as BackendWasm;
-  const a = args.attrs as unknown as PixAttrs;
-  const { x, p } = args.inputs as { x: TensorInfo; p: TensorInfo };
-  const d = pixDims(x.shape, a.zeta);
+  const { a, x, p, d } = pixKernelArgs(args.inputs, args.attrs);
   const out = b.makeOutput([d.N, d.H, d.W, d.G], 'float32');
   const [xv, pv, yv] = views(b, x, p, out);
   const t = tables(d, a, pv!);
@@ -29,9 +26,8 @@ function forward(args: KernelArgs): TensorInfo {
 
 function backward(args: KernelArgs): TensorInfo[] {
   const b = args.backend as BackendWasm;
-  const a = args.attrs as unknown as PixAttrs;
-  const { x, p, dy } = args.inputs as { x: TensorInfo; p: TensorInfo; dy: TensorInfo };
-  const d = pixDims(x.shape, a.zeta);
+  const { a, x, p, d } = pixKernelArgs(args.inputs, args.attrs);
+  const dy = args.inputs.dy as TensorInfo;
   const outs = [b.makeOutput([...x.shape], 'float32'), b.makeOutput([...p.shape], 'float32')];
   const [xv, pv, dyv, dxv, dpv] = views(b, x, p, dy, ...outs);
   const t = tables(d, a, pv!);

@@ -6,8 +6,7 @@
 // step, docs/methods/dgc.md §8.3). They are the fallback of the native kernels (src/kernels/native/dgc.ts), which
 // run the heads as one grouped oneDNN convolution instead.
 import { type KernelConfig, type KernelFunc, type TensorInfo } from '@tensorflow/tfjs-core';
-import { ChanlabDgcHeads, ChanlabDgcHeadsGrad, type DgcHeadsAttrs } from '../../ops/dgc/kernel_names.js';
-import { dgcHeadsBackward, dgcHeadsForward, type DgcElementwise } from '../dgc/driver.js';
+import { dgcHeadsKernelConfigs, type DgcElementwise } from '../dgc/driver.js';
 import { interleaveLoop, reduceHeadLoop, scaleHeadLoop, takeHeadLoop } from '../dgc/loops.js';
 import type { WasmBackendLike } from './PixCommon.js';
 
@@ -47,10 +46,8 @@ export function wasmElementwise(backend: unknown): DgcElementwise {
   };
 }
 
-export const dgcHeadsWasmForward: KernelFunc = ({ inputs, backend, attrs }) =>
-  dgcHeadsForward(wasmElementwise(backend), inputs, attrs as unknown as DgcHeadsAttrs);
-export const dgcHeadsWasmBackward: KernelFunc = ({ inputs, backend, attrs }) =>
-  dgcHeadsBackward(wasmElementwise(backend), inputs, attrs as unknown as DgcHeadsAttrs);
-
-export const dgcHeadsWasmConfig: KernelConfig = { kernelName: ChanlabDgcHeads, backendName: 'wasm', kernelFunc: dgcHeadsWasmForward };
-export const dgcHeadsGradWasmConfig: KernelConfig = { kernelName: ChanlabDgcHeadsGrad, backendName: 'wasm', kernelFunc: dgcHeadsWasmBackward };
+const kernels = dgcHeadsKernelConfigs('wasm', wasmElementwise);
+export const dgcHeadsWasmForward: KernelFunc = kernels.forward.kernelFunc;
+export const dgcHeadsWasmBackward: KernelFunc = kernels.backward.kernelFunc;
+export const dgcHeadsWasmConfig: KernelConfig = kernels.forward;
+export const dgcHeadsGradWasmConfig: KernelConfig = kernels.backward;

@@ -1,27 +1,22 @@
 // wasm kernel for ChanlabPix: tight JS loops reading x and p and writing y directly in the wasm heap (no copies).
 // Pixel-major traversal (NHWC keeps a pixel's C channels contiguous); the branch is fixed per (n, g).
-import { registerKernel, type KernelConfig, type KernelFunc, type TensorInfo } from '@tensorflow/tfjs-core';
-import { ChanlabPix, PIX_LOWEST, type PixAttrs } from '../../ops/pix/kernel_names.js';
-import { assertNoNaN, pixDims } from '../../ops/pix/shape.js';
+import { registerKernel, type KernelConfig, type KernelFunc } from '@tensorflow/tfjs-core';
+import { ChanlabPix, PIX_LOWEST } from '../../ops/pix/kernel_names.js';
+import { pixKernelArgs } from '../pix/args.js';
 import {
-  fillModes, groupTables, MODE_AVG, MODE_MAX, MODE_MIN, type WasmBackendLike,
+  fillModes, MODE_AVG, MODE_MAX, MODE_MIN, pixTables, type WasmBackendLike,
 } from './PixCommon.js';
 
 const pixWasm: KernelFunc = ({ inputs, backend, attrs }) => {
   const b = backend as unknown as WasmBackendLike;
-  const a = attrs as unknown as PixAttrs;
-  const xInfo = inputs.x as TensorInfo;
-  const pInfo = inputs.p as TensorInfo;
-  const d = pixDims(xInfo.shape, a.zeta);
+  const { a, x: xInfo, p: pInfo, d } = pixKernelArgs(inputs, attrs);
   const { N, C, G, HW, zeta } = d;
   const out = b.makeOutput([d.N, d.H, d.W, G], 'float32');
   // Views are taken after the allocation above (it may grow, and so detach, the heap).
   const x = b.typedArrayFromHeap(xInfo);
   const p = b.typedArrayFromHeap(pInfo);
   const y = b.typedArrayFromHeap(out);
-  if (a.checkNaN) assertNoNaN(p, G);
-  const { sizes, divs } = groupTables(d, a);
-  const modes = new Int32Array(G);
+  const { sizes, divs, modes } = pixTables(p, d, a);
   for (let n = 0; n < N; n++) {
     fillModes(modes, p, n, G, a);
     const po = n * G;

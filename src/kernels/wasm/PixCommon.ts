@@ -1,7 +1,7 @@
 // Helpers shared by the wasm PiX kernels: heap views and per-sample branch tables.
 import type { TensorInfo } from '@tensorflow/tfjs-core';
 import type { PixAttrs } from '../../ops/pix/kernel_names.js';
-import { avgDivisorOf, groupSize, type PixDims } from '../../ops/pix/shape.js';
+import { assertNoNaN, avgDivisorOf, groupSize, type PixDims } from '../../ops/pix/shape.js';
 
 /** Minimal view of tfjs-backend-wasm's BackendWasm used here. */
 export interface WasmBackendLike {
@@ -24,6 +24,15 @@ export function groupTables(d: PixDims, attrs: PixAttrs): { sizes: Int32Array; d
     divs[g] = avgDivisorOf(d, g, attrs);
   }
   return { sizes, divs };
+}
+
+/**
+ * What the wasm and native PiX kernels set up before their loops: p scanned for NaN when asked, the per-group tables,
+ * and room for the branch codes of `samples` samples (filled by fillModes).
+ */
+export function pixTables(p: Float32Array, d: PixDims, attrs: PixAttrs, samples = 1): { sizes: Int32Array; divs: Float64Array; modes: Int32Array } {
+  if (attrs.checkNaN) assertNoNaN(p, d.G);
+  return { ...groupTables(d, attrs), modes: new Int32Array(samples * d.G) };
 }
 
 /** Fills modes[g] for sample n. */

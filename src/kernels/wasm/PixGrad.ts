@@ -1,19 +1,16 @@
 // wasm kernel for ChanlabPixGrad: one pass over x and dy in the wasm heap. Every dx element is written exactly
 // once (the heap allocation is not zeroed, so non-selected channels get an explicit 0); dp accumulates in float64.
 import { registerKernel, type KernelConfig, type KernelFunc, type TensorInfo } from '@tensorflow/tfjs-core';
-import { ChanlabPixGrad, PIX_LOWEST, type PixAttrs } from '../../ops/pix/kernel_names.js';
-import { assertNoNaN, pixDims } from '../../ops/pix/shape.js';
+import { ChanlabPixGrad, PIX_LOWEST } from '../../ops/pix/kernel_names.js';
+import { pixKernelArgs } from '../pix/args.js';
 import {
-  fillModes, groupTables, MODE_AVG, MODE_MAX, MODE_MIN, type WasmBackendLike,
+  fillModes, MODE_AVG, MODE_MAX, MODE_MIN, pixTables, type WasmBackendLike,
 } from './PixCommon.js';
 
 const pixGradWasm: KernelFunc = ({ inputs, backend, attrs }) => {
   const b = backend as unknown as WasmBackendLike;
-  const a = attrs as unknown as PixAttrs;
-  const xInfo = inputs.x as TensorInfo;
-  const pInfo = inputs.p as TensorInfo;
+  const { a, x: xInfo, p: pInfo, d } = pixKernelArgs(inputs, attrs);
   const dyInfo = inputs.dy as TensorInfo;
-  const d = pixDims(xInfo.shape, a.zeta);
   const { N, C, G, HW, zeta } = d;
   const dxInfo = b.makeOutput([...xInfo.shape], 'float32');
   const dpInfo = b.makeOutput([...pInfo.shape], 'float32');
@@ -22,9 +19,7 @@ const pixGradWasm: KernelFunc = ({ inputs, backend, attrs }) => {
   const dy = b.typedArrayFromHeap(dyInfo);
   const dx = b.typedArrayFromHeap(dxInfo);
   const dp = b.typedArrayFromHeap(dpInfo);
-  if (a.checkNaN) assertNoNaN(p, G);
-  const { sizes, divs } = groupTables(d, a);
-  const modes = new Int32Array(G);
+  const { sizes, divs, modes } = pixTables(p, d, a);
   const acc = new Float64Array(G);
   for (let n = 0; n < N; n++) {
     fillModes(modes, p, n, G, a);

@@ -3,8 +3,7 @@
 // Nothing returns to the CPU.
 import { Concat, getKernel, registerKernel, type KernelConfig, type KernelFunc, type NamedTensorInfoMap, type TensorInfo } from '@tensorflow/tfjs-core';
 import type { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
-import { ChanlabDgcHeads, ChanlabDgcHeadsGrad, type DgcHeadsAttrs } from '../../ops/dgc/kernel_names.js';
-import { dgcHeadsBackward, dgcHeadsForward, type DgcElementwise } from '../dgc/driver.js';
+import { dgcHeadsKernelConfigs, type DgcElementwise } from '../dgc/driver.js';
 import {
   DgcInputGradProgram, DgcInterleaveProgram, DgcSaliencyGradProgram, DgcScaleProgram, DgcTakeHeadProgram, dgcUniforms,
 } from './DgcPrograms.js';
@@ -54,12 +53,8 @@ function webgpuElementwise(backend: unknown): DgcElementwise {
   };
 }
 
-const forward: KernelFunc = ({ inputs, backend, attrs }) =>
-  dgcHeadsForward(webgpuElementwise(backend), inputs, attrs as unknown as DgcHeadsAttrs);
-const backward: KernelFunc = ({ inputs, backend, attrs }) =>
-  dgcHeadsBackward(webgpuElementwise(backend), inputs, attrs as unknown as DgcHeadsAttrs);
-
-export const dgcHeadsWebGPUConfig: KernelConfig = { kernelName: ChanlabDgcHeads, backendName: 'webgpu', kernelFunc: forward };
-export const dgcHeadsGradWebGPUConfig: KernelConfig = { kernelName: ChanlabDgcHeadsGrad, backendName: 'webgpu', kernelFunc: backward };
+const kernels = dgcHeadsKernelConfigs('webgpu', webgpuElementwise);
+export const dgcHeadsWebGPUConfig: KernelConfig = kernels.forward;
+export const dgcHeadsGradWebGPUConfig: KernelConfig = kernels.backward;
 registerKernel(dgcHeadsWebGPUConfig);
 registerKernel(dgcHeadsGradWebGPUConfig);

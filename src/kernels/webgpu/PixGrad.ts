@@ -2,17 +2,14 @@
 // PixGradPProgram reduces dp over H*W in workgroup shared memory. Both read x and dy; nothing returns to the CPU.
 import { registerKernel, type KernelConfig, type KernelFunc, type TensorInfo } from '@tensorflow/tfjs-core';
 import type { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
-import { ChanlabPixGrad, type PixAttrs } from '../../ops/pix/kernel_names.js';
-import { pixDims } from '../../ops/pix/shape.js';
+import { ChanlabPixGrad } from '../../ops/pix/kernel_names.js';
+import { pixKernelArgs } from '../pix/args.js';
 import { PixGradPProgram, PixGradXProgram, pixUniforms } from './PixPrograms.js';
 
 const pixGradWebGPU: KernelFunc = ({ inputs, backend, attrs }) => {
   const b = backend as unknown as WebGPUBackend;
-  const a = attrs as unknown as PixAttrs;
-  const x = inputs.x as TensorInfo;
-  const p = inputs.p as TensorInfo;
+  const { a, x, p, d } = pixKernelArgs(inputs, attrs);
   const dy = inputs.dy as TensorInfo;
-  const d = pixDims(x.shape, a.zeta);
   const dx = b.runWebGPUProgram(new PixGradXProgram(d), [x, p, dy], 'float32',
     pixUniforms(d, a, d.N * d.HW * d.G));
   // dp takes p's shape ([N,G], or [N,1,1,G] if a caller passes that: same bytes); the program writes n*G + g.

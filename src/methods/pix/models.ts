@@ -42,10 +42,21 @@ function csBasicEntry(name: string, layers: number[]): ModelEntry {
   });
 }
 
-// Small-input (28–32 px) variants: 3×3/1 stem, no max-pool, 10 classes.
+type Block = 'basic' | 'bottleneck';
+
+// Small-input (28–32 px) CIFAR-style variants: 3×3/1 stem of 16, no max-pool, 10 classes, three stages of 3 blocks.
+function cifarResnet(name: string, block: Block, outWidths: number[], firstZeta: number[], zeta: number, description: string): ModelEntry {
+  return defineModel<PiXResNetConfig>({
+    name, family: 'pix', description,
+    defaultConfig: {
+      numClasses: 10, inChannels: 3, block, layers: [3, 3, 3], outWidths, stemWidth: 16,
+      stem: 'small', firstZeta, zeta, dropRate: 0, se: false, ...PIX_DEFAULT_VARIANT,
+    },
+    defaultInputSize: 32, create: (c) => new PiXResNet(c),
+  });
+}
 
 // ⚠ Network-downscaling (ds) and dynamic-pruning (dp) modes: inferred constructions (docs/methods/pix.md §6).
-type Block = 'basic' | 'bottleneck';
 function dsResnet(name: string, base: string, block: Block, layers: number[], mode: 'ds' | 'dp'): ModelEntry {
   return defineModel<PiXDSResNetConfig>({
     name, family: 'pix',
@@ -63,6 +74,13 @@ function vggConfig(head: 'imagenet' | 'small', gate: 'pix' | 'fbs', zeta: number
     numClasses: head === 'small' ? 10 : 1000, inChannels: 3, cfg: VGG_CFGS.vgg16!, gate, zeta, widthMultiplier: 1,
     fbsKeep: 0.5, dropout: head === 'small' ? 0 : 0.5, head, ...PIX_DEFAULT_VARIANT,
   };
+}
+
+function vgg(name: string, head: 'imagenet' | 'small', gate: 'pix' | 'fbs', zeta: number, description: string): ModelEntry {
+  return defineModel<PiXVGGConfig>({
+    name, family: 'pix', description, defaultConfig: vggConfig(head, gate, zeta), defaultInputSize: head === 'small' ? 32 : 224,
+    create: (c) => new PiXVGG(c),
+  });
 }
 
 /** Every PiX-family model, by registered name. */
@@ -100,48 +118,20 @@ export const PIX_MODELS: readonly ModelEntry[] = [
     description: 'PiX-ResNet-50 channel squeezing with a 3×3/1 stem and no max-pool for 28–32 px inputs',
     defaultConfig: csBottleneck([3, 4, 6, 3], { numClasses: 10, stem: 'small' }), defaultInputSize: 32, create: (c) => new PiXResNet(c),
   }),
-  defineModel<PiXResNetConfig>({
-    name: 'pix_resnet29_small', family: 'pix',
-    description: 'CIFAR-style bottleneck ResNet-29 (3 stages × 3, widths 16/32/64, outputs 64/128/256) with PiX squeezing (ζ 1/2/2 first, 4 elsewhere)',
-    defaultConfig: {
-      numClasses: 10, inChannels: 3, block: 'bottleneck', layers: [3, 3, 3], outWidths: [64, 128, 256], stemWidth: 16,
-      stem: 'small', firstZeta: [1, 2, 2], zeta: 4, dropRate: 0, se: false, ...PIX_DEFAULT_VARIANT,
-    },
-    defaultInputSize: 32, create: (c) => new PiXResNet(c),
-  }),
-  defineModel<PiXResNetConfig>({
-    name: 'pix_resnet20_small', family: 'pix',
-    description: 'CIFAR-style ResNet-20 (basic blocks 16/32/64) with PiX before each first 3×3 ⚠ inferred (ζ 1 first blocks, 2 elsewhere)',
-    defaultConfig: {
-      numClasses: 10, inChannels: 3, block: 'basic', layers: [3, 3, 3], outWidths: [16, 32, 64], stemWidth: 16,
-      stem: 'small', firstZeta: [1, 1, 1], zeta: 2, dropRate: 0, se: false, ...PIX_DEFAULT_VARIANT,
-    },
-    defaultInputSize: 32, create: (c) => new PiXResNet(c),
-  }),
+  cifarResnet('pix_resnet29_small', 'bottleneck', [64, 128, 256], [1, 2, 2], 4,
+    'CIFAR-style bottleneck ResNet-29 (3 stages × 3, widths 16/32/64, outputs 64/128/256) with PiX squeezing (ζ 1/2/2 first, 4 elsewhere)'),
+  cifarResnet('pix_resnet20_small', 'basic', [16, 32, 64], [1, 1, 1], 2,
+    'CIFAR-style ResNet-20 (basic blocks 16/32/64) with PiX before each first 3×3 ⚠ inferred (ζ 1 first blocks, 2 elsewhere)'),
   dsResnet('pix_resnet18_ds', 'resnet18', 'basic', [2, 2, 2, 2], 'ds'),
   dsResnet('pix_resnet18_dp', 'resnet18', 'basic', [2, 2, 2, 2], 'dp'),
   dsResnet('pix_resnet34_ds', 'resnet34', 'basic', [3, 4, 6, 3], 'ds'),
   dsResnet('pix_resnet34_dp', 'resnet34', 'basic', [3, 4, 6, 3], 'dp'),
   dsResnet('pix_resnet50_ds', 'resnet50', 'bottleneck', [3, 4, 6, 3], 'ds'),
   dsResnet('pix_resnet50_dp', 'resnet50', 'bottleneck', [3, 4, 6, 3], 'dp'),
-  defineModel<PiXVGGConfig>({
-    name: 'pix_vgg16_bn_ds', family: 'pix',
-    description: 'VGG-16-BN with PiX network downscaling: PiX before every conv but the first, global ζ=2 ⚠ inferred',
-    defaultConfig: vggConfig('imagenet', 'pix', 2), defaultInputSize: 224, create: (c) => new PiXVGG(c),
-  }),
-  defineModel<PiXVGGConfig>({
-    name: 'pix_vgg16_bn_small_ds', family: 'pix',
-    description: 'CIFAR VGG-16-BN (global pool + Linear) with PiX network downscaling, ζ=2 ⚠ inferred',
-    defaultConfig: vggConfig('small', 'pix', 2), defaultInputSize: 32, create: (c) => new PiXVGG(c),
-  }),
-  defineModel<PiXVGGConfig>({
-    name: 'pix_vgg16_bn_small_dp', family: 'pix',
-    description: 'CIFAR VGG-16-BN, PiX dynamic-pruning configuration (ζ=2, ~2× fewer conv MACs; compare fbs_vgg16_bn_small) ⚠ inferred',
-    defaultConfig: vggConfig('small', 'pix', 2), defaultInputSize: 32, create: (c) => new PiXVGG(c),
-  }),
-  defineModel<PiXVGGConfig>({
-    name: 'fbs_vgg16_bn_small', family: 'pix',
-    description: 'FBS baseline: CIFAR VGG-16-BN with every BN+ReLU replaced by FBS (top-k saliency gating, keep 1/2) as the PiX supplement describes it',
-    defaultConfig: vggConfig('small', 'fbs', 1), defaultInputSize: 32, create: (c) => new PiXVGG(c),
-  }),
+  vgg('pix_vgg16_bn_ds', 'imagenet', 'pix', 2, 'VGG-16-BN with PiX network downscaling: PiX before every conv but the first, global ζ=2 ⚠ inferred'),
+  vgg('pix_vgg16_bn_small_ds', 'small', 'pix', 2, 'CIFAR VGG-16-BN (global pool + Linear) with PiX network downscaling, ζ=2 ⚠ inferred'),
+  vgg('pix_vgg16_bn_small_dp', 'small', 'pix', 2,
+    'CIFAR VGG-16-BN, PiX dynamic-pruning configuration (ζ=2, ~2× fewer conv MACs; compare fbs_vgg16_bn_small) ⚠ inferred'),
+  vgg('fbs_vgg16_bn_small', 'small', 'fbs', 1,
+    'FBS baseline: CIFAR VGG-16-BN with every BN+ReLU replaced by FBS (top-k saliency gating, keep 1/2) as the PiX supplement describes it'),
 ];

@@ -11,24 +11,11 @@ import { dgcLayers } from '../../../src/methods/dgc/index.js';
 import { run as dgcCli } from '../../../src/cli/commands/dgc.js';
 import { exportDgcRun } from '../../../src/train/dgc_export.js';
 import { train } from '../../../src/train/loop.js';
-import type { TrainConfig } from '../../../src/train/config.js';
 import { createModel } from '../../../src/zoo/index.js';
 import { expectLogitsClose, logitsOf, py, tmp } from '../../checkpoint/helpers.js';
+import { smallDgcRun } from '../../helpers/dgc_run.js';
 
-const config: TrainConfig = {
-  model: 'dydensenet_fashion_mnist',
-  modelConfig: { stages: [2, 2], growth: [8, 16] },
-  data: { dataset: 'synthetic', synthetic: { trainSize: 48, testSize: 16, height: 28, width: 28, channels: 1, numClasses: 10 }, prefetch: 0 },
-  epochs: 2,
-  batchSize: 16,
-  optimizer: { kind: 'sgd', lr: 0.05, momentum: 0.9, nesterov: true, weightDecay: 1e-4, weightDecayFilter: 'all' },
-  schedule: { kind: 'cosine', warmupEpochs: 0, minLr: 0 },
-  loss: { kind: 'ce', labelSmoothing: 0 },
-  auxLossWeight: 1e-5,
-  seed: 0,
-  backend: 'wasm',
-  logEvery: 1,
-};
+const config = smallDgcRun(48, 16);
 
 it('exports a chanlab DGC run to the official .pth.tar, which PyTorch loads and resumes from with the same logits', async () => {
   const dir = join(tmp(), 'run');

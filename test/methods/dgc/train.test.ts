@@ -8,24 +8,10 @@ import { expect, it } from 'vitest';
 import { DyDenseNet, dgcLayers } from '../../../src/methods/dgc/index.js';
 import { checkpointStateDict, readTrainCheckpoint } from '../../../src/checkpoint/training.js';
 import { train } from '../../../src/train/loop.js';
-import type { TrainConfig } from '../../../src/train/config.js';
 import { tmp } from '../../checkpoint/helpers.js';
+import { smallDgcRun } from '../../helpers/dgc_run.js';
 
-const config: TrainConfig = {
-  model: 'dydensenet_fashion_mnist',
-  modelConfig: { stages: [2, 2], growth: [8, 16] },
-  data: { dataset: 'synthetic', synthetic: { trainSize: 64, testSize: 32, height: 28, width: 28, channels: 1, numClasses: 10 }, prefetch: 0 },
-  epochs: 2,
-  batchSize: 16,
-  optimizer: { kind: 'sgd', lr: 0.05, momentum: 0.9, nesterov: true, weightDecay: 1e-4, weightDecayFilter: 'all' },
-  schedule: { kind: 'cosine', warmupEpochs: 0, minLr: 0 },
-  loss: { kind: 'ce', labelSmoothing: 0 },
-  auxLossWeight: 1e-5,
-  seed: 0,
-  backend: 'wasm',
-  logEvery: 1,
-  evalEvery: 0,
-};
+const config = smallDgcRun(64, 32, { evalEvery: 0 });
 
 it('trains a DGC DenseNet: schedule into _inactive_channels, lasso in the loss, report line', async () => {
   const dir = join(tmp(), 'run');
