@@ -44,21 +44,18 @@ static void forEachWindow(PoolGeometry g, F f) {
   }
 }
 
-// Gradient walk, parallel over images: each thread makes its scratch once (`scratch()`), zeroes an image's dx and
-// calls f(scratch, window, dx of the image) for the image's output positions in row-major order.
-template <typename S, typename F>
-static void forEachWindowGrad(PoolGeometry g, float* dx, S scratch, F f) {
-#pragma omp parallel firstprivate(g, f)
-  {
-    auto local = scratch();
+// Gradient walk, parallel over images: zeroes an image's dx and calls f(window, dx of the image) for the image's
+// output positions in row-major order. (maxPoolGrad keeps its own loop: through this walker, with per-thread
+// scratch, it ran ~6% more instructions.)
+template <typename F>
+static void forEachWindowGrad(PoolGeometry g, float* dx, F f) {
+#pragma omp parallel for schedule(static) firstprivate(g, f)
+  for (int64_t b = 0; b < g.n; b++) {
     const int64_t oh = g.oh, ow = g.ow, c = g.c;
-#pragma omp for schedule(static)
-    for (int64_t b = 0; b < g.n; b++) {
-      float* dxb = dx + b * g.image();
-      std::memset(dxb, 0, sizeof(float) * g.image());
-      for (int64_t r = 0; r < oh; r++) {
-        for (int64_t q = 0; q < ow; q++) f(local, Window{b, r, q, ((b * oh + r) * ow + q) * c}, dxb);
-      }
+    float* dxb = dx + b * g.image();
+    std::memset(dxb, 0, sizeof(float) * g.image());
+    for (int64_t r = 0; r < oh; r++) {
+      for (int64_t q = 0; q < ow; q++) f(Window{b, r, q, ((b * oh + r) * ow + q) * c}, dxb);
     }
   }
 }
@@ -104,32 +101,38 @@ napi_value maxPoolGrad(napi_env env, napi_callback_info info) {
     const float* x = f32(env, a.v[1], "x");
     const float* dy = f32(env, a.v[2], "dy");
     float* dx = f32(env, a.v[3], "dx");
-    struct Best {  // per channel: the window's maximum so far and its offset in the image (−1: none)
-      std::vector<float> value;
-      std::vector<int64_t> pos;
-    };
-    const auto scratch = [&] { return Best{std::vector<float>(g.c), std::vector<int64_t>(g.c)}; };
-    forEachWindowGrad(g, dx, scratch, [=](Best& best, const Window& win, float* dxb) {
-      const int64_t c = g.c;
-      const float* xb = x + win.b * g.image();
-      float* value = best.value.data();
-      int64_t* pos = best.pos.data();
-      std::fill(value, value + c, -std::numeric_limits<float>::infinity());
-      std::fill(pos, pos + c, -1);
-      forEachTap(g, win, [=](int64_t tap) {
-        const float* in = xb + tap;
-        for (int64_t k = 0; k < c; k++) {
-          if (in[k] > value[k]) {
-            value[k] = in[k];
-            pos[k] = tap + k;
+#pragma omp parallel
+    {
+      std::vector<float> best(g.c);
+      std::vector<int64_t> pos(g.c);
+#pragma omp for schedule(static)
+      for (int64_t b = 0; b < g.n; b++) {
+        float* dxb = dx + b * g.h * g.w * g.c;
+        std::memset(dxb, 0, sizeof(float) * g.h * g.w * g.c);
+        for (int64_t r = 0; r < g.oh; r++) {
+          for (int64_t q = 0; q < g.ow; q++) {
+            std::fill(best.begin(), best.end(), -std::numeric_limits<float>::infinity());
+            std::fill(pos.begin(), pos.end(), -1);
+            for (int64_t ih = g.r0(r); ih < g.r1(r); ih++) {
+              for (int64_t iw = g.c0(q); iw < g.c1(q); iw++) {
+                const int64_t base = (ih * g.w + iw) * g.c;
+                const float* in = x + b * g.h * g.w * g.c + base;
+                for (int64_t k = 0; k < g.c; k++) {
+                  if (in[k] > best[k]) {
+                    best[k] = in[k];
+                    pos[k] = base + k;
+                  }
+                }
+              }
+            }
+            const float* d = dy + ((b * g.oh + r) * g.ow + q) * g.c;
+            for (int64_t k = 0; k < g.c; k++) {
+              if (pos[k] >= 0) dxb[pos[k]] += d[k];
+            }
           }
         }
-      });
-      const float* d = dy + win.out;
-      for (int64_t k = 0; k < c; k++) {
-        if (pos[k] >= 0) dxb[pos[k]] += d[k];
       }
-    });
+    }
   });
 }
 
@@ -157,8 +160,7 @@ napi_value avgPoolGrad(napi_env env, napi_callback_info info) {
     const float* dy = f32(env, a.v[1], "dy");
     float* dx = f32(env, a.v[2], "dx");
     const float scale = 1.f / static_cast<float>(g.fh * g.fw);
-    const auto scratch = [] { return 0; };  // none
-    forEachWindowGrad(g, dx, scratch, [=](int, const Window& win, float* dxb) {
+    forEachWindowGrad(g, dx, [=](const Window& win, float* dxb) {
       const int64_t c = g.c;
       const float* d = dy + win.out;
       forEachTap(g, win, [=](int64_t tap) {
