@@ -65,40 +65,59 @@ export function median(xs: readonly number[]): number {
   return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
 }
 
-/** Latency of `model` (a Module or a registry name; names are built, timed and disposed). */
-export async function measureLatency(model: Module | string, opts: LatencyOptions = {}): Promise<LatencyResult> {
-  if (opts.backend) await useBackend(opts.backend as Parameters<typeof useBackend>[0]);
-  const runs = checkCount(opts.runs ?? 50, 'runs', 1);
-  const warmup = checkCount(opts.warmup ?? 5, 'warmup', 0);
+/** One timed-pass context: the model's name, its input shape and `pass()`, one forward pass and a read-back of its
+ *  output (the sync after each run, as torch.cuda.synchronize() in the official script). */
+export interface EvalPasses {
+  name: string;
+  inputShape: number[];
+  pass(): Promise<void>;
+}
+
+/**
+ * Runs `body` with `model` (a Module, or a registry name built here and disposed after) in eval mode on a seeded
+ * N(0,1) input of [batch, input, input, channels]; restores the model's mode afterwards. Shared by the latency
+ * measurement and the latency profile (./profile.ts).
+ */
+export async function withEvalPasses<T>(model: Module | string, opts: Pick<LatencyOptions, 'input' | 'batch' | 'channels' | 'seed'>,
+  body: (p: EvalPasses) => Promise<T>): Promise<T> {
   const side = checkCount(opts.input ?? 224, 'input', 1);
   const batch = checkCount(opts.batch ?? 1, 'batch', 1);
+  const channels = checkCount(opts.channels ?? 3, 'channels', 1);
   const owned = typeof model === 'string';
   const m = owned ? createModel(model) : model;
-  const name = owned ? model : m.typeName;
-  const channels = checkCount(opts.channels ?? 3, 'channels', 1);
   const inputShape = [batch, side, side, channels];
   const wasTraining = m.training;
   m.eval();
   const x = tf.randomNormal(inputShape, 0, 1, 'float32', opts.seed ?? 0);
-  const samplesMs: number[] = [];
+  const pass = async () => {
+    const y = tf.tidy(() => m.call(x));
+    await y.data();
+    y.dispose();
+  };
   try {
-    for (let i = 0; i < warmup; i++) {
-      const y = tf.tidy(() => m.call(x));
-      await y.data();
-      y.dispose();
-    }
-    for (let i = 0; i < runs; i++) {
-      const t0 = performance.now();
-      const y = tf.tidy(() => m.call(x));
-      await y.data(); // sync after each run, as torch.cuda.synchronize() in the official script
-      samplesMs.push(performance.now() - t0);
-      y.dispose();
-    }
+    return await body({ name: owned ? model : m.typeName, inputShape, pass });
   } finally {
     x.dispose();
     m.train(wasTraining);
     if (owned) m.dispose();
   }
+}
+
+/** Latency of `model` (a Module or a registry name; names are built, timed and disposed). */
+export async function measureLatency(model: Module | string, opts: LatencyOptions = {}): Promise<LatencyResult> {
+  if (opts.backend) await useBackend(opts.backend as Parameters<typeof useBackend>[0]);
+  const runs = checkCount(opts.runs ?? 50, 'runs', 1);
+  const warmup = checkCount(opts.warmup ?? 5, 'warmup', 0);
+  const { name, inputShape, samplesMs } = await withEvalPasses(model, opts, async ({ name, inputShape, pass }) => {
+    for (let i = 0; i < warmup; i++) await pass();
+    const samplesMs: number[] = [];
+    for (let i = 0; i < runs; i++) {
+      const t0 = performance.now();
+      await pass();
+      samplesMs.push(performance.now() - t0);
+    }
+    return { name, inputShape, samplesMs };
+  });
   const meanMs = samplesMs.reduce((a, b) => a + b, 0) / samplesMs.length;
   return {
     model: name, backend: tf.getBackend(), inputShape, runs, warmup, meanMs, medianMs: median(samplesMs),

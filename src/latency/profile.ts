@@ -3,8 +3,8 @@
 // input shape over timed forward passes after warm-ups. What is left of a pass's wall time beyond its kernels is
 // JavaScript: module calls, op dispatch, tensor bookkeeping.
 import * as tf from '@tensorflow/tfjs-core';
-import { createModel } from '../zoo/index.js';
 import type { Module } from '../nn/module.js';
+import { withEvalPasses } from './latency.js';
 
 export interface KernelTime {
   kernel: string;
@@ -48,9 +48,6 @@ export async function profileLatency(model: Module | string, opts: { runs?: numb
   const runs = opts.runs ?? 30;
   if (!Number.isInteger(runs) || runs < 1) throw new Error(`profileLatency: runs must be an integer >= 1, got ${runs}`);
   const backend = tf.getBackend();
-  const owned = typeof model === 'string';
-  const m = owned ? createModel(model) : model;
-  const x = tf.randomNormal([opts.batch ?? 1, opts.input ?? 224, opts.input ?? 224, opts.channels ?? 3], 0, 1, 'float32', 0);
   const byKernel: Totals = new Map();
   const byShape: Totals = new Map();
   let on = false;
@@ -72,35 +69,26 @@ export async function profileLatency(model: Module | string, opts: { runs?: numb
       },
     });
   }
-  const wasTraining = m.training;
-  m.eval();
-  let wall = 0;
   try {
-    const pass = async () => {
-      const y = tf.tidy(() => m.call(x));
-      await y.data();
-      y.dispose();
+    const { name, wall } = await withEvalPasses(model, opts, async ({ name, pass }) => {
+      for (let i = 0; i < (opts.warmup ?? 5); i++) await pass();
+      on = true;
+      const t0 = performance.now();
+      for (let i = 0; i < runs; i++) await pass();
+      return { name, wall: performance.now() - t0 };
+    });
+    const kernels = rows(byKernel, runs);
+    return {
+      model: name, backend, runs, msPerRun: wall / runs,
+      kernelMsPerRun: kernels.reduce((a, r) => a + r.msPerRun, 0), byKernel: kernels, byShape: rows(byShape, runs),
     };
-    for (let i = 0; i < (opts.warmup ?? 5); i++) await pass();
-    on = true;
-    const t0 = performance.now();
-    for (let i = 0; i < runs; i++) await pass();
-    wall = performance.now() - t0;
   } finally {
     on = false;
     for (const k of originals) {
       tf.unregisterKernel(k.kernelName, backend);
       tf.registerKernel(k);
     }
-    x.dispose();
-    m.train(wasTraining);
-    if (owned) m.dispose();
   }
-  const kernels = rows(byKernel, runs);
-  return {
-    model: owned ? model : m.typeName, backend, runs, msPerRun: wall / runs,
-    kernelMsPerRun: kernels.reduce((a, r) => a + r.msPerRun, 0), byKernel: kernels, byShape: rows(byShape, runs),
-  };
 }
 
 /** The profile as text: totals, then kernels by name and by input shape (those above `minMs` per run). */

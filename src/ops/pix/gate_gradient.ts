@@ -15,12 +15,13 @@ export const pixGateGradConfig: GradConfig = {
     const [N, H, W, C] = x.shape;
     const G = weight.shape[3];
     const k = (attrs as unknown as PixGateAttrs).activation === 'sigmoid' ? 1 : 2;
-    const da = () => tf.reshape(tf.mul(g, tf.mul(k, tf.mul(p, tf.sub(1, p)))), [N, G]) as tf.Tensor2D;
-    const w2 = () => tf.reshape(weight, [C, G]) as tf.Tensor2D;
+    // Made here, once, rather than in each closure (the body runs in the backward pass's scope, as pixGradConfig's).
+    const da = tf.reshape(tf.mul(g, tf.mul(k, tf.mul(p, tf.sub(1, p)))), [N, G]) as tf.Tensor2D;
+    const w2 = tf.reshape(weight, [C, G]) as tf.Tensor2D;
     return {
-      x: () => tf.mul(tf.ones([N, H, W, C]), tf.reshape(tf.div(tf.matMul(da(), w2(), false, true), H * W), [N, 1, 1, C])),
-      weight: () => tf.reshape(tf.matMul(tf.reshape(tf.mean(x, [1, 2]), [N, C]) as tf.Tensor2D, da(), true, false), [1, 1, C, G]),
-      bias: () => tf.sum(da(), 0),
+      x: () => tf.mul(tf.ones([N, H, W, C]), tf.reshape(tf.div(tf.matMul(da, w2, false, true), H * W), [N, 1, 1, C])),
+      weight: () => tf.reshape(tf.matMul(tf.reshape(tf.mean(x, [1, 2]), [N, C]) as tf.Tensor2D, da, true, false), [1, 1, C, G]),
+      bias: () => tf.sum(da, 0),
     };
   },
 };
