@@ -24,6 +24,8 @@ export interface TrainCommandOptions {
   /** deep-merged over the config (e.g. {epochs: 1}) */
   overrides?: Record<string, unknown>;
   quiet?: boolean;
+  /** resume on another kernel path than the run ran on (src/train/resume_record.ts) */
+  allowKernelChange?: boolean;
 }
 
 export async function runTrainCommand(o: TrainCommandOptions): Promise<TrainResult> {
@@ -40,7 +42,7 @@ export async function runTrainCommand(o: TrainCommandOptions): Promise<TrainResu
   const runDir = resolve(o.runDir ?? join('runs', `${name}-${stamp}`));
   const progress = new Progress({ quiet: o.quiet });
   progress.line(`${o.resume ? 'resuming' : 'training'} ${config?.model ?? ''} → ${runDir}`);
-  const r = await train({ config, runDir, resume: o.resume, backend: o.backend, progress });
+  const r = await train({ config, runDir, resume: o.resume, backend: o.backend, progress, allowKernelChange: o.allowKernelChange });
   progress.line(
     `done in ${r.wallSeconds.toFixed(1)} s: ${r.steps} steps, test top-1 ${r.final?.top1.toFixed(2)}%` +
       (r.finalEma ? `, EMA top-1 ${r.finalEma.top1.toFixed(2)}%` : '') + (r.report ? `; ${r.report}` : '') + ` (run: ${r.runDir})`,

@@ -10,8 +10,8 @@
 // the global generator (dropout masks) is saved; optimiser slots, EMA, BN buffers and the step (= schedule position)
 // are saved. On cpu and wasm a resumed run therefore ends bit-identical to an uninterrupted one.
 import * as tf from '@tensorflow/tfjs-core';
-import { appendFileSync, existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { appendFileSync, existsSync, mkdirSync, rmSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { useBackend } from '../backend/index.js';
 import { writeFileAtomic, writeJsonAtomic } from '../core/fs.js';
 import type { Batch } from '../data/loader.js';
@@ -35,6 +35,7 @@ import { Lamb, paramGroups, SGD, type Optimizer } from './optim.js';
 import { methodHooks, type TrainHooks } from './hooks.js';
 import { formatSeconds, Progress } from './progress.js';
 import { acquireRunLock, checkNotLocked, readJsonFile, readMetrics, runDirState, runPaths } from './run_dir.js';
+import { checkKernelPath, resumeRecord } from './resume_record.js';
 import { explainMemoryError } from './memory.js';
 import { makeSchedule } from './schedule.js';
 import { DivergedError, InterruptedError, RunStopped, StopRequest } from './stop.js';
@@ -62,6 +63,8 @@ export interface TrainOptions {
   handleSignals?: boolean;
   /** aborting stops the run the same way */
   signal?: AbortSignal;
+  /** resume on another kernel path than the run ran on (not exact; recorded in the manifest) */
+  allowKernelChange?: boolean;
 }
 
 export interface TrainResult {
@@ -239,8 +242,6 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
       throw new Error(`runDir: ${runDir} already holds a run; resume it (--resume) or choose another directory`);
     }
     if (resuming) {
-      // temp files of a process killed while writing (writeFileAtomic names them .<file>.<pid>.<time>.tmp)
-      for (const f of readdirSync(runDir)) if (/^\..+\.tmp$/.test(f)) rmSync(join(runDir, f), { force: true });
       ck = readTrainCheckpoint(paths.last);
       if (!ck.state) throw new Error(`resume: ${paths.last} holds no training state (expected a checkpoint written by chanlab train)`);
       manifest = readJsonFile(paths.manifest, 'manifest') as Manifest;
@@ -248,6 +249,7 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
         manifest = null;
         throw new Error(`manifest: ${paths.manifest} is not a run manifest (expected an object with status and resumes)`);
       }
+      checkKernelPath(manifest, backend, opts.allowKernelChange, runDir);
     } else if (dirState === 'started') {
       progress.line(`runDir: ${runDir} holds a run that stopped before its first checkpoint; starting it again in place`);
       clearUncheckpointed(runDir);
@@ -309,7 +311,7 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
       lastSaved = step;
       bestTop1 = s.bestTop1;
       meter.reset(s.epochLossSum, s.epochSamples);
-      manifest!.resumes.push({ time: new Date().toISOString(), step });
+      manifest!.resumes.push(resumeRecord(manifest!, step, backend));
       manifest!.status = 'running';
       delete manifest!.message;
       // drop metrics logged after the checkpoint (they will be logged again)

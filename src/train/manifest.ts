@@ -21,8 +21,22 @@ export interface Manifest {
   status: RunStatus;
   /** why a run ended diverged / interrupted / failed */
   message?: string;
-  resumes: Array<{ time: string; step: number }>;
+  /** one record per resume: where it continued and what that process ran on (src/train/resume_record.ts) */
+  resumes: ResumeRecord[];
   result?: Record<string, unknown>;
+}
+
+export interface ResumeRecord {
+  time: string;
+  step: number;
+  /** the resumed process's backend, code and version (absent in manifests of older chanlab) */
+  backend?: { name: string; detail: string };
+  git?: { commit: string | null; dirty: boolean | null };
+  chanlab?: string | null;
+  /** how the previous segment ended (e.g. 'interrupted: …', 'failed: process 123 ended without closing the run …') */
+  previous?: string;
+  /** the kernel path changed at this resume (allowed with --allow-kernel-change): 'before → after' */
+  kernelChange?: string;
 }
 
 export type RunStatus = 'running' | 'finished' | 'interrupted' | 'diverged' | 'failed';

@@ -38,7 +38,7 @@ export function chexOverrides(a: Args, base: object | null | undefined): Record<
 export async function run(argv: string[]): Promise<number> {
   const a = parse('train', argv, {
     config: { type: 'string' }, backend: { type: 'string' }, 'run-dir': { type: 'string' }, resume: { type: 'boolean' },
-    set: { type: 'string' }, quiet: { type: 'boolean' }, 'grow-prune': { type: 'boolean' },
+    set: { type: 'string' }, quiet: { type: 'boolean' }, 'grow-prune': { type: 'boolean' }, 'allow-kernel-change': { type: 'boolean' },
     ...Object.fromEntries(CHEX_FLAGS.map(([f]) => [f, { type: 'string' as const }])),
   });
   if (a.help) return console.log(help), 0;
@@ -60,7 +60,7 @@ export async function run(argv: string[]): Promise<number> {
   try {
     await runTrainCommand({
       config: configName, backend: a.str('backend'), resume: a.flag('resume'),
-      runDir: a.str('run-dir'), overrides, quiet: a.flag('quiet'),
+      runDir: a.str('run-dir'), overrides, quiet: a.flag('quiet'), allowKernelChange: a.flag('allow-kernel-change'),
     });
   } finally {
     releaseBackends();
