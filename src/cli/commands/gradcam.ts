@@ -26,15 +26,16 @@ export async function run(argv: string[]): Promise<number> {
   if (!(COLORMAPS as readonly string[]).includes(colormap)) throw new Error(`gradcam: --colormap must be one of ${COLORMAPS.join(', ')}, got '${colormap}'`);
   const cls = a.str('class');
   try {
-    console.log(await gradcamCommand({
+    const r = await gradcamCommand({
       model: a.need('model'), checkpoint: a.str('checkpoint'), input: a.need('input'), layer: a.need('layer'),
       output: a.need('output'), classIndex: cls === undefined ? undefined : a.int('class', 0, 0),
       method: method as CamMethod, alpha: a.num('alpha', 0.5), colormap: colormap as ColormapName,
       size: a.str('size') === undefined ? undefined : a.int('size', 224), backend: a.str('backend'), key: a.str('key'),
       ...(config ? { config } : {}),
-    }));
+    });
+    console.log(r.text);
+    return r.nonFinite ? 3 : 0;
   } finally {
     releaseBackends();
   }
-  return 0;
 }

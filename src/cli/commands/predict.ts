@@ -15,13 +15,14 @@ export async function run(argv: string[]): Promise<number> {
   if (a.help) return console.log(help), 0;
   const config = a.jsonObject('config');
   try {
-    console.log(await predictCommand({
+    const r = await predictCommand({
       model: a.need('model'), checkpoint: a.need('checkpoint'), input: a.need('input'), output: a.need('output'),
       backend: a.str('backend'), batchSize: a.int('batch-size', 32), key: a.str('key'), allowNonFinite: a.flag('allow-non-finite'),
       ...(config ? { config } : {}),
-    }));
+    });
+    console.log(r.text);
+    return r.nonFinite ? 3 : 0;
   } finally {
     releaseBackends();
   }
-  return 0;
 }

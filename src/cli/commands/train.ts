@@ -83,7 +83,7 @@ export async function runEval(argv: string[]): Promise<number> {
       model: a.str('model'), checkpoint: a.need('checkpoint'), data: a.need('data'), backend: a.str('backend'),
       ema: a.flag('ema'), batchSize: a.int('batch-size', 256), quiet: a.flag('quiet'), allowNonFinite: a.flag('allow-non-finite'),
     });
-    return r.nonFinite > 0 ? 3 : 0;
+    return r.nonFinite > 0 || r.nonFiniteWeights.length > 0 ? 3 : 0;
   } finally {
     releaseBackends();
   }
