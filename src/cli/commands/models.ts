@@ -11,7 +11,10 @@ export async function run(argv: string[]): Promise<number> {
   const a = parse('models', argv, { family: { type: 'string' }, json: { type: 'boolean' } });
   if (a.help) return console.log(help), 0;
   await useBackend('cpu');
-  const entries = listModels().filter((e) => !a.str('family') || e.family === a.str('family'));
+  const family = a.str('family');
+  const families = [...new Set(listModels().map((e) => e.family))];
+  if (family !== undefined && !families.includes(family)) throw new Error(`models: --family must be one of ${families.join(', ')}, got '${family}'`);
+  const entries = listModels().filter((e) => family === undefined || e.family === family);
   const rows = entries.map((e) => {
     const m = withoutInit(() => createModel(e.name));
     const params = m.numParameters();

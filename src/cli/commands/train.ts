@@ -42,14 +42,7 @@ export async function run(argv: string[]): Promise<number> {
     ...Object.fromEntries(CHEX_FLAGS.map(([f]) => [f, { type: 'string' as const }])),
   });
   if (a.help) return console.log(help), 0;
-  let overrides: Record<string, unknown> | undefined;
-  if (a.str('set')) {
-    try {
-      overrides = JSON.parse(a.need('set')) as Record<string, unknown>;
-    } catch (e) {
-      throw new Error(`train: --set must be a JSON object (e.g. '{"epochs":1}'): ${(e as Error).message}`);
-    }
-  }
+  let overrides = a.jsonObject('set');
   const configName = a.str('config') ?? a.positionals[0];
   if (a.flag('grow-prune') || CHEX_FLAGS.some(([f]) => a.str(f) !== undefined)) {
     if (a.flag('resume')) throw new Error('train: --grow-prune and its flags cannot change a run being resumed (its config.json is used)');
