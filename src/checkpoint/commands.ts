@@ -63,13 +63,20 @@ export interface PredictOptions {
   allowNonFinite?: boolean;
 }
 
-/** Infers numClasses (rows of the last 2-D/4-D weight) and inChannels (columns of the first 4-D weight). */
+/** The classifier's weight or bias (torchvision fc, VGG/DGC/PiX classifier, timm head): its rows are the classes. */
+const CLASSIFIER = /(^|\.)(fc|classifier|head|linear|last_linear)(\.\d+)?\.(weight|bias)$/;
+
+/**
+ * Infers inChannels (columns of the first 4-D weight) and numClasses (rows of the last classifier weight or bias;
+ * else of the last 2-D weight). A checkpoint without any says nothing about its classes (the model's default stays,
+ * and the load reports the missing keys, not a size mismatch made up from another layer).
+ */
 function inferredConfig(shapes: Map<string, number[]>): Partial<ModelConfig> {
-  const weights = [...shapes].filter(([k, s]) => k.endsWith('.weight') && (s.length === 4 || s.length === 2));
   const out: Partial<ModelConfig> = {};
-  const first = weights.find(([, s]) => s.length === 4);
+  const first = [...shapes].find(([k, s]) => k.endsWith('.weight') && s.length === 4);
   if (first) out.inChannels = first[1][1]!;
-  const last = weights[weights.length - 1];
+  const heads = [...shapes].filter(([k, s]) => CLASSIFIER.test(k) || (k.endsWith('.weight') && s.length === 2));
+  const last = heads[heads.length - 1];
   if (last) out.numClasses = last[1][0]!;
   return out;
 }
