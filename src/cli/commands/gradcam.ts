@@ -2,7 +2,9 @@ import { releaseBackends } from '../../backend/index.js';
 import { COLORMAPS, type ColormapName } from '../../viz/colormap.js';
 import type { CamMethod } from '../../viz/gradcam.js';
 import { gradcamCommand } from '../../viz/gradcam_command.js';
-import { parse } from '../args.js';
+import { parse, type Options } from '../args.js';
+
+export const summary = 'Writes Grad-CAM or Grad-CAM++ maps of a model at one layer for an image or an .npy batch.';
 
 export const help = `chanlab gradcam --model NAME [--checkpoint C] --input x.npy|image.png --layer PATH [--class K] --output cam.npy|cam.png
   Grad-CAM (or --method gradcam++) of a model at a layer given by module path (layer4, layer4.1.conv2).
@@ -11,13 +13,16 @@ export const help = `chanlab gradcam --model NAME [--checkpoint C] --input x.npy
   input resolution in [0,1]; cam.png: the overlays side by side. --class defaults to each image's predicted class.
   Options: --method gradcam|gradcam++  --alpha 0.5  --colormap ${COLORMAPS.join('|')}  --backend wasm  --key K  --config JSON`;
 
+/** Every option of the command (each one is named in `help`: test/cli/help.test.ts checks). */
+export const options: Options = {
+  model: { type: 'string' }, checkpoint: { type: 'string' }, input: { type: 'string' }, layer: { type: 'string' },
+  class: { type: 'string' }, output: { type: 'string' }, method: { type: 'string' }, alpha: { type: 'string' },
+  colormap: { type: 'string' }, size: { type: 'string' }, backend: { type: 'string' }, key: { type: 'string' },
+  config: { type: 'string' },
+};
+
 export async function run(argv: string[]): Promise<number> {
-  const a = parse('gradcam', argv, {
-    model: { type: 'string' }, checkpoint: { type: 'string' }, input: { type: 'string' }, layer: { type: 'string' },
-    class: { type: 'string' }, output: { type: 'string' }, method: { type: 'string' }, alpha: { type: 'string' },
-    colormap: { type: 'string' }, size: { type: 'string' }, backend: { type: 'string' }, key: { type: 'string' },
-    config: { type: 'string' },
-  });
+  const a = parse('gradcam', argv, options);
   if (a.help) return console.log(help), 0;
   const config = a.jsonObject('config');
   const method = a.str('method') ?? 'gradcam';
