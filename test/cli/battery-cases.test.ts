@@ -582,7 +582,7 @@ describe.concurrent('Slurm options of scripts/run-table.mjs', () => {
     const r = await table(['--slurm', '--dry-run', '--partition', 'gpu,debug', '--account', 'lab-1', '--time', '1-12:00:00', '--mem', '32G']);
     expect(r.rc, r.err).toBe(0);
     for (const l of ['#SBATCH --partition="gpu,debug"', '#SBATCH --account="lab-1"', '#SBATCH --time="1-12:00:00"', '#SBATCH --mem="32G"']) expect(r.out).toContain(l);
-    for (const l of r.out.split('\n').filter((x) => x.startsWith('#SBATCH'))) expect(l).toMatch(/^#SBATCH --[a-z-]+(="[^"\n]*"|=[a-z]+)?$/);
+    for (const l of r.out.split('\n').filter((x) => x.startsWith('#SBATCH'))) expect(l).toMatch(/^#SBATCH --[a-z-]+(="[^"\n]*"|=[a-z0-9]+)?$/);
   });
   it('--retries -1 names the bound', async () => {
     const r = await table(['--retries', '-1']);
