@@ -1,14 +1,14 @@
 // The start of a run's work: continue from a checkpoint (weights, EMA, optimiser slots, method state, the loader's
 // position, the global generator, the step, the epoch's loss sum; metrics logged after the checkpoint are dropped,
 // they will be logged again) or begin a new run (config.json, manifest, empty metrics).
-import type { BackendName } from '../backend/index.js';
-import { resumeRecord } from './resume_record.js';
 import * as tf from '@tensorflow/tfjs-core';
 import { existsSync } from 'node:fs';
+import type { BackendName } from '../backend/index.js';
 import { initGenerator } from '../nn/init.js';
 import { loadCheckpointWeights, loadOptimizer, readExtraState, type LoadedCheckpoint } from '../checkpoint/training.js';
 import { writeFileAtomic, writeJsonAtomic } from '../core/fs.js';
 import { makeManifest, type Manifest } from './manifest.js';
+import { resumeRecord } from './resume_record.js';
 import { readMetrics } from './run_dir.js';
 import type { TrainSession } from './session.js';
 
