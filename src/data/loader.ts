@@ -4,19 +4,26 @@
 //    keyedRng(seed, BATCH, e, batchIndex). Any batch can therefore be rebuilt from (seed, epoch, batch) alone, so
 //    resuming from state() = {epoch, position} reproduces exactly the batches an uninterrupted run would have seen;
 //  - async iteration with `prefetch` batches built ahead while the consumer works; batch building yields to the event
-//    loop (setImmediate) every `chunkMs` so training code awaiting a GPU keeps running.
+//    loop (setImmediate) every `chunkMs` so training code awaiting a GPU keeps running;
+//  - `workers`: for datasets of image files (ImageFolder) with a preset transform, samples are read, decoded and
+//    transformed in worker threads (worker_pool.ts) straight into the batch's shared memory. The bytes are the same
+//    for any number of workers and equal to the calling-thread path (sample.ts). Memory: at most `prefetch` batches
+//    being built or waiting plus the one the consumer holds, each N·H·W·C·4 bytes, plus per worker two images in
+//    flight (decoded and transformed);
+//  - every batch records how long the consumer waited for it (`waitMs`).
 import type { Rng } from '../core/rng.js';
 import type { Dataset } from './dataset.js';
 import type { Image } from './image.js';
 import { mixBatch, oneHot, type MixOptions } from './mix.js';
-import { keyedRng } from './rng_source.js';
-import { toFloat } from './transforms.js';
+import { batchRng, orderRng, prepareSample } from './sample.js';
+import { specOutputSize, type TransformSpec } from './transform_spec.js';
+import { checkWorkerCount, DataWorkerPool } from './worker_pool.js';
 
-const ORDER = 1;
-const SAMPLE = 2;
-const BATCH = 3;
-
-export type Transform = (img: Image, rng: Rng) => Image;
+/** A per-sample transform; `spec` (set by the presets) lets a loader with workers run it in its worker threads. */
+export interface Transform {
+  (img: Image, rng: Rng): Image;
+  spec?: TransformSpec;
+}
 
 export interface Batch {
   /** [N, H, W, C] float32 */
@@ -31,6 +38,8 @@ export interface Batch {
   epoch: number;
   /** batch index within the epoch */
   batch: number;
+  /** ms the iterating consumer waited for this batch (0 when it was ready; unset from batchAt) */
+  waitMs?: number;
 }
 
 export type BatchTransform = (batch: Batch, rng: Rng) => Batch;
@@ -58,6 +67,13 @@ export interface DataLoaderOptions {
   chunkMs?: number;
   /** samples fetched concurrently from the dataset while building a batch (default 4) */
   concurrency?: number;
+  /**
+   * Worker threads that load samples of file datasets (those with `sampleFile`, e.g. ImageFolder): a count (the
+   * loader starts them on its first batch and stops them in close()) or a pool shared with other loaders (its owner
+   * closes it). Needs a transform built by a preset / transformFromSpec with a fixed output size. Datasets held in
+   * memory are always sliced on the calling thread. Default: none (everything on the calling thread).
+   */
+  workers?: number | DataWorkerPool;
 }
 
 /** A batch transform applying timm-style mixup/cutmix (soft targets in `softY`). */
@@ -90,6 +106,8 @@ export class DataLoader implements AsyncIterable<Batch> {
   private position = 0;
   private orderCache: { epoch: number; order: Int32Array } | null = null;
   private iterating = false;
+  /** the worker pool: a count still to start, a pool (own or shared), or null (calling thread) */
+  private pool: { own: boolean; count: number; pool: DataWorkerPool | null; job: number; shape: [number, number, number] } | null = null;
 
   constructor(opts: DataLoaderOptions) {
     const { dataset, batchSize } = opts;
@@ -112,9 +130,63 @@ export class DataLoader implements AsyncIterable<Batch> {
     if (!Number.isInteger(this.concurrency) || this.concurrency < 1) {
       throw new Error(`DataLoader concurrency: expected a positive integer, got ${this.concurrency}`);
     }
+    if (opts.workers !== undefined && dataset.sampleFile) this.pool = this.poolFor(opts.workers);
     if (this.batchesPerEpoch === 0) {
       throw new Error(`DataLoader: dataset of ${dataset.length} samples gives no batch of ${batchSize} with dropLast`);
     }
+  }
+
+  private poolFor(workers: number | DataWorkerPool): NonNullable<DataLoader['pool']> {
+    const spec = this.transform?.spec;
+    const size = spec ? specOutputSize(spec) : null;
+    if (!spec || !size) {
+      throw new Error('DataLoader workers: the worker threads need a transform with a fixed output size built by a preset ' +
+        `(imagenetTrainTransform, imagenetEvalTransform, cropFlipTransform or transformFromSpec), got ${spec ? `'${spec.kind}', which keeps the input size` : 'none or a plain function'}; ` +
+        'omit workers to run it on the calling thread');
+    }
+    const shape: [number, number, number] = [size[0], size[1], 3];
+    if (workers instanceof DataWorkerPool) return { own: false, count: workers.size, pool: workers, job: workers.addJob(spec, this.seed, shape), shape };
+    return { own: true, count: checkWorkerCount(workers, 'DataLoader workers'), pool: null, job: -1, shape };
+  }
+
+  /** Worker threads loading this loader's samples (0: the calling thread does). */
+  get workers(): number {
+    return this.pool?.count ?? 0;
+  }
+
+  /** Stops the loader's own worker threads (a shared pool is left to its owner). The loader can be used again. */
+  async close(): Promise<void> {
+    const p = this.pool;
+    if (!p?.own || !p.pool) return;
+    const pool = p.pool;
+    p.pool = null;
+    await pool.close();
+  }
+
+  /** The pool and job id batches are loaded with, starting the loader's own workers on first use. */
+  private started(): { pool: DataWorkerPool; job: number; shape: [number, number, number] } {
+    const p = this.pool!;
+    if (!p.pool) {
+      p.pool = new DataWorkerPool(p.count);
+      p.job = p.pool.addJob(this.transform!.spec!, this.seed, p.shape);
+    }
+    return { pool: p.pool, job: p.job, shape: p.shape };
+  }
+
+  /** Loads the samples `indices` in the worker threads: [n, H, W, C] float32 in shared memory, and the labels. */
+  private async loadInWorkers(epoch: number, indices: Int32Array): Promise<{ x: Float32Array; y: Int32Array; hwc: [number, number, number] }> {
+    const { pool, job, shape } = this.started();
+    const per = shape[0] * shape[1] * shape[2];
+    const n = indices.length;
+    const buffer = new SharedArrayBuffer(n * per * 4);
+    const y = new Int32Array(n);
+    const files = Array.from(indices, (idx, i) => {
+      const f = this.dataset.sampleFile!(idx);
+      y[i] = f.label;
+      return { path: f.path, name: f.name, epoch, index: idx, offset: i * per };
+    });
+    await pool.run(job, files, buffer);
+    return { x: new Float32Array(buffer), y, hwc: shape };
   }
 
   static fromState(opts: DataLoaderOptions, state: LoaderState): DataLoader {
@@ -148,7 +220,7 @@ export class DataLoader implements AsyncIterable<Batch> {
     if (this.orderCache?.epoch === epoch) return this.orderCache.order;
     const n = this.dataset.length;
     let order: Int32Array;
-    if (this.shuffle) order = keyedRng(this.seed, ORDER, epoch).permutation(n);
+    if (this.shuffle) order = orderRng(this.seed, epoch).permutation(n);
     else {
       order = new Int32Array(n);
       for (let i = 0; i < n; i++) order[i] = i;
@@ -165,6 +237,10 @@ export class DataLoader implements AsyncIterable<Batch> {
     const order = this.order(epoch);
     const indices = order.slice(b * this.batchSize, Math.min((b + 1) * this.batchSize, order.length));
     const n = indices.length;
+    if (this.pool) {
+      const { x, y, hwc } = await this.loadInWorkers(epoch, indices);
+      return this.finish({ x, y, shape: [n, ...hwc], indices, epoch, batch: b });
+    }
     const y = new Int32Array(n);
     let x: Float32Array | null = null;
     let hwc: [number, number, number] = [0, 0, 0];
@@ -177,9 +253,7 @@ export class DataLoader implements AsyncIterable<Batch> {
         const i = w0 + j;
         const idx = win[j]!;
         const s = samples[j]!;
-        let img = s.image;
-        if (this.transform) img = this.transform(img, keyedRng(this.seed, SAMPLE, epoch, idx));
-        img = toFloat(img);
+        const img = prepareSample(s.image, this.transform, this.seed, epoch, idx);
         if (x === null) {
           hwc = [img.height, img.width, img.channels];
           x = new Float32Array(n * img.data.length);
@@ -196,9 +270,11 @@ export class DataLoader implements AsyncIterable<Batch> {
         t0 = performance.now();
       }
     }
-    let batch: Batch = { x: x!, y, shape: [n, ...hwc], indices, epoch, batch: b };
-    if (this.batchTransform) batch = this.batchTransform(batch, keyedRng(this.seed, BATCH, epoch, b));
-    return batch;
+    return this.finish({ x: x!, y, shape: [n, ...hwc], indices, epoch, batch: b });
+  }
+
+  private finish(batch: Batch): Batch {
+    return this.batchTransform ? this.batchTransform(batch, batchRng(this.seed, batch.epoch, batch.batch)) : batch;
   }
 
   /** Iterates the rest of the current epoch (from state().position); afterwards the state points at the next epoch. */
@@ -217,15 +293,19 @@ export class DataLoader implements AsyncIterable<Batch> {
       const fill = (ahead: number) => {
         while (queue.length < ahead && next < nb) {
           const b = next++;
-          // built one after another; skipped when the consumer has stopped (it will never be awaited)
-          const p = chain.then(() => (stopped ? Promise.reject(new Error('DataLoader: iteration stopped')) : this.batchAt(epoch, b)));
+          // on the calling thread built one after another, in workers all at once (their queue keeps the order);
+          // skipped when the consumer has stopped (it will never be awaited)
+          const build = () => (stopped ? Promise.reject(new Error('DataLoader: iteration stopped')) : this.batchAt(epoch, b));
+          const p = this.pool ? build() : chain.then(build);
           chain = p.catch(() => undefined);
           queue.push(p);
         }
       };
       while (this.position < nb) {
         fill(Math.max(1, this.prefetch));
+        const waitStart = performance.now();
         const batch = await queue.shift()!;
+        batch.waitMs = performance.now() - waitStart;
         fill(this.prefetch); // keep `prefetch` batches building while the consumer works on this one
         if (batch.batch + 1 === nb) [this.epoch, this.position] = [epoch + 1, 0];
         else this.position = batch.batch + 1;

@@ -2,16 +2,15 @@
 import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { CIFAR10, CIFAR100 } from '../data/cifar.js';
-import { ArrayDataset, type Dataset, type Sample } from '../data/dataset.js';
+import { ArrayDataset, type Dataset, type Sample, type SampleFile } from '../data/dataset.js';
 import { FashionMNIST, FASHION_MNIST_ROOT } from '../data/fashion_mnist.js';
 import { ImageFolder } from '../data/image_folder.js';
 import { DataLoader, mixTransform, type Transform } from '../data/loader.js';
 import {
   CIFAR10_MEAN, CIFAR10_STD, CIFAR100_MEAN, CIFAR100_STD, FASHION_MNIST_MEAN, FASHION_MNIST_STD, IMAGENET_MEAN, IMAGENET_STD,
-  imagenetEvalTransform, imagenetTrainTransform, normalizeTransform,
+  cropFlipTransform, imagenetEvalTransform, imagenetTrainTransform, normalizeTransform,
 } from '../data/presets.js';
 import { keyedRng } from '../data/rng_source.js';
-import { normalize, randomCrop, randomHorizontalFlip } from '../data/transforms.js';
 import type { DataConfig, SyntheticConfig } from './config.js';
 
 export interface DataSplits {
@@ -40,6 +39,14 @@ export class Subset implements Dataset {
   }
   async verify(count = this.length): Promise<void> {
     await this.base.verify?.(Math.min(count, this.length));
+  }
+  get sampleFile(): ((i: number) => SampleFile) | undefined {
+    const base = this.base;
+    if (!base.sampleFile) return undefined;
+    return (i: number) => {
+      if (!(i >= 0 && i < this.length)) throw new Error(`Subset index: expected [0, ${this.length}), got ${i}`);
+      return base.sampleFile!(i);
+    };
   }
 }
 
@@ -132,8 +139,7 @@ export function trainTransform(cfg: DataConfig, d: DataSplits): Transform {
     case 'crop_flip': {
       const shape = d.train.imageShape;
       if (!shape) throw new Error("config.data.augment: 'crop_flip' needs images of one size (use 'random_resized_crop')");
-      const pad = cfg.cropPadding ?? 4;
-      return (img, rng) => normalize(randomHorizontalFlip(randomCrop(img, [shape[0], shape[1]], rng, pad), rng), mean, std);
+      return cropFlipTransform([shape[0], shape[1]], cfg.cropPadding ?? 4, mean, std);
     }
     case 'random_resized_crop':
       return imagenetTrainTransform(imagenetOpts(cfg, d));
