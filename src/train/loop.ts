@@ -62,6 +62,8 @@ export interface TrainOptions {
   handleSignals?: boolean;
   /** aborting stops the run the same way */
   signal?: AbortSignal;
+  /** worker threads loading image files (overrides config.data.workers; results do not depend on it) */
+  dataWorkers?: number;
 }
 
 export interface TrainResult {
@@ -137,7 +139,7 @@ function resumeConfig(runDir: string, given: TrainConfig | undefined): TrainConf
     throw new Error(`resume: ${(e as Error).message} [in ${paths.config}]`);
   }
   if (given) {
-    const diff = diffKeys(withDefaults(validateConfig(given)), cfg).filter((k) => k !== 'backend');
+    const diff = diffKeys(withDefaults(validateConfig(given)), cfg).filter((k) => k !== 'backend' && k !== 'data.workers');
     if (diff.length) throw new Error(`resume: the given config differs from ${paths.config} in ${diff.join(', ')}; omit it to use the stored one`);
   }
   return cfg;
@@ -175,10 +177,17 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
   //    consumed identically every time
   const accum = cfg.accumSteps ?? 1;
   const eps = cfg.loss.labelSmoothing ?? 0;
-  const loaders = buildLoaders(cfg.data, { batchSize: cfg.batchSize, evalBatchSize: cfg.evalBatchSize ?? cfg.batchSize, seed: cfg.seed, labelSmoothing: eps });
+  const loaders = buildLoaders(cfg.data, {
+    batchSize: cfg.batchSize, evalBatchSize: cfg.evalBatchSize ?? cfg.batchSize, seed: cfg.seed, labelSmoothing: eps, dataWorkers: opts.dataWorkers,
+  });
   const shape = loaders.splits.train.imageShape;
   const modelConfig = { numClasses: loaders.splits.numClasses, inChannels: shape ? shape[2] : 3, ...cfg.modelConfig };
-  await checkData(loaders, Number(modelConfig.numClasses), cfg.data.dataset);
+  try {
+    await checkData(loaders, Number(modelConfig.numClasses), cfg.data.dataset);
+  } catch (e) {
+    await loaders.close();
+    throw e;
+  }
   manualSeed(cfg.seed);
   const model = createModel(cfg.model, modelConfig);
   const emaModel = cfg.ema ? createModel(cfg.model, modelConfig) : null;
@@ -187,6 +196,7 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
   const opt = makeOptimizer(model, cfg);
   const hooks: TrainHooks = methodHooks(model, cfg);
   const disposeAll = () => {
+    void loaders.close();
     hooks.releaseHooks?.();
     opt.dispose();
     model.dispose();
@@ -352,6 +362,8 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
     const vars = opt.params.map((p) => p.variable);
     let windowStart = performance.now();
     let windowSamples = 0;
+    let windowWaitMs = 0; // time the steps of the window waited for data (the loader's batch.waitMs)
+    let windowStep = step;
     let windowLoss = meter.flush();
     let windowLossSamples = meter.samples;
     const interrupt = async (epoch: number) => {
@@ -395,6 +407,7 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
           }
         } else acc = grads;
         windowSamples += batch.y.length;
+        windowWaitMs += batch.waitMs ?? 0;
         epochSamples += batch.y.length;
         if (b !== groupStart + groupSize - 1) continue;
 
@@ -416,10 +429,14 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
           [windowLoss, windowLossSamples] = [sum, meter.samples];
           const secs = (performance.now() - windowStart) / 1000;
           const ips = windowSamples / secs;
-          [windowStart, windowSamples] = [performance.now(), 0];
-          log({ type: 'step', epoch, step, lr, loss, imgPerSec: ips });
+          // data wait: ms per step waiting for batches, and its share of the window's wall time
+          const steps = step - windowStep;
+          const wait = { dataWaitMs: windowWaitMs / Math.max(steps, 1), dataWaitFraction: windowWaitMs / 1000 / secs };
+          [windowStart, windowSamples, windowWaitMs, windowStep] = [performance.now(), 0, 0, step];
+          log({ type: 'step', epoch, step, lr, loss, imgPerSec: ips, ...wait });
           const eta = ((totalSteps - step) * accum * cfg.batchSize) / ips;
-          progress.update(epoch, cfg.epochs, b + 1, nb, `step ${step} loss ${loss.toFixed(4)} lr ${lr.toPrecision(3)} ${ips.toFixed(0)} img/s ETA ${formatSeconds(eta)}`, true);
+          progress.update(epoch, cfg.epochs, b + 1, nb, `step ${step} loss ${loss.toFixed(4)} lr ${lr.toPrecision(3)} ${ips.toFixed(0)} img/s ` +
+            `data wait ${wait.dataWaitMs.toFixed(0)} ms/step (${(100 * wait.dataWaitFraction).toFixed(1)}%) ETA ${formatSeconds(eta)}`, true);
         } else {
           progress.update(epoch, cfg.epochs, b + 1, nb, `step ${step}`);
         }
