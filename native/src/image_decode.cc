@@ -10,10 +10,8 @@
 //    palette looked up (entries past PLTE: Pillow's grey ramp), 1/2/4-bit grey scaled to 0..255, 16-bit samples → the
 //    high byte, except 16-bit grey (Pillow's mode I), whose values are clipped to 255 as Pillow's i2rgb does. CRC
 //    errors and truncated data are errors (libpng's defaults).
-// Compiled only when jpeglib.h and png.h exist (binding.gyp's chanlab_image variable); errors are thrown as
-// ImageDecodeError with libjpeg's / libpng's message.
-#include "image_decode.h"
-
+// Compiled only where jpeglib.h and png.h are found (native/detect-image.sh → binding.gyp defines CHANLAB_IMAGE and
+// links libjpeg, libpng); errors are thrown with libjpeg's / libpng's message.
 #include <csetjmp>
 #include <cstdio>
 #include <cstring>
@@ -24,9 +22,21 @@
 #include <jerror.h>
 #include <png.h>
 
+#include "common.h"
+#include "generated/kernels.h"
+
 namespace chanlab {
 
 namespace {
+
+struct ImageDecodeError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+struct ImageSize {
+  int height;
+  int width;
+};
 
 constexpr uint8_t kPngSignature[8] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'};
 
@@ -209,9 +219,8 @@ bool pngDecode(PngDecoder& d, uint8_t* out) {
   return true;
 }
 
-}  // namespace
-
-ImageSize imageSize(const uint8_t* data, size_t size) {
+// The size of a JPEG or PNG (header only); throws for anything else or a broken header.
+ImageSize headerSize(const uint8_t* data, size_t size) {
   if (isJpeg(data, size)) {
     JpegDecoder d;
     const bool ok = jpegHeader(d, data, size);
@@ -229,23 +238,35 @@ ImageSize imageSize(const uint8_t* data, size_t size) {
   throw ImageDecodeError(size == 0 ? "empty file (0 bytes); expected a JPEG or PNG image" : "not a JPEG or PNG file");
 }
 
-void decodeImageRgb(const uint8_t* data, size_t size, uint8_t* out, size_t outSize) {
-  const ImageSize s = imageSize(data, size);
+}  // namespace
+
+void imageSize(U8 bytes, I32 size) {
+  expectCount(size, "size", 2);
+  const ImageSize s = headerSize(bytes.data, bytes.size);
+  size[0] = s.height;
+  size[1] = s.width;
+}
+
+void decodeImage(U8 bytes, U8 out) {
+  const uint8_t* data = bytes.data;
+  const ImageSize s = headerSize(data, bytes.size);
   const size_t need = static_cast<size_t>(s.height) * static_cast<size_t>(s.width) * 3;
-  if (outSize != need) {
-    throw ImageDecodeError("output: expected " + std::to_string(need) + " bytes (" + std::to_string(s.height) + "×" +
-                           std::to_string(s.width) + "×3), got " + std::to_string(outSize));
+  if (out.size != need) {
+    throw ArgError("out: expected " + std::to_string(need) + " bytes (" + std::to_string(s.height) + "×" +
+                   std::to_string(s.width) + "×3), got " + std::to_string(out.size));
   }
-  if (isJpeg(data, size)) {
+  if (isJpeg(data, bytes.size)) {
     JpegDecoder d;
-    bool ok = jpegHeader(d, data, size) && jpegDecode(d, out);
+    const bool ok = jpegHeader(d, data, bytes.size) && jpegDecode(d, out.data);
     const std::string msg = d.err.message;
     jpeg_destroy_decompress(&d.cinfo);
     if (!ok) throw ImageDecodeError("cannot decode JPEG (" + msg + ")");
     return;
   }
   PngDecoder d;
-  if (!(pngHeader(d, data, size) && pngDecode(d, out))) throw ImageDecodeError(std::string("cannot decode PNG (") + d.err.message + ")");
+  if (!(pngHeader(d, data, bytes.size) && pngDecode(d, out.data))) {
+    throw ImageDecodeError(std::string("cannot decode PNG (") + d.err.message + ")");
+  }
 }
 
 }  // namespace chanlab

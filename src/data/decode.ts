@@ -1,32 +1,26 @@
 // Image file decoding for the data pipeline: JPEG or PNG bytes → RGB uint8 HWC, the pixels torchvision's loader
 // (Pillow's `Image.open(f).convert('RGB')`) gives.
-//  - native (chanlab's addon built with libjpeg-turbo and libpng, native/src/image_decode.cc): identical to Pillow
-//    for every JPEG and PNG kind the decoding test covers (test/data/decode.test.ts);
+//  - native (chanlab's addon built with libjpeg-turbo and libpng, native/src/image_decode.cc, the libraries Debian's
+//    Pillow links): identical to Pillow for every JPEG and PNG kind the decoding test covers (test/data/decode.test.ts);
 //  - fallback without the addon (or without its image decoder): jpeg-js for JPEG — not Pillow's IDCT and chroma
 //    upsampling, so pixels differ (docs/data.md lists by how much) — and ./png.ts for PNG, which is exact.
 import { readFile } from 'node:fs/promises';
 import jpeg from 'jpeg-js';
+import { nativeAddon, nativeStatus, type NativeAddon } from '../kernels/native/addon.js';
 import type { Image } from './image.js';
 import { decodePng } from './png.js';
 
-/** The addon's image functions (present when it was built with libjpeg/libpng headers). */
-export interface NativeImageDecoder {
-  /** [height, width] of a JPEG/PNG from its header; throws for anything else. */
-  imageSize(bytes: Uint8Array, size: Int32Array): void;
-  /** Decodes into `out` (height·width·3 bytes). */
-  decodeImage(bytes: Uint8Array, out: Uint8Array): void;
-}
-
-let nativeDecoder: NativeImageDecoder | null | undefined;
-
-/** Sets the native decoder (null: use the fallback). Called once by whoever loads the addon. */
-export function setNativeImageDecoder(d: NativeImageDecoder | null): void {
-  nativeDecoder = d;
+/** The addon's image decoder, or null: no addon (CHANLAB_NATIVE=0, not built) or built without libjpeg/libpng. */
+function nativeDecoder(): Required<Pick<NativeAddon, 'imageSize' | 'decodeImage'>> | null {
+  const a = nativeAddon();
+  return a?.imageSize && a.decodeImage ? { imageSize: a.imageSize.bind(a), decodeImage: a.decodeImage.bind(a) } : null;
 }
 
 /** Which decoder decodeImage uses, in words. */
 export function imageDecoderName(): string {
-  return nativeDecoder ? 'native (libjpeg-turbo, libpng; Pillow-exact)' : 'jpeg-js + chanlab PNG (JPEG pixels differ from Pillow)';
+  if (nativeDecoder()) return 'native (libjpeg-turbo + libpng, Pillow-exact)';
+  const why = nativeAddon() ? 'the addon was built without libjpeg/libpng headers' : nativeStatus().reason;
+  return `jpeg-js + chanlab's PNG decoder (JPEG pixels differ from Pillow's; ${why})`;
 }
 
 const isPng = (b: Uint8Array) => b.length >= 8 && b[0] === 0x89 && b[1] === 0x50 && b[2] === 0x4e && b[3] === 0x47;
@@ -37,15 +31,16 @@ export function decodeImage(bytes: Uint8Array, name: string): Image {
   if (!isPng(bytes) && !isJpeg(bytes)) {
     throw new Error(`${name}: ${bytes.length === 0 ? 'empty file (0 bytes)' : 'not a JPEG or PNG file'}; expected a JPEG or PNG image`);
   }
-  if (nativeDecoder) {
+  const native = nativeDecoder();
+  if (native) {
     const size = new Int32Array(2);
     try {
-      nativeDecoder.imageSize(bytes, size);
+      native.imageSize(bytes, size);
       const data = new Uint8Array(size[0]! * size[1]! * 3);
-      nativeDecoder.decodeImage(bytes, data);
+      native.decodeImage(bytes, data);
       return { data, height: size[0]!, width: size[1]!, channels: 3 };
     } catch (e) {
-      throw new Error(`${name}: ${(e as Error).message.replace(/^chanlab native: /, '')}`);
+      throw new Error(`${name}: ${(e as Error).message.replace(/^chanlab native: \w+: /, '')}`);
     }
   }
   if (isPng(bytes)) return decodePng(bytes, name);

@@ -16,14 +16,10 @@ import type { Dataset } from './dataset.js';
 import type { Image } from './image.js';
 import { mixBatch, oneHot, type MixOptions } from './mix.js';
 import { batchRng, orderRng, prepareSample } from './sample.js';
-import { specOutputSize, type TransformSpec } from './transform_spec.js';
+import { specOutputSize, type Transform } from './transform_spec.js';
 import { checkWorkerCount, DataWorkerPool } from './worker_pool.js';
 
-/** A per-sample transform; `spec` (set by the presets) lets a loader with workers run it in its worker threads. */
-export interface Transform {
-  (img: Image, rng: Rng): Image;
-  spec?: TransformSpec;
-}
+export type { Transform } from './transform_spec.js';
 
 export interface Batch {
   /** [N, H, W, C] float32 */

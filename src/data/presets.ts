@@ -6,13 +6,12 @@
 //    PiX's README recipe adds RandAugment `rand-m7-mstd0.5-inc1` after the flip and RandomErasing p 0.25 after normalising.
 import type { Rng } from '../core/rng.js';
 import type { Image } from './image.js';
-import type { Transform } from './loader.js';
 import type { MixOptions } from './mix.js';
 import { randAugment } from './rand_augment.js';
 import { randomErasing } from './random_erasing.js';
 import { resize, type Interpolation } from './resize.js';
 import { centerCrop, normalize, randomCrop, randomHorizontalFlip, randomResizedCrop } from './transforms.js';
-import type { ImagenetTransformOptions, TransformSpec } from './transform_spec.js';
+import type { ImagenetTransformOptions, Transform, TransformSpec } from './transform_spec.js';
 
 export type { ImagenetTransformOptions, TransformSpec } from './transform_spec.js';
 

@@ -1,6 +1,14 @@
-// A per-sample transform as data: what a DataLoader sends to its worker threads, which rebuild the same transform
-// from it (presets.ts: transformFromSpec). Every preset transform carries its spec (`transform.spec`).
+// A per-sample transform, and a transform as data: what a DataLoader sends to its worker threads, which rebuild the
+// same transform from it (presets.ts: transformFromSpec). Every preset transform carries its spec (`transform.spec`).
+import type { Rng } from '../core/rng.js';
+import type { Image } from './image.js';
 import type { Interpolation } from './resize.js';
+
+/** A per-sample transform; `spec` (set by the presets) lets a loader with workers run it in its worker threads. */
+export interface Transform {
+  (img: Image, rng: Rng): Image;
+  spec?: TransformSpec;
+}
 
 export interface ImagenetTransformOptions {
   size?: number;
