@@ -8,8 +8,8 @@
 //    ignores them.
 //  - PNG: every colour type and bit depth, interlaced or not; alpha and tRNS dropped (convert('RGB') drops alpha),
 //    palette looked up (entries past PLTE: Pillow's grey ramp), 1/2/4-bit grey scaled to 0..255, 16-bit samples → the
-//    high byte, except 16-bit grey (Pillow's mode I), whose values are clipped to 255 as Pillow's i2rgb does. CRC
-//    errors and truncated data are errors (libpng's defaults).
+//    high byte, except 16-bit grey (Pillow's mode I), whose values are clipped to 255 as Pillow's i2rgb does. A bad
+//    CRC in any chunk and truncated data are errors.
 // Compiled only where jpeglib.h and png.h are found (native/detect-image.sh → binding.gyp defines CHANLAB_IMAGE and
 // links libjpeg, libpng); errors are thrown with libjpeg's / libpng's message.
 #include <csetjmp>
@@ -169,6 +169,7 @@ bool pngHeader(PngDecoder& d, const uint8_t* data, size_t size) {
   if (d.info == nullptr) return std::snprintf(d.err.message, sizeof d.err.message, "out of memory"), false;
   if (setjmp(d.err.jump)) return false;
   png_set_read_fn(d.png, &d.src, pngRead);
+  png_set_crc_action(d.png, PNG_CRC_DEFAULT, PNG_CRC_ERROR_QUIT);  // a bad CRC in any chunk is an error
   png_set_user_limits(d.png, 1u << 20, 1u << 20);
   png_read_info(d.png, d.info);
   return true;

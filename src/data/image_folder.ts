@@ -74,7 +74,7 @@ export class ImageFolder implements Dataset {
   /**
    * Checks the first `count` files without decoding them: each must be readable, start with a JPEG (FF D8 FF) or PNG
    * signature and end like one (JPEG: FF D9, allowing trailing padding; a PNG's chunks are read whole and their
-   * lengths and critical CRCs checked up to IEND). Catches empty, unreadable, truncated, corrupt and non-image files
+   * lengths and CRCs checked up to IEND). Catches empty, unreadable, truncated, corrupt and non-image files
    * before a run spends an epoch training; the error names the file and its dataset index.
    */
   async verify(count = this.samples.length): Promise<void> {

@@ -2,7 +2,7 @@
 // 1–16, Adam7 interlacing) and returns RGB uint8 with the pixels Pillow 9.4's `Image.open(f).convert('RGB')` gives:
 // alpha and tRNS dropped, grey replicated (1/2/4-bit grey scaled to 0..255), 16-bit samples → their high byte except
 // 16-bit grey (Pillow's mode I), which is clipped to 255; palette entries past PLTE are Pillow's initial grey ramp.
-// A critical chunk with a bad CRC is an error (as in libpng). The encoder writes 8-bit grey or RGB images.
+// A chunk with a bad CRC is an error (as in the native decoder). The encoder writes 8-bit grey or RGB images.
 import { deflateSync, inflateSync } from 'node:zlib';
 import type { Image } from './image.js';
 
@@ -20,10 +20,7 @@ interface Header {
   interlace: number;
 }
 
-/** Whether a chunk type is critical (upper-case first letter): a bad CRC there is an error. */
-const critical = (type: string) => type.charCodeAt(0) < 97;
-
-/** Walks the chunks, checking lengths and critical CRCs; returns IHDR, PLTE and the joined IDAT data. */
+/** Walks the chunks up to IEND, checking lengths and CRCs; returns IHDR, PLTE and the joined IDAT data. */
 function readChunks(buf: Uint8Array, name: string): { h: Header; palette: Uint8Array | null; idat: Uint8Array } {
   if (buf.length < 8 || SIG.some((b, i) => buf[i] !== b)) throw new Error(`${name}: not a PNG file (bad signature)`);
   const view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
@@ -37,7 +34,7 @@ function readChunks(buf: Uint8Array, name: string): { h: Header; palette: Uint8A
     const type = String.fromCharCode(buf[off + 4]!, buf[off + 5]!, buf[off + 6]!, buf[off + 7]!);
     if (off + 12 + len > buf.length) throw new Error(`${name}: truncated ${type} chunk`);
     const body = buf.subarray(off + 8, off + 8 + len);
-    if (critical(type) && crc32(buf.subarray(off + 4, off + 8 + len)) !== view.getUint32(off + 8 + len, false)) {
+    if (crc32(buf.subarray(off + 4, off + 8 + len)) !== view.getUint32(off + 8 + len, false)) {
       throw new Error(`${name}: ${type} chunk has a bad CRC (corrupt file)`);
     }
     if (type === 'IHDR') {
@@ -58,7 +55,7 @@ function readChunks(buf: Uint8Array, name: string): { h: Header; palette: Uint8A
   return { h, palette, idat: Buffer.concat(idat) };
 }
 
-/** Checks a PNG file's structure without decoding it: signature, IHDR, chunk lengths, critical CRCs, IEND. */
+/** Checks a PNG file's structure without decoding it: signature, IHDR, chunk lengths and CRCs, IEND. */
 export function checkPngChunks(buf: Uint8Array, name: string): void {
   readChunks(buf, name);
 }
