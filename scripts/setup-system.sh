@@ -11,7 +11,8 @@
 #     scripts/fixtures/make_image_fixtures.py, the decoding test's files and the data benchmark's ImageNet-sized folder
 #   - chromium (+ fonts-dejavu-core): offline PNG/SVG export of Plotly figures (src/viz/plot/render.ts)
 #   - jupyter-nbconvert, jupyter-client, python3-nbclient, python3-ipykernel: headless notebook execution
-#     (npm run notebooks, tools/run-notebooks.py) with the tslab kernel kept in tools/tslab
+#     (npm run notebooks, tools/run-notebooks.py) with the tslab kernel kept in tools/tslab; jupyter-notebook: the
+#     interactive server of `npm run lab` (test/notebooks/lab.test.ts drives it in Chromium)
 #   - slurm-wlm, munge: the Slurm mode of scripts/run-table.mjs is tested against a real single-node cluster that
 #     test/scale/slurm.test.ts starts (munged, slurmctld, slurmd) and stops itself
 set -euo pipefail
@@ -29,6 +30,6 @@ apt-get update -qq
 apt-get install -y -qq --no-install-recommends \
   dataset-fashion-mnist python3-torch python3-torchvision ca-certificates libdnnl-dev g++ make python3 \
   libjpeg62-turbo-dev libpng-dev python3-sklearn libjpeg-turbo-progs libturbojpeg0 \
-  chromium fonts-dejavu-core jupyter-nbconvert jupyter-client python3-nbclient python3-ipykernel slurm-wlm munge >/dev/null
+  chromium fonts-dejavu-core jupyter-nbconvert jupyter-client python3-nbclient python3-ipykernel jupyter-notebook slurm-wlm munge >/dev/null
 apt-get install -y -qq --no-install-recommends -t bookworm-backports mesa-vulkan-drivers >/dev/null
 echo "system packages ready: $(dpkg-query -W -f='${Package} ${Version}\n' mesa-vulkan-drivers dataset-fashion-mnist python3-torch libdnnl-dev libjpeg62-turbo-dev libpng-dev chromium jupyter-nbconvert slurm-wlm munge | tr '\n' ';')"
