@@ -29,19 +29,16 @@ const CONFIG: TrainConfig = {
   seed: 5, backend: 'wasm', logEvery: 1, checkpointEvery: 2,
 };
 const CHILD = ['--import', 'tsx', 'test/train/child_train.ts'];
-// One native (OpenMP) thread: oneDNN 2.6's convolution weight gradient can spin forever in its barrier when its two
-// OpenMP threads are starved of CPU (seen on the 2-core machine with or without data workers); not what this tests.
-const ENV = { ...process.env, CHANLAB_NATIVE_THREADS: '1' };
 
 function runChild(runDir: string, mode: 'new' | 'resume', workers: number): string {
-  const r = spawnSync(process.execPath, [...CHILD, JSON.stringify(CONFIG), runDir, mode, '0', String(workers)], { encoding: 'utf8', timeout: 90_000, env: ENV });
+  const r = spawnSync(process.execPath, [...CHILD, JSON.stringify(CONFIG), runDir, mode, '0', String(workers)], { encoding: 'utf8', timeout: 90_000 });
   if (r.status !== 0) throw new Error(`child failed (${r.status} ${r.signal}): ${r.stderr}`);
   return r.stdout;
 }
 
 /** Starts a run with `workers` that sleeps after each step; sends `signal` once the step-2 checkpoint exists. */
 async function interrupted(runDir: string, workers: number, signal: NodeJS.Signals): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
-  const child = spawn(process.execPath, [...CHILD, JSON.stringify(CONFIG), runDir, 'new', '400', String(workers)], { stdio: 'ignore', env: ENV });
+  const child = spawn(process.execPath, [...CHILD, JSON.stringify(CONFIG), runDir, 'new', '400', String(workers)], { stdio: 'ignore' });
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((res) => child.on('exit', (code, sig) => res({ code, signal: sig })));
   const last = join(runDir, 'last.safetensors');
   const t0 = Date.now();
