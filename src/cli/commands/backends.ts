@@ -1,9 +1,11 @@
 import { probeBackends, releaseBackends } from '../../backend/index.js';
+import { imageDecoderName } from '../../data/decode.js';
 import { parse } from '../args.js';
 import { table } from '../table.js';
 
 export const help = `chanlab backends [--json]
-  Lists the tfjs backends chanlab can use here, and why an unavailable one is not (with how to get it).`;
+  Lists the tfjs backends chanlab can use here, and why an unavailable one is not (with how to get it), and the image
+  decoder the data pipeline uses (native libjpeg-turbo/libpng, Pillow-exact; or jpeg-js without the addon).`;
 
 export async function run(argv: string[]): Promise<number> {
   const a = parse('backends', argv, { json: { type: 'boolean' } });
@@ -11,6 +13,9 @@ export async function run(argv: string[]): Promise<number> {
   const rows = await probeBackends();
   releaseBackends();
   if (a.flag('json')) console.log(JSON.stringify(rows, null, 2));
-  else console.log(table(['backend', 'available', 'detail'], rows.map((r) => [r.name, r.available ? 'yes' : 'no', r.detail])));
+  else {
+    console.log(table(['backend', 'available', 'detail'], rows.map((r) => [r.name, r.available ? 'yes' : 'no', r.detail])));
+    console.log(`image decoder: ${imageDecoderName()}`);
+  }
   return 0;
 }
