@@ -10,10 +10,10 @@ import { nativeAddon, nativeStatus, type NativeAddon } from '../kernels/native/a
 import type { Image } from './image.js';
 import { decodePng } from './png.js';
 
-/** The addon's image decoder, or null: no addon (CHANLAB_NATIVE=0, not built) or built without libjpeg/libpng. */
+/** The addon, if it has the image decoder (not: CHANLAB_NATIVE=0, not built, or built without libjpeg/libpng). */
 function nativeDecoder(): Required<Pick<NativeAddon, 'imageSize' | 'decodeImage'>> | null {
   const a = nativeAddon();
-  return a?.imageSize && a.decodeImage ? { imageSize: a.imageSize.bind(a), decodeImage: a.decodeImage.bind(a) } : null;
+  return a?.imageSize && a.decodeImage ? (a as Required<NativeAddon>) : null;
 }
 
 /** Which decoder decodeImage uses, in words. */
