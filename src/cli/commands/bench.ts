@@ -135,9 +135,9 @@ export async function run(argv: string[]): Promise<number> {
       });
       const r = await benchData({ quick, images: a.str('data-images') ? a.int('data-images', 512) : undefined, workers: list });
       result.data = r.rows;
-      result.dataOptions = { images: r.images, batch: r.batch, decoder: r.decoder };
+      result.dataOptions = { images: r.images, batch: r.batch, rounds: r.rounds, decoder: r.decoder };
       console.log(`\nData pipeline: img/s of ImageFolder + DataLoader, chanlab (${r.decoder}) vs torchvision (Pillow), ` +
-        `${r.images} photos at ImageNet sizes, batch ${r.batch}, equal workers (steady-state epoch)`);
+        `${r.images} photos at ImageNet sizes, batch ${r.batch}, equal workers (steady-state epoch, best of ${r.rounds})`);
       console.log(table(['pipeline', 'workers', 'chanlab img/s', 'torchvision img/s', 'chanlab / torchvision'], r.rows.map((x) => [
         x.pipeline, x.workers, fmt(x.chanlabImgPerS, 1), x.torchImgPerS === null ? '—' : fmt(x.torchImgPerS, 1), x.ratio === null ? '—' : fmt(x.ratio, 2),
       ])));
