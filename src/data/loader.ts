@@ -16,8 +16,9 @@ import type { Dataset } from './dataset.js';
 import type { Image } from './image.js';
 import { mixBatch, oneHot, type MixOptions } from './mix.js';
 import { batchRng, orderRng, prepareSample } from './sample.js';
-import { specOutputSize, type Transform } from './transform_spec.js';
-import { checkWorkerCount, DataWorkerPool } from './worker_pool.js';
+import type { Transform } from './transform_spec.js';
+import type { DataWorkerPool } from './worker_pool.js';
+import { WorkerSamples } from './worker_samples.js';
 
 export type { Transform } from './transform_spec.js';
 
@@ -102,8 +103,8 @@ export class DataLoader implements AsyncIterable<Batch> {
   private position = 0;
   private orderCache: { epoch: number; order: Int32Array } | null = null;
   private iterating = false;
-  /** the worker pool: a count still to start, a pool (own or shared), or null (calling thread) */
-  private pool: { own: boolean; count: number; pool: DataWorkerPool | null; job: number; shape: [number, number, number] } | null = null;
+  /** samples loaded by worker threads (file datasets with `workers`), else null: on the calling thread */
+  private readonly inWorkers: WorkerSamples | null = null;
 
   constructor(opts: DataLoaderOptions) {
     const { dataset, batchSize } = opts;
@@ -126,63 +127,20 @@ export class DataLoader implements AsyncIterable<Batch> {
     if (!Number.isInteger(this.concurrency) || this.concurrency < 1) {
       throw new Error(`DataLoader concurrency: expected a positive integer, got ${this.concurrency}`);
     }
-    if (opts.workers !== undefined && dataset.sampleFile) this.pool = this.poolFor(opts.workers);
+    if (opts.workers !== undefined && dataset.sampleFile) this.inWorkers = new WorkerSamples(dataset, opts.workers, this.transform, seed);
     if (this.batchesPerEpoch === 0) {
       throw new Error(`DataLoader: dataset of ${dataset.length} samples gives no batch of ${batchSize} with dropLast`);
     }
   }
 
-  private poolFor(workers: number | DataWorkerPool): NonNullable<DataLoader['pool']> {
-    const spec = this.transform?.spec;
-    const size = spec ? specOutputSize(spec) : null;
-    if (!spec || !size) {
-      throw new Error('DataLoader workers: the worker threads need a transform with a fixed output size built by a preset ' +
-        `(imagenetTrainTransform, imagenetEvalTransform, cropFlipTransform or transformFromSpec), got ${spec ? `'${spec.kind}', which keeps the input size` : 'none or a plain function'}; ` +
-        'omit workers to run it on the calling thread');
-    }
-    const shape: [number, number, number] = [size[0], size[1], 3];
-    if (workers instanceof DataWorkerPool) return { own: false, count: workers.size, pool: workers, job: workers.addJob(spec, this.seed, shape), shape };
-    return { own: true, count: checkWorkerCount(workers, 'DataLoader workers'), pool: null, job: -1, shape };
-  }
-
   /** Worker threads loading this loader's samples (0: the calling thread does). */
   get workers(): number {
-    return this.pool?.count ?? 0;
+    return this.inWorkers?.count ?? 0;
   }
 
   /** Stops the loader's own worker threads (a shared pool is left to its owner). The loader can be used again. */
   async close(): Promise<void> {
-    const p = this.pool;
-    if (!p?.own || !p.pool) return;
-    const pool = p.pool;
-    p.pool = null;
-    await pool.close();
-  }
-
-  /** The pool and job id batches are loaded with, starting the loader's own workers on first use. */
-  private started(): { pool: DataWorkerPool; job: number; shape: [number, number, number] } {
-    const p = this.pool!;
-    if (!p.pool) {
-      p.pool = new DataWorkerPool(p.count);
-      p.job = p.pool.addJob(this.transform!.spec!, this.seed, p.shape);
-    }
-    return { pool: p.pool, job: p.job, shape: p.shape };
-  }
-
-  /** Loads the samples `indices` in the worker threads: [n, H, W, C] float32 in shared memory, and the labels. */
-  private async loadInWorkers(epoch: number, indices: Int32Array): Promise<{ x: Float32Array; y: Int32Array; hwc: [number, number, number] }> {
-    const { pool, job, shape } = this.started();
-    const per = shape[0] * shape[1] * shape[2];
-    const n = indices.length;
-    const buffer = new SharedArrayBuffer(n * per * 4);
-    const y = new Int32Array(n);
-    const files = Array.from(indices, (idx, i) => {
-      const f = this.dataset.sampleFile!(idx);
-      y[i] = f.label;
-      return { path: f.path, name: f.name, epoch, index: idx, offset: i * per };
-    });
-    await pool.run(job, files, buffer);
-    return { x: new Float32Array(buffer), y, hwc: shape };
+    await this.inWorkers?.close();
   }
 
   static fromState(opts: DataLoaderOptions, state: LoaderState): DataLoader {
@@ -233,8 +191,8 @@ export class DataLoader implements AsyncIterable<Batch> {
     const order = this.order(epoch);
     const indices = order.slice(b * this.batchSize, Math.min((b + 1) * this.batchSize, order.length));
     const n = indices.length;
-    if (this.pool) {
-      const { x, y, hwc } = await this.loadInWorkers(epoch, indices);
+    if (this.inWorkers) {
+      const { x, y, hwc } = await this.inWorkers.load(epoch, indices);
       return this.finish({ x, y, shape: [n, ...hwc], indices, epoch, batch: b });
     }
     const y = new Int32Array(n);
@@ -292,7 +250,7 @@ export class DataLoader implements AsyncIterable<Batch> {
           // on the calling thread built one after another, in workers all at once (their queue keeps the order);
           // skipped when the consumer has stopped (it will never be awaited)
           const build = () => (stopped ? Promise.reject(new Error('DataLoader: iteration stopped')) : this.batchAt(epoch, b));
-          const p = this.pool ? build() : chain.then(build);
+          const p = this.inWorkers ? build() : chain.then(build);
           chain = p.catch(() => undefined);
           queue.push(p);
         }
