@@ -14,6 +14,7 @@ import type { TrainSession } from './session.js';
 export function restoreCheckpoint(s: TrainSession, ck: LoadedCheckpoint, manifest: Manifest): void {
   const { cfg, paths, model, ema, opt, hooks, loaders, progress, runDir } = s.parts;
   const st = ck.state!;
+  s.manifest = manifest; // first: a checkpoint refused below (non-finite weights, another model) ends the run 'failed'
   if (st.model !== cfg.model) throw new Error(`resume: ${paths.last} was written for model '${st.model}', the config names '${cfg.model}'`);
   loadCheckpointWeights(model, ck, 'model', cfg.model);
   if (ema) {
@@ -38,7 +39,6 @@ export function restoreCheckpoint(s: TrainSession, ck: LoadedCheckpoint, manifes
   manifest.resumes.push({ time: new Date().toISOString(), step: st.step });
   manifest.status = 'running';
   delete manifest.message;
-  s.manifest = manifest;
   if (existsSync(paths.metrics)) {
     // method records (CHEX's) are logged at an epoch start, before its first step: one at the checkpoint's step
     // belongs to the epoch start that is redone
