@@ -4,6 +4,7 @@
 // 16-bit grey (Pillow's mode I), which is clipped to 255; palette entries past PLTE are Pillow's initial grey ramp.
 // A chunk with a bad CRC is an error (as in the native decoder). The encoder writes 8-bit grey or RGB images.
 import { deflateSync, inflateSync } from 'node:zlib';
+import { crc32 } from '../core/crc32.js';
 import type { Image } from './image.js';
 
 const SIG = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
@@ -34,8 +35,11 @@ function readChunks(buf: Uint8Array, name: string): { h: Header; palette: Uint8A
     const type = String.fromCharCode(buf[off + 4]!, buf[off + 5]!, buf[off + 6]!, buf[off + 7]!);
     if (off + 12 + len > buf.length) throw new Error(`${name}: truncated ${type} chunk`);
     const body = buf.subarray(off + 8, off + 8 + len);
-    if (crc32(buf.subarray(off + 4, off + 8 + len)) !== view.getUint32(off + 8 + len, false)) {
-      throw new Error(`${name}: ${type} chunk has a bad CRC (corrupt file)`);
+    const stored = view.getUint32(off + 8 + len, false);
+    const actual = crc32(buf.subarray(off + 4, off + 8 + len));
+    if (stored !== actual) {
+      throw new Error(`${name}: corrupt PNG: ${type} chunk CRC mismatch (stored 0x${stored.toString(16).padStart(8, '0')}, ` +
+        `computed 0x${actual.toString(16).padStart(8, '0')}); expected an intact file`);
     }
     if (type === 'IHDR') {
       h = { width: view.getUint32(off + 8, false), height: view.getUint32(off + 12, false), depth: body[8]!, ctype: body[9]!, interlace: body[12]! };
@@ -171,20 +175,4 @@ function chunk(type: string, body: Uint8Array): Uint8Array {
   out.set(body, 8);
   v.setUint32(8 + body.length, crc32(out.subarray(4, 8 + body.length)), false);
   return out;
-}
-
-let CRC_TABLE: Uint32Array | null = null;
-
-function crc32(bytes: Uint8Array): number {
-  if (!CRC_TABLE) {
-    CRC_TABLE = new Uint32Array(256);
-    for (let n = 0; n < 256; n++) {
-      let c = n;
-      for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-      CRC_TABLE[n] = c >>> 0;
-    }
-  }
-  let c = 0xffffffff;
-  for (const b of bytes) c = CRC_TABLE[(c ^ b) & 255]! ^ (c >>> 8);
-  return (c ^ 0xffffffff) >>> 0;
 }
