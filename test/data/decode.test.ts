@@ -76,7 +76,7 @@ describe('bad files: an error naming the file and its dataset index', () => {
     { name: 'empty.jpg', bytes: Buffer.alloc(0), verify: /is empty \(0 bytes\)/, decode: /empty file \(0 bytes\)/ },
     { name: 'truncated.jpg', bytes: jpeg.subarray(0, jpeg.length >> 1), verify: /is truncated or corrupt \(no JPEG end marker/, decode: /cannot decode JPEG/ },
     { name: 'text.jpg', bytes: Buffer.from('this is a text file, not a photo\n'), verify: /is not a JPEG or PNG file/, decode: /not a JPEG or PNG file/ },
-    { name: 'badcrc.png', bytes: png, verify: /IDAT chunk has a bad CRC/, decode: /CRC|cannot decode PNG/ },
+    { name: 'badcrc.png', bytes: png, verify: /corrupt PNG: IDAT chunk CRC mismatch/, decode: /CRC|cannot decode PNG/ },
     { name: 'gone.jpg', bytes: null, verify: /cannot be read \(ENOENT\)/, decode: /cannot be read \(ENOENT\)/ },
   ];
   for (const c of cases) {
