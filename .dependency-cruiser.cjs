@@ -15,7 +15,11 @@ module.exports = {
     layer('core-is-the-bottom', 'core', ['core'], 'src/core (rng, files, argument checks) depends on nothing in src'),
     layer('ops-below-kernels', 'ops', ['ops', 'core'], 'op definitions and gradients know only core; kernels implement them'),
     layer('interop-is-formats', 'interop', ['interop', 'core'], 'interop reads/writes PyTorch/NumPy formats; no model knowledge'),
-    layer('data-stands-alone', 'data', ['data', 'core', 'interop'], 'datasets and transforms know no models'),
+    {
+      ...layer('data-stands-alone', 'data', ['data', 'core', 'interop'],
+        'datasets and transforms know no models; image decoding (src/data/decode.ts) uses the native addon through its loader'),
+      to: { path: above(['data', 'core', 'interop']), pathNot: '^src/kernels/native/(addon|generated/api)\\.ts$' },
+    },
     layer('kernels-below-backend', 'kernels', ['kernels', 'ops', 'core'], 'kernels implement ops for one backend'),
     layer('backend-below-nn', 'backend', ['backend', 'kernels', 'ops', 'core'], 'backend selection registers kernels'),
     layer('nn-below-models', 'nn', ['nn', 'ops', 'core'], 'the module system knows no models or methods'),

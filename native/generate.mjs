@@ -69,6 +69,7 @@ export function readDeclaration(root) {
       throw new Error(`${where}: source must name a file under native/src, got '${f.source}'`);
     }
     if (!Array.isArray(f.args) || f.args.length > 16) throw new Error(`${where}: args must be an array of at most 16 arguments`);
+    if (f.when !== undefined && !/^CHANLAB_[A-Z0-9_]+$/.test(f.when)) throw new Error(`${where}: when must be a CHANLAB_… macro, got '${f.when}'`);
     let optional = false;
     const names = new Set();
     for (const a of f.args) {
@@ -112,8 +113,8 @@ function header(fns) {
     '#include <cstdint>', '#include <string>', '#include "../common.h"', '', 'namespace chanlab {', ''];
   for (const f of fns) {
     for (const l of docLines(f.doc)) out.push(`// ${l}`);
-    out.push(`// Defined in native/src/${f.source}.`);
-    out.push(`${RETURN_TYPES[f.returns].cxx} ${f.name}(${f.args.map(cxxParam).join(', ')});`, '');
+    out.push(`// Defined in native/src/${f.source}${f.when ? ` (built when ${f.when} is defined)` : ''}.`);
+    out.push(...ifdef(f, [`${RETURN_TYPES[f.returns].cxx} ${f.name}(${f.args.map(cxxParam).join(', ')});`]), '');
   }
   out.push('}  // namespace chanlab', '');
   return out.join('\n');
@@ -127,22 +128,28 @@ function bindings(fns) {
     const required = f.args.filter((a) => !a.optional).length;
     const reads = f.args.map((a, i) => cxxRead(a, i));
     const call = reads.length <= 1 ? `${f.name}(${reads.join('')})` : `${f.name}(\n        ${reads.join(',\n        ')})`;
-    out.push(`napi_value bind_${f.name}(napi_env env, napi_callback_info info) {`);
-    out.push(`  return guarded(env, ${JSON.stringify(f.name)}, [&]() -> napi_value {`);
-    out.push(`    const CallArgs a(env, info, ${required}, ${f.args.length});`);
+    const body = [`napi_value bind_${f.name}(napi_env env, napi_callback_info info) {`];
+    body.push(`  return guarded(env, ${JSON.stringify(f.name)}, [&]() -> napi_value {`);
+    body.push(`    const CallArgs a(env, info, ${required}, ${f.args.length});`);
     if (f.returns === 'void') {
-      out.push(`    ${call};`, '    return nullptr;');
+      body.push(`    ${call};`, '    return nullptr;');
     } else {
-      out.push(`    return toJs(env, ${call});`);
+      body.push(`    return toJs(env, ${call});`);
     }
-    out.push('  });', '}', '');
+    body.push('  });', '}');
+    out.push(...ifdef(f, body), '');
   }
   out.push('napi_value init(napi_env env, napi_value exports) {');
   out.push('  const Export fns[] = {');
-  for (const f of fns) out.push(`      {${JSON.stringify(f.name)}, bind_${f.name}},`);
+  for (const f of fns) out.push(...ifdef(f, [`      {${JSON.stringify(f.name)}, bind_${f.name}},`]));
   out.push('  };', '  return exportAll(env, exports, fns, sizeof(fns) / sizeof(fns[0]));', '}', '');
   out.push('}  // namespace', '}  // namespace chanlab', '', 'NAPI_MODULE(NODE_GYP_MODULE_NAME, chanlab::init)', '');
   return out.join('\n');
+}
+
+/** Lines wrapped in #ifdef when the function is built only under a macro (`when`). */
+function ifdef(f, lines) {
+  return f.when ? [`#ifdef ${f.when}`, ...lines, `#endif  // ${f.when}`] : lines;
 }
 
 function tsParam(a) {
@@ -158,12 +165,16 @@ function api(fns) {
     const doc = docLines(f.doc);
     if (doc.length === 1) out.push(`  /** ${doc[0]} */`);
     else if (doc.length > 1) out.push('  /**', ...doc.map((l) => `   * ${l}`), '   */');
-    out.push(`  ${f.name}(${f.args.map(tsParam).join(', ')}): ${RETURN_TYPES[f.returns].ts};`);
+    out.push(`  ${f.name}${f.when ? '?' : ''}(${f.args.map(tsParam).join(', ')}): ${RETURN_TYPES[f.returns].ts};`);
   }
   out.push('}', '');
-  out.push('/** Every declared function, in declaration order: an addon that lacks one is not used. */');
+  out.push('/** Every function the addon always has, in declaration order: an addon that lacks one is not used. */');
   out.push('export const NATIVE_FUNCTIONS: ReadonlyArray<keyof NativeAddon> = [');
-  for (const f of fns) out.push(`  '${f.name}',`);
+  for (const f of fns.filter((g) => !g.when)) out.push(`  '${f.name}',`);
+  out.push('];', '');
+  out.push('/** Functions built only where their libraries are found (`when` in native/kernels.json): optional above. */');
+  out.push('export const NATIVE_OPTIONAL_FUNCTIONS: ReadonlyArray<keyof NativeAddon> = [');
+  for (const f of fns.filter((g) => g.when)) out.push(`  '${f.name}',`);
   out.push('];', '');
   return out.join('\n');
 }

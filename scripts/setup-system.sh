@@ -5,6 +5,10 @@
 #   - python3-torch / python3-torchvision: the independent oracle for tests and .pth fixtures
 #   - libdnnl-dev, g++, make: the optional native addon (oneDNN kernels for the wasm backend; the same oneDNN 2.6.3
 #     Debian's PyTorch uses), built by `npm ci` with the node-gyp bundled in npm (`npm run build:native` rebuilds it)
+#   - libjpeg62-turbo-dev, libpng-dev: the addon's image decoder (native/src/image_decode.cc; the libjpeg-turbo and
+#     libpng Debian's Pillow links, so decoded pixels equal torchvision's); without them the addon builds without it
+#   - python3-sklearn (its two photos china.jpg / flower.jpg), libjpeg-turbo-progs (cjpeg, jpegtran), libturbojpeg0:
+#     scripts/fixtures/make_image_fixtures.py, the decoding test's files and the data benchmark's ImageNet-sized folder
 #   - chromium (+ fonts-dejavu-core): offline PNG/SVG export of Plotly figures (src/viz/plot/render.ts)
 #   - jupyter-nbconvert, jupyter-client, python3-nbclient, python3-ipykernel: headless notebook execution
 #     (npm run notebooks, tools/run-notebooks.py) with the tslab kernel kept in tools/tslab; jupyter-notebook: the
@@ -25,6 +29,7 @@ fi
 apt-get update -qq
 apt-get install -y -qq --no-install-recommends \
   dataset-fashion-mnist python3-torch python3-torchvision ca-certificates libdnnl-dev g++ make python3 \
+  libjpeg62-turbo-dev libpng-dev python3-sklearn libjpeg-turbo-progs libturbojpeg0 \
   chromium fonts-dejavu-core jupyter-nbconvert jupyter-client python3-nbclient python3-ipykernel jupyter-notebook slurm-wlm munge >/dev/null
 apt-get install -y -qq --no-install-recommends -t bookworm-backports mesa-vulkan-drivers >/dev/null
-echo "system packages ready: $(dpkg-query -W -f='${Package} ${Version}\n' mesa-vulkan-drivers dataset-fashion-mnist python3-torch libdnnl-dev chromium jupyter-nbconvert slurm-wlm munge | tr '\n' ';')"
+echo "system packages ready: $(dpkg-query -W -f='${Package} ${Version}\n' mesa-vulkan-drivers dataset-fashion-mnist python3-torch libdnnl-dev libjpeg62-turbo-dev libpng-dev chromium jupyter-nbconvert slurm-wlm munge | tr '\n' ';')"

@@ -30,6 +30,11 @@ export class Args {
       throw new Error(`${this.command}: ${(e as Error).message}`);
     }
   }
+  /** An optional integer option ≥ min (undefined when not given). */
+  optInt(name: string, min = 1): number | undefined {
+    const v = this.str(name);
+    return v === undefined ? undefined : intOption(v, name, min, min);
+  }
   num(name: string, fallback: number): number {
     const v = this.str(name);
     if (v === undefined) return fallback;

@@ -6,6 +6,14 @@ export interface Sample {
   label: number;
 }
 
+/** Where a file-backed sample lives: what a DataLoader's worker threads read and decode themselves. */
+export interface SampleFile {
+  path: string;
+  label: number;
+  /** names the sample in errors, e.g. 'ImageFolder: <path> (index 17)' */
+  name: string;
+}
+
 export interface Dataset {
   readonly length: number;
   readonly numClasses: number;
@@ -18,6 +26,8 @@ export interface Dataset {
    * naming the first bad file. Sources whose data is already in memory need not implement it.
    */
   verify?(count?: number): Promise<void>;
+  /** Sources whose samples are image files (ImageFolder): the file of sample i, so that worker threads can load it. */
+  sampleFile?(i: number): SampleFile;
 }
 
 export function checkIndex(i: number, length: number, what: string): void {

@@ -1,13 +1,13 @@
 // torchvision-style ImageFolder: root/<class>/**/<file>.{jpeg,jpg,png} (case-insensitive). Class names are the
 // sorted sub-folder names → indices 0..K-1; files are listed in sorted order per class (as torchvision's make_dataset).
-// Images are decoded lazily in get(i) (JPEG via jpeg-js, PNG via ./png.ts) and returned as RGB uint8 HWC.
+// Images are decoded lazily in get(i) (./decode.ts: Pillow-exact natively, jpeg-js without the addon) and returned
+// as RGB uint8 HWC. A DataLoader with workers decodes them in its worker threads instead (sampleFile(i)).
 import { existsSync, readdirSync, statSync } from 'node:fs';
-import { open, readFile } from 'node:fs/promises';
+import { open } from 'node:fs/promises';
 import { join } from 'node:path';
-import jpeg from 'jpeg-js';
-import { checkIndex, type Dataset, type Sample } from './dataset.js';
-import type { Image } from './image.js';
-import { decodePng } from './png.js';
+import { checkIndex, type Dataset, type Sample, type SampleFile } from './dataset.js';
+import { decodeImage, readImageFile, unreadable } from './decode.js';
+import { checkPngChunks } from './png.js';
 
 export const IMAGE_EXTENSIONS = ['.jpg', '.jpeg', '.png'] as const;
 
@@ -45,20 +45,6 @@ function walkSorted(dir: string, exts: readonly string[], out: string[]): void {
     const p = join(dir, e.name);
     if (e.isDirectory() || (e.isSymbolicLink() && statSync(p).isDirectory())) walkSorted(p, exts, out);
   }
-}
-
-/** Decodes a JPEG or PNG file's bytes to RGB uint8 HWC. */
-export function decodeImage(bytes: Uint8Array, name: string): Image {
-  if (bytes.length >= 8 && bytes[0] === 0x89 && bytes[1] === 0x50) return decodePng(bytes, name);
-  if (bytes.length >= 3 && bytes[0] === 0xff && bytes[1] === 0xd8) {
-    try {
-      const d = jpeg.decode(bytes, { useTArray: true, formatAsRGBA: false, maxMemoryUsageInMB: 1024 });
-      return { data: d.data, height: d.height, width: d.width, channels: 3 };
-    } catch (e) {
-      throw new Error(`${name}: cannot decode JPEG (${(e as Error).message})`);
-    }
-  }
-  throw new Error(`${name}: not a JPEG or PNG file`);
 }
 
 export class ImageFolder implements Dataset {
@@ -108,9 +94,10 @@ export class ImageFolder implements Dataset {
   }
 
   /**
-   * Checks the first `count` files without decoding them: each must start with a JPEG (FF D8) or PNG signature and
-   * end like one (JPEG: FF D9, allowing trailing padding; PNG: an IEND chunk). Catches empty, truncated and non-image
-   * files before a run spends an epoch training.
+   * Checks the first `count` files without decoding them: each must be readable, start with a JPEG (FF D8 FF) or PNG
+   * signature and end like one (JPEG: FF D9, allowing trailing padding; a PNG's chunks are read whole and their
+   * lengths and CRCs checked up to IEND). Catches empty, unreadable, truncated, corrupt and non-image files
+   * before a run spends an epoch training; the error names the file and its dataset index.
    */
   async verify(count = this.samples.length): Promise<void> {
     const n = Math.min(count, this.samples.length);
@@ -118,28 +105,45 @@ export class ImageFolder implements Dataset {
     const tail = Buffer.alloc(64);
     for (let i = 0; i < n; i++) {
       const path = this.samples[i]![0];
-      const f = await open(path, 'r');
+      const where = `ImageFolder: ${path} (index ${i})`;
+      let f;
+      try {
+        f = await open(path, 'r');
+      } catch (e) {
+        throw unreadable(where, e);
+      }
       try {
         const size = (await f.stat()).size;
+        if (size === 0) throw new Error(`${where} is empty (0 bytes); expected a JPEG or PNG image (remove or replace it)`);
         await f.read(head, 0, 8, 0);
+        const png = size >= 8 && head[0] === 0x89 && head[1] === 0x50 && head[2] === 0x4e && head[3] === 0x47;
+        const jpg = size >= 4 && head[0] === 0xff && head[1] === 0xd8 && head[2] === 0xff;
+        if (!png && !jpg) throw new Error(`${where} is not a JPEG or PNG file (${size} bytes); expected an image (remove or replace it)`);
+        if (png) {
+          checkPngChunks(await f.readFile(), where);
+          continue;
+        }
         const t = Math.min(64, size);
         await f.read(tail, 0, t, size - t);
-        const end = tail.subarray(0, t);
-        const png = size >= 8 && head[0] === 0x89 && head[1] === 0x50 && head[2] === 0x4e && head[3] === 0x47;
-        const jpg = size >= 4 && head[0] === 0xff && head[1] === 0xd8;
-        if (!png && !jpg) throw new Error(`ImageFolder: ${path} is not a JPEG or PNG file (${size} bytes); expected an image (remove or replace it)`);
-        const ok = png ? end.includes(Buffer.from('IEND')) : end.includes(Buffer.from([0xff, 0xd9]));
-        if (!ok) throw new Error(`ImageFolder: ${path} is truncated or corrupt (no ${png ? 'PNG IEND chunk' : 'JPEG end marker FF D9'} at its end); expected a complete image`);
+        if (!tail.subarray(0, t).includes(Buffer.from([0xff, 0xd9]))) {
+          throw new Error(`${where} is truncated or corrupt (no JPEG end marker FF D9 at its end); expected a complete image`);
+        }
       } finally {
         await f.close();
       }
     }
   }
 
-  async get(i: number): Promise<Sample> {
+  /** The file and label of sample i (what a loader's worker threads read and decode). */
+  sampleFile(i: number): SampleFile {
     checkIndex(i, this.samples.length, 'ImageFolder');
     const [path, label] = this.samples[i]!;
-    const bytes = await readFile(path);
-    return { image: decodeImage(bytes, path), label };
+    return { path, label, name: `ImageFolder: ${path} (index ${i})` };
+  }
+
+  async get(i: number): Promise<Sample> {
+    checkIndex(i, this.samples.length, 'ImageFolder');
+    const { path, label, name } = this.sampleFile(i);
+    return { image: decodeImage(await readImageFile(path, name), name), label };
   }
 }

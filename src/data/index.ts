@@ -6,6 +6,7 @@ export * from './idx.js';
 export * from './fashion_mnist.js';
 export * from './cifar.js';
 export * from './png.js';
+export * from './decode.js';
 export * from './image_folder.js';
 export * from './resize.js';
 export * from './transforms.js';

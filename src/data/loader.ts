@@ -4,19 +4,23 @@
 //    keyedRng(seed, BATCH, e, batchIndex). Any batch can therefore be rebuilt from (seed, epoch, batch) alone, so
 //    resuming from state() = {epoch, position} reproduces exactly the batches an uninterrupted run would have seen;
 //  - async iteration with `prefetch` batches built ahead while the consumer works; batch building yields to the event
-//    loop (setImmediate) every `chunkMs` so training code awaiting a GPU keeps running.
+//    loop (setImmediate) every `chunkMs` so training code awaiting a GPU keeps running;
+//  - `workers`: for datasets of image files (ImageFolder) with a preset transform, samples are read, decoded and
+//    transformed in worker threads (worker_pool.ts) straight into the batch's shared memory. The bytes are the same
+//    for any number of workers and equal to the calling-thread path (sample.ts). Memory: at most `prefetch` batches
+//    being built or waiting plus the one the consumer holds, each N·H·W·C·4 bytes, plus per worker two images in
+//    flight (decoded and transformed);
+//  - every batch records how long the consumer waited for it (`waitMs`).
 import type { Rng } from '../core/rng.js';
 import type { Dataset } from './dataset.js';
 import type { Image } from './image.js';
 import { mixBatch, oneHot, type MixOptions } from './mix.js';
-import { keyedRng } from './rng_source.js';
-import { toFloat } from './transforms.js';
+import { batchRng, orderRng, prepareSample } from './sample.js';
+import type { Transform } from './transform_spec.js';
+import type { DataWorkerPool } from './worker_pool.js';
+import { WorkerSamples } from './worker_samples.js';
 
-const ORDER = 1;
-const SAMPLE = 2;
-const BATCH = 3;
-
-export type Transform = (img: Image, rng: Rng) => Image;
+export type { Transform } from './transform_spec.js';
 
 export interface Batch {
   /** [N, H, W, C] float32 */
@@ -31,6 +35,8 @@ export interface Batch {
   epoch: number;
   /** batch index within the epoch */
   batch: number;
+  /** ms the iterating consumer waited for this batch (0 when it was ready; unset from batchAt) */
+  waitMs?: number;
 }
 
 export type BatchTransform = (batch: Batch, rng: Rng) => Batch;
@@ -58,6 +64,13 @@ export interface DataLoaderOptions {
   chunkMs?: number;
   /** samples fetched concurrently from the dataset while building a batch (default 4) */
   concurrency?: number;
+  /**
+   * Worker threads that load samples of file datasets (those with `sampleFile`, e.g. ImageFolder): a count (the
+   * loader starts them on its first batch and stops them in close()) or a pool shared with other loaders (its owner
+   * closes it). Needs a transform built by a preset / transformFromSpec with a fixed output size. Datasets held in
+   * memory are always sliced on the calling thread. Default: none (everything on the calling thread).
+   */
+  workers?: number | DataWorkerPool;
 }
 
 /** A batch transform applying timm-style mixup/cutmix (soft targets in `softY`). */
@@ -90,6 +103,8 @@ export class DataLoader implements AsyncIterable<Batch> {
   private position = 0;
   private orderCache: { epoch: number; order: Int32Array } | null = null;
   private iterating = false;
+  /** samples loaded by worker threads (file datasets with `workers`), else null: on the calling thread */
+  private readonly inWorkers: WorkerSamples | null = null;
 
   constructor(opts: DataLoaderOptions) {
     const { dataset, batchSize } = opts;
@@ -112,9 +127,20 @@ export class DataLoader implements AsyncIterable<Batch> {
     if (!Number.isInteger(this.concurrency) || this.concurrency < 1) {
       throw new Error(`DataLoader concurrency: expected a positive integer, got ${this.concurrency}`);
     }
+    if (opts.workers !== undefined && dataset.sampleFile) this.inWorkers = new WorkerSamples(dataset, opts.workers, this.transform, seed);
     if (this.batchesPerEpoch === 0) {
       throw new Error(`DataLoader: dataset of ${dataset.length} samples gives no batch of ${batchSize} with dropLast`);
     }
+  }
+
+  /** Worker threads loading this loader's samples (0: the calling thread does). */
+  get workers(): number {
+    return this.inWorkers?.count ?? 0;
+  }
+
+  /** Stops the loader's own worker threads (a shared pool is left to its owner). The loader can be used again. */
+  async close(): Promise<void> {
+    await this.inWorkers?.close();
   }
 
   static fromState(opts: DataLoaderOptions, state: LoaderState): DataLoader {
@@ -148,7 +174,7 @@ export class DataLoader implements AsyncIterable<Batch> {
     if (this.orderCache?.epoch === epoch) return this.orderCache.order;
     const n = this.dataset.length;
     let order: Int32Array;
-    if (this.shuffle) order = keyedRng(this.seed, ORDER, epoch).permutation(n);
+    if (this.shuffle) order = orderRng(this.seed, epoch).permutation(n);
     else {
       order = new Int32Array(n);
       for (let i = 0; i < n; i++) order[i] = i;
@@ -165,6 +191,10 @@ export class DataLoader implements AsyncIterable<Batch> {
     const order = this.order(epoch);
     const indices = order.slice(b * this.batchSize, Math.min((b + 1) * this.batchSize, order.length));
     const n = indices.length;
+    if (this.inWorkers) {
+      const { x, y, hwc } = await this.inWorkers.load(epoch, indices);
+      return this.finish({ x, y, shape: [n, ...hwc], indices, epoch, batch: b });
+    }
     const y = new Int32Array(n);
     let x: Float32Array | null = null;
     let hwc: [number, number, number] = [0, 0, 0];
@@ -177,9 +207,7 @@ export class DataLoader implements AsyncIterable<Batch> {
         const i = w0 + j;
         const idx = win[j]!;
         const s = samples[j]!;
-        let img = s.image;
-        if (this.transform) img = this.transform(img, keyedRng(this.seed, SAMPLE, epoch, idx));
-        img = toFloat(img);
+        const img = prepareSample(s.image, this.transform, this.seed, epoch, idx);
         if (x === null) {
           hwc = [img.height, img.width, img.channels];
           x = new Float32Array(n * img.data.length);
@@ -196,9 +224,11 @@ export class DataLoader implements AsyncIterable<Batch> {
         t0 = performance.now();
       }
     }
-    let batch: Batch = { x: x!, y, shape: [n, ...hwc], indices, epoch, batch: b };
-    if (this.batchTransform) batch = this.batchTransform(batch, keyedRng(this.seed, BATCH, epoch, b));
-    return batch;
+    return this.finish({ x: x!, y, shape: [n, ...hwc], indices, epoch, batch: b });
+  }
+
+  private finish(batch: Batch): Batch {
+    return this.batchTransform ? this.batchTransform(batch, batchRng(this.seed, batch.epoch, batch.batch)) : batch;
   }
 
   /** Iterates the rest of the current epoch (from state().position); afterwards the state points at the next epoch. */
@@ -217,15 +247,19 @@ export class DataLoader implements AsyncIterable<Batch> {
       const fill = (ahead: number) => {
         while (queue.length < ahead && next < nb) {
           const b = next++;
-          // built one after another; skipped when the consumer has stopped (it will never be awaited)
-          const p = chain.then(() => (stopped ? Promise.reject(new Error('DataLoader: iteration stopped')) : this.batchAt(epoch, b)));
+          // on the calling thread built one after another, in workers all at once (their queue keeps the order);
+          // skipped when the consumer has stopped (it will never be awaited)
+          const build = () => (stopped ? Promise.reject(new Error('DataLoader: iteration stopped')) : this.batchAt(epoch, b));
+          const p = this.inWorkers ? build() : chain.then(build);
           chain = p.catch(() => undefined);
           queue.push(p);
         }
       };
       while (this.position < nb) {
         fill(Math.max(1, this.prefetch));
+        const waitStart = performance.now();
         const batch = await queue.shift()!;
+        batch.waitMs = performance.now() - waitStart;
         fill(this.prefetch); // keep `prefetch` batches building while the consumer works on this one
         if (batch.batch + 1 === nb) [this.epoch, this.position] = [epoch + 1, 0];
         else this.position = batch.batch + 1;

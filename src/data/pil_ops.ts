@@ -12,10 +12,13 @@ function checkU8(img: Image, owner: string): Uint8Array {
 /** Applies one 256-entry lookup table per channel. */
 export function applyLut(img: Image, luts: ReadonlyArray<ArrayLike<number>>): Image {
   const src = checkU8(img, 'applyLut');
-  const out = emptyLike(src, img.height, img.width, img.channels);
+  const out = emptyLike(src, img.height, img.width, img.channels).data as Uint8Array;
   const c = img.channels;
-  for (let i = 0; i < src.length; i++) out.data[i] = luts[i % c]![src[i]!]!;
-  return out;
+  for (let k = 0; k < c; k++) {
+    const lut = Uint8Array.from(luts[k]!);
+    for (let i = k; i < src.length; i += c) out[i] = lut[src[i]!]!;
+  }
+  return { data: out, height: img.height, width: img.width, channels: c };
 }
 
 function sameLut(img: Image, f: (v: number) => number): Image {
@@ -23,11 +26,14 @@ function sameLut(img: Image, f: (v: number) => number): Image {
   return applyLut(img, Array.from({ length: img.channels }, () => lut));
 }
 
-function histograms(img: Image): number[][] {
+function histograms(img: Image): Int32Array[] {
   const src = checkU8(img, 'histogram');
-  const h = Array.from({ length: img.channels }, () => new Array<number>(256).fill(0));
-  for (let i = 0; i < src.length; i++) h[i % img.channels]![src[i]!]!++;
-  return h;
+  const c = img.channels;
+  return Array.from({ length: c }, (_, k) => {
+    const h = new Int32Array(256);
+    for (let i = k; i < src.length; i += c) h[src[i]!]!++;
+    return h;
+  });
 }
 
 export const invert = (img: Image): Image => sameLut(img, (v) => 255 - v);
@@ -106,7 +112,8 @@ export function toGray(img: Image): Uint8Array {
 
 function fromGray(g: Uint8Array, like: Image): Image {
   const out = emptyLike(like.data, like.height, like.width, like.channels);
-  for (let i = 0; i < out.data.length; i++) out.data[i] = g[Math.floor(i / like.channels)]!;
+  const c = like.channels;
+  for (let p = 0; p < g.length; p++) for (let k = 0; k < c; k++) out.data[p * c + k] = g[p]!;
   return out;
 }
 
@@ -131,15 +138,16 @@ export function smooth(img: Image): Image {
   const { height: H, width: W, channels: C } = img;
   const out = emptyLike(src, H, W, C);
   out.data.set(src);
-  const k = [1, 1, 1, 1, 5, 1, 1, 1, 1].map((v) => Math.fround(v / 13));
+  const k1 = Math.fround(1 / 13), k5 = Math.fround(5 / 13);
+  const row = W * C;
   for (let y = 1; y < H - 1; y++) {
     for (let x = 1; x < W - 1; x++) {
       for (let c = 0; c < C; c++) {
-        let s = 0;
-        for (let j = 0; j < 3; j++) {
-          for (let i = 0; i < 3; i++) s += src[((y + j - 1) * W + (x + i - 1)) * C + c]! * k[j * 3 + i]!;
-        }
-        out.data[(y * W + x) * C + c] = s <= 0 ? 0 : s >= 255 ? 255 : Math.trunc(s + 0.5);
+        const p = (y * W + x) * C + c; // the 3×3 neighbourhood summed row by row, left to right
+        const s = src[p - row - C]! * k1 + src[p - row]! * k1 + src[p - row + C]! * k1 +
+          src[p - C]! * k1 + src[p]! * k5 + src[p + C]! * k1 +
+          src[p + row - C]! * k1 + src[p + row]! * k1 + src[p + row + C]! * k1;
+        out.data[p] = s <= 0 ? 0 : s >= 255 ? 255 : Math.trunc(s + 0.5);
       }
     }
   }
@@ -170,15 +178,17 @@ export function affine(img: Image, m: readonly number[], resample: Resample, fil
   if (m.length !== 6 || !m.every(Number.isFinite)) throw new Error(`affine: matrix must be 6 finite numbers, got ${JSON.stringify(m)}`);
   const { height: H, width: W, channels: C } = img;
   if (fill.length < C) throw new Error(`affine: fill needs ${C} values, got ${fill.length}`);
-  const out = emptyLike(src, H, W, C);
-  const px = (y: number, x: number, c: number) => src[(y * W + x) * C + c]!;
+  const out = emptyLike(src, H, W, C).data as Uint8Array;
+  const clip8 = (v: number) => (v < 0 ? 0 : v >= 255 ? 255 : Math.trunc(v));
+  const xo = [0, 0, 0, 0]; // pixel offsets of the columns sampled, rows below
+  const ro = [0, 0, 0, 0];
   for (let y = 0; y < H; y++) {
     for (let x = 0; x < W; x++) {
       const o = (y * W + x) * C;
       let xin = m[0]! * (x + 0.5) + m[1]! * (y + 0.5) + m[2]!;
       let yin = m[3]! * (x + 0.5) + m[4]! * (y + 0.5) + m[5]!;
       if (!(xin >= 0 && xin < W && yin >= 0 && yin < H)) {
-        for (let c = 0; c < C; c++) out.data[o + c] = fill[c]!;
+        for (let c = 0; c < C; c++) out[o + c] = fill[c]!;
         continue;
       }
       xin -= 0.5;
@@ -187,33 +197,33 @@ export function affine(img: Image, m: readonly number[], resample: Resample, fil
       const fy = Math.floor(yin);
       const dx = xin - fx;
       const dy = yin - fy;
-      for (let c = 0; c < C; c++) {
-        let v: number;
-        if (resample === 'bilinear') {
-          const x0 = clip(fx, W), x1 = clip(fx + 1, W);
-          let r = clip(fy, H);
-          const v1 = px(r, x0, c) + (px(r, x1, c) - px(r, x0, c)) * dx;
+      if (resample === 'bilinear') {
+        const x0 = clip(fx, W) * C, x1 = clip(fx + 1, W) * C;
+        const r0 = clip(fy, H) * W * C;
+        const below = fy + 1 >= 0 && fy + 1 < H;
+        const r1 = (fy + 1) * W * C;
+        for (let c = 0; c < C; c++) {
+          const a = src[r0 + x0 + c]!;
+          const v1 = a + (src[r0 + x1 + c]! - a) * dx;
           let v2 = v1;
-          if (fy + 1 >= 0 && fy + 1 < H) {
-            r = fy + 1;
-            v2 = px(r, x0, c) + (px(r, x1, c) - px(r, x0, c)) * dx;
+          if (below) {
+            const b = src[r1 + x0 + c]!;
+            v2 = b + (src[r1 + x1 + c]! - b) * dx;
           }
-          v = v1 + (v2 - v1) * dy;
-        } else {
-          const xs = [fx - 1, fx, fx + 1, fx + 2].map((q) => clip(q, W));
-          const row = (r: number) => cubic(px(r, xs[0]!, c), px(r, xs[1]!, c), px(r, xs[2]!, c), px(r, xs[3]!, c), dx);
-          const rows = [row(clip(fy - 1, H))];
-          for (let j = 0; j < 3; j++) {
-            const r = fy + j;
-            rows.push(r >= 0 && r < H ? row(r) : rows[rows.length - 1]!);
-          }
-          v = cubic(rows[0]!, rows[1]!, rows[2]!, rows[3]!, dy);
+          out[o + c] = clip8(v1 + (v2 - v1) * dy);
         }
-        out.data[o + c] = v < 0 ? 0 : v >= 255 ? 255 : Math.trunc(v);
+      } else {
+        for (let k = 0; k < 4; k++) xo[k] = clip(fx - 1 + k, W) * C;
+        ro[0] = clip(fy - 1, H) * W * C;
+        for (let k = 0; k < 3; k++) ro[k + 1] = fy + k >= 0 && fy + k < H ? (fy + k) * W * C : ro[k]!; // PIL repeats the last row
+        for (let c = 0; c < C; c++) {
+          const row = (r: number) => cubic(src[r + xo[0]! + c]!, src[r + xo[1]! + c]!, src[r + xo[2]! + c]!, src[r + xo[3]! + c]!, dx);
+          out[o + c] = clip8(cubic(row(ro[0]!), row(ro[1]!), row(ro[2]!), row(ro[3]!), dy));
+        }
       }
     }
   }
-  return out;
+  return { data: out, height: H, width: W, channels: C };
 }
 
 /** Image.rotate(degrees, resample, fillcolor) about the centre, same size (PIL's matrix, rounded to 15 decimals). */

@@ -6,12 +6,14 @@
 //    PiX's README recipe adds RandAugment `rand-m7-mstd0.5-inc1` after the flip and RandomErasing p 0.25 after normalising.
 import type { Rng } from '../core/rng.js';
 import type { Image } from './image.js';
-import type { Transform } from './loader.js';
 import type { MixOptions } from './mix.js';
 import { randAugment } from './rand_augment.js';
 import { randomErasing } from './random_erasing.js';
 import { resize, type Interpolation } from './resize.js';
 import { centerCrop, normalize, randomCrop, randomHorizontalFlip, randomResizedCrop } from './transforms.js';
+import type { ImagenetTransformOptions, Transform, TransformSpec } from './transform_spec.js';
+
+export type { ImagenetTransformOptions, TransformSpec } from './transform_spec.js';
 
 export const IMAGENET_MEAN = [0.485, 0.456, 0.406] as const;
 export const IMAGENET_STD = [0.229, 0.224, 0.225] as const;
@@ -23,56 +25,71 @@ export const CIFAR100_STD = [0.2675, 0.2565, 0.2761] as const;
 export const FASHION_MNIST_MEAN = [0.286] as const;
 export const FASHION_MNIST_STD = [0.353] as const;
 
-/** Applies transforms left to right, all sharing one Rng stream. */
+/** Applies transforms left to right, all sharing one Rng stream (no spec: it runs on the loader's thread). */
 export function compose(...fns: Transform[]): Transform {
   return (img: Image, rng: Rng) => fns.reduce((acc, f) => f(acc, rng), img);
 }
 
+/** The transform a spec describes, carrying the spec (so a DataLoader can run it in its worker threads). */
+export function transformFromSpec(spec: TransformSpec): Transform {
+  const fn = build(spec);
+  return Object.assign(fn, { spec });
+}
+
+function build(spec: TransformSpec): (img: Image, rng: Rng) => Image {
+  switch (spec.kind) {
+    case 'normalize':
+      return (img) => normalize(img, spec.mean, spec.std);
+    case 'crop_flip':
+      return (img, rng) => normalize(randomHorizontalFlip(randomCrop(img, spec.size, rng, spec.padding), rng), spec.mean, spec.std);
+    case 'imagenet_train': {
+      const o = spec.options;
+      const size = o.size ?? 224;
+      const mean = o.mean ?? IMAGENET_MEAN;
+      // timm: RandAugment's geometric ops use the train interpolation and fill with the mean colour
+      const ra = o.randAugment ? randAugment(o.randAugment, { fill: mean.map((m) => Math.round(255 * m)), resample: o.interpolation ?? 'bilinear' }) : null;
+      const reprob = o.randomErasing ?? 0;
+      return (img, rng) => {
+        const c = randomResizedCrop(img, size, rng, { scale: o.scale, ratio: o.ratio, interpolation: o.interpolation ?? 'bilinear' });
+        const f = randomHorizontalFlip(c, rng);
+        const x = normalize(ra ? ra(f, rng) : f, mean, o.std ?? IMAGENET_STD);
+        return reprob > 0 ? randomErasing(x, rng, { p: reprob }) : x;
+      };
+    }
+    case 'imagenet_eval': {
+      const o = spec.options;
+      const size = o.size ?? 224;
+      const short = Math.floor(size / (o.cropPct ?? 0.875));
+      return (img) => normalize(centerCrop(resize(img, short, o.interpolation ?? 'bilinear'), size), o.mean ?? IMAGENET_MEAN, o.std ?? IMAGENET_STD);
+    }
+    default:
+      throw new Error(`transform spec: unknown kind '${(spec as { kind: string }).kind}' (expected normalize, crop_flip, imagenet_train, imagenet_eval)`);
+  }
+}
+
 export function normalizeTransform(mean: readonly number[], std: readonly number[]): Transform {
-  return (img) => normalize(img, mean, std);
+  return transformFromSpec({ kind: 'normalize', mean, std });
+}
+
+/** RandomCrop(size, padding) + horizontal flip + normalise. */
+export function cropFlipTransform(size: [number, number], padding: number, mean: readonly number[], std: readonly number[]): Transform {
+  return transformFromSpec({ kind: 'crop_flip', size, padding, mean, std });
 }
 
 export function cifarTrainTransform(mean: readonly number[] = CIFAR10_MEAN, std: readonly number[] = CIFAR10_STD): Transform {
-  return (img, rng) => normalize(randomHorizontalFlip(randomCrop(img, 32, rng, 4), rng), mean, std);
+  return cropFlipTransform([32, 32], 4, mean, std);
 }
 
 export function cifarEvalTransform(mean: readonly number[] = CIFAR10_MEAN, std: readonly number[] = CIFAR10_STD): Transform {
   return normalizeTransform(mean, std);
 }
 
-export interface ImagenetTransformOptions {
-  size?: number;
-  interpolation?: Interpolation;
-  mean?: readonly number[];
-  std?: readonly number[];
-  scale?: [number, number];
-  ratio?: [number, number];
-  /** eval: resize to ⌊size / cropPct⌋ before the centre crop (default 0.875 → 256 for 224) */
-  cropPct?: number;
-  /** train: timm RandAugment string (e.g. 'rand-m7-mstd0.5-inc1'), applied after the flip; fill = round(255·mean) */
-  randAugment?: string | null;
-  /** train: RandomErasing probability (mode 'pixel', one box), applied after normalising; 0 = off */
-  randomErasing?: number;
-}
-
 export function imagenetTrainTransform(o: ImagenetTransformOptions = {}): Transform {
-  const size = o.size ?? 224;
-  const mean = o.mean ?? IMAGENET_MEAN;
-  // timm: RandAugment's geometric ops use the train interpolation and fill with the mean colour
-  const ra = o.randAugment ? randAugment(o.randAugment, { fill: mean.map((m) => Math.round(255 * m)), resample: o.interpolation ?? 'bilinear' }) : null;
-  const reprob = o.randomErasing ?? 0;
-  return (img, rng) => {
-    const c = randomResizedCrop(img, size, rng, { scale: o.scale, ratio: o.ratio, interpolation: o.interpolation ?? 'bilinear' });
-    const f = randomHorizontalFlip(c, rng);
-    const x = normalize(ra ? ra(f, rng) : f, mean, o.std ?? IMAGENET_STD);
-    return reprob > 0 ? randomErasing(x, rng, { p: reprob }) : x;
-  };
+  return transformFromSpec({ kind: 'imagenet_train', options: o });
 }
 
 export function imagenetEvalTransform(o: ImagenetTransformOptions = {}): Transform {
-  const size = o.size ?? 224;
-  const short = Math.floor(size / (o.cropPct ?? 0.875));
-  return (img) => normalize(centerCrop(resize(img, short, o.interpolation ?? 'bilinear'), size), o.mean ?? IMAGENET_MEAN, o.std ?? IMAGENET_STD);
+  return transformFromSpec({ kind: 'imagenet_eval', options: o });
 }
 
 /** PiX README recipe (timm Mixup defaults): CutMix α 1 or Mixup α 0.15 (switch 0.5), smoothing 0.1 in the targets. */

@@ -2,7 +2,9 @@
 // a separable, antialiased convolution (the filter support widens with the down-scaling factor), horizontal pass then
 // vertical pass. For uint8 images the coefficients are 22-bit fixed point and each pass rounds to uint8, exactly as
 // Pillow's Resample.c does (ImagingResample 8bpc), so results are bit-identical to PIL. Float32 images follow PIL's
-// 32-bit float path (double accumulation, no rounding between passes).
+// 32-bit float path (double accumulation, no rounding between passes). With the native addon, uint8 images are
+// resized by its resizeU8 (native/src/image_ops.cc), the same algorithm in C++ and bit-identical.
+import { nativeAddon } from '../kernels/native/addon.js';
 import { emptyLike, type Image } from './image.js';
 
 export type Interpolation = 'bilinear' | 'bicubic';
@@ -136,13 +138,33 @@ function passY(src: Image, outH: number, c: Coeffs): Image {
   return dst;
 }
 
-/** Resize to exactly outH × outW (PIL semantics: horizontal pass first; a pass is skipped when its size is unchanged). */
-export function resizeTo(img: Image, outH: number, outW: number, interpolation: Interpolation = 'bilinear'): Image {
+function checkResize(outH: number, outW: number, interpolation: Interpolation): Filter {
   for (const [name, v] of [['height', outH], ['width', outW]] as const) {
     if (!Number.isInteger(v) || v <= 0) throw new Error(`resize ${name}: expected a positive integer, got ${v}`);
   }
   const filter = FILTERS[interpolation];
   if (!filter) throw new Error(`resize interpolation: expected 'bilinear' or 'bicubic', got ${String(interpolation)}`);
+  return filter;
+}
+
+/**
+ * The native resize of the box [top, left, height, width] (inside a uint8 image) to outH × outW, as if the box were
+ * cropped first; null without the addon or for float images.
+ */
+export function resizeBoxNative(img: Image, box: [number, number, number, number], outH: number, outW: number, interpolation: Interpolation): Image | null {
+  const a = img.data instanceof Uint8Array ? nativeAddon() : undefined;
+  if (!a) return null;
+  checkResize(outH, outW, interpolation);
+  const out = new Uint8Array(outH * outW * img.channels);
+  a.resizeU8(img.data as Uint8Array, Int32Array.of(img.height, img.width, img.channels, ...box, outH, outW), interpolation === 'bicubic' ? 1 : 0, out);
+  return { data: out, height: outH, width: outW, channels: img.channels };
+}
+
+/** Resize to exactly outH × outW (PIL semantics: horizontal pass first; a pass is skipped when its size is unchanged). */
+export function resizeTo(img: Image, outH: number, outW: number, interpolation: Interpolation = 'bilinear'): Image {
+  const filter = checkResize(outH, outW, interpolation);
+  const native = resizeBoxNative(img, [0, 0, img.height, img.width], outH, outW, interpolation);
+  if (native) return native;
   let out = img;
   if (outW !== img.width) out = passX(out, outW, precompute(img.width, outW, filter));
   if (outH !== img.height) out = passY(out, outH, precompute(img.height, outH, filter));

@@ -1,7 +1,8 @@
 // Single-image transforms with torchvision 0.14 semantics (on PIL-like uint8 HWC images, or float32 HWC).
 // Random transforms take a RandomSource (`Rng` from src/core/rng.ts) and draw in the same order torchvision does.
+import { nativeAddon } from '../kernels/native/addon.js';
 import { emptyLike, pyRound, type Image } from './image.js';
-import { resizeTo, type Interpolation } from './resize.js';
+import { resizeBoxNative, resizeTo, type Interpolation } from './resize.js';
 import type { RandomSource } from './rng_source.js';
 
 export interface Box {
@@ -142,11 +143,18 @@ export interface RandomResizedCropOptions {
   interpolation?: Interpolation;
 }
 
+/** torchvision's resized_crop: crop the box, then resize it to th × tw (natively without the copy where it can). */
+export function resizedCrop(img: Image, box: Box, th: number, tw: number, interpolation: Interpolation = 'bilinear'): Image {
+  const inside = box.top >= 0 && box.left >= 0 && box.top + box.height <= img.height && box.left + box.width <= img.width;
+  const native = inside ? resizeBoxNative(img, [box.top, box.left, box.height, box.width], th, tw, interpolation) : null;
+  return native ?? resizeTo(crop(img, box), th, tw, interpolation);
+}
+
 /** RandomResizedCrop(size): crop the sampled box, then resize it to size × size (PIL-exact for uint8). */
 export function randomResizedCrop(img: Image, size: number | [number, number], rng: RandomSource, opts: RandomResizedCropOptions = {}): Image {
   const [th, tw] = typeof size === 'number' ? [size, size] : size;
   const box = randomResizedCropBox(img.height, img.width, rng, opts.scale, opts.ratio);
-  return resizeTo(crop(img, box), th, tw, opts.interpolation ?? 'bilinear');
+  return resizedCrop(img, box, th, tw, opts.interpolation ?? 'bilinear');
 }
 
 /** ToTensor's scaling: uint8 → float32 / 255 (float input is returned as is). */
@@ -164,6 +172,12 @@ export function normalize(img: Image, mean: readonly number[], std: readonly num
     throw new Error(`normalize mean/std: expected ${c} values each (one per channel), got ${mean.length} and ${std.length}`);
   }
   if (std.some((s) => s === 0)) throw new Error('normalize std: expected non-zero values');
+  const addon = img.data instanceof Uint8Array ? nativeAddon() : undefined;
+  if (addon) {
+    const out = new Float32Array(img.data.length);
+    addon.normalizeU8(img.data as Uint8Array, Float32Array.from(mean), Float32Array.from(std), out);
+    return { data: out, height: img.height, width: img.width, channels: c };
+  }
   const src = toFloat(img).data;
   const out = new Float32Array(src.length);
   const m = mean.map((v) => Math.fround(v));

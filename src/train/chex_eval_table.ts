@@ -6,6 +6,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadChexCheckpoint } from '../checkpoint/chex.js';
 import { ImageFolder } from '../data/image_folder.js';
+import { defaultDataWorkers } from '../data/worker_pool.js';
 import { DataLoader } from '../data/loader.js';
 import { imagenetEvalTransform } from '../data/presets.js';
 import { countFlops } from '../flops/counter.js';
@@ -67,9 +68,17 @@ export async function evalChexCheckpoint(row: ChexCheckpointRow, path: string, o
     if (o.imagenetVal) {
       const val = new ImageFolder({ root: o.imagenetVal });
       const bs = o.batchSize ?? 50;
-      const dataset = o.limit ? { ...val, length: Math.min(o.limit, val.length), get: (i: number) => val.get(i), numClasses: val.numClasses } : val;
-      const loader = new DataLoader({ dataset, batchSize: bs, shuffle: false, seed: 0, transform: imagenetEvalTransform() });
-      const e = await evaluate(model, loader, { onBatch: (d, t) => o.onProgress?.(`${row.file}: batch ${d}/${t}`) });
+      const dataset = o.limit
+        ? { ...val, length: Math.min(o.limit, val.length), get: (i: number) => val.get(i), sampleFile: (i: number) => val.sampleFile(i), numClasses: val.numClasses }
+        : val;
+      // decoded (Pillow-exact where the addon is built) and transformed in worker threads, one per core
+      const loader = new DataLoader({ dataset, batchSize: bs, shuffle: false, seed: 0, transform: imagenetEvalTransform(), workers: defaultDataWorkers() });
+      let e;
+      try {
+        e = await evaluate(model, loader, { onBatch: (d, t) => o.onProgress?.(`${row.file}: batch ${d}/${t}`) });
+      } finally {
+        await loader.close();
+      }
       r.top1 = e.top1;
       r.top1Ok = top1Match(row, e.top1);
     }

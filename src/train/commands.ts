@@ -26,6 +26,8 @@ export interface TrainCommandOptions {
   /** deep-merged over the config (e.g. {epochs: 1}) */
   overrides?: Record<string, unknown>;
   quiet?: boolean;
+  /** worker threads loading image files (config.data.workers; default the machine's cores) */
+  dataWorkers?: number;
   /** resume on another kernel path than the run ran on (src/train/resume_record.ts) */
   allowKernelChange?: boolean;
 }
@@ -44,7 +46,9 @@ export async function runTrainCommand(o: TrainCommandOptions): Promise<TrainResu
   const runDir = resolve(o.runDir ?? join('runs', `${name}-${stamp}`));
   const progress = new Progress({ quiet: o.quiet });
   progress.line(`${o.resume ? 'resuming' : 'training'} ${config?.model ?? ''} → ${runDir}`);
-  const r = await train({ config, runDir, resume: o.resume, backend: o.backend, progress, allowKernelChange: o.allowKernelChange });
+  const r = await train({
+    config, runDir, resume: o.resume, backend: o.backend, progress, allowKernelChange: o.allowKernelChange, dataWorkers: o.dataWorkers,
+  });
   progress.line(
     `done in ${r.wallSeconds.toFixed(1)} s: ${r.steps} steps, test top-1 ${r.final?.top1.toFixed(2)}%` +
       (r.finalEma ? `, EMA top-1 ${r.finalEma.top1.toFixed(2)}%` : '') + (r.report ? `; ${r.report}` : '') + ` (run: ${r.runDir})`,
@@ -77,6 +81,8 @@ export interface EvalCommandOptions {
   /** evaluate a checkpoint whose weights hold NaN/Inf (refused by default) */
   allowNonFinite?: boolean;
   quiet?: boolean;
+  /** worker threads loading image files (default the machine's cores) */
+  dataWorkers?: number;
 }
 
 function parseData(d: string | DataConfig): DataConfig {
@@ -114,7 +120,7 @@ export async function runEvalCommand(o: EvalCommandOptions): Promise<EvalResult 
   const data = parseData(o.data);
   await useBackend(o.backend);
   const batchSize = o.batchSize ?? 256;
-  const { test, numClasses, imageShape } = buildTestLoader({ ...data, prefetch: 0 }, { batchSize, seed: 0 });
+  const { test, numClasses, imageShape, close } = buildTestLoader({ ...data, prefetch: 0 }, { batchSize, seed: 0, dataWorkers: o.dataWorkers });
   const cfg = o.modelConfig ?? (ck?.state && ck.state.model === modelName ? ck.state.modelConfig : { numClasses, inChannels: imageShape ? imageShape[2] : 3 });
   const modelClasses = typeof cfg.numClasses === 'number' ? cfg.numClasses : null;
   if (modelClasses !== null && numClasses > modelClasses) {
@@ -142,5 +148,6 @@ export async function runEvalCommand(o: EvalCommandOptions): Promise<EvalResult 
     return { ...r, nonFiniteWeights: weights };
   } finally {
     model.dispose();
+    await close();
   }
 }

@@ -55,6 +55,11 @@ export interface DataConfig {
   testLimit?: number | null;
   dropLast?: boolean;
   prefetch?: number;
+  /**
+   * worker threads that read, decode and transform image files (ImageNet); default: the machine's cores. Not part of
+   * the recipe: results do not depend on it, a resumed run may use another count (`--data-workers`).
+   */
+  workers?: number;
   synthetic?: SyntheticConfig;
 }
 
@@ -162,7 +167,7 @@ const dataSpec = obj({
   dataset: oneOf(DATASET_NAMES), root: str, augment: oneOf(['none', 'crop_flip', 'random_resized_crop']), cropPadding: int(0),
   inputSize: int(1), interpolation: oneOf(['bilinear', 'bicubic']), cropPct: num(0.01, 1), mixup: nullable(mixupSpec),
   randAugment: nullable(str), randomErasing: num(0, 1),
-  trainLimit: nullable(int(1)), testLimit: nullable(int(1)), dropLast: bool, prefetch: int(0), synthetic: syntheticSpec,
+  trainLimit: nullable(int(1)), testLimit: nullable(int(1)), dropLast: bool, prefetch: int(0), workers: int(1), synthetic: syntheticSpec,
 }, ['dataset']);
 const optimizerSpec = obj({
   kind: oneOf(['sgd', 'lamb']), lr: num(0), weightDecay: num(0), weightDecayFilter: oneOf(WEIGHT_DECAY_FILTERS), momentum: num(0, 1),

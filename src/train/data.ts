@@ -2,17 +2,17 @@
 import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { CIFAR10, CIFAR100 } from '../data/cifar.js';
-import { ArrayDataset, type Dataset, type Sample } from '../data/dataset.js';
+import { ArrayDataset, type Dataset, type Sample, type SampleFile } from '../data/dataset.js';
 import { FashionMNIST, FASHION_MNIST_ROOT } from '../data/fashion_mnist.js';
 import { findClasses, ImageFolder } from '../data/image_folder.js';
 import { warnOnce } from '../core/warn.js';
 import { DataLoader, mixTransform, type Transform } from '../data/loader.js';
+import { checkWorkerCount, DataWorkerPool, defaultDataWorkers } from '../data/worker_pool.js';
 import {
   CIFAR10_MEAN, CIFAR10_STD, CIFAR100_MEAN, CIFAR100_STD, FASHION_MNIST_MEAN, FASHION_MNIST_STD, IMAGENET_MEAN, IMAGENET_STD,
-  imagenetEvalTransform, imagenetTrainTransform, normalizeTransform,
+  cropFlipTransform, imagenetEvalTransform, imagenetTrainTransform, normalizeTransform,
 } from '../data/presets.js';
 import { keyedRng } from '../data/rng_source.js';
-import { normalize, randomCrop, randomHorizontalFlip } from '../data/transforms.js';
 import type { DataConfig, SyntheticConfig } from './config.js';
 
 export interface DataSplits {
@@ -41,6 +41,14 @@ export class Subset implements Dataset {
   }
   async verify(count = this.length): Promise<void> {
     await this.base.verify?.(Math.min(count, this.length));
+  }
+  get sampleFile(): ((i: number) => SampleFile) | undefined {
+    const base = this.base;
+    if (!base.sampleFile) return undefined;
+    return (i: number) => {
+      if (!(i >= 0 && i < this.length)) throw new Error(`Subset index: expected [0, ${this.length}), got ${i}`);
+      return base.sampleFile!(i);
+    };
   }
 }
 
@@ -137,12 +145,24 @@ export function buildDatasets(cfg: DataConfig, seed: number): DataSplits {
   return { train: train.ds, test: test.ds, numClasses: train.ds.numClasses, mean: train.mean, std: train.std };
 }
 
-/** The test split alone (what `eval` needs: no training files are read). */
-export function buildTestLoader(cfg: DataConfig, o: { batchSize: number; seed: number }): { test: DataLoader; numClasses: number; imageShape: [number, number, number] | null } {
+/**
+ * The worker threads of a data set of image files (ImageFolder), shared by its loaders: `workers` (default
+ * config.data.workers, else the machine's cores); undefined for data held in memory (sliced on the calling thread).
+ */
+function workerPool(cfg: DataConfig, datasets: Dataset[], workers: number | undefined): DataWorkerPool | undefined {
+  if (!datasets.some((d) => d.sampleFile)) return undefined;
+  return new DataWorkerPool(checkWorkerCount(workers ?? cfg.workers ?? defaultDataWorkers(), workers !== undefined ? 'dataWorkers' : 'config.data.workers'));
+}
+
+/** The test split alone (what `eval` needs: no training files are read). close() stops its worker threads. */
+export function buildTestLoader(cfg: DataConfig, o: { batchSize: number; seed: number; dataWorkers?: number }): {
+  test: DataLoader; numClasses: number; imageShape: [number, number, number] | null; close: () => Promise<void>;
+} {
   const t = buildSplit(cfg, 'test', o.seed);
   const splits: DataSplits = { train: t.ds, test: t.ds, numClasses: t.ds.numClasses, mean: t.mean, std: t.std };
-  const test = new DataLoader({ dataset: t.ds, batchSize: o.batchSize, shuffle: false, prefetch: 0, transform: evalTransform(cfg, splits) });
-  return { test, numClasses: t.ds.numClasses, imageShape: t.ds.imageShape };
+  const pool = workerPool(cfg, [t.ds], o.dataWorkers);
+  const test = new DataLoader({ dataset: t.ds, batchSize: o.batchSize, shuffle: false, prefetch: 0, transform: evalTransform(cfg, splits), workers: pool });
+  return { test, numClasses: t.ds.numClasses, imageShape: t.ds.imageShape, close: async () => pool?.close() };
 }
 
 export function trainTransform(cfg: DataConfig, d: DataSplits): Transform {
@@ -156,8 +176,7 @@ export function trainTransform(cfg: DataConfig, d: DataSplits): Transform {
     case 'crop_flip': {
       const shape = d.train.imageShape;
       if (!shape) throw new Error("config.data.augment: 'crop_flip' needs images of one size (use 'random_resized_crop')");
-      const pad = cfg.cropPadding ?? 4;
-      return (img, rng) => normalize(randomHorizontalFlip(randomCrop(img, [shape[0], shape[1]], rng, pad), rng), mean, std);
+      return cropFlipTransform([shape[0], shape[1]], cfg.cropPadding ?? 4, mean, std);
     }
     case 'random_resized_crop':
       return imagenetTrainTransform(imagenetOpts(cfg, d));
@@ -179,10 +198,22 @@ export interface Loaders {
   splits: DataSplits;
   train: DataLoader;
   test: DataLoader;
+  /** stops the worker threads the loaders share (none for data held in memory) */
+  close(): Promise<void>;
 }
 
-export function buildLoaders(cfg: DataConfig, o: { batchSize: number; evalBatchSize: number; seed: number; labelSmoothing: number }): Loaders {
+export interface LoaderOptions {
+  batchSize: number;
+  evalBatchSize: number;
+  seed: number;
+  labelSmoothing: number;
+  /** worker threads for image files (overrides config.data.workers; default the machine's cores) */
+  dataWorkers?: number;
+}
+
+export function buildLoaders(cfg: DataConfig, o: LoaderOptions): Loaders {
   const splits = buildDatasets(cfg, o.seed);
+  const pool = workerPool(cfg, [splits.train, splits.test], o.dataWorkers);
   const mix = cfg.mixup;
   const mixing = mix && ((mix.mixupAlpha ?? 0) > 0 || (mix.cutmixAlpha ?? 0) > 0);
   const train = new DataLoader({
@@ -194,9 +225,10 @@ export function buildLoaders(cfg: DataConfig, o: { batchSize: number; evalBatchS
     prefetch: cfg.prefetch ?? 2,
     transform: trainTransform(cfg, splits),
     batchTransform: mixing ? mixTransform({ ...mix, numClasses: splits.numClasses, labelSmoothing: o.labelSmoothing }) : undefined,
+    workers: pool,
   });
-  const test = new DataLoader({ dataset: splits.test, batchSize: o.evalBatchSize, shuffle: false, prefetch: 0, transform: evalTransform(cfg, splits) });
-  return { splits, train, test };
+  const test = new DataLoader({ dataset: splits.test, batchSize: o.evalBatchSize, shuffle: false, prefetch: 0, transform: evalTransform(cfg, splits), workers: pool });
+  return { splits, train, test, close: async () => pool?.close() };
 }
 
 /**

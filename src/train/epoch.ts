@@ -13,6 +13,9 @@ export interface LogWindow {
   samples: number;
   loss: number;
   lossSamples: number;
+  /** ms the window's steps waited for data (the loader's batch.waitMs), and the step the window began at */
+  waitMs: number;
+  step: number;
 }
 
 export interface StepHooks {
@@ -30,12 +33,16 @@ function logStep(s: TrainSession, w: LogWindow, epoch: number, batch: number, lr
   const sum = s.meter.flush();
   const loss = (sum - w.loss) / Math.max(s.meter.samples - w.lossSamples, 1);
   [w.loss, w.lossSamples] = [sum, s.meter.samples];
-  const ips = w.samples / ((performance.now() - w.start) / 1000);
-  [w.start, w.samples] = [performance.now(), 0];
-  s.log({ type: 'step', epoch, step: s.step, lr, loss, imgPerSec: ips });
+  const secs = (performance.now() - w.start) / 1000;
+  const ips = w.samples / secs;
+  // the time a step waited for its data, and its share of the window's wall time
+  const wait = { dataWaitMs: w.waitMs / Math.max(s.step - w.step, 1), dataWaitFraction: w.waitMs / 1000 / secs };
+  [w.start, w.samples, w.waitMs, w.step] = [performance.now(), 0, 0, s.step];
+  s.log({ type: 'step', epoch, step: s.step, lr, loss, imgPerSec: ips, ...wait });
   const eta = ((totalSteps - s.step) * accum * cfg.batchSize) / ips;
   progress.update(epoch, cfg.epochs, batch + 1, loaders.train.batchesPerEpoch,
-    `step ${s.step} loss ${loss.toFixed(4)} lr ${lr.toPrecision(3)} ${ips.toFixed(0)} img/s ETA ${formatSeconds(eta)}`, true);
+    `step ${s.step} loss ${loss.toFixed(4)} lr ${lr.toPrecision(3)} ${ips.toFixed(0)} img/s ` +
+    `data wait ${wait.dataWaitMs.toFixed(0)} ms/step (${(100 * wait.dataWaitFraction).toFixed(1)}%) ETA ${formatSeconds(eta)}`, true);
 }
 
 /** Optimiser steps over the rest of the current epoch; returns the samples seen. */
@@ -55,6 +62,7 @@ export async function trainEpoch(s: TrainSession, epoch: number, w: LogWindow, h
       const { grads, loss } = microStep(model, cfg, batch, vars, paramName, groupSize, s.meter, hooks);
       sum.add(grads, loss);
       w.samples += batch.y.length;
+      w.waitMs += batch.waitMs ?? 0;
       samples += batch.y.length;
       if (b !== groupStart + groupSize - 1) continue;
 

@@ -35,9 +35,17 @@ export async function evaluate(model: Module, loader: DataLoader, opts: Evaluate
   let nonFinite = 0;
   const what = opts.dataName ?? 'the test set';
   const nb = loader.batchesPerEpoch;
+  // the next batch loads (in the loader's worker threads, if it has them) while the model runs on this one
+  const load = (b: number) => {
+    const p = loader.batchAt(0, b);
+    p.catch(() => undefined); // awaited below; never an unhandled rejection when an earlier batch fails
+    return p;
+  };
+  let next = nb > 0 ? load(0) : null;
   try {
     for (let b = 0; b < nb; b++) {
-      const batch = await loader.batchAt(0, b);
+      const batch = await next!;
+      next = b + 1 < nb ? load(b + 1) : null;
       const logits = tf.tidy(() => model.call(tf.tensor4d(batch.x, batch.shape)));
       const values = (await logits.data()) as Float32Array;
       logits.dispose();

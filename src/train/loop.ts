@@ -48,6 +48,8 @@ export interface TrainOptions {
   handleSignals?: boolean;
   /** aborting stops the run the same way */
   signal?: AbortSignal;
+  /** worker threads loading image files (overrides config.data.workers; results do not depend on it) */
+  dataWorkers?: number;
   /** resume on another kernel path than the run ran on (not exact; recorded in the manifest) */
   allowKernelChange?: boolean;
 }
@@ -82,7 +84,7 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
   // setup: what to run (checked before any work), the backend, then everything built in a fixed order
   const { cfg, fromCheckpoint } = resolveRun(runDir, opts, progress);
   const backend = await useBackend(opts.backend ?? cfg.backend);
-  const s = new TrainSession(await buildParts(cfg, runDir, progress), t0);
+  const s = new TrainSession(await buildParts(cfg, runDir, progress, opts.dataWorkers), t0);
   let claimed: ReturnType<typeof claimRunDir>;
   try {
     claimed = claimRunDir(runDir, { resume: opts.resume, fromCheckpoint, backend, allowKernelChange: opts.allowKernelChange }, progress);
@@ -123,7 +125,7 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
 /** Epochs until the run's steps are done, then the final evaluation, report and checkpoints. */
 async function runEpochs(s: TrainSession, stop: StopRequest, onStep: TrainOptions['onStep']): Promise<TrainResult> {
   const { cfg, model, ema, hooks, loaders, paths, runDir, totalSteps } = s.parts;
-  const w: LogWindow = { start: performance.now(), samples: 0, loss: s.meter.flush(), lossSamples: s.meter.samples };
+  const w: LogWindow = { start: performance.now(), samples: 0, loss: s.meter.flush(), lossSamples: s.meter.samples, waitMs: 0, step: s.step };
   const interrupt = async (epoch: number): Promise<never> => {
     await s.save(paths.last);
     throw new InterruptedError(`interrupted by ${stop.reason === 'abort' ? 'the caller' : stop.reason} at step ${s.step} ` +

@@ -107,9 +107,10 @@ export class TrainSession {
     return r;
   }
 
-  /** Frees the model, EMA, optimiser, hooks and pending loss reads. */
+  /** Frees the model, EMA, optimiser, hooks and pending loss reads, and stops the data worker threads. */
   dispose(): void {
-    const { hooks, opt, model, ema } = this.parts;
+    const { hooks, opt, model, ema, loaders } = this.parts;
+    void loaders.close();
     this.watch.dispose();
     this.meter.reset();
     hooks.releaseHooks?.();

@@ -46,7 +46,7 @@ function resumeConfig(runDir: string, given: TrainConfig | undefined): TrainConf
     throw new Error(`resume: ${(e as Error).message} [in ${paths.config}]`);
   }
   if (given) {
-    const diff = diffKeys(withDefaults(validateConfig(given)), cfg).filter((k) => k !== 'backend');
+    const diff = diffKeys(withDefaults(validateConfig(given)), cfg).filter((k) => k !== 'backend' && k !== 'data.workers');
     if (diff.length) throw new Error(`resume: the given config differs from ${paths.config} in ${diff.join(', ')}; omit it to use the stored one`);
   }
   return cfg;
@@ -80,14 +80,24 @@ function makeOptimizer(model: Module, cfg: TrainConfig): Optimizer {
   return new Lamb(params, { lr: o.lr, betas: o.betas, eps: o.eps, maxGradNorm: o.maxGradNorm, trustClip: o.trustClip, alwaysAdapt: o.alwaysAdapt });
 }
 
-/** Data (checked now, not after an epoch), model, EMA, optimiser, hooks and schedule, in a fixed order. */
-export async function buildParts(cfg: TrainConfig, runDir: string, progress: Progress): Promise<SessionParts> {
+/**
+ * Data (checked now, not after an epoch), model, EMA, optimiser, hooks and schedule, in a fixed order. `dataWorkers`
+ * overrides config.data.workers (the loaders' worker threads, stopped by the session's dispose()).
+ */
+export async function buildParts(cfg: TrainConfig, runDir: string, progress: Progress, dataWorkers?: number): Promise<SessionParts> {
   const accum = cfg.accumSteps ?? 1;
   const eps = cfg.loss.labelSmoothing ?? 0;
-  const loaders = buildLoaders(cfg.data, { batchSize: cfg.batchSize, evalBatchSize: cfg.evalBatchSize ?? cfg.batchSize, seed: cfg.seed, labelSmoothing: eps });
+  const loaders = buildLoaders(cfg.data, {
+    batchSize: cfg.batchSize, evalBatchSize: cfg.evalBatchSize ?? cfg.batchSize, seed: cfg.seed, labelSmoothing: eps, dataWorkers,
+  });
   const shape = loaders.splits.train.imageShape;
   const modelConfig = { numClasses: loaders.splits.numClasses, inChannels: shape ? shape[2] : 3, ...cfg.modelConfig };
-  await checkData(loaders, Number(modelConfig.numClasses), cfg.data.dataset);
+  try {
+    await checkData(loaders, Number(modelConfig.numClasses), cfg.data.dataset);
+  } catch (e) {
+    await loaders.close();
+    throw e;
+  }
   manualSeed(cfg.seed);
   const model = createModel(cfg.model, modelConfig);
   const emaModel = cfg.ema ? createModel(cfg.model, modelConfig) : null;

@@ -8,7 +8,7 @@ import { buildModel, type CommandReport } from '../checkpoint/commands.js';
 import { countNonFinite, nonFiniteLines, nonFiniteRows } from '../core/finite.js';
 import { writeFileAtomic } from '../core/fs.js';
 import type { Image } from '../data/image.js';
-import { decodeImage } from '../data/image_folder.js';
+import { decodeImage } from '../data/decode.js';
 import { encodePng } from '../data/png.js';
 import { FASHION_MNIST_MEAN, FASHION_MNIST_STD, IMAGENET_MEAN, IMAGENET_STD } from '../data/presets.js';
 import { resizeTo } from '../data/resize.js';

@@ -291,7 +291,7 @@ describe.concurrent('data', () => {
     writeFileSync(join(root, 'val', 'a', '0.png'), bad);
     const r = await cliAsync(['train', '--config', CONFIG, '--run-dir', join(tmp, 'if-crc-run'), '--quiet', '--set', imagenetSet(root)]);
     expect(r.rc).toBe(1);
-    expect(r.err).toMatch(/val\/a\/0\.png: corrupt PNG: IHDR chunk CRC mismatch/);
+    expect(r.err).toMatch(/val\/a\/0\.png \(index 0\): corrupt PNG: IHDR chunk CRC mismatch/);
     expect(r.err).not.toMatch(/filter type/);
   });
   it('a CIFAR root that does not exist', async () => {

@@ -153,7 +153,7 @@ describe('run-directory lifecycle (issue items 3, 5, 7)', () => {
     const run = join(tmp, 'badval');
     const r = cli(['train', '--config', CONFIG, '--run-dir', run, '--quiet', '--set', JSON.stringify({ data: { dataset: 'imagenet', root, trainLimit: null, testLimit: null } })]);
     expect(r.rc).toBe(1);
-    expect(r.err).toMatch(/val\/a\/bad\.jpg is not a JPEG or PNG file/);
+    expect(r.err).toMatch(/val\/a\/bad\.jpg \(index 0\) is not a JPEG or PNG file/);
     expect(existsSync(join(run, 'manifest.json'))).toBe(false);
   });
 

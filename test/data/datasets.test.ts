@@ -178,7 +178,7 @@ describe('ImageFolder', () => {
     expect(() => new ImageFolder({ root: r2 })).toThrow(/empty_class/);
     rmSync(join(r2, 'empty_class'), { recursive: true });
     const ds = new ImageFolder({ root: r2 });
-    await expect(ds.get(0)).rejects.toThrow(/broken.jpg: cannot decode JPEG/);
+    await expect(ds.get(0)).rejects.toThrow(/broken.jpg \(index 0\): not a JPEG or PNG file/);
   });
 });
 

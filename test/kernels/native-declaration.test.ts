@@ -7,9 +7,9 @@ import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadFailure, nativeAddon, nativeStatus } from '../../src/kernels/native/addon.js';
-import { NATIVE_FUNCTIONS } from '../../src/kernels/native/generated/api.js';
+import { NATIVE_FUNCTIONS, NATIVE_OPTIONAL_FUNCTIONS } from '../../src/kernels/native/generated/api.js';
 
-interface Declared { name: string; source: string; returns: string; args: Array<{ name: string; type: string }> }
+interface Declared { name: string; source: string; returns: string; when?: string; args: Array<{ name: string; type: string }> }
 
 const root = process.cwd();
 const declared = (JSON.parse(readFileSync(path.join(root, 'native', 'kernels.json'), 'utf8')) as { functions: Declared[] }).functions;
@@ -26,7 +26,8 @@ describe('native/kernels.json', () => {
   it('the generated prototypes, bindings and TypeScript interface are current', () => {
     const r = spawnSync(process.execPath, [path.join('native', 'generate.mjs'), '--check'], { cwd: root, encoding: 'utf8' });
     expect(r.status, r.stderr).toBe(0);
-    expect([...NATIVE_FUNCTIONS]).toEqual(declared.map((f) => f.name));
+    expect([...NATIVE_FUNCTIONS]).toEqual(declared.filter((f) => !f.when).map((f) => f.name));
+    expect([...NATIVE_OPTIONAL_FUNCTIONS]).toEqual(declared.filter((f) => f.when).map((f) => f.name));
   });
 
   it('every declared function is defined in the source file it names', () => {
@@ -44,7 +45,7 @@ describe('native/kernels.json', () => {
     expect(undeclared).toEqual([]);
   });
 
-  it('the loaded addon exports exactly the declared functions', () => {
+  it('the loaded addon exports exactly the declared functions (those built under a `when` macro where it is defined)', () => {
     // CI builds the addon (CHANLAB_NATIVE_REQUIRED=1): there it must load, or the reason names what is wrong.
     if (process.env.CHANLAB_NATIVE_REQUIRED === '1' && process.env.CHANLAB_NATIVE !== '0') {
       expect(nativeStatus().active, nativeStatus().reason).toBe(true);
@@ -54,7 +55,14 @@ describe('native/kernels.json', () => {
       expect(nativeStatus().reason).toMatch(/CHANLAB_NATIVE=0|not built|failed to load|older than/);
       return;
     }
-    expect(Object.keys(addon).sort()).toEqual(declared.map((f) => f.name).sort());
+    const exported = Object.keys(addon);
+    expect(exported.filter((n) => !NATIVE_OPTIONAL_FUNCTIONS.includes(n as never)).sort()).toEqual(declared.filter((f) => !f.when).map((f) => f.name).sort());
+    expect(exported.filter((n) => !declared.some((f) => f.name === n))).toEqual([]);
+    // the functions of one `when` macro come together (a build defines the macro for all of them or for none)
+    for (const macro of new Set(declared.flatMap((f) => (f.when ? [f.when] : [])))) {
+      const group = declared.filter((f) => f.when === macro).map((f) => exported.includes(f.name));
+      expect(new Set(group).size, macro).toBe(1);
+    }
   });
 
   it('a declared function without a definition is named when the addon fails to load', () => {

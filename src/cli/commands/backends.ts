@@ -1,11 +1,13 @@
 import { probeBackends, releaseBackends } from '../../backend/index.js';
+import { imageDecoderName } from '../../data/decode.js';
 import { parse, type Options } from '../args.js';
 import { table } from '../table.js';
 
 export const summary = 'Lists the tfjs backends chanlab can use here, and why an unavailable one is not.';
 
 export const help = `chanlab backends [--json]
-  Lists the tfjs backends chanlab can use here, and why an unavailable one is not (with how to get it).`;
+  Lists the tfjs backends chanlab can use here, and why an unavailable one is not (with how to get it), and the image
+  decoder the data pipeline uses (native libjpeg-turbo/libpng, Pillow-exact; or jpeg-js without the addon).`;
 
 /** Every option of the command (each one is named in `help`: test/cli/help.test.ts checks). */
 export const options: Options = { json: { type: 'boolean' } };
@@ -16,6 +18,9 @@ export async function run(argv: string[]): Promise<number> {
   const rows = await probeBackends();
   releaseBackends();
   if (a.flag('json')) console.log(JSON.stringify(rows, null, 2));
-  else console.log(table(['backend', 'available', 'detail'], rows.map((r) => [r.name, r.available ? 'yes' : 'no', r.detail])));
+  else {
+    console.log(table(['backend', 'available', 'detail'], rows.map((r) => [r.name, r.available ? 'yes' : 'no', r.detail])));
+    console.log(`image decoder: ${imageDecoderName()}`);
+  }
   return 0;
 }

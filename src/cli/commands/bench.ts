@@ -2,6 +2,7 @@ import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { releaseBackends } from '../../backend/index.js';
 import { benchConvKernels, type ConvBenchRow } from '../../bench/conv.js';
+import { benchData } from '../../bench/data.js';
 import { benchDgc, type DgcBenchRow } from '../../bench/dgc.js';
 import { benchPix, type PixBenchRow } from '../../bench/pix.js';
 import { benchTrainStep } from '../../bench/train-step.js';
@@ -11,16 +12,18 @@ import { compareLatency, type LatencyComparison } from '../../latency/latency.js
 import { parse, type Options } from '../args.js';
 import { fmt, table } from '../table.js';
 
-const SECTIONS = ['train', 'conv', 'pix', 'dgc', 'latency'] as const;
+const SECTIONS = ['train', 'conv', 'pix', 'dgc', 'latency', 'data'] as const;
 type Section = (typeof SECTIONS)[number];
 
-export const summary = 'Benchmarks training steps, kernels and latency, each as a ratio against a reference of the same run.';
+export const summary = 'Benchmarks training steps, kernels, latency and the data pipeline, each as a ratio against a reference of the same run.';
 
-export const help = `chanlab bench [--only train,conv,pix,dgc,latency] [--backends wasm,wasm+native,webgpu,cpu] [--quick] [--out bench/results]
+export const help = `chanlab bench [--only train,conv,pix,dgc,latency,data] [--backends wasm,wasm+native,webgpu,cpu] [--quick] [--out bench/results]
   Benchmarks, each reported as a ratio against a reference measured in the same run: the training step per backend
   vs PyTorch CPU (same model and batch), conv kernels (forward vs gradients), the PiX op's custom kernels vs the
   stock-op composite (and vs copy bandwidth), a DGC layer (training step vs the dense conv; masked vs gathered vs
-  dense inference at kept 0.25 / 0.45), and PiX-ResNet-50 vs ResNet-50 latency. Prints tables, writes JSON.
+  dense inference at kept 0.25 / 0.45), PiX-ResNet-50 vs ResNet-50 latency, and the data pipeline (img/s of chanlab's
+  loader vs torchvision's DataLoader at equal workers, three pipelines; [--data-images 512] [--data-workers 1,2,…]).
+  Prints tables, writes JSON.
   'wasm' is the pure wasm kernels, 'wasm+native' the wasm backend with the native oneDNN/C++ kernels.
   Training-step options: [--model resnet20_small] [--batch 32] [--size 32] [--steps 5]. Latency: [--runs 20].
   WebGPU runs the quick sizes (software WebGPU is slow) unless --full (on a real GPU). The PyTorch reference runs on
@@ -39,7 +42,7 @@ function sectionList(s: string | undefined): Section[] {
 export const options: Options = {
   only: { type: 'string' }, backends: { type: 'string' }, model: { type: 'string' }, batch: { type: 'string' },
   size: { type: 'string' }, steps: { type: 'string' }, runs: { type: 'string' }, out: { type: 'string' }, quick: { type: 'boolean' },
-  full: { type: 'boolean' },
+  full: { type: 'boolean' }, 'data-images': { type: 'string' }, 'data-workers': { type: 'string' },
 };
 
 export async function run(argv: string[]): Promise<number> {
@@ -128,6 +131,22 @@ export async function run(argv: string[]): Promise<number> {
       console.log(table(['backend', 'runs', 'ResNet-50 ms (median)', 'PiX-ResNet-50 ms (median)', 'PiX / ResNet-50'], rows.map((c) => [
         c.a.backend, c.a.runs, fmt(c.a.medianMs, 1), fmt(c.b.medianMs, 1), fmt(c.b.medianMs / c.a.medianMs, 3),
       ])));
+    }
+    if (sections.includes('data')) {
+      const list = a.str('data-workers')?.split(',').map((v) => {
+        const n = Number(v);
+        if (!Number.isInteger(n) || n < 1) throw new Error(`bench: --data-workers: expected positive integers separated by commas, got '${a.str('data-workers')}'`);
+        return n;
+      });
+      const r = await benchData({ quick, images: a.str('data-images') ? a.int('data-images', 512) : undefined, workers: list });
+      result.data = r.rows;
+      result.dataOptions = { images: r.images, batch: r.batch, rounds: r.rounds, decoder: r.decoder };
+      console.log(`\nData pipeline: img/s of ImageFolder + DataLoader, chanlab (${r.decoder}) vs torchvision (Pillow), ` +
+        `${r.images} photos at ImageNet sizes, batch ${r.batch}, equal workers (steady-state epoch, best of ${r.rounds})`);
+      console.log(table(['pipeline', 'workers', 'chanlab img/s', 'torchvision img/s', 'chanlab / torchvision'], r.rows.map((x) => [
+        x.pipeline, x.workers, fmt(x.chanlabImgPerS, 1), x.torchImgPerS === null ? '—' : fmt(x.torchImgPerS, 1), x.ratio === null ? '—' : fmt(x.ratio, 2),
+      ])));
+      if (r.torchError) console.log(`torchvision reference unavailable: ${r.torchError}`);
     }
   } finally {
     restoreDefaultKernels();

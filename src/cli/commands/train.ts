@@ -5,7 +5,7 @@ import { parse, type Args, type Options } from '../args.js';
 
 export const summary = 'Trains a model from a preset or config file into a run directory, or resumes a run exactly.';
 
-export const help = `chanlab train --config PRESET|FILE [--backend wasm] [--run-dir DIR] [--resume [--allow-kernel-change]] [--set JSON] [--quiet]
+export const help = `chanlab train --config PRESET|FILE [--backend wasm] [--run-dir DIR] [--resume [--allow-kernel-change]] [--set JSON] [--quiet] [--data-workers N]
              [--grow-prune --channel-sparsity S --init-channel-ratio D0 --delta-t EPOCHS --t-max EPOCH]
   Trains a model from a preset (configs/*.json: quick, pix-imagenet-lamb, …) or a config file into a run directory
   (config, manifest, metrics.jsonl, atomic checkpoints). --set deep-merges a JSON object over the config.
@@ -14,6 +14,8 @@ export const help = `chanlab train --config PRESET|FILE [--backend wasm] [--run-
   --grow-prune turns on CHEX channel exploration for a ResNet (the official flag names; values not given come from the
   config's "chex" section): prune/regrow every ΔT epochs up to T_max, global channel sparsity S in [0, 1), initial
   extra ratio δ0 ≤ S. Per-layer channel counts of every exploration step go to metrics.jsonl (type "chex").
+  --data-workers N: threads reading, decoding and transforming image files (ImageNet; default: the machine's cores,
+  or config data.workers); results do not depend on it, a resumed run may change it.
   One process per run directory (run.lock). Ctrl-C / SIGTERM checkpoint and stop (exit 130 / 143); a NaN/Inf loss
   stops the run as diverged (exit 3). manifest.json ends finished, interrupted, diverged or failed, with the reason;
   a run whose process crashed (signal 11, kill -9) is marked failed at the next start. --quiet: no progress lines.`;
@@ -44,6 +46,7 @@ export function chexOverrides(a: Args, base: object | null | undefined): Record<
 export const options: Options = {
   config: { type: 'string' }, backend: { type: 'string' }, 'run-dir': { type: 'string' }, resume: { type: 'boolean' },
   set: { type: 'string' }, quiet: { type: 'boolean' }, 'grow-prune': { type: 'boolean' }, 'allow-kernel-change': { type: 'boolean' },
+  'data-workers': { type: 'string' },
   ...Object.fromEntries(CHEX_FLAGS.map(([f]) => [f, { type: 'string' as const }])),
 };
 
@@ -62,6 +65,7 @@ export async function run(argv: string[]): Promise<number> {
     await runTrainCommand({
       config: configName, backend: a.str('backend'), resume: a.flag('resume'),
       runDir: a.str('run-dir'), overrides, quiet: a.flag('quiet'), allowKernelChange: a.flag('allow-kernel-change'),
+      dataWorkers: a.optInt('data-workers'),
     });
   } finally {
     releaseBackends();

@@ -83,7 +83,7 @@ it('SIGKILL of an exploring run (mid-epoch and at an epoch boundary) + --resume 
   const chexA = ma.filter((l) => l.type === 'chex');
   expect(chexA.map((l) => `${l.kind}${l.epoch}`)).toEqual(['init0', 'explore1', 'explore2', 'explore3']);
   expect(Object.keys(chexA[0].channels)).toEqual(['layer1.0.conv1', 'layer2.0.conv1', 'layer2.0.downsample.0', 'layer3.0.conv1', 'layer3.0.downsample.0']);
-  const strip = (l: Record<string, unknown>) => ({ ...l, time: 0, imgPerSec: 0, trainImgPerSec: 0, evalImgPerSec: 0 });
+  const strip = (l: Record<string, unknown>) => ({ ...l, time: 0, imgPerSec: 0, trainImgPerSec: 0, evalImgPerSec: 0, dataWaitMs: 0, dataWaitFraction: 0 });
   expect(mb.map(strip)).toEqual(ma.map(strip));
   // the last step prunes to S exactly: floor(M·S) + 1 channels pruned (M = 4 + 8 + 8 + 8 + 8 = 36)
   const lastChex = chexA.at(-1);

@@ -62,9 +62,23 @@ export interface NativeAddon {
   dgcShuffle(dims: Int32Array, src: Float32Array, dst: Float32Array, inverse: boolean): void;
   /** dims: B, HW, C, h. da = Σ_i g_i·dxs_i; dg[i,b,c] = Σ_p dxs_i·a. */
   dgcReduce(dims: Int32Array, dxs: Float32Array, a: Float32Array, g: Float32Array, da: Float32Array, dg: Float32Array): void;
+  /**
+   * Pillow's 8-bit resize (src/data/resize.ts) of the box of an HWC uint8 image, as if cropped first. dims: H, W, C,
+   * top, left, boxH, boxW, outH, outW. filter: 0 bilinear, 1 bicubic.
+   */
+  resizeU8(src: Uint8Array, dims: Int32Array, filter: number, dst: Uint8Array): void;
+  /** ToTensor + Normalize in float32 on HWC uint8: dst = (src / 255 − mean[c]) / std[c], as src/data/transforms.ts. */
+  normalizeU8(src: Uint8Array, mean: Float32Array, std: Float32Array, dst: Float32Array): void;
+  /** [height, width] of a JPEG or PNG file's bytes, from its header; an error for anything else. */
+  imageSize?(bytes: Uint8Array, size: Int32Array): void;
+  /**
+   * Decodes a JPEG (libjpeg-turbo) or PNG (libpng) into out, RGB uint8 HWC (height·width·3 bytes), with the pixels
+   * Pillow's Image.open(f).convert('RGB') gives; errors carry libjpeg's / libpng's message.
+   */
+  decodeImage?(bytes: Uint8Array, out: Uint8Array): void;
 }
 
-/** Every declared function, in declaration order: an addon that lacks one is not used. */
+/** Every function the addon always has, in declaration order: an addon that lacks one is not used. */
 export const NATIVE_FUNCTIONS: ReadonlyArray<keyof NativeAddon> = [
   'version',
   'setThreads',
@@ -90,4 +104,12 @@ export const NATIVE_FUNCTIONS: ReadonlyArray<keyof NativeAddon> = [
   'dgcExpand',
   'dgcShuffle',
   'dgcReduce',
+  'resizeU8',
+  'normalizeU8',
+];
+
+/** Functions built only where their libraries are found (`when` in native/kernels.json): optional above. */
+export const NATIVE_OPTIONAL_FUNCTIONS: ReadonlyArray<keyof NativeAddon> = [
+  'imageSize',
+  'decodeImage',
 ];
