@@ -11,6 +11,7 @@ import {
   imagenetEvalTransform, imagenetTrainTransform, normalizeTransform,
 } from '../data/presets.js';
 import { keyedRng } from '../data/rng_source.js';
+import { resizeTo } from '../data/resize.js';
 import { normalize, randomCrop, randomHorizontalFlip } from '../data/transforms.js';
 import type { DataConfig, SyntheticConfig } from './config.js';
 
@@ -121,6 +122,18 @@ export function buildTestLoader(cfg: DataConfig, o: { batchSize: number; seed: n
   return { test, numClasses: t.ds.numClasses, imageShape: t.ds.imageShape };
 }
 
+/**
+ * `t` after resizing each image to `inputSize` × `inputSize` (PIL-exact, `interpolation`, default bilinear) for the data
+ * sets other than ImageNet when `inputSize` is given (e.g. Fashion-MNIST at 56² so that an ImageNet stem leaves a
+ * spatial map in the last stage); `t` itself otherwise.
+ */
+function atInputSize(cfg: DataConfig, t: Transform): Transform {
+  const s = cfg.inputSize;
+  if (cfg.dataset === 'imagenet' || s === undefined) return t;
+  const interpolation = cfg.interpolation ?? 'bilinear';
+  return (img, rng) => t(img.height === s && img.width === s ? img : resizeTo(img, s, s, interpolation), rng);
+}
+
 export function trainTransform(cfg: DataConfig, d: DataSplits): Transform {
   const { mean, std } = d;
   if ((cfg.randAugment || cfg.randomErasing) && cfg.augment !== 'random_resized_crop') {
@@ -128,12 +141,12 @@ export function trainTransform(cfg: DataConfig, d: DataSplits): Transform {
   }
   switch (cfg.augment ?? 'none') {
     case 'none':
-      return cfg.dataset === 'imagenet' ? imagenetEvalTransform(imagenetOpts(cfg, d)) : normalizeTransform(mean, std);
+      return cfg.dataset === 'imagenet' ? imagenetEvalTransform(imagenetOpts(cfg, d)) : atInputSize(cfg, normalizeTransform(mean, std));
     case 'crop_flip': {
-      const shape = d.train.imageShape;
+      const shape = cfg.inputSize !== undefined && cfg.dataset !== 'imagenet' ? [cfg.inputSize, cfg.inputSize] : d.train.imageShape;
       if (!shape) throw new Error("config.data.augment: 'crop_flip' needs images of one size (use 'random_resized_crop')");
       const pad = cfg.cropPadding ?? 4;
-      return (img, rng) => normalize(randomHorizontalFlip(randomCrop(img, [shape[0], shape[1]], rng, pad), rng), mean, std);
+      return atInputSize(cfg, (img, rng) => normalize(randomHorizontalFlip(randomCrop(img, [shape[0]!, shape[1]!], rng, pad), rng), mean, std));
     }
     case 'random_resized_crop':
       return imagenetTrainTransform(imagenetOpts(cfg, d));
@@ -148,7 +161,7 @@ function imagenetOpts(cfg: DataConfig, d: DataSplits) {
 }
 
 export function evalTransform(cfg: DataConfig, d: DataSplits): Transform {
-  return cfg.dataset === 'imagenet' ? imagenetEvalTransform(imagenetOpts(cfg, d)) : normalizeTransform(d.mean, d.std);
+  return cfg.dataset === 'imagenet' ? imagenetEvalTransform(imagenetOpts(cfg, d)) : atInputSize(cfg, normalizeTransform(d.mean, d.std));
 }
 
 export interface Loaders {
