@@ -2,6 +2,7 @@
 // 95 % t-interval and the verdict, in the cells, the Markdown and the reading.
 import { describe, expect, it } from 'vitest';
 import type { TableDefinition } from '../../repro/definition.js';
+import { tableFigures } from '../../repro/figures.js';
 import { againstRow } from '../../repro/paired.js';
 import { buildCells, tableMarkdown } from '../../repro/render.js';
 import type { ResultFile, RowRecord } from '../../repro/results.js';
@@ -68,5 +69,18 @@ describe('paired Δ cells', () => {
     // plain seeded cells carry the interval of their mean
     const top1 = buildCells(T, 'small', file).find((c) => c.row === 'ref' && c.metric === 'top1')!;
     expect(top1.ci95![1]).toBeGreaterThan(81);
+  });
+
+  it('figures: Δ bars carry the verdict and the interval; a series is drawn as a curve with error bars', () => {
+    const withSeries: TableDefinition = { ...T, rows: T.rows.map((r) => ({ ...r, series: r.id === 'ref' ? 'reference' : 'method' })), scatter: [{ x: 'top1', y: 'delta_top1' }] };
+    const [scatter, panels] = tableFigures(withSeries, 'small', file);
+    const delta = panels!.figure.data.find((t) => t.xaxis === 'x2' && t.name === 'reproduced')!;
+    expect(delta.text).toEqual(['1.02 confirmed', '-0.52 contradicted', '0.20 not resolved']);
+    expect((delta.error_y as { array: number[] }).array[0]).toBeCloseTo((cells[0]!.ci95![1] - cells[0]!.ci95![0]) / 2, 12);
+    const curve = scatter!.figure.data.find((t) => t.name === 'method')!;
+    expect(curve.mode).toBe('lines+markers+text');
+    const xs = curve.x as number[];
+    expect([...xs].sort((p, q) => p - q)).toEqual(xs); // joined in order of x
+    expect((curve.error_y as { array: number[] }).array).toHaveLength(3);
   });
 });
