@@ -92,7 +92,7 @@ export interface TrainSpec {
   tiers: readonly Tier[];
   config(tier: Tier, seed: number): TrainConfig;
   /** Further metrics of a finished run read from its directory (e.g. the MACs of a CHEX run's compacted network). */
-  metrics?(runDir: string, config: TrainConfig): Promise<Metrics>;
+  metrics?(runDir: string, config: TrainConfig, tier: Tier): Promise<Metrics>;
 }
 
 export interface RowDefinition {

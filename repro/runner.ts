@@ -173,7 +173,7 @@ async function trainSeed(row: RowDefinition, seed: number, ctx: RowContext, comm
   const images = r.steps * config.batchSize * (config.accumSteps ?? 1);
   // the manifest sums the wall time of every finished segment of a resumed run (a killed segment's time is lost)
   const wall = manifest.wallSeconds ?? r.wallSeconds;
-  const extra = row.train!.metrics ? await row.train!.metrics(runDir, config) : {};
+  const extra = row.train!.metrics ? await row.train!.metrics(runDir, config, ctx.tier) : {};
   return { seed, runDir, metrics: { top1: r.final.top1, top5: r.final.top5, trainWallSeconds: wall, trainImgPerSec: images / wall, ...extra }, manifest };
 }
 
