@@ -7,7 +7,7 @@ import { runEvalCommand } from '../../src/train/commands.js';
 import type { InputName, PaperValue, RowDefinition, TableDefinition, Tier, Tolerance } from '../definition.js';
 import { PAPER_DGC, printedDecimals } from '../flops-tables.js';
 import { countModel } from './counts.js';
-import { presetRecipe } from './recipes.js';
+import { presetRecipe, SMALL_TIER } from './recipes.js';
 
 /** A printed count ('71.11M', '1.82G') in millions, with the tolerance of its printed precision. */
 function printedMillions(printed: string): { paper: PaperValue; tolerance: Tolerance } {
@@ -110,11 +110,11 @@ export const dgcModels: TableDefinition = {
     { key: 'trainImgPerSec', label: 'training throughput', unit: 'img/s', decimals: 0, tiers: ['small'] },
   ],
   rows: [...PAPER_DGC.map(countRow), trained, ...RELEASED.map(releasedRow)],
-  defaultSeeds: { small: 3, full: 1 },
+  defaultSeeds: { small: SMALL_TIER.seeds, full: 1 },
   notes: [
     'FLOPs by the DGC repository\'s counter on one zero image (32² CIFAR, 224² ImageNet): multiply-adds of conv and fc (fc bias 1 per output), ReLU and pooling per element, BN free; a DGC layer at its nominal gate factor plus its saliency heads (docs/methods/dgc.md §4.1). Compared at the printed precision.',
     'The CIFAR-100 count is also printed exactly in the author\'s log name dydensenet_4336900_71109208 (4,336,900 params, 71,109,208 FLOPs; docs/methods/dgc.md §4.4).',
-    `Small tier: the ${PRESET} preset (the DGC recipe shortened: all 60,000 training images, 3 epochs, dense 3×3 convs; FLOPs at 28×28×1 at the nominal gate factor). No paper target.`,
+    `Small tier: the ${PRESET} preset (the DGC recipe shortened: all 60,000 training images, 3 epochs, dense 3×3 convs; FLOPs at 28×28×1 at the nominal gate factor), ${SMALL_TIER.seeds} seeds. No paper target.`,
     'Released checkpoints are not shipped: --dgc-checkpoints DIR (README file names) and the test set (--cifar10 / --cifar100 DIR, small and full tiers; --imagenet DIR, full tier); rows without them show "not run". Error tolerance ±0.3 pp.',
   ],
 };

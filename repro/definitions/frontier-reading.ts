@@ -125,7 +125,11 @@ export function frontierReading(rows: readonly RowDefinition[], values: ResultVa
   const denseRows = rows.filter((r) => r.series === SERIES_DENSE).map((r) => r.id);
   const dense = denseCurve(denseRows, values);
   if (dense.length) {
-    out.push(`Dense curve: ${dense.map((p) => `${rows.find((r) => r.id === p.row)!.label} ${p.macs.toFixed(2)} M MACs → ${values.value(p.row, 'top1')!.mean.toFixed(2)} %`).join('; ')}.`);
+    const trained = dense.flatMap((p) => {
+      const top1 = values.value(p.row, 'top1');
+      return top1 ? [`${rows.find((r) => r.id === p.row)!.label} ${p.macs.toFixed(2)} M MACs → ${top1.mean.toFixed(2)} %`] : [];
+    });
+    if (trained.length) out.push(`Dense curve: ${trained.join('; ')}.`);
   }
   const byMacs = points('flops');
   if (byMacs.length) out.push(envelopeSentence(byMacs, 'MAC count', 'M MACs', 2));

@@ -4,6 +4,7 @@
 // latency and training throughput. Δ cells: against the full-width dense network and against the dense curve at the
 // same MACs, both paired by seed (frontier-reading.ts). Small tier only.
 import type { Claim, PaperValue, RowDefinition, TableDefinition } from '../definition.js';
+import { CHEX_ABOVE_DENSE, PIX_ABOVE_DENSE } from './claims.js';
 import { againstRow } from '../paired.js';
 import { chexContender, DGC_LASSO, fixedContender, LATENCY_RUNS } from './contenders.js';
 import type { ModelRef } from './counts.js';
@@ -25,11 +26,6 @@ const dgcRef = (gateFactor: number): ModelRef => ({
   model: 'dyresnet_bottleneck_small', modelConfig: { block: 'bottleneck', layers: [2, 2, 2], widths: [16, 32, 64], stem: 'imagenet', gateFactor },
 });
 
-const ABOVE_CURVE: Record<'PiX' | 'CHEX', Claim> = {
-  PiX: { sign: 1, text: 'fewer FLOPs and a higher top-1 than the dense network (ResNet-50 + PiX 3.18 B, 76.77 % vs ResNet-50 4.12 B, 76.30 %; ζ=8: 1.39 B, 74.47 % vs the half-width 1.85 B, 73.66 %; docs/methods/pix.md §8.5): above the dense curve at equal MACs' },
-  CHEX: { sign: 1, text: 'ResNet-50 pruned from scratch to 25 % of its FLOPs reaches 76 % top-1 (docs/methods/chex.md §8.3), close to the dense ResNet-50 (76.30 %, docs/methods/pix.md §8.5) at a quarter of its MACs: above the dense curve at equal MACs' },
-};
-
 /** The papers' ImageNet Δ top-1 against the full dense network, for reference (their sign is the verdict's direction). */
 const AGAINST_FULL: Record<string, PaperValue> = {
   'pix-z4': { value: 0.47, printed: '+0.47 (ImageNet)', note: 'PiX Table 1 E0: 76.77 vs 76.30 (docs/methods/pix.md §8.5)' },
@@ -48,7 +44,7 @@ const rows: RowDefinition[] = [
   ...DENSE_WIDTHS.map((w) => fixedContender({ prefix, id: `dense-w${w}`, label: `dense ${w}/${2 * w}/${4 * w}`, ref: denseRef(w), tiers, row: { series: SERIES_DENSE } })),
   ...PIX_POINTS.map((p) => fixedContender({
     prefix, id: `pix-z${p.zeta}`, label: `PiX ζ=${p.zeta}`, ref: smallPiX({ zeta: p.zeta, firstZeta: [...p.firstZeta] }), tiers,
-    row: rowExtras(`pix-z${p.zeta}`, 'PiX', ABOVE_CURVE.PiX),
+    row: rowExtras(`pix-z${p.zeta}`, 'PiX', PIX_ABOVE_DENSE),
   })),
   ...DGC_GATES.map((g) => fixedContender({
     prefix, id: `dgc-g${Math.round(g * 100)}`, label: `DGC gate ${g}`, ref: dgcRef(g), extra: { auxLossWeight: DGC_LASSO }, tiers,
@@ -56,7 +52,7 @@ const rows: RowDefinition[] = [
   })),
   ...CHEX_SPARSITY.map((s) => chexContender({
     prefix, id: `chex-s${Math.round(s * 100)}`, label: `CHEX sparsity ${s}`, channelSparsity: s, tiers,
-    row: rowExtras(`chex-s${Math.round(s * 100)}`, 'CHEX', ABOVE_CURVE.CHEX),
+    row: rowExtras(`chex-s${Math.round(s * 100)}`, 'CHEX', CHEX_ABOVE_DENSE),
   })),
 ];
 

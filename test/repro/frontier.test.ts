@@ -58,4 +58,11 @@ describe('frontier', () => {
     expect(md).toMatch(/PiX against the dense curve at equal MACs .*PiX ζ=4 at 1\.68 M MACs: \+[\d.]+ pp \[\+[\d.]+, \+[\d.]+\] → confirmed\. The paper's claim \(above the dense curve at equal MACs\) is 1 confirmed over its 1 operating point\(s\)\./);
     expect(md).toMatch(/CHEX against the dense curve .*CHEX sparsity 0\.5 at 1\.00 M MACs: [+-][\d.]+ pp \[[+-][\d.]+, [+-][\d.]+\] → (confirmed|contradicted|not resolved)/);
   });
+
+  it('a row counted but not yet trained (the runner saves between units) is read without error', () => {
+    const partial = emptyResult('frontier', 'small', null);
+    partial.rows['dense-w6'] = fixed(0.3, []);
+    partial.rows['pix-z4'] = fixed(1.68, []);
+    expect(() => tableMarkdown(frontier, 'small', partial)).not.toThrow();
+  });
 });
