@@ -57,6 +57,11 @@ export interface Metric {
   tiers?: readonly Tier[];
   /** Tiers at which the paper's number is the target (default: all); elsewhere it is shown for reference only. */
   paperTiers?: readonly Tier[];
+  /**
+   * How close a rerun must come to the committed reference (compare.ts): default the cell's tolerance, else the
+   * displayed precision; 'machine' for values that depend on the machine (timings), shown but not compared.
+   */
+  agreement?: Tolerance | 'machine';
 }
 
 export type Metrics = Record<string, number>;

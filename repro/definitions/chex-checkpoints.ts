@@ -10,7 +10,7 @@ import { againstRow } from '../paired.js';
 import { CHEX_ABOVE_DENSE } from './claims.js';
 import { compactedChexRun } from './chex-run.js';
 import { countModel, type ModelRef } from './counts.js';
-import { presetRecipe, SMALL_TIER, withoutChex } from './recipes.js';
+import { presetRecipe, RERUN_DELTA, RERUN_TOP1, SMALL_TIER, withoutChex } from './recipes.js';
 
 const PRESET = 'chex-fashion-mnist';
 /** The dense network of about the explored network's MACs (configs/chex-fashion-mnist.json notes). */
@@ -111,11 +111,11 @@ export const chexCheckpoints: TableDefinition = {
     { key: 'flops', label: 'MACs (CHEX counter, 224²)', unit: 'G', decimals: 3, tiers: ['quick', 'full'] },
     { key: 'params', label: 'params', unit: 'M', decimals: 3, tiers: ['quick', 'full'] },
     { key: 'reduction_pct', label: 'MACs reduction vs unpruned', unit: '%', decimals: 1, tiers: ['quick', 'full'] },
-    { key: 'top1', label: 'top-1', unit: '%', decimals: 2, tiers: ['small', 'full'] },
-    { key: 'delta_top1', label: 'Δ top-1', unit: 'pp', decimals: 2, tiers: ['small'] },
+    { key: 'top1', label: 'top-1', unit: '%', decimals: 2, tiers: ['small', 'full'], agreement: RERUN_TOP1 },
+    { key: 'delta_top1', label: 'Δ top-1', unit: 'pp', decimals: 2, tiers: ['small'], agreement: RERUN_DELTA },
     { key: 'flops_m', label: 'MACs (CHEX counter, 28²)', unit: 'M', decimals: 3, tiers: ['small'] },
     { key: 'params_k', label: 'params', unit: 'K', decimals: 1, tiers: ['small'] },
-    { key: 'trainImgPerSec', label: 'training throughput', unit: 'img/s', decimals: 0, tiers: ['small'] },
+    { key: 'trainImgPerSec', label: 'training throughput', unit: 'img/s', decimals: 0, tiers: ['small'], agreement: 'machine' },
   ],
   rows: [
     ...BASELINES.map(baselineRow),

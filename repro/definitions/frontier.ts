@@ -9,7 +9,7 @@ import { againstRow } from '../paired.js';
 import { chexContender, DGC_LASSO, fixedContender, LATENCY_RUNS } from './contenders.js';
 import type { ModelRef } from './counts.js';
 import { curveDelta, DENSE_FULL, frontierReading, SERIES_DENSE } from './frontier-reading.js';
-import { smallPiX, SMALL_TIER } from './recipes.js';
+import { RERUN_DELTA, RERUN_TOP1, smallPiX, SMALL_TIER } from './recipes.js';
 
 /** Stage widths w / 2w / 4w (bottleneck outputs ×4) of the dense reference curve; 16 is the network the methods modify. */
 export const DENSE_WIDTHS = [6, 8, 12, 16, 24] as const;
@@ -64,13 +64,13 @@ export const frontier: TableDefinition = {
   source: { paper: 'PiX', table: 'none (chanlab comparison: none of PiX, DGC and CHEX compares against the other two under one recipe)', doc: 'docs/methods/pix.md §8' },
   tiers,
   metrics: [
-    { key: 'top1', label: 'test top-1', unit: '%', decimals: 2 },
-    { key: 'delta_top1', label: 'Δ top-1', unit: 'pp', decimals: 2, paperTiers: [] },
-    { key: 'delta_curve', label: 'Δ top-1', unit: 'pp', decimals: 2 },
+    { key: 'top1', label: 'test top-1', unit: '%', decimals: 2, agreement: RERUN_TOP1 },
+    { key: 'delta_top1', label: 'Δ top-1', unit: 'pp', decimals: 2, paperTiers: [], agreement: RERUN_DELTA },
+    { key: 'delta_curve', label: 'Δ top-1', unit: 'pp', decimals: 2, agreement: RERUN_DELTA },
     { key: 'flops', label: 'MACs (conv+fc)', unit: 'M', decimals: 3 },
     { key: 'params', label: 'params', unit: 'K', decimals: 1 },
-    { key: 'latency_ms', label: 'latency (batch 1, mean)', unit: 'ms', decimals: 2 },
-    { key: 'trainImgPerSec', label: 'training throughput', unit: 'img/s', decimals: 0 },
+    { key: 'latency_ms', label: 'latency (batch 1, mean)', unit: 'ms', decimals: 2, agreement: 'machine' },
+    { key: 'trainImgPerSec', label: 'training throughput', unit: 'img/s', decimals: 0, agreement: 'machine' },
   ],
   rows,
   paired: [

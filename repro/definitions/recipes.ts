@@ -1,6 +1,7 @@
 // Training recipes of the suite. small: the `quick` preset's Fashion-MNIST recipe (SGD Nesterov, cosine, label
 // smoothing 0.1, batch 256) with the row's model and seed; full: the paper's ImageNet recipe (`pix-imagenet-sgd`).
 import { loadConfig, type TrainConfig } from '../../src/train/config.js';
+import type { Tolerance } from '../definition.js';
 import type { ModelRef } from './counts.js';
 
 /**
@@ -48,3 +49,10 @@ export function withoutChex(config: TrainConfig): TrainConfig {
   const { method: _m, chex: _c, ...dense } = config;
   return dense;
 }
+
+/**
+ * How close a rerun's trained top-1 (and a Δ of two of them) must come to the committed reference (compare.ts): the
+ * native kernels' float reductions depend on the thread count and the machine, and training amplifies such differences.
+ */
+export const RERUN_TOP1: Tolerance = { abs: 1 };
+export const RERUN_DELTA: Tolerance = { abs: 1.5 };
