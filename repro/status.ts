@@ -14,6 +14,12 @@ export function aggregate(values: readonly number[]): Aggregate | null {
   return { mean, std, n };
 }
 
+/** Decimals of a printed number ('12.8' → 1, '.837' → 3, '3' → 0). */
+export function printedDecimals(s: string): number {
+  const i = s.indexOf('.');
+  return i < 0 ? 0 : s.length - i - 1;
+}
+
 /** value reduced to `decimals` by the paper's printing rule (exact decimal steps, no float drift in the comparison). */
 export function printedValue(value: number, rule: 'round' | 'trunc', decimals: number): number {
   const scaled = value * 10 ** decimals;

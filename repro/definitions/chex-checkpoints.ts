@@ -18,14 +18,15 @@ const SAME_BUDGET_WIDTHS = [12, 24, 48];
 const FULL_WIDTHS = [16, 32, 64];
 const SIDE = 28;
 
-const BASELINES: Array<{ model: ChexCheckpointRow['model']; label: string }> = [
+/** The dense ResNets the README's reductions refer to (their derived MACs: CHEX_BASELINE_MACS, docs/methods/chex.md §6.3–6.4). */
+export const CHEX_BASELINES: ReadonlyArray<{ model: ChexCheckpointRow['model']; label: string }> = [
   { model: 'chex_resnet18', label: 'ResNet-18' },
   { model: 'chex_resnet34', label: 'ResNet-34' },
   { model: 'chex_resnet50', label: 'ResNet-50' },
   { model: 'chex_resnet101', label: 'ResNet-101' },
 ];
 
-function baselineRow(b: (typeof BASELINES)[number]): RowDefinition {
+function baselineRow(b: (typeof CHEX_BASELINES)[number]): RowDefinition {
   const g = (CHEX_BASELINE_MACS[b.model] / 1e9).toFixed(3);
   return {
     id: b.model.replace('chex_', ''), label: `${b.label} (unpruned)`, tiers: ['quick', 'full'], metrics: ['flops', 'params'],
@@ -118,7 +119,7 @@ export const chexCheckpoints: TableDefinition = {
     { key: 'trainImgPerSec', label: 'training throughput', unit: 'img/s', decimals: 0, tiers: ['small'], agreement: 'machine' },
   ],
   rows: [
-    ...BASELINES.map(baselineRow),
+    ...CHEX_BASELINES.map(baselineRow),
     ...CHEX_CHECKPOINTS.map(checkpointRow),
     smallRow('chex-small', 'CHEX exploration, ResNet-8 16/32/64 (the chex-fashion-mnist preset), compacted', null),
     smallRow('dense-same-budget', `dense ResNet-8 ${SAME_BUDGET_WIDTHS.join('/')} (about the compacted MACs), same recipe`, denseRef(SAME_BUDGET_WIDTHS)),

@@ -5,9 +5,26 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { runEvalCommand } from '../../src/train/commands.js';
 import type { InputName, PaperValue, RowDefinition, TableDefinition, Tier, Tolerance } from '../definition.js';
-import { PAPER_DGC, printedDecimals } from '../flops-tables.js';
+import { printedDecimals } from '../status.js';
 import { countModel } from './counts.js';
 import { presetRecipe, RERUN_TOP1, SMALL_TIER } from './recipes.js';
+
+/**
+ * The DGC repository's printed counts (docs/methods/dgc.md §4–§6) and the registry names of the models that
+ * reproduce them (src/methods/dgc/models.ts; the plain ResNet-18 is torchvision's).
+ */
+export const PAPER_DGC: ReadonlyArray<{
+  label: string; model: string; overrides?: Record<string, unknown>; input: number; printedFlops: string; printedParams: string; printedFrom: string;
+}> = [
+  { label: 'DyDenseNet-86 CIFAR-100 (h4, gf .25)', model: 'dydensenet86_cifar100', input: 32, printedFlops: '71.11M', printedParams: '4.34M', printedFrom: 'training script print / log name dydensenet_4336900_71109208' },
+  { label: 'DyDenseNet-86 CIFAR-10 (h4, gf .25)', model: 'dydensenet86_cifar10', input: 32, printedFlops: '71.04M', printedParams: '4.26M', printedFrom: 'docs/methods/dgc.md §6 table' },
+  { label: 'DyDenseNet ImageNet (4-6-8-10-8, h4, gf .25)', model: 'dydensenet_imagenet', input: 224, printedFlops: '549.3M', printedParams: '24.06M', printedFrom: 'docs/methods/dgc.md §4.5/§6' },
+  { label: 'DyResNet-18 (h4, gf .45)', model: 'dyresnet18', input: 224, printedFlops: '890.4M', printedParams: '12.34M', printedFrom: 'docs/methods/dgc.md §4.5/§6' },
+  { label: 'ResNet-18 (baseline)', model: 'resnet18', input: 224, printedFlops: '1.82G', printedParams: '', printedFrom: 'docs/methods/dgc.md §4.5/§6 (1.82 G by these rules)' },
+  { label: 'DenseNet-86 CIFAR-10, static 1×1 groups 1', model: 'densenet86_cifar10', overrides: { group1x1: 1 }, input: 32, printedFlops: '177.3M', printedParams: '1.45M', printedFrom: 'docs/methods/dgc.md §4.5' },
+  { label: 'DenseNet-86 CIFAR-10, static 1×1 groups 4 (CondenseNet-86)', model: 'densenet86_cifar10', input: 32, printedFlops: '65.8M', printedParams: '0.52M', printedFrom: 'CondenseNet README via docs/methods/dgc.md §3.4' },
+  { label: 'DenseNet ImageNet, static 1×1 groups 4', model: 'densenet_imagenet', input: 224, printedFlops: '530.4M', printedParams: '', printedFrom: 'docs/methods/dgc.md §4.5' },
+];
 
 /** A printed count ('71.11M', '1.82G') in millions, with the tolerance of its printed precision. */
 function printedMillions(printed: string): { paper: PaperValue; tolerance: Tolerance } {
