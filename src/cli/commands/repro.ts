@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { releaseBackends, useBackend } from '../../backend/index.js';
 import { agreementSummary, compareResults, comparisonMarkdown, REFERENCE_DIR } from '../../../repro/compare.js';
 import { findTable, INPUTS, TIERS, type InputName, type Inputs } from '../../../repro/definition.js';
-import { TABLES } from '../../../repro/definitions/index.js';
+import { extraTables, TABLES } from '../../../repro/definitions/index.js';
+import type { TableDefinition } from '../../../repro/definition.js';
 import { rowsAtTier } from '../../../repro/render.js';
 import { loadResult } from '../../../repro/results.js';
 import { inputEnvName, RESULTS_DIR, runTables, type TableRun } from '../../../repro/runner.js';
@@ -27,6 +28,7 @@ export const help = `chanlab repro [table | table/row …] [--tier quick|small|f
   and exits 1 while units are missing. With --fresh both ignore the table's result file (and --plan the units').
   Files some rows need (rows without them show "not run"; each also read from the environment variable named):
 ${(Object.keys(INPUTS) as InputName[]).map((k) => `  --${k} DIR (${inputEnvName(k)}): ${INPUTS[k]}`).join('\n')}
+  CHANLAB_EXTRA_TABLES=a.ts:b.ts adds the tables those modules export as TABLES (your own; the scale-out tests').
   Rows of one table may run as parallel processes (chanlab repro table/row …): each result is merged into the table's
   file under a lock (<file>.lock; a lock left by a dead process is broken).`;
 
@@ -44,8 +46,9 @@ export async function run(argv: string[]): Promise<number> {
     if (v !== undefined) inputs[k] = v;
   }
   if (a.help) return console.log(help), 0;
+  const tables = [...TABLES, ...(await extraTables())];
   if (a.flag('list')) {
-    for (const t of TABLES) {
+    for (const t of tables) {
       console.log(`${t.id}  [${t.tiers.join(', ')}]  ${t.title} — ${t.source.paper} ${t.source.table}`);
       for (const tier of TIERS) if (t.tiers.includes(tier)) console.log(`  ${tier.padEnd(5)}: ${rowsAtTier(t, tier).map((r) => r.id).join(', ')}`);
     }
@@ -61,8 +64,8 @@ export async function run(argv: string[]): Promise<number> {
     if (a.flag('plan') && a.flag('collect')) throw new Error('repro: --plan and --collect exclude each other');
     const workDir = a.str('work') ?? join('runs', 'repro');
     const o = { select: a.positionals, tier, seeds, outDir, workDir, unitsDir: a.str('units') ?? join(workDir, 'units'), fresh: a.flag('fresh'), inputs };
-    if (a.flag('plan')) return console.log(JSON.stringify(planUnits(TABLES, o), null, 2)), 0;
-    const collected = collectUnits(TABLES, o);
+    if (a.flag('plan')) return console.log(JSON.stringify(planUnits(tables, o), null, 2)), 0;
+    const collected = collectUnits(tables, o);
     for (const c of collected) console.log(`\n${c.markdown}→ ${c.path}${c.merged ? ` (${c.merged} unit(s) merged)` : ''}`);
     const left = collected.flatMap((c) => c.missing.map((m) => `${c.table}/${m}`));
     if (left.length) console.error(`\n${left.length} unit(s) have no result yet:\n${left.map((m) => `  ${m}`).join('\n')}`);
@@ -72,7 +75,7 @@ export async function run(argv: string[]): Promise<number> {
   const t0 = Date.now();
   try {
     // selectors, tier, seeds and result files are all checked before the backend starts or anything runs
-    const runs = await runTables(TABLES, {
+    const runs = await runTables(tables, {
       select: a.positionals, tier, seeds, seed: a.str('seed') === undefined ? undefined : a.int('seed', 0, 0), backend, fresh: a.flag('fresh'), outDir,
       restartStale: outDir !== reference, workDir: a.str('work'), quiet: a.flag('quiet'), inputs,
       prepare: async () => {
@@ -81,7 +84,7 @@ export async function run(argv: string[]): Promise<number> {
       },
     });
     if (outDir === reference) for (const r of runs) console.log(`\n${r.markdown}→ ${r.path}${r.ran ? ` (${r.ran} new)` : ''}`);
-    else printComparisons(runs, reference);
+    else printComparisons(runs, reference, tables);
     console.log(`\nwall time: ${formatWall((Date.now() - t0) / 1000)}`);
     const failed = runs.flatMap((r) => r.failures.map((f) => `${r.table}/${f}`));
     if (failed.length) console.error(`\n${failed.length} row(s) failed:\n${failed.map((f) => `  ${f}`).join('\n')}`);
@@ -92,9 +95,9 @@ export async function run(argv: string[]): Promise<number> {
 }
 
 /** Each run's table against the reference: paper, reference, yours, agreement per cell; then the totals. */
-function printComparisons(runs: readonly TableRun[], reference: string): void {
+function printComparisons(runs: readonly TableRun[], reference: string, tables: readonly TableDefinition[]): void {
   const all = runs.flatMap((r) => {
-    const table = findTable(r.table, TABLES);
+    const table = findTable(r.table, tables);
     const refPath = join(reference, r.tier, `${r.table}.json`);
     const cmp = compareResults(table, r.tier, loadResult(r.path, r.table, r.tier), loadResult(refPath, r.table, r.tier));
     console.log(`\n${comparisonMarkdown(table, r.tier, cmp, refPath, r.path)}(full table: ${r.path.replace(/\.json$/, '.md')}${r.ran ? `; ${r.ran} unit(s) run now` : ''})`);
