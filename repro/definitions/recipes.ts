@@ -52,7 +52,8 @@ export function withoutChex(config: TrainConfig): TrainConfig {
 
 /**
  * How close a rerun's trained top-1 (and a Δ of two of them) must come to the committed reference (compare.ts): the
- * native kernels' float reductions depend on the thread count and the machine, and training amplifies such differences.
+ * native kernels' float reductions depend on the thread count and the machine, and training amplifies such differences
+ * (measured: the quick head-to-head with 1 instead of 2 native threads moved top-1 by up to 1.1 pp, Δ by up to 0.6 pp).
  */
-export const RERUN_TOP1: Tolerance = { abs: 1 };
-export const RERUN_DELTA: Tolerance = { abs: 1.5 };
+export const RERUN_TOP1: Tolerance = { abs: 2 };
+export const RERUN_DELTA: Tolerance = { abs: 2.5 };
