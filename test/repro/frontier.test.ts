@@ -3,6 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { TABLES } from '../../repro/definitions/index.js';
 import { curveDifferences } from '../../repro/definitions/frontier-reading.js';
+import { tableFigures } from '../../repro/figures.js';
 import { resultValues } from '../../repro/paired.js';
 import { buildCells, tableMarkdown } from '../../repro/render.js';
 import { emptyResult, type RowRecord } from '../../repro/results.js';
@@ -64,5 +65,16 @@ describe('frontier', () => {
     partial.rows['dense-w6'] = fixed(0.3, []);
     partial.rows['pix-z4'] = fixed(1.68, []);
     expect(() => tableMarkdown(frontier, 'small', partial)).not.toThrow();
+  });
+
+  it('figures: top-1 against MACs and against latency, one curve per method with 95 % CI bars', () => {
+    const figs = tableFigures(frontier, 'small', file);
+    expect(figs.map((f) => f.name)).toEqual(['frontier-top1-vs-flops', 'frontier-top1-vs-latency_ms', 'frontier-metrics']);
+    const curves = figs[0]!.figure.data;
+    expect(curves.map((t) => t.name)).toEqual(['dense', 'PiX', 'CHEX']);
+    expect(curves[0]!.mode).toBe('lines+markers+text');
+    expect(curves[0]!.x).toEqual([0.3, 0.55, 1.2, 2.07, 4.5]);
+    expect((curves[0]!.error_y as { array: number[] }).array[0]).toBeCloseTo(4.302652729749464 / Math.sqrt(3), 10); // [80, 81, 79]: s = 1
+    expect((curves[2]!.error_x as { array: number[] }).array).toHaveLength(2); // CHEX: its MACs differ per seed
   });
 });
