@@ -35,6 +35,15 @@ export interface PaperValue {
   note?: string;
 }
 
+/**
+ * The direction a paper claims for a Δ cell where it prints no number for it (e.g. "more accurate than the dense
+ * network at the same MACs"): the sign the verdict checks, and the claim in words with its source.
+ */
+export interface Claim {
+  sign: 1 | -1;
+  text: string;
+}
+
 export interface Metric {
   key: string;
   label: string;
@@ -48,6 +57,11 @@ export interface Metric {
   tiers?: readonly Tier[];
   /** Tiers at which the paper's number is the target (default: all); elsewhere it is shown for reference only. */
   paperTiers?: readonly Tier[];
+  /**
+   * How close a rerun must come to the committed reference (compare.ts): default the cell's tolerance, else the
+   * displayed precision; 'machine' for values that depend on the machine (timings), shown but not compared.
+   */
+  agreement?: Tolerance | 'machine';
 }
 
 export type Metrics = Record<string, number>;
@@ -83,7 +97,7 @@ export interface TrainSpec {
   tiers: readonly Tier[];
   config(tier: Tier, seed: number): TrainConfig;
   /** Further metrics of a finished run read from its directory (e.g. the MACs of a CHEX run's compacted network). */
-  metrics?(runDir: string, config: TrainConfig): Promise<Metrics>;
+  metrics?(runDir: string, config: TrainConfig, tier: Tier): Promise<Metrics>;
 }
 
 export interface RowDefinition {
@@ -97,7 +111,11 @@ export interface RowDefinition {
   /** Metrics this row reports (default: all of the table's). */
   metrics?: readonly string[];
   paper?: Record<string, PaperValue>;
+  /** Directions the papers claim for this row's Δ cells without a printed number (a printed Δ's sign wins). */
+  claims?: Record<string, Claim>;
   tolerance?: Record<string, Tolerance>;
+  /** The curve the row belongs to in the table's scatter figures (rows of one series are joined by a line). */
+  series?: string;
   /** Deterministic counts or single measurements, run once per tier (not per seed). */
   compute?(ctx: RowContext): Promise<Metrics>;
   /** Tiers at which `compute` runs (default: every tier of the row). */
@@ -119,6 +137,28 @@ export interface DerivedMetric {
   derive(row: string, get: (row: string, metric: string) => Aggregate | null): Aggregate | null;
 }
 
+/**
+ * A Δ cell paired by seed: per seed, the row's value minus its reference's at the same seed (same initialisation
+ * stream and data order), so that seed-to-seed noise shared by both cancels. The cell holds the mean of the per-seed
+ * differences, its 95 % confidence interval (t-distribution) and a verdict (status.ts).
+ */
+export interface PairedDelta {
+  /** The metric key of the Δ cells (declared in the table's metrics). */
+  key: string;
+  /** What `row`'s Δ is taken against, in words (e.g. a row id); null: the row has no Δ cell. */
+  reference(row: string): string | null;
+  /** seed → row − reference, for the seeds both sides have. */
+  differences(row: string, values: ResultValues): Map<number, number>;
+}
+
+/** The values of a table's result file, per seed and aggregated (what paired cells and readings are computed from). */
+export interface ResultValues {
+  /** seed → value of `metric` of `row`; a once-computed metric holds for every seed the row trained. */
+  seeds(row: string, metric: string): Map<number, number>;
+  /** mean ± std over seeds, or the once-computed value; null when not run. */
+  value(row: string, metric: string): Aggregate | null;
+}
+
 export interface Aggregate {
   mean: number;
   /** Sample standard deviation over seeds (0 for a single value). */
@@ -134,11 +174,17 @@ export interface TableDefinition {
   metrics: readonly Metric[];
   rows: readonly RowDefinition[];
   derived?: readonly DerivedMetric[];
+  paired?: readonly PairedDelta[];
   /** Seeds per training row when --seeds is not given. */
   defaultSeeds?: Partial<Record<Tier, number>>;
   notes?: readonly string[];
-  /** Metric pairs drawn as y against x, one labelled point per row (figures.ts: notebooks, `chanlab plot`). */
+  /**
+   * Metric pairs drawn as y against x, one labelled point per row with its 95 % confidence interval, the rows of one
+   * `series` joined by a line (figures.ts: notebooks, `chanlab plot`).
+   */
   scatter?: ReadonlyArray<{ x: string; y: string }>;
+  /** What the result says, in sentences computed from it (beyond the Δ verdicts every table gets; reading.ts). */
+  reading?(tier: Tier, values: ResultValues): string[];
 }
 
 /** The table `id` of `tables`; an unknown id is an error listing the known ones. */

@@ -1,6 +1,7 @@
 // The figures of a reproduction table at a tier, from its cells (render.ts): one bar panel per metric with the
-// paper's target numbers next to the reproduced mean ± seed-to-seed std (a row that has not run is labelled
-// "(not run)"), and the table's scatter pairs (e.g. top-1 against FLOPs). Used by the table notebooks (notebook.ts)
+// paper's target numbers next to the reproduced mean and its 95 % confidence interval (a paired Δ bar is labelled with
+// its verdict; a row that has not run is labelled "(not run)"), and the table's scatter pairs (e.g. top-1 against
+// FLOPs) with their intervals, the rows of one series joined into a curve. Used by the table notebooks (notebook.ts)
 // and by `chanlab plot` on a result file (reproResultFigures).
 import { tradeoffScatter, type BarRow, type TradeoffPoint } from '../src/viz/plot/charts.js';
 import { axis } from '../src/viz/plot/figure.js';
@@ -29,13 +30,16 @@ function panelOf(table: TableDefinition, m: Metric, cells: readonly Cell[]): Bar
     if (paper === undefined && !r) continue;
     const label = axisLabel(c) + (r ? '' : ' (not run)');
     if (paper !== undefined) bars.push({ label, value: paper, series: 'paper' });
-    if (r) bars.push({ label, value: r.mean, ...(r.n > 1 ? { error: r.std } : {}), series: 'reproduced' });
+    const text = c.verdict ? `${r ? r.mean.toFixed(m.decimals) : ''} ${c.verdict}` : undefined;
+    if (r) bars.push({ label, value: r.mean, ...(c.ci95 ? { error: halfWidth(c.ci95) } : {}), series: 'reproduced', ...(text ? { text } : {}) });
   }
   if (bars.length === 0) return null;
   const values = bars.map((b) => b.value);
   const logY = values.every((v) => v > 0) && Math.max(...values) / Math.min(...values) > 100;
   return { title: metricTitle(m), yTitle: m.unit, rows: bars, logY };
 }
+
+const halfWidth = (ci: readonly [number, number]) => (ci[1] - ci[0]) / 2;
 
 function scatterOf(table: TableDefinition, tier: Tier, cells: readonly Cell[], pair: { x: string; y: string }): NamedFigure | null {
   const metric = (key: string) => {
@@ -44,14 +48,18 @@ function scatterOf(table: TableDefinition, tier: Tier, cells: readonly Cell[], p
     return m;
   };
   const mx = metric(pair.x), my = metric(pair.y);
-  const value = (row: string, key: string) => cells.find((c) => c.row === row && c.metric === key)?.reproduced?.mean;
+  const cell = (row: string, key: string) => cells.find((c) => c.row === row && c.metric === key);
+  const series = new Map(table.rows.map((r) => [r.id, r.series]));
   const points: TradeoffPoint[] = [...new Set(cells.map((c) => c.row))].flatMap((row) => {
-    const x = value(row, mx.key), y = value(row, my.key);
+    const cx = cell(row, mx.key), cy = cell(row, my.key);
+    const x = cx?.reproduced?.mean, y = cy?.reproduced?.mean;
     const label = axisLabel(cells.find((c) => c.row === row)!);
-    return x === undefined || y === undefined ? [] : [{ label, x, y, group: label }];
+    if (x === undefined || y === undefined) return [];
+    return [{ label, x, y, group: series.get(row) ?? label, ...(cx!.ci95 ? { xError: halfWidth(cx!.ci95) } : {}), ...(cy!.ci95 ? { yError: halfWidth(cy!.ci95) } : {}) }];
   });
   if (points.length === 0) return null;
-  const fig = tradeoffScatter(points, `${table.id} (${tier} tier): ${my.label} vs ${mx.label}`, metricTitle(mx));
+  const lines = table.rows.some((r) => r.series !== undefined);
+  const fig = tradeoffScatter(points, `${table.id} (${tier} tier): ${my.label} vs ${mx.label} (bars: 95 % CI over seeds)`, metricTitle(mx), { lines });
   fig.layout.yaxis = axis(metricTitle(my));
   return { name: `${table.id}-${my.key}-vs-${mx.key}`, figure: fig };
 }
@@ -65,7 +73,7 @@ export function tableFigures(table: TableDefinition, tier: Tier, file: ResultFil
     if (f) out.push(f);
   }
   const panels = metricsAtTier(table, tier).flatMap((m) => panelOf(table, m, cells) ?? []);
-  if (panels.length) out.push({ name: `${table.id}-metrics`, figure: barPanels(panels, `${table.title} — ${tier} tier`) });
+  if (panels.length) out.push({ name: `${table.id}-metrics`, figure: barPanels(panels, `${table.title} — ${tier} tier (bars: 95 % CI over seeds)`) });
   return out;
 }
 

@@ -1,8 +1,9 @@
-// Reproduction tables as data plus a generator. Every computed cell comes from the formulas (formulas.ts) or from
-// the FLOP counter on the real registered models (built with withoutInit: no random draws, zero weights, which the
-// counts do not depend on); the papers' printed numbers live only in the `paper*` columns (strings, exactly as
-// printed), and the `match` columns compare the computed value, reduced to the printed precision by the paper's own
-// rule (truncation for supplement Table 1 FLOPs and PiX params, rounding for PiX FLOPs), with the printed value.
+// The FLOP tables of `chanlab flops --tables`, as data plus a generator. Every computed cell comes from the formulas
+// (formulas.ts) or from the FLOP counter on the real registered models (built with withoutInit: no random draws, zero
+// weights, which the counts do not depend on); the papers' printed numbers are read from the table definitions
+// (repro/definitions/, their one place) into the `paper*` columns (strings, exactly as printed), and the `match`
+// columns compare the computed value, reduced to the printed precision by the paper's own rule (truncation for
+// supplement Table 1 FLOPs and PiX params, rounding for PiX FLOPs), with the printed value.
 // A row whose model is not registered says so and leaves its computed cells empty; any other error propagates.
 // The caller selects a backend (useBackend) first.
 import type { Module } from '../src/nn/module.js';
@@ -10,8 +11,14 @@ import { withoutInit } from '../src/nn/init.js';
 import { createModel, hasModel } from '../src/zoo/index.js';
 import type { Convention } from '../src/flops/conventions.js';
 import { captureGraph, priceGraph, type CapturedGraph } from '../src/flops/counter.js';
-import { cbamFormula, fbsFormula, pixFormula, seFormula, squeezeExample } from '../src/flops/formulas.js';
-import { CHEX_CHECKPOINTS } from '../src/methods/chex/table.js';
+import { fbsFormula, squeezeExample } from '../src/flops/formulas.js';
+import { CHEX_BASELINE_MACS, CHEX_CHECKPOINTS } from '../src/methods/chex/table.js';
+import { CHEX_BASELINES } from './definitions/chex-checkpoints.js';
+import { PAPER_DGC } from './definitions/dgc-models.js';
+import { PAPER_SUPP_TABLE1, suppTable1Formula } from './definitions/pix-supp-table1.js';
+import { PIX_SQUEEZE_PRINTED } from './definitions/pix-squeeze.js';
+import { PIX_TABLE1 } from './definitions/pix-table1.js';
+import { printedDecimals } from './status.js';
 
 export type Cell = string | number | boolean | null;
 export interface ReproTable {
@@ -22,12 +29,6 @@ export interface ReproTable {
   columns: string[];
   rows: Array<Record<string, Cell>>;
   notes: string[];
-}
-
-/** Decimals of a printed number ('12.8' → 1, '.837' → 3, '3' → 0). */
-export function printedDecimals(s: string): number {
-  const i = s.indexOf('.');
-  return i < 0 ? 0 : s.length - i - 1;
 }
 
 /** value/scale reduced to `d` decimals by `f` (Math.trunc or Math.round), in units of scale/10^d. */
@@ -43,36 +44,12 @@ export const roundScaled = (value: number, scale: number, d: number): number => 
 
 // ---- supplement Table 1 -----------------------------------------------------------------------------------------
 
-/** PiX supplement Table 1 as printed: FLOPs in M, memory in MB (fp32 bytes / 10⁶), C = 512. */
-export const PAPER_SUPP_TABLE1: ReadonlyArray<{ size: number; method: 'SE' | 'CBAM' | 'FBS' | 'PiX'; flopsM: string; memoryMB: string }> = [
-  { size: 112, method: 'SE', flopsM: '12.8', memoryMB: '25.694336' },
-  { size: 112, method: 'CBAM', flopsM: '38.6', memoryMB: '51.639424' },
-  { size: 112, method: 'FBS', flopsM: '45.2', memoryMB: '51.384320' },
-  { size: 112, method: 'PiX', flopsM: '6.6', memoryMB: '25.694208' },
-  { size: 56, method: 'SE', flopsM: '3.2', memoryMB: '6.426752' },
-  { size: 56, method: 'CBAM', flopsM: '9.6', memoryMB: '12.916096' },
-  { size: 56, method: 'FBS', flopsM: '11.5', memoryMB: '12.849152' },
-  { size: 56, method: 'PiX', flopsM: '1.8', memoryMB: '6.426624' },
-  { size: 28, method: 'SE', flopsM: '.837', memoryMB: '1.609856' },
-  { size: 28, method: 'CBAM', flopsM: '2.4', memoryMB: '3.235264' },
-  { size: 28, method: 'FBS', flopsM: '3.0', memoryMB: '3.215360' },
-  { size: 28, method: 'PiX', flopsM: '0.6', memoryMB: '1.609728' },
-];
-
-function table1Formula(method: string, C: number, H: number, k: number) {
-  const x = { C, H, W: H };
-  if (method === 'SE') return seFormula(x);
-  if (method === 'CBAM') return cbamFormula(x);
-  if (method === 'FBS') return fbsFormula({ ...x, k });
-  return pixFormula({ ...x, zeta: 1 }); // the table's PiX rows are the ζ = 1 case
-}
-
 /** Supplement Table 1 (C = 512): formula FLOPs truncated to the printed decimals; memory bytes/10⁶ exact. */
 export function supplementTable1(opts: { fbsK?: number } = {}): ReproTable {
   const C = 512;
   const k = opts.fbsK ?? 0;
   const rows = PAPER_SUPP_TABLE1.map((p) => {
-    const f = table1Formula(p.method, C, p.size, k);
+    const f = suppTable1Formula(p.method, p.size, k, C);
     const d = printedDecimals(p.flopsM);
     const flopsM = truncateScaled(f.flops, 1e6, d);
     const bytes = 4 * f.memoryElements;
@@ -115,16 +92,18 @@ export function fbsConsistentK(C = 512): [number, number] {
 
 export function squeezeExampleTable(): ReproTable {
   const ex = squeezeExample();
+  const P = PIX_SQUEEZE_PRINTED;
+  const printedPix = [P.pixFirst, P.pix] as const;
   const G = 3, HW = 25, zeta = 4;
   return {
     id: 'pix-supp-squeeze', title: 'PiX supplement section E: squeeze layer on X ∈ ℝ^{12×5×5}, ζ = 4', source: 'docs/methods/pix.md §8.2',
     columns: ['method', 'terms', 'computed', 'paper', 'match'],
     rows: [
-      { method: 'baseline 1×1 conv + BN + ReLU', terms: Object.entries(ex.baseline.parts).map(([k, v]) => `${k} ${v}`).join(' + '), computed: ex.baseline.flops, paper: String(ex.printed.baseline), match: ex.baseline.flops === ex.printed.baseline },
-      { method: 'PiX', terms: Object.entries(ex.pix.parts).map(([k, v]) => `${k} ${v}`).join(' + '), computed: ex.pix.flops, paper: ex.printed.pix.join(' / '), match: ex.printed.pix.includes(ex.pix.flops) },
+      { method: 'baseline 1×1 conv + BN + ReLU', terms: Object.entries(ex.baseline.parts).map(([k, v]) => `${k} ${v}`).join(' + '), computed: ex.baseline.flops, paper: String(P.baseline), match: ex.baseline.flops === P.baseline },
+      { method: 'PiX', terms: Object.entries(ex.pix.parts).map(([k, v]) => `${k} ${v}`).join(' + '), computed: ex.pix.flops, paper: printedPix.join(' / '), match: (printedPix as readonly number[]).includes(ex.pix.flops) },
       { method: 'PiX + uncounted p-multiplication', terms: `${ex.pix.flops} + ${G * HW}`, computed: ex.pixWithPMul, paper: null, match: null },
-      { method: 'w-PiX (two fusion passes)', terms: `${ex.pix.flops} + ${(zeta - 1) * G * HW}`, computed: ex.wpix.flops, paper: String(ex.printed.wpix), match: ex.wpix.flops === ex.printed.wpix },
-      { method: 'w-PiX − PiX as printed', terms: `${ex.printed.wpix} − ${ex.printed.pix[1]}`, computed: (zeta - 1) * G * HW, paper: String(ex.printed.wpix - ex.printed.pix[1]), match: (zeta - 1) * G * HW === ex.printed.wpix - ex.printed.pix[1] },
+      { method: 'w-PiX (two fusion passes)', terms: `${ex.pix.flops} + ${(zeta - 1) * G * HW}`, computed: ex.wpix.flops, paper: String(P.wpix), match: ex.wpix.flops === P.wpix },
+      { method: 'w-PiX − PiX as printed', terms: `${P.wpix} − ${P.pix}`, computed: (zeta - 1) * G * HW, paper: String(P.wpix - P.pix), match: (zeta - 1) * G * HW === P.wpix - P.pix },
     ],
     notes: [
       'The supplement states 811 and then 523 for PiX; its four listed terms sum to 573 (523 vs 573 looks like a digit typo).',
@@ -171,16 +150,21 @@ interface PixRowSpec {
   baseline?: string;
 }
 
-const PIX_ROWS: PixRowSpec[] = [
-  { label: 'ResNet-50', model: 'resnet50', paperParams: '25.5M', paperFlops: '4.12B' },
-  { label: 'ResNet-50 + PiX', model: 'pix_resnet50_cs', paperParams: '25.5M', paperFlops: '3.18B', paperReduction: '22.8', baseline: 'ResNet-50' },
-  { label: 'ResNet-101', model: 'resnet101', paperParams: '44.5M', paperFlops: '7.85B' },
-  { label: 'ResNet-101 + PiX', model: 'pix_resnet101_cs', paperParams: '44.5M', paperFlops: '6.05B', paperReduction: '22.9', baseline: 'ResNet-101' },
-  { label: 'ResNet-152', model: 'resnet152', paperParams: '60.1M', paperFlops: '11.58B' },
-  { label: 'ResNet-152 + PiX', model: 'pix_resnet152_cs', paperParams: '60.1M', paperFlops: '8.91B', paperReduction: '23.0', baseline: 'ResNet-152' },
-  { label: 'ResNet-50 (ζ=8, half inner width)', model: 'resnet50_half', paperParams: '12.3M', paperFlops: '1.85B' },
-  { label: 'ResNet-50 + PiX (ζ=8)', model: 'pix_resnet50_cs_z8', paperParams: '12.3M', paperFlops: '1.39B', paperReduction: '24.8', baseline: 'ResNet-50 (ζ=8, half inner width)' },
+/** The rows of this FLOP table (Table 1's E0–E3 pairs) and their labels here; the printed numbers are the definition's. */
+const PIX_FLOP_ROWS: ReadonlyArray<{ id: string; label: string }> = [
+  { id: 'e0-resnet50', label: 'ResNet-50' }, { id: 'e0-pix', label: 'ResNet-50 + PiX' },
+  { id: 'e1-resnet101', label: 'ResNet-101' }, { id: 'e1-pix', label: 'ResNet-101 + PiX' },
+  { id: 'e2-resnet152', label: 'ResNet-152' }, { id: 'e2-pix', label: 'ResNet-152 + PiX' },
+  { id: 'e3-resnet50-z8', label: 'ResNet-50 (ζ=8, half inner width)' }, { id: 'e3-pix-z8', label: 'ResNet-50 + PiX (ζ=8)' },
 ];
+
+const PIX_ROWS: PixRowSpec[] = PIX_FLOP_ROWS.map(({ id, label }) => {
+  const p = PIX_TABLE1.find((x) => x.id === id)!;
+  return {
+    label, model: p.ref.model, paperParams: `${p.params}M`, paperFlops: `${p.flops}B`,
+    ...(p.reduction ? { paperReduction: p.reduction } : {}), ...(p.baseline ? { baseline: PIX_FLOP_ROWS.find((x) => x.id === p.baseline)!.label } : {}),
+  };
+});
 
 const MAIN_CONVENTIONS: Convention[] = ['macs', 'torchprofile', 'ptflops', 'pix-supplement'];
 
@@ -229,12 +213,8 @@ export async function pixMainTable(cache: GraphCache = new Map()): Promise<Repro
 
 // ---- CHEX baselines ---------------------------------------------------------------------------------------------
 
-const CHEX_BASELINES: Array<{ label: string; model: string; derived: string }> = [
-  { label: 'ResNet-18', model: 'resnet18', derived: '1.814' },
-  { label: 'ResNet-34', model: 'resnet34', derived: '3.664' },
-  { label: 'ResNet-50', model: 'resnet50', derived: '4.089' },
-  { label: 'ResNet-101', model: 'resnet101', derived: '7.801' },
-];
+/** The dense baselines counted here (torchvision's ResNets) and their derived G-MACs (docs/methods/chex.md §6.3–6.4). */
+const CHEX_BASELINE_COUNTS = CHEX_BASELINES.map((b) => ({ label: b.label, model: b.model.replace('chex_', ''), derived: (CHEX_BASELINE_MACS[b.model] / 1e9).toFixed(3) }));
 
 /** The CHEX README's pruned-model rows (as printed) used for the derived reduction column (docs/methods/chex.md §8.1). */
 export const PAPER_CHEX_README: ReadonlyArray<{ base: string; flops: string; reduction: string; top1: string }> =
@@ -245,7 +225,7 @@ export async function chexBaselinesTable(cache: GraphCache = new Map()): Promise
   const base = new Map<string, number>();
   const rows: Array<Record<string, Cell>> = [];
   const noReadme = { readme_flops: null, readme_reduction_pct: null, derived_reduction_pct: null };
-  for (const b of CHEX_BASELINES) {
+  for (const b of CHEX_BASELINE_COUNTS) {
     const g = await modelGraph(cache, b.model, 224);
     if (!g) {
       rows.push({ model: b.label, source: notRegistered(b.model), chex_macs: null, gflops: null, derived_gflops: b.derived, match: null, ...noReadme });
@@ -273,23 +253,6 @@ export async function chexBaselinesTable(cache: GraphCache = new Map()): Promise
 }
 
 // ---- DGC --------------------------------------------------------------------------------------------------------
-
-/**
- * The DGC repository's printed counts (docs/methods/dgc.md §4–§6) and the registry names of the models that
- * reproduce them (src/methods/dgc/models.ts; the plain ResNet-18 is torchvision's).
- */
-export const PAPER_DGC: ReadonlyArray<{
-  label: string; model: string; overrides?: Record<string, unknown>; input: number; printedFlops: string; printedParams: string; printedFrom: string;
-}> = [
-  { label: 'DyDenseNet-86 CIFAR-100 (h4, gf .25)', model: 'dydensenet86_cifar100', input: 32, printedFlops: '71.11M', printedParams: '4.34M', printedFrom: 'training script print / log name dydensenet_4336900_71109208' },
-  { label: 'DyDenseNet-86 CIFAR-10 (h4, gf .25)', model: 'dydensenet86_cifar10', input: 32, printedFlops: '71.04M', printedParams: '4.26M', printedFrom: 'docs/methods/dgc.md §6 table' },
-  { label: 'DyDenseNet ImageNet (4-6-8-10-8, h4, gf .25)', model: 'dydensenet_imagenet', input: 224, printedFlops: '549.3M', printedParams: '24.06M', printedFrom: 'docs/methods/dgc.md §4.5/§6' },
-  { label: 'DyResNet-18 (h4, gf .45)', model: 'dyresnet18', input: 224, printedFlops: '890.4M', printedParams: '12.34M', printedFrom: 'docs/methods/dgc.md §4.5/§6' },
-  { label: 'ResNet-18 (baseline)', model: 'resnet18', input: 224, printedFlops: '1.82G', printedParams: '', printedFrom: 'docs/methods/dgc.md §4.5/§6 (1.82 G by these rules)' },
-  { label: 'DenseNet-86 CIFAR-10, static 1×1 groups 1', model: 'densenet86_cifar10', overrides: { group1x1: 1 }, input: 32, printedFlops: '177.3M', printedParams: '1.45M', printedFrom: 'docs/methods/dgc.md §4.5' },
-  { label: 'DenseNet-86 CIFAR-10, static 1×1 groups 4 (CondenseNet-86)', model: 'densenet86_cifar10', input: 32, printedFlops: '65.8M', printedParams: '0.52M', printedFrom: 'CondenseNet README via docs/methods/dgc.md §3.4' },
-  { label: 'DenseNet ImageNet, static 1×1 groups 4', model: 'densenet_imagenet', input: 224, printedFlops: '530.4M', printedParams: '', printedFrom: 'docs/methods/dgc.md §4.5' },
-];
 
 /** `value` in the printed number's unit (M or G) rounded to its decimals, with the unit appended. */
 export function printedLike(value: number, printed: string): string {

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { useBackend } from '../src/backend/index.js';
 import { showFigure, type Display } from '../src/viz/notebook.js';
 import type { NamedFigure } from '../src/viz/plot/result_figures.js';
+import { REFERENCE_DIR } from './compare.js';
 import { findTable, TIERS, type TableDefinition, type Tier } from './definition.js';
 import { TABLES } from './definitions/index.js';
 import { tableFigures } from './figures.js';
@@ -70,24 +71,17 @@ export async function tableView(id: string, o: TableViewOptions = {}): Promise<T
   if (source === 'run') {
     const scratch = o.scratchDir ?? join('runs', 'notebooks', 'repro');
     path = join(scratch, tier, `${id}.json`);
-    // a scratch result of other code is started over (the runner refuses to mix two commits in one table)
-    let fresh: boolean;
-    try {
-      const prev = loadResult(path, id, tier);
-      fresh = !!prev && prev.commit !== codeCommit();
-    } catch {
-      fresh = true;
-    }
     const backend = o.backend ?? process.env.CHANLAB_BACKEND ?? 'wasm';
+    // a scratch result of other code is started over (the runner refuses to mix two commits in one table)
     const [run] = await runTables(o.tables ?? TABLES, {
-      select: [id], tier, backend, fresh, outDir: scratch, workDir: join(scratch, 'runs'), quiet: true, log: o.log,
+      select: [id], tier, backend, restartStale: true, outDir: scratch, workDir: join(scratch, 'runs'), quiet: true, log: o.log,
       prepare: () => useBackend(backend),
     });
     failures = run!.failures;
     lines.push(`Numbers: run by this notebook at the ${tier} tier (${backend}) into \`${path}\`; rows already there from the same code commit are reused` +
-      ` (delete the file to rerun them). The committed result is \`${join(o.resultsDir ?? join('repro', 'results'), tier, `${id}.json`)}\`.`);
+      ` (delete the file to rerun them). The committed result is \`${join(o.resultsDir ?? REFERENCE_DIR, tier, `${id}.json`)}\`.`);
   } else {
-    path = join(o.resultsDir ?? join('repro', 'results'), tier, `${id}.json`);
+    path = join(o.resultsDir ?? REFERENCE_DIR, tier, `${id}.json`);
     lines.push(`Numbers: the committed result \`${path}\`.`);
   }
   const file = loadResult(path, id, tier);

@@ -26,7 +26,12 @@ export interface ReproOptions {
   backend: string;
   /** Ignore existing result files and start the selected rows over (their training runs are removed). */
   fresh?: boolean;
-  /** Default repro/results. */
+  /**
+   * A result file of other code (another commit) is started over instead of refused — for scratch output (a user's
+   * run, a notebook's), never for the committed reference.
+   */
+  restartStale?: boolean;
+  /** Default runs/repro/results (RESULTS_DIR); the committed reference is repro/results (compare.ts). */
   outDir?: string;
   /** Default runs/repro. */
   workDir?: string;
@@ -55,6 +60,9 @@ export interface Selection {
   /** The selected rows (all of the table's rows at the tier when only the table is named). */
   rows: RowDefinition[];
 }
+
+/** Where `chanlab repro` writes results unless told otherwise: git-ignored, next to the training runs. */
+export const RESULTS_DIR = join('runs', 'repro', 'results');
 
 export function parseTier(tier: string): Tier {
   if (!(TIERS as readonly string[]).includes(tier)) throw new Error(`--tier must be one of ${TIERS.join(', ')}, got '${tier}'`);
@@ -175,7 +183,7 @@ async function trainSeed(row: RowDefinition, seed: number, ctx: RowContext, comm
   const images = r.steps * config.batchSize * (config.accumSteps ?? 1);
   // the manifest sums the wall time of every finished segment of a resumed run (a killed segment's time is lost)
   const wall = manifest.wallSeconds ?? r.wallSeconds;
-  const extra = row.train!.metrics ? await row.train!.metrics(runDir, config) : {};
+  const extra = row.train!.metrics ? await row.train!.metrics(runDir, config, ctx.tier) : {};
   return sealed({ seed, runDir, metrics: { top1: r.final.top1, top5: r.final.top5, trainWallSeconds: wall, trainImgPerSec: images / wall, ...extra }, manifest });
 }
 
@@ -211,7 +219,7 @@ export async function runTables(tables: readonly TableDefinition[], o: ReproOpti
   const log = o.log ?? ((l: string) => console.log(l));
   const selection = resolveSelection(tables, o.select, tier);
   const inputs = resolveInputs(o.inputs, o.env);
-  const outDir = o.outDir ?? join('repro', 'results');
+  const outDir = o.outDir ?? RESULTS_DIR;
   const workRoot = o.workDir ?? join('runs', 'repro');
   const commit = codeCommit();
   // Check every result file and seed count before running anything.
@@ -222,24 +230,35 @@ export async function runTables(tables: readonly TableDefinition[], o: ReproOpti
       throw new Error(`--seed must be an integer in [0, ${nSeeds - 1}] (table '${table.id}' runs ${nSeeds} seed(s) at tier ${tier}), got ${o.seed}`);
     }
     // --fresh may start over from a corrupt file (it is replaced); without it a corrupt file is refused
-    const loaded = o.fresh ? loadOrNull(path, table.id, tier) : loadResult(path, table.id, tier);
+    const stale = !!o.restartStale && !o.fresh && (() => {
+      try {
+        const f = loadResult(path, table.id, tier);
+        return !!f && f.commit !== commit;
+      } catch {
+        return true;
+      }
+    })();
+    const fresh = !!o.fresh || stale;
+    const loaded = fresh ? loadOrNull(path, table.id, tier) : loadResult(path, table.id, tier);
     const todo = rows.filter((r) => {
-      const m = missing(r, o.fresh ? undefined : loaded?.rows[r.id], tier, nSeeds, o.seed, inputs);
+      const m = missing(r, fresh ? undefined : loaded?.rows[r.id], tier, nSeeds, o.seed, inputs);
       return m.compute || m.seeds.length > 0;
     });
-    const whole = o.fresh && o.seed === undefined && wholeTable(table, tier, rows);
+    // a stale scratch file goes as a whole (its rows are of other code); --fresh on every row starts the file anew
+    const whole = stale || (fresh && o.seed === undefined && wholeTable(table, tier, rows));
     if (loaded && todo.length && !whole) {
-      if (!o.fresh) checkSameCommit(loaded, path, commit);
+      if (!fresh) checkSameCommit(loaded, path, commit);
       else if (loaded.commit !== commit) {
         throw new Error(`${path} was produced at commit ${loaded.commit ?? '(none)'} but the code is now at ${commit ?? '(no git)'}; ` +
           `--fresh on some rows would mix two commits in one table — rerun the whole table with --fresh (${table.id})`);
       }
     }
-    return { table, rows, path, nSeeds, todo, whole };
+    if (stale) log(`↻ ${path} holds results of other code: starting it over`);
+    return { table, rows, path, nSeeds, todo, whole, fresh };
   });
   const backend = plans.some((p) => p.todo.length) && o.prepare ? await o.prepare() : o.backend;
   const runs: TableRun[] = [];
-  for (const { table, rows, path, nSeeds, todo, whole } of plans) {
+  for (const { table, rows, path, nSeeds, todo, whole, fresh } of plans) {
     for (const row of rows) {
       const why = unavailableReason(row, tier, inputs);
       if (why) log(`– ${table.id}/${row.id} (${tier}): not run (${why})`);
@@ -254,7 +273,7 @@ export async function runTables(tables: readonly TableDefinition[], o: ReproOpti
       saveResult(table, tier, path, f);
       return f;
     }, { onWait: log });
-    if (o.fresh && todo.length) {
+    if (fresh && todo.length) {
       // --fresh starts the selected rows (or seed) over: their records and training runs go (the file, for a whole table)
       await withFileLock(path, () => {
         const disk = loadOrNull(path, table.id, tier);

@@ -1,5 +1,7 @@
-// Cell arithmetic: mean ± std over seeds, Δ against the paper, and the status (within / above / below / not run).
+// Cell arithmetic: mean ± std over seeds, Δ against the paper, the status (within / above / below / not run), the 95 %
+// confidence interval of a mean (t-distribution) and the verdict of a paired Δ cell.
 import type { Aggregate, PaperValue, Tolerance } from './definition.js';
+import { tQuantile } from './t_dist.js';
 
 export type Status = 'within' | 'above' | 'below' | 'not run' | 'no target';
 
@@ -10,6 +12,12 @@ export function aggregate(values: readonly number[]): Aggregate | null {
   const mean = values.reduce((a, b) => a + b, 0) / n;
   const std = n > 1 ? Math.sqrt(values.reduce((a, b) => a + (b - mean) ** 2, 0) / (n - 1)) : 0;
   return { mean, std, n };
+}
+
+/** Decimals of a printed number ('12.8' → 1, '.837' → 3, '3' → 0). */
+export function printedDecimals(s: string): number {
+  const i = s.indexOf('.');
+  return i < 0 ? 0 : s.length - i - 1;
 }
 
 /** value reduced to `decimals` by the paper's printing rule (exact decimal steps, no float drift in the comparison). */
@@ -57,14 +65,36 @@ export function cellStatus(reproduced: Aggregate | null, paper: PaperValue | und
   return { status: within ? 'within' : delta > 0 ? 'above' : 'below', delta: tolerance.printed ? printedValue(delta, 'round', tolerance.printed.decimals) : delta };
 }
 
-/** Difference of two rows' means with the seed spread of a single-run difference (√(s₁² + s₂²)). */
-export function difference(a: Aggregate, b: Aggregate): Aggregate {
-  return { mean: a.mean - b.mean, std: Math.sqrt(a.std ** 2 + b.std ** 2), n: Math.min(a.n, b.n) };
+/** The verdict of a paired Δ cell (see `verdict`). */
+export type Verdict = 'confirmed' | 'contradicted' | 'not resolved' | 'higher' | 'lower';
+
+const quantiles = new Map<string, number>();
+
+/**
+ * Two-sided `level` confidence interval of the mean of `values` (independent draws: seeds, or per-seed differences):
+ * mean ± t_{(1+level)/2, n−1} · s / √n. Null for fewer than two values (no spread to estimate).
+ */
+export function meanInterval(values: readonly number[], level = 0.95): [number, number] | null {
+  if (!(level > 0 && level < 1)) throw new Error(`meanInterval: level must be in (0, 1), got ${level}`);
+  const a = aggregate(values);
+  if (!a || a.n < 2) return null;
+  const key = `${level}/${a.n - 1}`;
+  let t = quantiles.get(key);
+  if (t === undefined) quantiles.set(key, (t = tQuantile((1 + level) / 2, a.n - 1)));
+  const half = (t * a.std) / Math.sqrt(a.n);
+  return [a.mean - half, a.mean + half];
 }
 
-/** Whether the difference of two rows' means exceeds twice its standard error (the seed-to-seed spread). */
-export function exceedsSpread(a: Aggregate, b: Aggregate): boolean | null {
-  if (a.n < 2 || b.n < 2) return null;
-  const se = Math.sqrt(a.std ** 2 / a.n + b.std ** 2 / b.n);
-  return Math.abs(a.mean - b.mean) > 2 * se;
+/**
+ * What a Δ's confidence interval says. With the paper's direction (`paperSign` > 0: the paper's Δ is positive, < 0:
+ * negative): 'confirmed' when the interval excludes 0 on the paper's side, 'contradicted' when it excludes 0 on the
+ * other side. Without one (null or 0): 'higher' / 'lower' than the reference. 'not resolved' when the interval holds
+ * 0, or there is none (fewer than two pairs).
+ */
+export function verdict(ci: readonly [number, number] | null, paperSign: number | null): Verdict {
+  if (paperSign !== null && !Number.isFinite(paperSign)) throw new Error(`verdict: paperSign must be a finite number or null, got ${paperSign}`);
+  if (!ci || (ci[0] <= 0 && ci[1] >= 0)) return 'not resolved';
+  const side = ci[0] > 0 ? 1 : -1;
+  if (!paperSign) return side > 0 ? 'higher' : 'lower';
+  return side === Math.sign(paperSign) ? 'confirmed' : 'contradicted';
 }

@@ -8,7 +8,7 @@ import { tableMarkdown } from './render.js';
 import { checkSameCommit, codeCommit, emptyResult, loadResult, mergeRow, type ResultFile } from './results.js';
 
 export { mergeRow } from './results.js';
-import { computesAt, missing, parseTier, resolveInputs, resolveSelection, rowWorkDir, saveResult, seedCount, trainsAt, unavailableReason } from './runner.js';
+import { computesAt, missing, parseTier, resolveInputs, resolveSelection, RESULTS_DIR, rowWorkDir, saveResult, seedCount, trainsAt, unavailableReason } from './runner.js';
 
 export interface Unit {
   table: string;
@@ -37,7 +37,7 @@ export interface UnitOptions {
   select: readonly string[];
   tier: string;
   seeds?: number;
-  /** Default repro/results. */
+  /** Default runs/repro/results (RESULTS_DIR). */
   outDir?: string;
   /** Root of the units' result directories. */
   unitsDir: string;
@@ -83,7 +83,7 @@ function load(tables: readonly TableDefinition[], o: UnitOptions, ignoreUnits: b
   const inputs = resolveInputs(o.inputs);
   const commit = codeCommit();
   return resolveSelection(tables, o.select, tier).map(({ table, rows }) => {
-    const path = join(o.outDir ?? join('repro', 'results'), tier, `${table.id}.json`);
+    const path = join(o.outDir ?? RESULTS_DIR, tier, `${table.id}.json`);
     const nSeeds = seedCount(table, tier, o.seeds);
     const main = loadResult(path, table.id, tier);
     // --fresh: the selected units' earlier results do not count (all of the file's, when it is of other code)

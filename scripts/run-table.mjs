@@ -15,7 +15,8 @@ const HELP = `usage: node scripts/run-table.mjs <table | table/row> … [options
   --backend NAME            chanlab backend (default: CHANLAB_BACKEND, else chanlab's default)
   --retries N               further starts of a failing unit, each resuming its checkpoint (default 2)
   --work DIR                runs, unit results and logs (default runs/repro)
-  --out DIR                 where the collect writes the table's result file (default repro/results)
+  --out DIR                 where the collect writes the table's result file (default runs/repro/results)
+  --update-reference        write the committed reference repro/results instead (with --fresh after a code change)
   --chanlab CMD             how to start chanlab (default: node bin/chanlab.js of this repository, whose dist/ must be
                             newer than src/; env CHANLAB_CMD; the sources: 'node --import tsx src/cli/run.ts')
   --fresh                   start the selected rows over: their unit results and training runs are removed first and
@@ -68,7 +69,7 @@ function joinNegativeValues(argv, strings) {
 
 function parseOptions(argv) {
   const strings = ['tier', 'seeds', 'gpus', 'procs', 'backend', 'retries', 'work', 'out', 'chanlab', 'partition', 'account', 'time', 'gpus-per-task', 'cpus-per-task', 'mem'];
-  const booleans = ['dry-run', 'slurm', 'wait', 'help', 'fresh'];
+  const booleans = ['dry-run', 'slurm', 'wait', 'help', 'fresh', 'update-reference'];
   const a = minimist(joinNegativeValues(argv, strings), { string: strings, boolean: booleans, alias: { h: 'help' }, unknown: (o) => {
     if (o.startsWith('-')) throw new UsageError(`unknown option '${o}' (see --help)`);
     return true;
@@ -99,10 +100,11 @@ function parseOptions(argv) {
   if (!a.slurm) for (const k of ['partition', 'account', 'time', 'gpus-per-task', 'cpus-per-task', 'mem', 'wait']) {
     if (a[k] !== undefined && a[k] !== false) throw new UsageError(`--${k} is an option of --slurm`);
   }
+  if (a['update-reference'] && a.out !== undefined) throw new UsageError('--update-reference writes repro/results itself; it excludes --out');
   const chanlab = a.chanlab ?? process.env.CHANLAB_CMD;
   return {
     select, tier, seeds: int('seeds', 1), gpus, procs: int('procs', 1, 1), backend: a.backend ?? process.env.CHANLAB_BACKEND,
-    retries: int('retries', 0, 2), work: path.resolve(a.work ?? path.join('runs', 'repro')), out: path.resolve(a.out ?? path.join('repro', 'results')),
+    retries: int('retries', 0, 2), work: path.resolve(a.work ?? path.join('runs', 'repro')), out: path.resolve(a['update-reference'] ? path.join('repro', 'results') : a.out ?? path.join('runs', 'repro', 'results')),
     chanlab: chanlab ? chanlab.split(/\s+/).filter(Boolean) : [process.execPath, path.join(ROOT, 'bin', 'chanlab.js')],
     dryRun: a['dry-run'], slurm: a.slurm, wait: a.wait, fresh: a.fresh,
     sbatch: {

@@ -3,6 +3,7 @@
 #   - mesa-vulkan-drivers from bookworm-backports: lavapipe, the CPU Vulkan driver Dawn needs for WebGPU tests
 #   - dataset-fashion-mnist: the quick tier's real dataset
 #   - python3-torch / python3-torchvision: the independent oracle for tests and .pth fixtures
+#   - python3-scipy: the oracle of the reproduction suite's t-distribution (confidence intervals, test/repro)
 #   - libdnnl-dev, g++, make: the optional native addon (oneDNN kernels for the wasm backend; the same oneDNN 2.6.3
 #     Debian's PyTorch uses), built by `npm ci` with the node-gyp bundled in npm (`npm run build:native` rebuilds it)
 #   - libjpeg62-turbo-dev, libpng-dev: the addon's image decoder (native/src/image_decode.cc; the libjpeg-turbo and
@@ -28,8 +29,8 @@ SRC
 fi
 apt-get update -qq
 apt-get install -y -qq --no-install-recommends \
-  dataset-fashion-mnist python3-torch python3-torchvision ca-certificates libdnnl-dev g++ make python3 \
+  dataset-fashion-mnist python3-torch python3-torchvision python3-scipy ca-certificates libdnnl-dev g++ make python3 \
   libjpeg62-turbo-dev libpng-dev python3-sklearn libjpeg-turbo-progs libturbojpeg0 \
   chromium fonts-dejavu-core jupyter-nbconvert jupyter-client python3-nbclient python3-ipykernel jupyter-notebook slurm-wlm munge >/dev/null
 apt-get install -y -qq --no-install-recommends -t bookworm-backports mesa-vulkan-drivers >/dev/null
-echo "system packages ready: $(dpkg-query -W -f='${Package} ${Version}\n' mesa-vulkan-drivers dataset-fashion-mnist python3-torch libdnnl-dev libjpeg62-turbo-dev libpng-dev chromium jupyter-nbconvert slurm-wlm munge | tr '\n' ';')"
+echo "system packages ready: $(dpkg-query -W -f='${Package} ${Version}\n' mesa-vulkan-drivers dataset-fashion-mnist python3-torch python3-scipy libdnnl-dev libjpeg62-turbo-dev libpng-dev chromium jupyter-nbconvert slurm-wlm munge | tr '\n' ';')"

@@ -6,9 +6,11 @@ import { join } from 'node:path';
 import { CHEX_BASELINE_MACS, CHEX_CHECKPOINTS, type ChexCheckpointRow } from '../../src/methods/chex/table.js';
 import { evalChexCheckpoint, findChexCheckpoint } from '../../src/train/chex_eval_table.js';
 import type { RowDefinition, TableDefinition, Tier } from '../definition.js';
+import { againstRow } from '../paired.js';
+import { CHEX_ABOVE_DENSE } from './claims.js';
 import { compactedChexRun } from './chex-run.js';
 import { countModel, type ModelRef } from './counts.js';
-import { presetRecipe, withoutChex } from './recipes.js';
+import { presetRecipe, RERUN_DELTA, RERUN_TOP1, SMALL_TIER, withoutChex } from './recipes.js';
 
 const PRESET = 'chex-fashion-mnist';
 /** The dense network of about the explored network's MACs (configs/chex-fashion-mnist.json notes). */
@@ -16,14 +18,15 @@ const SAME_BUDGET_WIDTHS = [12, 24, 48];
 const FULL_WIDTHS = [16, 32, 64];
 const SIDE = 28;
 
-const BASELINES: Array<{ model: ChexCheckpointRow['model']; label: string }> = [
+/** The dense ResNets the README's reductions refer to (their derived MACs: CHEX_BASELINE_MACS, docs/methods/chex.md §6.3–6.4). */
+export const CHEX_BASELINES: ReadonlyArray<{ model: ChexCheckpointRow['model']; label: string }> = [
   { model: 'chex_resnet18', label: 'ResNet-18' },
   { model: 'chex_resnet34', label: 'ResNet-34' },
   { model: 'chex_resnet50', label: 'ResNet-50' },
   { model: 'chex_resnet101', label: 'ResNet-101' },
 ];
 
-function baselineRow(b: (typeof BASELINES)[number]): RowDefinition {
+function baselineRow(b: (typeof CHEX_BASELINES)[number]): RowDefinition {
   const g = (CHEX_BASELINE_MACS[b.model] / 1e9).toFixed(3);
   return {
     id: b.model.replace('chex_', ''), label: `${b.label} (unpruned)`, tiers: ['quick', 'full'], metrics: ['flops', 'params'],
@@ -82,7 +85,8 @@ function denseRef(widths: number[]): ModelRef {
 function smallRow(id: string, label: string, ref: ModelRef | null): RowDefinition {
   const small: readonly Tier[] = ['small'];
   return {
-    id, label, tiers: small, metrics: ['top1', 'flops_m', 'params_k', 'trainImgPerSec'],
+    id, label, tiers: small, metrics: ['top1', 'delta_top1', 'flops_m', 'params_k', 'trainImgPerSec'],
+    ...(ref ? {} : { claims: { delta_top1: CHEX_ABOVE_DENSE } }),
     config: ref ? { preset: PRESET, method: null, ...ref } : { preset: PRESET },
     train: {
       tiers: small,
@@ -108,24 +112,27 @@ export const chexCheckpoints: TableDefinition = {
     { key: 'flops', label: 'MACs (CHEX counter, 224²)', unit: 'G', decimals: 3, tiers: ['quick', 'full'] },
     { key: 'params', label: 'params', unit: 'M', decimals: 3, tiers: ['quick', 'full'] },
     { key: 'reduction_pct', label: 'MACs reduction vs unpruned', unit: '%', decimals: 1, tiers: ['quick', 'full'] },
-    { key: 'top1', label: 'top-1', unit: '%', decimals: 2, tiers: ['small', 'full'] },
+    { key: 'top1', label: 'top-1', unit: '%', decimals: 2, tiers: ['small', 'full'], agreement: RERUN_TOP1 },
+    { key: 'delta_top1', label: 'Δ top-1', unit: 'pp', decimals: 2, tiers: ['small'], agreement: RERUN_DELTA },
     { key: 'flops_m', label: 'MACs (CHEX counter, 28²)', unit: 'M', decimals: 3, tiers: ['small'] },
     { key: 'params_k', label: 'params', unit: 'K', decimals: 1, tiers: ['small'] },
-    { key: 'trainImgPerSec', label: 'training throughput', unit: 'img/s', decimals: 0, tiers: ['small'] },
+    { key: 'trainImgPerSec', label: 'training throughput', unit: 'img/s', decimals: 0, tiers: ['small'], agreement: 'machine' },
   ],
   rows: [
-    ...BASELINES.map(baselineRow),
+    ...CHEX_BASELINES.map(baselineRow),
     ...CHEX_CHECKPOINTS.map(checkpointRow),
     smallRow('chex-small', 'CHEX exploration, ResNet-8 16/32/64 (the chex-fashion-mnist preset), compacted', null),
     smallRow('dense-same-budget', `dense ResNet-8 ${SAME_BUDGET_WIDTHS.join('/')} (about the compacted MACs), same recipe`, denseRef(SAME_BUDGET_WIDTHS)),
     smallRow('dense-full', `dense ResNet-8 ${FULL_WIDTHS.join('/')} (unpruned), same recipe`, denseRef(FULL_WIDTHS)),
   ],
-  defaultSeeds: { small: 3, full: 1 },
+  /** CHEX against the dense network of about its MACs, seed by seed. */
+  paired: [againstRow('delta_top1', 'top1', (row) => (row === 'chex-small' ? 'dense-same-budget' : null))],
+  defaultSeeds: { small: SMALL_TIER.seeds, full: 1 },
   scatter: [{ x: 'flops', y: 'top1' }, { x: 'flops_m', y: 'top1' }],
   notes: [
     'MACs by the CHEX counter (compute_flops.py as the CHEX code calls it): conv MACs × the non-zero weight fraction + fc in·out + out; masked full-size and compact checkpoints count the same (docs/methods/chex.md §6).',
     'Released checkpoints are not shipped: give a folder with the README file names (--chex-checkpoints DIR or CHANLAB_CHEX_CHECKPOINTS); without it their rows show "not run". Top-1 (full tier) also needs --imagenet DIR (val/ with one folder per class).',
     'Tolerances as the README rounds loosely: MACs ±3 % (±0.05 G below 1.1 G), reduction ±1.5 pp, top-1 ±0.3 pp (JPEG decoding and resizing differ from PIL).',
-    `Small tier: the ${PRESET} preset (5 epochs, CHEX sparsity 0.5, exploration up to epoch 3) against the same recipe without exploration on a dense ResNet-8 of about the compacted MACs (${SAME_BUDGET_WIDTHS.join('/')}) and the unpruned one; MACs at 28×28×1, the CHEX network after compaction. The paper prints no Fashion-MNIST numbers: these rows have no target.`,
+    `Small tier: the ${PRESET} preset (5 epochs, CHEX sparsity 0.5, exploration up to epoch 3) against the same recipe without exploration on a dense ResNet-8 of about the compacted MACs (${SAME_BUDGET_WIDTHS.join('/')}) and the unpruned one; MACs at 28×28×1, the CHEX network after compaction. The paper prints no Fashion-MNIST numbers: these rows have no target; Δ top-1 of CHEX against the dense network of about its MACs is paired by seed, its verdict checks the CHEX claim (above a dense network of equal MACs). ${SMALL_TIER.seeds} seeds.`,
   ],
 };

@@ -5,9 +5,26 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { runEvalCommand } from '../../src/train/commands.js';
 import type { InputName, PaperValue, RowDefinition, TableDefinition, Tier, Tolerance } from '../definition.js';
-import { PAPER_DGC, printedDecimals } from '../flops-tables.js';
+import { printedDecimals } from '../status.js';
 import { countModel } from './counts.js';
-import { presetRecipe } from './recipes.js';
+import { presetRecipe, RERUN_TOP1, SMALL_TIER } from './recipes.js';
+
+/**
+ * The DGC repository's printed counts (docs/methods/dgc.md §4–§6) and the registry names of the models that
+ * reproduce them (src/methods/dgc/models.ts; the plain ResNet-18 is torchvision's).
+ */
+export const PAPER_DGC: ReadonlyArray<{
+  label: string; model: string; overrides?: Record<string, unknown>; input: number; printedFlops: string; printedParams: string; printedFrom: string;
+}> = [
+  { label: 'DyDenseNet-86 CIFAR-100 (h4, gf .25)', model: 'dydensenet86_cifar100', input: 32, printedFlops: '71.11M', printedParams: '4.34M', printedFrom: 'training script print / log name dydensenet_4336900_71109208' },
+  { label: 'DyDenseNet-86 CIFAR-10 (h4, gf .25)', model: 'dydensenet86_cifar10', input: 32, printedFlops: '71.04M', printedParams: '4.26M', printedFrom: 'docs/methods/dgc.md §6 table' },
+  { label: 'DyDenseNet ImageNet (4-6-8-10-8, h4, gf .25)', model: 'dydensenet_imagenet', input: 224, printedFlops: '549.3M', printedParams: '24.06M', printedFrom: 'docs/methods/dgc.md §4.5/§6' },
+  { label: 'DyResNet-18 (h4, gf .45)', model: 'dyresnet18', input: 224, printedFlops: '890.4M', printedParams: '12.34M', printedFrom: 'docs/methods/dgc.md §4.5/§6' },
+  { label: 'ResNet-18 (baseline)', model: 'resnet18', input: 224, printedFlops: '1.82G', printedParams: '', printedFrom: 'docs/methods/dgc.md §4.5/§6 (1.82 G by these rules)' },
+  { label: 'DenseNet-86 CIFAR-10, static 1×1 groups 1', model: 'densenet86_cifar10', overrides: { group1x1: 1 }, input: 32, printedFlops: '177.3M', printedParams: '1.45M', printedFrom: 'docs/methods/dgc.md §4.5' },
+  { label: 'DenseNet-86 CIFAR-10, static 1×1 groups 4 (CondenseNet-86)', model: 'densenet86_cifar10', input: 32, printedFlops: '65.8M', printedParams: '0.52M', printedFrom: 'CondenseNet README via docs/methods/dgc.md §3.4' },
+  { label: 'DenseNet ImageNet, static 1×1 groups 4', model: 'densenet_imagenet', input: 224, printedFlops: '530.4M', printedParams: '', printedFrom: 'docs/methods/dgc.md §4.5' },
+];
 
 /** A printed count ('71.11M', '1.82G') in millions, with the tolerance of its printed precision. */
 function printedMillions(printed: string): { paper: PaperValue; tolerance: Tolerance } {
@@ -104,17 +121,17 @@ export const dgcModels: TableDefinition = {
   metrics: [
     { key: 'flops', label: 'FLOPs (DGC counter)', unit: 'M', decimals: 3 },
     { key: 'params', label: 'params', unit: 'M', decimals: 4 },
-    { key: 'top1', label: 'test top-1', unit: '%', decimals: 2, tiers: ['small'] },
+    { key: 'top1', label: 'test top-1', unit: '%', decimals: 2, tiers: ['small'], agreement: RERUN_TOP1 },
     { key: 'top1_err', label: 'top-1 error', unit: '%', decimals: 2, tolerance: { abs: 0.3 }, tiers: ['small', 'full'] },
     { key: 'top5_err', label: 'top-5 error', unit: '%', decimals: 2, tolerance: { abs: 0.3 }, tiers: ['full'] },
-    { key: 'trainImgPerSec', label: 'training throughput', unit: 'img/s', decimals: 0, tiers: ['small'] },
+    { key: 'trainImgPerSec', label: 'training throughput', unit: 'img/s', decimals: 0, tiers: ['small'], agreement: 'machine' },
   ],
   rows: [...PAPER_DGC.map(countRow), trained, ...RELEASED.map(releasedRow)],
-  defaultSeeds: { small: 3, full: 1 },
+  defaultSeeds: { small: SMALL_TIER.seeds, full: 1 },
   notes: [
     'FLOPs by the DGC repository\'s counter on one zero image (32² CIFAR, 224² ImageNet): multiply-adds of conv and fc (fc bias 1 per output), ReLU and pooling per element, BN free; a DGC layer at its nominal gate factor plus its saliency heads (docs/methods/dgc.md §4.1). Compared at the printed precision.',
     'The CIFAR-100 count is also printed exactly in the author\'s log name dydensenet_4336900_71109208 (4,336,900 params, 71,109,208 FLOPs; docs/methods/dgc.md §4.4).',
-    `Small tier: the ${PRESET} preset (the DGC recipe shortened: all 60,000 training images, 3 epochs, dense 3×3 convs; FLOPs at 28×28×1 at the nominal gate factor). No paper target.`,
+    `Small tier: the ${PRESET} preset (the DGC recipe shortened: all 60,000 training images, 3 epochs, dense 3×3 convs; FLOPs at 28×28×1 at the nominal gate factor), ${SMALL_TIER.seeds} seeds. No paper target.`,
     'Released checkpoints are not shipped: --dgc-checkpoints DIR (README file names) and the test set (--cifar10 / --cifar100 DIR, small and full tiers; --imagenet DIR, full tier); rows without them show "not run". Error tolerance ±0.3 pp.',
   ],
 };

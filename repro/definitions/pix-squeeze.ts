@@ -4,6 +4,16 @@
 import { squeezeExample } from '../../src/flops/formulas.js';
 import type { RowDefinition, TableDefinition } from '../definition.js';
 
+/**
+ * The supplement's printed numbers (section E, docs/methods/pix.md §8.2): every term and total; the PiX sentence
+ * states 811 first, then 523.
+ */
+export const PIX_SQUEEZE_PRINTED = {
+  baselineConv: 900, baselineBn: 300, baselineRelu: 75, baseline: 1275,
+  pixGap: 300, pixConv: 36, pixSigmoid: 12, pixFusion: 225, pixFirst: 811, pix: 523, wpix: 748,
+} as const;
+const P = PIX_SQUEEZE_PRINTED;
+
 const exact = { flops: { printed: { rule: 'round' as const, decimals: 0 } } };
 
 function row(id: string, label: string, printed: number, get: () => number, note?: string): RowDefinition {
@@ -26,18 +36,18 @@ export const pixSqueeze: TableDefinition = {
   tiers: ['quick', 'small', 'full'],
   metrics: [{ key: 'flops', label: 'FLOPs', unit: '', decimals: 0 }],
   rows: [
-    row('baseline-conv', 'baseline 1×1 conv', 900, () => ex().baseline.parts.conv!),
-    row('baseline-bn', 'baseline BN', 300, () => ex().baseline.parts.bn!),
-    row('baseline-relu', 'baseline ReLU', 75, () => ex().baseline.parts.relu!),
-    row('baseline', 'baseline total', 1275, () => ex().baseline.flops),
-    row('pix-gap', 'PiX global pooling', 300, () => ex().pix.parts.gap!),
-    row('pix-conv', 'PiX 1×1 conv', 36, () => ex().pix.parts.conv!),
-    row('pix-sigmoid', 'PiX sigmoid', 12, () => ex().pix.parts.sigmoid!),
-    row('pix-fusion', 'PiX channel sampling', 225, () => ex().pix.parts.fusion!),
-    row('pix', 'PiX total', 523, () => ex().pix.flops,
+    row('baseline-conv', 'baseline 1×1 conv', P.baselineConv, () => ex().baseline.parts.conv!),
+    row('baseline-bn', 'baseline BN', P.baselineBn, () => ex().baseline.parts.bn!),
+    row('baseline-relu', 'baseline ReLU', P.baselineRelu, () => ex().baseline.parts.relu!),
+    row('baseline', 'baseline total', P.baseline, () => ex().baseline.flops),
+    row('pix-gap', 'PiX global pooling', P.pixGap, () => ex().pix.parts.gap!),
+    row('pix-conv', 'PiX 1×1 conv', P.pixConv, () => ex().pix.parts.conv!),
+    row('pix-sigmoid', 'PiX sigmoid', P.pixSigmoid, () => ex().pix.parts.sigmoid!),
+    row('pix-fusion', 'PiX channel sampling', P.pixFusion, () => ex().pix.parts.fusion!),
+    row('pix', 'PiX total', P.pix, () => ex().pix.flops,
       'paper slip: the text prints 811, then 523; its four printed terms sum to 573'),
-    row('w-pix', 'w-PiX total', 748, () => ex().wpix.flops, 'paper slip: 748 = 523 + 225 (one more fusion pass) from the slipped 523'),
-    row('w-pix-extra', 'w-PiX − PiX (one more fusion pass)', 225, () => ex().wpix.flops - ex().pix.flops),
+    row('w-pix', 'w-PiX total', P.wpix, () => ex().wpix.flops, 'paper slip: 748 = 523 + 225 (one more fusion pass) from the slipped 523'),
+    row('w-pix-extra', 'w-PiX − PiX (one more fusion pass)', P.wpix - P.pix, () => ex().wpix.flops - ex().pix.flops),
   ],
   notes: ['The p-multiplication is not counted by the supplement (with it PiX costs 648).'],
 };

@@ -2,19 +2,36 @@
 // Exact: the supplement's formulas evaluated now; FLOPs are compared truncated to the printed decimals (the paper's
 // rule: rounding would break 12.8, 9.6, 1.8, 0.6 and .837), memory = fp32 bytes / 10⁶ to the printed 6 decimals.
 import { cbamFormula, fbsFormula, pixFormula, seFormula } from '../../src/flops/formulas.js';
-import { PAPER_SUPP_TABLE1, printedDecimals } from '../flops-tables.js';
 import type { RowDefinition, TableDefinition } from '../definition.js';
+import { printedDecimals } from '../status.js';
+
+/** PiX supplement Table 1 as printed: FLOPs in M, memory in MB (fp32 bytes / 10⁶), C = 512. */
+export const PAPER_SUPP_TABLE1: ReadonlyArray<{ size: number; method: 'SE' | 'CBAM' | 'FBS' | 'PiX'; flopsM: string; memoryMB: string }> = [
+  { size: 112, method: 'SE', flopsM: '12.8', memoryMB: '25.694336' },
+  { size: 112, method: 'CBAM', flopsM: '38.6', memoryMB: '51.639424' },
+  { size: 112, method: 'FBS', flopsM: '45.2', memoryMB: '51.384320' },
+  { size: 112, method: 'PiX', flopsM: '6.6', memoryMB: '25.694208' },
+  { size: 56, method: 'SE', flopsM: '3.2', memoryMB: '6.426752' },
+  { size: 56, method: 'CBAM', flopsM: '9.6', memoryMB: '12.916096' },
+  { size: 56, method: 'FBS', flopsM: '11.5', memoryMB: '12.849152' },
+  { size: 56, method: 'PiX', flopsM: '1.8', memoryMB: '6.426624' },
+  { size: 28, method: 'SE', flopsM: '.837', memoryMB: '1.609856' },
+  { size: 28, method: 'CBAM', flopsM: '2.4', memoryMB: '3.235264' },
+  { size: 28, method: 'FBS', flopsM: '3.0', memoryMB: '3.215360' },
+  { size: 28, method: 'PiX', flopsM: '0.6', memoryMB: '1.609728' },
+];
 
 const C = 512;
 /** FBS's k is not printed; every printed FBS cell holds for k ∈ [0, 53] (k = 0 here). */
 const FBS_K = 0;
 
-function formula(method: string, size: number) {
-  const x = { C, H: size, W: size };
+/** The supplement's formula of a Table 1 row at C × size² (FBS with `k`; the PiX rows are the ζ = 1 case). */
+export function suppTable1Formula(method: string, size: number, k = FBS_K, channels = C) {
+  const x = { C: channels, H: size, W: size };
   if (method === 'SE') return seFormula(x);
   if (method === 'CBAM') return cbamFormula(x);
-  if (method === 'FBS') return fbsFormula({ ...x, k: FBS_K });
-  return pixFormula({ ...x, zeta: 1 }); // the PiX rows are the ζ = 1 case
+  if (method === 'FBS') return fbsFormula({ ...x, k });
+  return pixFormula({ ...x, zeta: 1 });
 }
 
 const rows: RowDefinition[] = PAPER_SUPP_TABLE1.map((p) => ({
@@ -30,7 +47,7 @@ const rows: RowDefinition[] = PAPER_SUPP_TABLE1.map((p) => ({
     memory: { printed: { rule: 'round', decimals: printedDecimals(p.memoryMB) } },
   },
   async compute() {
-    const f = formula(p.method, p.size);
+    const f = suppTable1Formula(p.method, p.size);
     return { flops: f.flops / 1e6, memory: (4 * f.memoryElements) / 1e6 };
   },
 }));

@@ -130,14 +130,13 @@ export function pixSqueezeMemory(o: MapSize & { zeta: number }): number {
   return o.C + G + G * o.H * o.W;
 }
 
-/** The supplement's squeeze worked example (section E): X ∈ ℝ^{12×5×5}, ζ = 4, 3 subsets. */
+/** The supplement's squeeze worked example (section E): X ∈ ℝ^{12×5×5}, ζ = 4, 3 subsets (its printed numbers: docs/methods/pix.md §8.2). */
 export function squeezeExample(): {
   baseline: ModuleFormula;
   pix: ModuleFormula;
   wpix: ModuleFormula;
   /** PiX with the uncounted p-multiplication (G·H·W) added. */
   pixWithPMul: number;
-  printed: { baseline: number; pix: readonly [number, number]; wpix: number };
 } {
   const x = { C: 12, H: 5, W: 5, zeta: 4 };
   const pix = pixFormula(x);
@@ -146,8 +145,6 @@ export function squeezeExample(): {
     pix,
     wpix: pixFormula({ ...x, reduce: 'w-pix' }),
     pixWithPMul: pix.flops + (x.C / x.zeta) * x.H * x.W,
-    // As printed in the supplement (the PiX sentence states 811 then 523; neither equals its own terms' sum).
-    printed: { baseline: 1275, pix: [811, 523], wpix: 748 },
   };
 }
 

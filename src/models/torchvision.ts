@@ -31,7 +31,7 @@ function cifarResnet(name: string, depth: number): ModelEntry {
   return defineModel<ResNetConfig>({
     name, family: 'torchvision',
     description: `CIFAR-style ResNet-${depth}: 3 stages × ${n} basic blocks, widths 16/32/64, projection shortcuts`,
-    defaultConfig: { numClasses: 10, inChannels: 3, block: 'basic', layers: [n, n, n], widths: [16, 32, 64], stem: 'small' },
+    defaultConfig: { numClasses: 10, inChannels: 3, block: 'basic', layers: [n, n, n], widths: [16, 32, 64], stem: 'small', widthPerGroup: 64 },
     defaultInputSize: 32, create: (c) => new ResNet(c),
   });
 }

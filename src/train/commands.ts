@@ -57,7 +57,7 @@ export async function runTrainCommand(o: TrainCommandOptions): Promise<TrainResu
   if (stored.chex) {
     // CHEX: the explored, masked network → the official compact format next to the run's checkpoints
     const d = stored.data;
-    const input = d.dataset === 'fashion_mnist' ? 28 : d.dataset === 'imagenet' ? (d.inputSize ?? 224) : d.dataset === 'synthetic' ? d.synthetic!.height : 32;
+    const input = d.inputSize ?? (d.dataset === 'fashion_mnist' ? 28 : d.dataset === 'imagenet' ? 224 : d.dataset === 'synthetic' ? d.synthetic!.height : 32);
     const c = await compactCheckpoint({ model: stored.model, checkpoint: join(runDir, 'final.safetensors'), out: join(runDir, 'compact.pth.tar'), input });
     writeJsonAtomic(join(runDir, 'compact.json'), c);
     progress.line(`compact model: ${join(runDir, 'compact.pth.tar')} cfg [${c.cfg.join(',')}], MACs ${c.macsMasked} → ${c.macsCompact} ` +

@@ -39,7 +39,7 @@ export interface DataConfig {
   augment?: AugmentKind;
   /** zero padding of 'crop_flip' (default 4) */
   cropPadding?: number;
-  /** ImageNet crop size (default 224) */
+  /** ImageNet crop size (default 224); other data sets: each image resized to inputSize² first (default: as stored) */
   inputSize?: number;
   interpolation?: 'bilinear' | 'bicubic';
   /** ImageNet eval: resize to ⌊inputSize / cropPct⌋ before the centre crop (default 0.875) */

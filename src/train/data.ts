@@ -13,6 +13,7 @@ import {
   cropFlipTransform, imagenetEvalTransform, imagenetTrainTransform, normalizeTransform,
 } from '../data/presets.js';
 import { keyedRng } from '../data/rng_source.js';
+import { resizeTo } from '../data/resize.js';
 import type { DataConfig, SyntheticConfig } from './config.js';
 
 export interface DataSplits {
@@ -165,6 +166,18 @@ export function buildTestLoader(cfg: DataConfig, o: { batchSize: number; seed: n
   return { test, numClasses: t.ds.numClasses, imageShape: t.ds.imageShape, close: async () => pool?.close() };
 }
 
+/**
+ * `t` after resizing each image to `inputSize` × `inputSize` (PIL-exact, `interpolation`, default bilinear) for the data
+ * sets other than ImageNet when `inputSize` is given (e.g. Fashion-MNIST at 56² so that an ImageNet stem leaves a
+ * spatial map in the last stage); `t` itself otherwise.
+ */
+function atInputSize(cfg: DataConfig, t: Transform): Transform {
+  const s = cfg.inputSize;
+  if (cfg.dataset === 'imagenet' || s === undefined) return t;
+  const interpolation = cfg.interpolation ?? 'bilinear';
+  return (img, rng) => t(img.height === s && img.width === s ? img : resizeTo(img, s, s, interpolation), rng);
+}
+
 export function trainTransform(cfg: DataConfig, d: DataSplits): Transform {
   const { mean, std } = d;
   if ((cfg.randAugment || cfg.randomErasing) && cfg.augment !== 'random_resized_crop') {
@@ -172,11 +185,11 @@ export function trainTransform(cfg: DataConfig, d: DataSplits): Transform {
   }
   switch (cfg.augment ?? 'none') {
     case 'none':
-      return cfg.dataset === 'imagenet' ? imagenetEvalTransform(imagenetOpts(cfg, d)) : normalizeTransform(mean, std);
+      return cfg.dataset === 'imagenet' ? imagenetEvalTransform(imagenetOpts(cfg, d)) : atInputSize(cfg, normalizeTransform(mean, std));
     case 'crop_flip': {
-      const shape = d.train.imageShape;
+      const shape = cfg.inputSize !== undefined && cfg.dataset !== 'imagenet' ? [cfg.inputSize, cfg.inputSize] : d.train.imageShape;
       if (!shape) throw new Error("config.data.augment: 'crop_flip' needs images of one size (use 'random_resized_crop')");
-      return cropFlipTransform([shape[0], shape[1]], cfg.cropPadding ?? 4, mean, std);
+      return atInputSize(cfg, cropFlipTransform([shape[0]!, shape[1]!], cfg.cropPadding ?? 4, mean, std));
     }
     case 'random_resized_crop':
       return imagenetTrainTransform(imagenetOpts(cfg, d));
@@ -191,7 +204,7 @@ function imagenetOpts(cfg: DataConfig, d: DataSplits) {
 }
 
 export function evalTransform(cfg: DataConfig, d: DataSplits): Transform {
-  return cfg.dataset === 'imagenet' ? imagenetEvalTransform(imagenetOpts(cfg, d)) : normalizeTransform(d.mean, d.std);
+  return cfg.dataset === 'imagenet' ? imagenetEvalTransform(imagenetOpts(cfg, d)) : atInputSize(cfg, normalizeTransform(d.mean, d.std));
 }
 
 export interface Loaders {

@@ -3,7 +3,9 @@ import {
   cbamFormula, dgcHiddenWidth, dgcLayerCost, dgcLayerParams, fbsFormula, pixFormula, pixSqueezeMemory,
   seFormula, squeezeExample, squeezeFormula,
 } from '../../src/flops/formulas.js';
-import { fbsConsistentK, printedDecimals, squeezeExampleTable, supplementTable1, truncateScaled } from '../../repro/flops-tables.js';
+import { PIX_SQUEEZE_PRINTED } from '../../repro/definitions/pix-squeeze.js';
+import { fbsConsistentK, squeezeExampleTable, supplementTable1, truncateScaled } from '../../repro/flops-tables.js';
+import { printedDecimals } from '../../repro/status.js';
 
 describe('supplement Table 1 formulas (docs/methods/pix.md §8.1)', () => {
   it('gives the exact formula values at C = 512', () => {
@@ -68,8 +70,9 @@ describe('squeeze example and section F (docs/methods/pix.md §8.2–8.3)', () =
     expect(ex.pix.flops).toBe(573);
     expect(ex.pixWithPMul).toBe(648);
     expect(ex.wpix.flops).toBe(798);
-    expect(ex.printed).toEqual({ baseline: 1275, pix: [811, 523], wpix: 748 });
-    expect(ex.printed.wpix - ex.printed.pix[1]).toBe(ex.wpix.flops - ex.pix.flops);
+    const printed = PIX_SQUEEZE_PRINTED;
+    expect([printed.baseline, printed.pixFirst, printed.pix, printed.wpix]).toEqual([1275, 811, 523, 748]);
+    expect(printed.wpix - printed.pix).toBe(ex.wpix.flops - ex.pix.flops);
     const t = squeezeExampleTable();
     expect(t.rows.map((r) => r.computed)).toEqual([1275, 573, 648, 798, 225]);
   });

@@ -2,7 +2,8 @@
 // the real DGC models, once registered, are checked against it.
 import { describe, expect, it } from 'vitest';
 import { priceGraph } from '../../src/flops/counter.js';
-import { PAPER_DGC, printedLike } from '../../repro/flops-tables.js';
+import { PAPER_DGC } from '../../repro/definitions/dgc-models.js';
+import { printedLike } from '../../repro/flops-tables.js';
 import { dyDenseNetGraph, dyResNet18Graph } from './oracle_dgc.js';
 import { resnetGraph } from './oracle_resnet.js';
 

@@ -71,7 +71,7 @@ describe('table definitions', () => {
   }, 120_000);
 
   it('chanlab repro names the known tables for an unknown one and the tiers for a missing tier', async () => {
-    await expect(reproCli(['nope'])).rejects.toThrow(/unknown table 'nope' \(known tables: pix-supp-table1, pix-squeeze, pix-table1, pix-ablations, pix-latency, chex-checkpoints, dgc-models, head-to-head;/);
+    await expect(reproCli(['nope'])).rejects.toThrow(/unknown table 'nope' \(known tables: pix-supp-table1, pix-squeeze, pix-table1, pix-ablations, pix-latency, chex-checkpoints, dgc-models, head-to-head, frontier;/);
     await expect(reproCli(['pix-ablations', '--tier', 'quick'])).rejects.toThrow(/table 'pix-ablations' has no tier 'quick' \(its tiers: small, full\)/);
     await expect(reproCli(['pix-ablations/e9', '--tier', 'small'])).rejects.toThrow(/unknown row 'e9' of table 'pix-ablations' \(known rows: default, e0-tanh,/);
     await expect(reproCli(['--tier', 'small', '--seeds', 'x'])).rejects.toThrow(/--seeds must be an integer ≥ 1, got 'x'/);

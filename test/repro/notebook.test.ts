@@ -81,8 +81,8 @@ describe('showTable', () => {
     expect(v.path).toBe(join(tmp, 'scratch', 'quick', 'toy.json'));
     expect(existsSync(join(tmp, 'results'))).toBe(false); // never the committed results
     expect(shown.md[0]).toMatch(/^> Numbers: run by this notebook at the quick tier \(cpu\)/);
-    expect(shown.md[0]).toContain('| exact `exact` | count (M) | 42 | 42 | 0 | within |');
-    expect(shown.md[0]).toContain('| later `later` | count (M) | 7 | not run | — | not run | method not landed |');
+    expect(shown.md[0]).toContain('| exact `exact` | count (M) | 42 | 42 | — | 0 | within | — |');
+    expect(shown.md[0]).toContain('| later `later` | count (M) | 7 | not run | — | — | not run | — | method not landed |');
     // one figure: the metric panel (no row has both count and top1, so no scatter)
     expect(v.figures.map((f) => f.name)).toEqual(['toy-metrics']);
     expect(shown.html).toHaveLength(1);
@@ -102,7 +102,7 @@ describe('showTable', () => {
     expect(none.source).toBe('committed');
     expect(none.path).toBeNull();
     expect(none.markdown).toContain('Nothing has run at the small tier yet: every cell is "not run"');
-    expect(none.markdown).toContain('| exact `exact` | count (M) | 42 | not run | — | not run |');
+    expect(none.markdown).toContain('| exact `exact` | count (M) | 42 | not run | — | — | not run |');
     // the paper's targets are still drawn, the rows labelled "(not run)"
     const panel = none.figures[0]!.figure.data;
     expect(panel.map((t) => [t.name, t.x, t.y])).toEqual([['paper', ['exact (not run)', 'later (not run)'], [42, 7]]]);
@@ -114,7 +114,7 @@ describe('showTable', () => {
     expect(fallback.tier).toBe('small');
     expect(fallback.source).toBe('committed');
     expect(fallback.markdown).toContain('`small-only` has no quick tier (its tiers: small, full): showing its small tier, committed results only.');
-    expect(fallback.markdown).toContain('| exact `exact` | count (M) | 42 | 41 | -1 | below |');
+    expect(fallback.markdown).toContain('| exact `exact` | count (M) | 42 | 41 | — | -1 | below |');
   });
 
   it('a failing row: the table is shown, then the cell fails with the row’s message', async () => {
@@ -138,7 +138,7 @@ describe('showTable', () => {
 });
 
 describe('tableFigures', () => {
-  it('paper vs reproduced mean ± seed std per metric, and the scatter pairs', () => {
+  it('paper vs reproduced mean ± 95 % CI per metric, and the scatter pairs with their intervals', () => {
     const file: ResultFile = emptyResult('toy', 'quick', null);
     const m = makeManifest({}, 0, 'cpu');
     file.rows.exact = { config: {}, computed: { metrics: { count: 40 }, manifest: m }, seeds: [70, 72, 74].map((top1, seed) => ({ seed, metrics: { top1 }, manifest: m })) };
@@ -149,7 +149,9 @@ describe('tableFigures', () => {
     expect(figs[0]!.figure.data[0]!.y).toEqual([72]);
     const bars = figs[1]!.figure.data;
     expect(bars.map((t) => [t.name, t.xaxis, t.y])).toEqual([['paper', 'x', [42]], ['reproduced', 'x', [40]], ['reproduced', 'x2', [72]]]);
-    expect((bars[2]!.error_y as { array: number[] }).array).toEqual([2]);
+    // seeds 70, 72, 74: s = 2, half-width t(0.975, 2) · 2 / √3
+    expect((bars[2]!.error_y as { array: number[] }).array[0]).toBeCloseTo(4.302652729749464 * 2 / Math.sqrt(3), 10);
+    expect((figs[0]!.figure.data[0]!.error_y as { array: number[] }).array[0]).toBeCloseTo(4.302652729749464 * 2 / Math.sqrt(3), 10);
     expect(bars[0]!.showlegend).toBe(true);
     expect(bars[2]!.showlegend).toBe(false); // one legend entry per series
     expect(() => tableFigures({ ...table, scatter: [{ x: 'flops', y: 'top1' }] }, 'quick', file)).toThrow(/toy.scatter: unknown metric 'flops' \(metrics: count, top1\)/);

@@ -121,10 +121,10 @@ describe('running, resuming, refusing', () => {
     expect(readFileSync(join(seedDir, 'final.safetensors')).equals(readFileSync(join(ref, 'final.safetensors')))).toBe(true);
 
     const md = readFileSync(resultPath().replace('.json', '.md'), 'utf8');
-    expect(md).toMatch(/\| exact `exact` \| count \| 42 \| 42 \| 0 \| within \|/);
-    expect(md).toMatch(/\| off by one `off` \| count \| 42 \| 43 \| \+1 \| above \|/);
-    expect(md).toMatch(/\| trained `trained` \| top-1 \(%\) \| — \| [\d.]+ ± [\d.]+ \(n=2\) \| — \| no target \|/);
-    expect(md).toMatch(/\| later `later` \| count \| 1 \| not run \| — \| not run \| method not landed \|/);
+    expect(md).toMatch(/\| exact `exact` \| count \| 42 \| 42 \| — \| 0 \| within \| — \|/);
+    expect(md).toMatch(/\| off by one `off` \| count \| 42 \| 43 \| — \| \+1 \| above \|/);
+    expect(md).toMatch(/\| trained `trained` \| top-1 \(%\) \| — \| [\d.]+ ± [\d.]+ \(n=2\) \| \[[\d.-]+, [\d.]+\] \| — \| no target \| — \|/);
+    expect(md).toMatch(/\| later `later` \| count \| 1 \| not run \| — \| — \| not run \| — \| method not landed \|/);
   });
 
   it('a finished row is never rerun', async () => {
@@ -157,10 +157,18 @@ describe('running, resuming, refusing', () => {
       await expect(runTables([TOY], opts())).rejects.toThrow(/toy\.json is corrupt .*restore it with git or delete it/);
       expect(readFileSync(resultPath(), 'utf8')).toBe(bad);
     }
+    // scratch output (restartStale): a file of other code, or a corrupt one, is started over as a whole
+    writeFileSync(resultPath(), JSON.stringify(other));
+    const logs: string[] = [];
+    const [restarted] = await runTables([TOY], opts({ restartStale: true, select: ['toy/off'], log: (l) => logs.push(l) }));
+    expect(restarted!.ran).toBe(1);
+    expect(logs.join('\n')).toMatch(/toy\.json holds results of other code: starting it over/);
+    const after = JSON.parse(readFileSync(resultPath(), 'utf8')) as ResultFile;
+    expect([after.commit, Object.keys(after.rows)]).toEqual([expect.not.stringMatching(/deadbeef/), ['off']]);
     // --fresh starts over
     const [fresh] = await runTables([TOY], opts({ fresh: true, select: ['toy/exact'] }));
     expect(fresh!.ran).toBe(1);
-    expect(Object.keys((JSON.parse(readFileSync(resultPath(), 'utf8')) as ResultFile).rows)).toEqual(['exact']);
+    expect(Object.keys((JSON.parse(readFileSync(resultPath(), 'utf8')) as ResultFile).rows)).toEqual(['off', 'exact']);
   });
 
   it('a training run of other code is not resumed; --fresh removes the row\'s runs and trains anew', async () => {

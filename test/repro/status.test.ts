@@ -1,6 +1,7 @@
 // Cell status: tolerance rules, directions, "not run" and "no target".
 import { describe, expect, it } from 'vitest';
-import { aggregate, cellStatus, difference, exceedsSpread, printedValue } from '../../repro/status.js';
+import { aggregate, cellStatus, meanInterval, printedValue, verdict } from '../../repro/status.js';
+import { pythonOracle } from '../helpers/torch.js';
 
 const one = (v: number) => aggregate([v]);
 const paper = (value: number, printed = String(value)) => ({ value, printed });
@@ -50,16 +51,43 @@ describe('status logic', () => {
     expect(() => aggregate([1, Number.NaN])).toThrow(/finite/);
   });
 
-  it('mean ± std, differences and the spread test', () => {
+  it('mean ± std; the 95 % interval of a mean by hand: [1, 2, 3, 4, 5] → 3 ± t(0.975, 4)·√2.5/√5', () => {
     expect(aggregate([])).toBeNull();
     expect(aggregate([2])).toEqual({ mean: 2, std: 0, n: 1 });
-    const a = aggregate([1, 2, 3])!;
-    const b = aggregate([1.1, 2.1, 3.1])!;
-    const d = difference(b, a);
-    expect(d.mean).toBeCloseTo(0.1, 12);
-    expect(d.std).toBeCloseTo(Math.SQRT2, 12);
-    expect(exceedsSpread(a, b)).toBe(false);
-    expect(exceedsSpread(aggregate([1, 1.1, 0.9])!, aggregate([3, 3.1, 2.9])!)).toBe(true);
-    expect(exceedsSpread(aggregate([1])!, b)).toBeNull();
+    // s² = (4 + 1 + 0 + 1 + 4) / 4 = 2.5, s/√n = √0.5; t(0.975, 4) = 2.776445105 (tables: 2.776) → half-width 1.963243
+    const ci = meanInterval([1, 2, 3, 4, 5])!;
+    expect(ci[0]).toBeCloseTo(3 - 2.776445105197799 * Math.SQRT1_2, 12);
+    expect(ci[1]).toBeCloseTo(1.963243 + 3, 5);
+    // [−1, 0.5, 2]: mean 0.5, s = 1.5, t(0.975, 2) = 4.302653 → [−3.226, 4.226]
+    const wide = meanInterval([-1, 0.5, 2])!;
+    expect(wide[0]).toBeCloseTo(0.5 - 4.302652729749464 * 1.5 / Math.sqrt(3), 12);
+    expect(meanInterval([4])).toBeNull();
+    expect(meanInterval([7, 7, 7])).toEqual([7, 7]);
+    expect(() => meanInterval([1, 2], 1)).toThrow(/level must be in \(0, 1\)/);
+  });
+
+  it('the interval equals scipy.stats.t.interval(0.95, n − 1, mean, sem)', () => {
+    const samples = [[0.36, -1.1, 0.9], [0.2, 0.5, 0.9, 0.4, 0.5], [1.5, -0.25, 0.75, 2, 0.1, -0.6, 0.3], Array.from({ length: 31 }, (_, i) => Math.sin(i) + 0.1)];
+    const ref = pythonOracle<number[][]>('out = [list(map(float, stats.t.interval(0.95, len(x) - 1, loc=np.mean(x), scale=stats.sem(x)))) for x in inp]',
+      samples, 'import numpy as np\nfrom scipy import stats\n');
+    samples.forEach((x, i) => {
+      const ci = meanInterval(x)!;
+      expect(ci[0]).toBeCloseTo(ref[i]![0]!, 8);
+      expect(ci[1]).toBeCloseTo(ref[i]![1]!, 8);
+    });
+  });
+
+  it('verdict: confirmed / contradicted against the paper\'s sign, higher / lower without one, not resolved when 0 is inside', () => {
+    const ci = meanInterval([1, 2, 3, 4, 5]);
+    expect(verdict(ci, 0.47)).toBe('confirmed');
+    expect(verdict(ci, -0.38)).toBe('contradicted');
+    expect(verdict(ci, null)).toBe('higher');
+    expect(verdict([-2, -0.1], null)).toBe('lower');
+    expect(verdict([-2, -0.1], -1)).toBe('confirmed');
+    expect(verdict(meanInterval([-1, 0.5, 2]), 1)).toBe('not resolved');
+    expect(verdict([0, 1], 1)).toBe('not resolved');
+    expect(verdict(null, 1)).toBe('not resolved');
+    expect(verdict([1, 2], 0)).toBe('higher');
+    expect(() => verdict([1, 2], Number.NaN)).toThrow(/paperSign must be a finite number or null/);
   });
 });

@@ -30,7 +30,7 @@ describe('bundle', () => {
     mkdirSync(work, { recursive: true });
     const r = node([path.join(bundle, 'chanlab.mjs'), 'repro', 'pix-supp-table1', '--tier', 'quick', '--quiet'], work);
     expect(r.status, r.stderr + r.stdout).toBe(0);
-    const result = JSON.parse(readFileSync(path.join(work, 'repro/results/quick/pix-supp-table1.json'), 'utf8')) as {
+    const result = JSON.parse(readFileSync(path.join(work, 'runs/repro/results/quick/pix-supp-table1.json'), 'utf8')) as {
       commit: string | null; cells: Array<{ target: boolean; status: string }>;
     };
     // outside any checkout the result records the code the bundle was built from

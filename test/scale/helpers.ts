@@ -1,4 +1,4 @@
-// Running scripts/run-table.mjs from a test: the test tables on (CHANLAB_TEST_TABLES=1), chanlab started from the
+// Running scripts/run-table.mjs from a test: the test tables loaded (CHANLAB_EXTRA_TABLES), chanlab started from the
 // TypeScript sources (no build needed), and a wait for a unit's first checkpoint (to kill or requeue it mid-training).
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
@@ -9,7 +9,7 @@ export const SCRIPT = join(ROOT, 'scripts', 'run-table.mjs');
 
 export function scaleEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
   return {
-    ...process.env, CHANLAB_TEST_TABLES: '1', CHANLAB_CMD: `${process.execPath} --import tsx src/cli/run.ts`,
+    ...process.env, CHANLAB_EXTRA_TABLES: join(ROOT, 'test', 'scale', 'tables.ts'), CHANLAB_CMD: `${process.execPath} --import tsx src/cli/run.ts`,
     XDG_RUNTIME_DIR: process.env.XDG_RUNTIME_DIR ?? '/tmp', ...extra,
   };
 }

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { useBackend } from '../../src/backend/index.js';
-import { scaleToy } from '../../repro/definitions/test-tables.js';
+import { scaleToy } from './tables.js';
 import type { ResultFile } from '../../repro/results.js';
 import { runTables } from '../../repro/runner.js';
 import { collectUnits, mergeRow, planUnits, unitOutDir } from '../../repro/units.js';

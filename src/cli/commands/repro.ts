@@ -2,21 +2,27 @@
 // The only place the library reaches into repro/ (the suite's definitions live outside src/).
 import { join } from 'node:path';
 import { releaseBackends, useBackend } from '../../backend/index.js';
-import { INPUTS, TIERS, type InputName, type Inputs } from '../../../repro/definition.js';
-import { TABLES } from '../../../repro/definitions/index.js';
+import { agreementSummary, compareResults, comparisonMarkdown, REFERENCE_DIR } from '../../../repro/compare.js';
+import { findTable, INPUTS, TIERS, type InputName, type Inputs } from '../../../repro/definition.js';
+import { extraTables, TABLES } from '../../../repro/definitions/index.js';
+import type { TableDefinition } from '../../../repro/definition.js';
 import { rowsAtTier } from '../../../repro/render.js';
-import { inputEnvName, runTables } from '../../../repro/runner.js';
+import { loadResult } from '../../../repro/results.js';
+import { inputEnvName, RESULTS_DIR, runTables, type TableRun } from '../../../repro/runner.js';
 import { collectUnits, planUnits } from '../../../repro/units.js';
 import { parse, type Options } from '../args.js';
 
 export const summary = "Runs the missing rows of the papers' tables and prints paper versus reproduced numbers.";
 
-export const help = `chanlab repro [table | table/row …] [--tier quick|small|full] [--seeds N] [--backend wasm] [--fresh] [--list]
-  The paper tables: runs the missing rows, prints paper / reproduced / Δ / status.
-  Finished rows never rerun; a killed training resumes from its checkpoint. Writes repro/results/<tier>/<table>.json
-  (rows, seeds, mean ± std, manifests) and .md.
+export const help = `chanlab repro [table | table/row …] [--tier quick|small|full] [--seeds N] [--backend wasm] [--fresh] [--update-reference] [--list]
+  The paper tables: runs the missing rows into runs/repro/results/<tier>/<table>.json (rows, seeds, mean ± std,
+  manifests) and .md, then prints per cell the paper's number, the committed reference (repro/results), your value
+  and whether they agree within the cell's tolerance, and the wall time. Finished rows never rerun (a result of
+  other code is started over); a killed training resumes from its checkpoint.
+  --update-reference writes the committed reference repro/results itself (results of other code are refused there:
+  add --fresh) and prints paper / reproduced / 95 % CI / Δ / status / verdict. --reference DIR compares with DIR.
   --list shows the tables, their tiers and row ids. --fresh starts the selected rows over (result and runs).
-  --out DIR (default repro/results), --work DIR (runs, default runs/repro), --quiet.
+  --out DIR (default runs/repro/results), --work DIR (runs, default runs/repro), --quiet.
   Row × seed units as separate processes (scripts/run-table.mjs; docs/runs.md "Scale-out"):
   --seed K runs only seed K of the selected rows (a row's once-per-tier computation goes with seed 0);
   --plan prints the units of the selection and which are done as JSON (their result dirs under --units DIR,
@@ -24,6 +30,7 @@ export const help = `chanlab repro [table | table/row …] [--tier quick|small|f
   and exits 1 while units are missing. With --fresh both ignore the table's result file (and --plan the units').
   Files some rows need (rows without them show "not run"; each also read from the environment variable named):
 ${(Object.keys(INPUTS) as InputName[]).map((k) => `  --${k} DIR (${inputEnvName(k)}): ${INPUTS[k]}`).join('\n')}
+  CHANLAB_EXTRA_TABLES=a.ts:b.ts adds the tables those modules export as TABLES (your own; the scale-out tests').
   Rows of one table may run as parallel processes (chanlab repro table/row …): each result is merged into the table's
   file under a lock (<file>.lock; a lock left by a dead process is broken).`;
 
@@ -32,6 +39,7 @@ export const options: Options = {
   tier: { type: 'string' }, seeds: { type: 'string' }, backend: { type: 'string' }, fresh: { type: 'boolean' },
   list: { type: 'boolean' }, out: { type: 'string' }, work: { type: 'string' }, quiet: { type: 'boolean' },
   seed: { type: 'string' }, plan: { type: 'boolean' }, collect: { type: 'boolean' }, units: { type: 'string' },
+  'update-reference': { type: 'boolean' }, reference: { type: 'string' },
   ...Object.fromEntries(Object.keys(INPUTS).map((k) => [k, { type: 'string' as const }])),
 };
 
@@ -43,8 +51,9 @@ export async function run(argv: string[]): Promise<number> {
     if (v !== undefined) inputs[k] = v;
   }
   if (a.help) return console.log(help), 0;
+  const tables = [...TABLES, ...(await extraTables())];
   if (a.flag('list')) {
-    for (const t of TABLES) {
+    for (const t of tables) {
       console.log(`${t.id}  [${t.tiers.join(', ')}]  ${t.title} — ${t.source.paper} ${t.source.table}`);
       for (const tier of TIERS) if (t.tiers.includes(tier)) console.log(`  ${tier.padEnd(5)}: ${rowsAtTier(t, tier).map((r) => r.id).join(', ')}`);
     }
@@ -52,32 +61,56 @@ export async function run(argv: string[]): Promise<number> {
   }
   const seeds = a.str('seeds') === undefined ? undefined : a.int('seeds', 1);
   const tier = a.str('tier') ?? 'quick';
+  const update = a.flag('update-reference');
+  if (update && a.str('out') !== undefined) throw new Error('repro: --update-reference writes the reference directory itself; it excludes --out');
+  const reference = a.str('reference') ?? REFERENCE_DIR;
+  const outDir = update ? reference : a.str('out') ?? RESULTS_DIR;
   if (a.flag('plan') || a.flag('collect')) {
     if (a.flag('plan') && a.flag('collect')) throw new Error('repro: --plan and --collect exclude each other');
     const workDir = a.str('work') ?? join('runs', 'repro');
-    const o = { select: a.positionals, tier, seeds, outDir: a.str('out'), workDir, unitsDir: a.str('units') ?? join(workDir, 'units'), fresh: a.flag('fresh'), inputs };
-    if (a.flag('plan')) return console.log(JSON.stringify(planUnits(TABLES, o), null, 2)), 0;
-    const collected = collectUnits(TABLES, o);
+    const o = { select: a.positionals, tier, seeds, outDir, workDir, unitsDir: a.str('units') ?? join(workDir, 'units'), fresh: a.flag('fresh'), inputs };
+    if (a.flag('plan')) return console.log(JSON.stringify(planUnits(tables, o), null, 2)), 0;
+    const collected = collectUnits(tables, o);
     for (const c of collected) console.log(`\n${c.markdown}→ ${c.path}${c.merged ? ` (${c.merged} unit(s) merged)` : ''}`);
     const left = collected.flatMap((c) => c.missing.map((m) => `${c.table}/${m}`));
     if (left.length) console.error(`\n${left.length} unit(s) have no result yet:\n${left.map((m) => `  ${m}`).join('\n')}`);
     return left.length ? 1 : 0;
   }
   let backend = a.str('backend') ?? process.env.CHANLAB_BACKEND ?? 'wasm';
+  const t0 = Date.now();
   try {
     // selectors, tier, seeds and result files are all checked before the backend starts or anything runs
-    const runs = await runTables(TABLES, {
-      select: a.positionals, tier, seeds, seed: a.str('seed') === undefined ? undefined : a.int('seed', 0, 0), backend, fresh: a.flag('fresh'), outDir: a.str('out'), workDir: a.str('work'), quiet: a.flag('quiet'), inputs,
+    const runs = await runTables(tables, {
+      select: a.positionals, tier, seeds, seed: a.str('seed') === undefined ? undefined : a.int('seed', 0, 0), backend, fresh: a.flag('fresh'), outDir,
+      restartStale: outDir !== reference, workDir: a.str('work'), quiet: a.flag('quiet'), inputs,
       prepare: async () => {
         backend = await useBackend(backend);
         return backend;
       },
     });
-    for (const r of runs) console.log(`\n${r.markdown}→ ${r.path}${r.ran ? ` (${r.ran} new)` : ''}`);
+    if (outDir === reference) for (const r of runs) console.log(`\n${r.markdown}→ ${r.path}${r.ran ? ` (${r.ran} new)` : ''}`);
+    else printComparisons(runs, reference, tables);
+    console.log(`\nwall time: ${formatWall((Date.now() - t0) / 1000)}`);
     const failed = runs.flatMap((r) => r.failures.map((f) => `${r.table}/${f}`));
     if (failed.length) console.error(`\n${failed.length} row(s) failed:\n${failed.map((f) => `  ${f}`).join('\n')}`);
     return failed.length ? 1 : 0;
   } finally {
     releaseBackends();
   }
+}
+
+/** Each run's table against the reference: paper, reference, yours, agreement per cell; then the totals. */
+function printComparisons(runs: readonly TableRun[], reference: string, tables: readonly TableDefinition[]): void {
+  const all = runs.flatMap((r) => {
+    const table = findTable(r.table, tables);
+    const refPath = join(reference, r.tier, `${r.table}.json`);
+    const cmp = compareResults(table, r.tier, loadResult(r.path, r.table, r.tier), loadResult(refPath, r.table, r.tier));
+    console.log(`\n${comparisonMarkdown(table, r.tier, cmp, refPath, r.path)}(full table: ${r.path.replace(/\.json$/, '.md')}${r.ran ? `; ${r.ran} unit(s) run now` : ''})`);
+    return cmp;
+  });
+  if (runs.length > 1) console.log(`\nall tables: ${agreementSummary(all)}`);
+}
+
+function formatWall(s: number): string {
+  return s < 60 ? `${s.toFixed(1)} s` : `${Math.floor(s / 60)} min ${Math.round(s % 60)} s`;
 }

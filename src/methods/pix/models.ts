@@ -102,7 +102,7 @@ export const PIX_MODELS: readonly ModelEntry[] = [
   defineModel<ResNetConfig>({
     name: 'se_resnet50', family: 'pix',
     description: 'SE-ResNet-50 (Hu et al.; paper Table 1 E4 baseline): torchvision ResNet-50 keys plus layer*.*.se.fc1/fc2, SE (r=16) on bn3 before the add',
-    defaultConfig: { numClasses: 1000, inChannels: 3, block: 'bottleneck', layers: [3, 4, 6, 3], stem: 'imagenet' },
+    defaultConfig: { numClasses: 1000, inChannels: 3, block: 'bottleneck', layers: [3, 4, 6, 3], widths: [64, 128, 256, 512], stem: 'imagenet' },
     defaultInputSize: 224, create: (c) => new SEResNet(c),
   }),
   defineModel<ResNetConfig>({

@@ -43,10 +43,12 @@ export function trainingCurves(runs: readonly CurveRun[], title = 'Training curv
 export interface BarRow {
   label: string;
   value: number;
-  /** Error bar half-width (e.g. the std over seeds). */
+  /** Error bar half-width (e.g. the std over seeds, or half a confidence interval). */
   error?: number;
   /** Series name for grouped bars (e.g. 'paper' / 'reproduced'). */
   series?: string;
+  /** Text above the bar (default: the value, shortened); e.g. a verdict. */
+  text?: string;
 }
 
 /** Grouped bars, one group per label and one colour per series, with optional error bars (ablations E0–E4). */
@@ -59,7 +61,7 @@ export function barChart(rows: readonly BarRow[], title: string, yTitle: string,
     const hasErr = rs.some((r) => r.error !== undefined);
     return {
       type: 'bar', name: s || yTitle, x: rs.map((r) => r.label), y: rs.map((r) => r.value),
-      ...(rows.length <= 12 ? { text: rs.map((r) => fmt(r.value)), textposition: 'outside', cliponaxis: false } : {}),
+      ...(rows.length <= 12 ? { text: rs.map((r) => r.text ?? fmt(r.value)), textposition: 'outside', cliponaxis: false } : {}),
       ...(hasErr ? { error_y: { type: 'data', array: rs.map((r) => r.error ?? 0), visible: true, thickness: 1.5, width: 6 } } : {}),
     };
   });
@@ -89,18 +91,29 @@ export interface TradeoffPoint {
   y: number;
   /** Method family (one colour and legend entry per group), e.g. 'baseline', 'PiX', 'CHEX', 'DGC'. */
   group?: string;
+  /** Error bar half-widths (e.g. half a 95 % confidence interval over seeds). */
+  xError?: number;
+  yError?: number;
 }
 
-/** Accuracy against a cost (GFLOPs, latency): the head-to-head scatter, labelled points, one colour per group. */
-export function tradeoffScatter(points: readonly TradeoffPoint[], title: string, xTitle: string, opts: { logX?: boolean } = {}): Figure {
+/**
+ * Accuracy against a cost (GFLOPs, latency): labelled points, one colour per group, with error bars where given;
+ * `lines` joins each group's points in order of x (a method's curve over its operating points).
+ */
+export function tradeoffScatter(points: readonly TradeoffPoint[], title: string, xTitle: string, opts: { logX?: boolean; lines?: boolean } = {}): Figure {
   if (points.length === 0) throw new Error('points: expected at least one point');
-  checkFinite(points.flatMap((p) => [p.x, p.y]), 'points');
+  checkFinite(points.flatMap((p) => [p.x, p.y, p.xError ?? 0, p.yError ?? 0]), 'points');
   const groups = [...new Set(points.map((p) => p.group ?? ''))];
+  const bars = (ps: readonly TradeoffPoint[], k: 'xError' | 'yError') =>
+    ps.some((p) => p[k] !== undefined) ? { type: 'data', array: ps.map((p) => p[k] ?? 0), visible: true, thickness: 1.2, width: 4 } : undefined;
   const data: Trace[] = groups.map((g) => {
     const ps = points.filter((p) => (p.group ?? '') === g);
+    if (opts.lines) ps.sort((a, b) => a.x - b.x);
+    const ex = bars(ps, 'xError'), ey = bars(ps, 'yError');
     return {
-      type: 'scatter', mode: 'markers+text', name: g || 'models', x: ps.map((p) => p.x), y: ps.map((p) => p.y),
+      type: 'scatter', mode: opts.lines ? 'lines+markers+text' : 'markers+text', name: g || 'models', x: ps.map((p) => p.x), y: ps.map((p) => p.y),
       text: ps.map((p) => p.label), textposition: 'top center', marker: { size: 11, line: { width: 1, color: '#333' } },
+      ...(ex ? { error_x: ex } : {}), ...(ey ? { error_y: ey } : {}),
     };
   });
   return {

@@ -47,7 +47,7 @@ export function barPanels(panels: readonly BarPanel[], title: string, opts: { co
       data.push({
         type: 'bar', name: s || p.title, legendgroup: s, legendrank: s === 'paper' ? 1 : 2, showlegend: !shown.has(s) && s !== '', xaxis: `x${k}`, yaxis: `y${k}`,
         x: rs.map((row) => row.label), y: rs.map((row) => row.value), marker: { color: colour.get(s) },
-        ...(few ? { text: rs.map((row) => fmt(row.value)), textposition: 'outside', cliponaxis: false } : {}),
+        ...(few ? { text: rs.map((row) => row.text ?? fmt(row.value)), textposition: 'outside', cliponaxis: false } : {}),
         ...(hasErr ? { error_y: { type: 'data', array: rs.map((row) => row.error ?? 0), visible: true, thickness: 1.5, width: 5 } } : {}),
       });
       shown.add(s);

@@ -1,8 +1,9 @@
-// Test-only tables for the scale-out scripts (scripts/run-table.mjs, test/scale/): listed by `chanlab repro` only
-// when CHANLAB_TEST_TABLES=1. `scale-toy`: two training rows on synthetic 8×8 data (seconds each on the cpu backend),
-// the first also computes a count with its seed 0; `scale-failing`: a row whose computation always fails.
+// Test-only tables for the scale-out scripts (scripts/run-table.mjs, test/scale/): `chanlab repro` loads them through
+// CHANLAB_EXTRA_TABLES=test/scale/tables.ts (helpers.ts). `scale-toy`: two training rows on synthetic 8×8 data
+// (seconds each on the cpu backend), the first also computes a count with its seed 0; `scale-failing`: a row whose
+// computation always fails.
+import type { TableDefinition, Tier } from '../../repro/definition.js';
 import type { TrainConfig } from '../../src/train/config.js';
-import type { TableDefinition, Tier } from '../definition.js';
 
 function toyConfig(seed: number, lr: number): TrainConfig {
   return {
@@ -40,4 +41,4 @@ export const scaleFailing: TableDefinition = {
   ],
 };
 
-export const TEST_TABLES: readonly TableDefinition[] = [scaleToy, scaleFailing];
+export const TABLES: readonly TableDefinition[] = [scaleToy, scaleFailing];
