@@ -42,10 +42,29 @@ export function getModelEntry(name: string): ModelEntry {
 /** Builds a registered model; `overrides` are merged over its default config (unknown keys are errors). */
 export function createModel(name: string, overrides: Partial<ModelConfig> = {}): Module {
   const entry = getModelEntry(name);
+  return entry.create(configWith(entry, overrides, 'createModel'));
+}
+
+/** The entry's default config with `overrides` merged over it (unknown keys are errors). */
+function configWith(entry: ModelEntry, overrides: Partial<ModelConfig>, owner: string): ModelConfig {
   for (const k of Object.keys(overrides)) {
     if (!(k in entry.defaultConfig)) {
-      throw new Error(`createModel(${name}): unknown config key '${k}' (expected one of ${Object.keys(entry.defaultConfig).join(', ')})`);
+      throw new Error(`${owner}(${entry.name}): unknown config key '${k}' (expected one of ${Object.keys(entry.defaultConfig).join(', ')})`);
     }
   }
-  return entry.create({ ...entry.defaultConfig, ...overrides });
+  return { ...entry.defaultConfig, ...overrides } as ModelConfig;
+}
+
+/**
+ * The dense twin of a dynamic model (`ModelEntry.denseTwin`): the static network it prunes, built from the dynamic
+ * model's config with `overrides` applied, and its registry name. Errors for a model without one.
+ */
+export function createDenseTwin(name: string, overrides: Partial<ModelConfig> = {}): { name: string; model: Module } {
+  const entry = getModelEntry(name);
+  if (!entry.denseTwin) {
+    const have = ALL.filter((e) => e.denseTwin).map((e) => e.name);
+    throw new Error(`createDenseTwin: model '${name}' has no dense twin (models with one: ${have.join(', ')})`);
+  }
+  const twin = entry.denseTwin.model;
+  return { name: twin, model: createModel(twin, entry.denseTwin.config(configWith(entry, overrides, 'createDenseTwin'))) };
 }
