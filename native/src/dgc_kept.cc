@@ -1,0 +1,179 @@
+// Kept-channel DGC heads (dgc_kept.h; docs/methods/dgc.md §1.3, §8.3): the orchestration around the per-ISA loops of
+// dgc_kept_tile.h. One sample at a time: (eval) pre-activation, spatial mean, saliency MLPs and gate; the kept lists;
+// the head filters of the kept channels packed and scaled; the indirect convolution over the output pixels in tasks
+// (output-channel chunk × pixel range), interleaved into y. A batch runs its samples in parallel; one sample runs its
+// packing (per head) and its tasks in parallel.
+#include "dgc_kept.h"
+#include <omp.h>
+#include <algorithm>
+#include <cmath>
+#include <vector>
+#include "common.h"
+#include "dgc_kept_isa.h"
+
+namespace chanlab {
+
+namespace {
+
+const DgcTileKernels& tiles() {
+#if defined(__x86_64__) && defined(__GNUC__)
+  static const DgcTileKernels& k =
+      __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") ? avx2::kTileKernels : base::kTileKernels;
+  return k;
+#else
+  return base::kTileKernels;
+#endif
+}
+
+// Multiply-adds below which a call runs on the calling thread (waking the OpenMP team costs 40–70 µs on the 2-core
+// VM, see kParallelMin).
+constexpr int64_t kParallelMacs = int64_t{1} << 21;
+constexpr int64_t kPixelStep = 12;  // pixel ranges are multiples of every block's pixel count
+
+DgcTileGeometry tileGeometry(const DgcGeometry& g, int64_t threads) {
+  DgcTileGeometry t{g.H, g.W, g.C, g.Co, g.h, g.cph(), g.k, g.stride, g.pad, g.Ho, g.Wo, g.d, 0, 0, 0, 0};
+  t.nb = dgcBlockWidth(t.cph);
+  t.chunks = t.cph / t.nb;
+  const int64_t HoWo = g.Ho * g.Wo;
+  int64_t range = std::max<int64_t>(kPixelStep, kTileFloats / (g.h * t.nb) / kPixelStep * kPixelStep);
+  if (g.B == 1 && threads > 1) {  // one sample: enough tasks for every thread
+    const int64_t want = (2 * threads + t.chunks - 1) / t.chunks;
+    range = std::min(range, std::max<int64_t>(kPixelStep, ((HoWo + want - 1) / want + kPixelStep - 1) / kPixelStep * kPixelStep));
+  }
+  t.range = std::min(range, (HoWo + kPixelStep - 1) / kPixelStep * kPixelStep);
+  t.ranges = (HoWo + t.range - 1) / t.range;
+  return t;
+}
+
+// One thread's buffers, kept between calls (no allocation or page faults per call).
+struct Scratch {
+  std::vector<float> a, wp, tile, s, work;
+  std::vector<int32_t> idx;
+  std::vector<int64_t> K;
+  SampleKept kept(const DgcGeometry& g) {
+    const size_t hc = static_cast<size_t>(g.h * g.C);
+    if (idx.size() < hc) idx.resize(hc), s.resize(hc);
+    if (K.size() < static_cast<size_t>(g.h)) K.resize(static_cast<size_t>(g.h));
+    if (tile.size() < static_cast<size_t>(kTileFloats)) tile.resize(static_cast<size_t>(kTileFloats));
+    return {idx.data(), s.data(), K.data()};
+  }
+  float* packed(size_t n) {
+    if (wp.size() < n) wp.resize(n);
+    return wp.data();
+  }
+};
+
+Scratch& scratch() {
+  static thread_local Scratch s;
+  return s;
+}
+
+// Kept lists of sample b from gated saliencies [h, B, C] (channels with ĝ ≠ 0).
+void keptFromGated(const DgcGeometry& g, const float* gated, int64_t b, const SampleKept& kept) {
+  for (int64_t i = 0; i < g.h; i++) {
+    const float* gr = gated + (i * g.B + b) * g.C;
+    int64_t n = 0;
+    for (int64_t c = 0; c < g.C; c++) {
+      if (gr[c] != 0.f) kept.idx[i * g.C + n] = static_cast<int32_t>(c), kept.s[i * g.C + n] = gr[c], n++;
+    }
+    kept.K[i] = n;
+  }
+}
+
+// The batch loop shared by both entry points: `setup(b, scratch, kept)` fills the kept lists of sample b (and
+// returns its activations), then packing and the convolution tasks of that sample.
+template <class Setup>
+void runSamples(const DgcGeometry& g, const float* w, float* y, int64_t maxK, Setup setup) {
+  const DgcTileKernels& tk = tiles();
+  const int64_t T = g.k * g.k, HoWo = g.Ho * g.Wo;
+  const int64_t slot = T * std::max<int64_t>(maxK, 1) * g.cph();
+  const bool parallel = g.B * HoWo * T * g.Co * maxK >= kParallelMacs;
+  const int64_t threads = parallel ? std::max(1, omp_get_max_threads()) : 1;
+  const DgcTileGeometry tg = tileGeometry(g, threads);
+  if (g.B == 1) {
+    Scratch& sc = scratch();
+    const SampleKept kept = sc.kept(g);
+    const float* a = setup(0, sc, kept);
+    float* wp = sc.packed(static_cast<size_t>(g.h * slot));
+#pragma omp parallel if (parallel)
+    {
+#pragma omp for schedule(static)
+      for (int64_t i = 0; i < g.h; i++) tk.pack(tg, w, kept, slot, wp, i, i + 1);
+      Scratch& mine = scratch();
+      mine.kept(g);
+#pragma omp for schedule(static)
+      for (int64_t t = 0; t < tg.tasks(); t++) tk.conv(tg, a, kept, wp, slot, y, t, t + 1, mine.tile.data());
+    }
+    return;
+  }
+#pragma omp parallel for schedule(static) if (parallel)
+  for (int64_t b = 0; b < g.B; b++) {
+    Scratch& sc = scratch();
+    const SampleKept kept = sc.kept(g);
+    const float* a = setup(b, sc, kept);
+    float* wp = sc.packed(static_cast<size_t>(g.h * slot));
+    tk.pack(tg, w, kept, slot, wp, 0, g.h);
+    tk.conv(tg, a, kept, wp, slot, y + b * HoWo * g.Co, 0, tg.tasks(), sc.tile.data());
+  }
+}
+
+}  // namespace
+
+int64_t dgcBlockWidth(int64_t cph) { return cph % 16 == 0 ? 16 : cph % 8 == 0 ? 8 : 4; }
+
+void DgcGeometry::check() const {
+  if (B < 1 || H < 1 || W < 1 || C < 1 || Co < 1 || h < 1 || k < 1 || stride < 1 || pad < 0) {
+    throw ArgError("dims: expected positive B, H, W, C, C', heads, k, stride and padding >= 0");
+  }
+  if (Co % h != 0) throw ArgError("dims: heads must divide the output channels");
+  if (Ho != (H + 2 * pad - k) / stride + 1 || Wo != (W + 2 * pad - k) / stride + 1 || Ho < 1 || Wo < 1) {
+    throw ArgError("dims: Ho, Wo must be (H + 2·pad − k) / stride + 1 (and likewise for W)");
+  }
+  if (k * k > kMaxTaps) throw ArgError("dims: kernel size at most 7");
+  if (kDrop < 0 || kDrop > C) throw ArgError("dims: inactive channels must be in [0, C]");
+  if (d < 0) throw ArgError("dims: hidden width must be >= 0");
+  if (cph() % 4 != 0) throw ArgError("dims: the kept-channel heads need C'/h a multiple of 4");
+}
+
+bool dgcKeptSupported(const DgcGeometry& g) {
+  return g.h >= 1 && g.Co % g.h == 0 && g.cph() % 4 == 0 && g.k * g.k <= kMaxTaps;
+}
+
+void dgcKeptHeads(const DgcGeometry& g, const float* a, const float* gated, const float* w, float* y) {
+  g.check();
+  int64_t maxK = 0;
+  for (int64_t r = 0; r < g.h * g.B; r++) {
+    const float* gr = gated + r * g.C;
+    maxK = std::max<int64_t>(maxK, g.C - std::count(gr, gr + g.C, 0.f));
+  }
+  runSamples(g, w, y, maxK, [&](int64_t b, Scratch&, const SampleKept& kept) {
+    keptFromGated(g, gated, b, kept);
+    return a + b * g.H * g.W * g.C;
+  });
+}
+
+void dgcEvalForward(const DgcGeometry& g, const float* x, const float* mean, const float* variance, const float* gamma,
+                    const float* beta, float eps, const float* w1, const float* w2, const float* b2, const float* w,
+                    float* gated, float* y) {
+  g.check();
+  if (g.d < 1) throw ArgError("dims: hidden width d must be >= 1");
+  const int64_t C = g.C, HW = g.H * g.W;
+  // the coefficients of batchNormInference, so that a equals the masked path's bit for bit
+  std::vector<float> kb(static_cast<size_t>(C)), bb(static_cast<size_t>(C));
+  for (int64_t c = 0; c < C; c++) {
+    kb[c] = gamma[c] / std::sqrt(variance[c] + eps);
+    bb[c] = beta[c] - mean[c] * kb[c];
+  }
+  const DgcTileKernels& tk = tiles();
+  const DgcTileGeometry tg = tileGeometry(g, 1);
+  const DgcMlp mlp{w1, w2, b2};
+  runSamples(g, w, y, g.kDrop > 0 ? C - g.kDrop : C, [&](int64_t b, Scratch& sc, const SampleKept& kept) {
+    if (sc.a.size() < static_cast<size_t>(HW * C)) sc.a.resize(static_cast<size_t>(HW * C));
+    if (sc.work.size() < static_cast<size_t>(3 * C + g.d)) sc.work.resize(static_cast<size_t>(3 * C + g.d));
+    tk.prepare(tg, x + b * HW * C, kb.data(), bb.data(), mlp, g.kDrop, sc.a.data(), gated + b * C, g.B * C, kept,
+               sc.work.data());
+    return static_cast<const float*>(sc.a.data());
+  });
+}
+
+}  // namespace chanlab
