@@ -3,6 +3,7 @@
 // input shape over timed forward passes after warm-ups. What is left of a pass's wall time beyond its kernels is
 // JavaScript: module calls, op dispatch, tensor bookkeeping.
 import * as tf from '@tensorflow/tfjs-core';
+import { installKernels } from '../kernels/install.js';
 import type { Module } from '../nn/module.js';
 import { withEvalPasses } from './latency.js';
 
@@ -51,24 +52,17 @@ export async function profileLatency(model: Module | string, opts: { runs?: numb
   const byKernel: Totals = new Map();
   const byShape: Totals = new Map();
   let on = false;
-  const originals = tf.getKernelsForBackend(backend);
-  for (const k of originals) {
-    const f = k.kernelFunc;
-    tf.unregisterKernel(k.kernelName, backend);
-    tf.registerKernel({
-      ...k,
-      kernelFunc: (args) => {
-        if (!on) return f(args);
-        const t0 = performance.now();
-        const r = f(args);
-        const ms = performance.now() - t0;
-        const first = args.inputs.x ?? Object.values(args.inputs)[0];
-        add(byKernel, k.kernelName, '', ms);
-        add(byShape, k.kernelName, first ? first.shape.join('×') : '', ms);
-        return r;
-      },
-    });
-  }
+  const timed = (kernelName: string, f: tf.KernelFunc): tf.KernelFunc => (args) => {
+    if (!on) return f(args);
+    const t0 = performance.now();
+    const r = f(args);
+    const ms = performance.now() - t0;
+    const first = args.inputs.x ?? Object.values(args.inputs)[0];
+    add(byKernel, kernelName, '', ms);
+    add(byShape, kernelName, first ? first.shape.join('×') : '', ms);
+    return r;
+  };
+  const restore = installKernels(tf.getKernelsForBackend(backend).map((k) => ({ ...k, kernelFunc: timed(k.kernelName, k.kernelFunc) })));
   try {
     const { name, wall } = await withEvalPasses(model, opts, async ({ name, pass }) => {
       for (let i = 0; i < (opts.warmup ?? 5); i++) await pass();
@@ -84,10 +78,7 @@ export async function profileLatency(model: Module | string, opts: { runs?: numb
     };
   } finally {
     on = false;
-    for (const k of originals) {
-      tf.unregisterKernel(k.kernelName, backend);
-      tf.registerKernel(k);
-    }
+    restore();
   }
 }
 

@@ -3,7 +3,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { checkNHWC, checkPositiveInt } from '../core/check.js';
 import { Module } from './module.js';
-import { batchNormTrain } from './batchnorm_train.js';
+import { batchNormTrain } from '../ops/batchnorm/batchnorm_train.js';
 import { Buffer, Parameter } from './parameter.js';
 
 export interface BatchNormOptions {

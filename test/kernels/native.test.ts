@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { releaseBackends, useBackend } from '../../src/backend/index.js';
 import { NATIVE_KERNELS, nativeKernelsEnabled, setNativeKernels } from '../../src/kernels/native/index.js';
 import { ADDON_RELATIVE_PATH, nativeStatus, packageRoot } from '../../src/kernels/native/addon.js';
-import { batchNormTrain } from '../../src/nn/batchnorm_train.js';
+import { batchNormTrain } from '../../src/ops/batchnorm/batchnorm_train.js';
 import { naiveConvGrads, naiveDepthwiseGrads, type Pad, randArray, relDiff } from './conv_ref.js';
 
 const TOL = 1e-4;
