@@ -10,6 +10,7 @@
 #include <vector>
 #include "common.h"
 #include "dgc_kept_isa.h"
+#include "generated/kernels.h"
 
 namespace chanlab {
 
@@ -119,7 +120,7 @@ void runSamples(const DgcGeometry& g, const float* w, float* y, int64_t maxK, Se
 
 }  // namespace
 
-int64_t dgcBlockWidth(int64_t cph) { return cph % 16 == 0 ? 16 : cph % 8 == 0 ? 8 : 4; }
+int64_t dgcBlockWidth(int64_t cph) { return cph % 16 == 0 ? 16 : cph % 8 == 0 ? 8 : cph % 4 == 0 ? 4 : 1; }
 
 void DgcGeometry::check() const {
   if (B < 1 || H < 1 || W < 1 || C < 1 || Co < 1 || h < 1 || k < 1 || stride < 1 || pad < 0) {
@@ -129,17 +130,11 @@ void DgcGeometry::check() const {
   if (Ho != (H + 2 * pad - k) / stride + 1 || Wo != (W + 2 * pad - k) / stride + 1 || Ho < 1 || Wo < 1) {
     throw ArgError("dims: Ho, Wo must be (H + 2·pad − k) / stride + 1 (and likewise for W)");
   }
-  if (k * k > kMaxTaps) throw ArgError("dims: kernel size at most 7");
   if (kDrop < 0 || kDrop > C) throw ArgError("dims: inactive channels must be in [0, C]");
   if (d < 0) throw ArgError("dims: hidden width must be >= 0");
-  if (cph() % 4 != 0) throw ArgError("dims: the kept-channel heads need C'/h a multiple of 4");
 }
 
-bool dgcKeptSupported(const DgcGeometry& g) {
-  return g.h >= 1 && g.Co % g.h == 0 && g.cph() % 4 == 0 && g.k * g.k <= kMaxTaps;
-}
-
-void dgcKeptHeads(const DgcGeometry& g, const float* a, const float* gated, const float* w, float* y) {
+void dgcKeptPass(const DgcGeometry& g, const float* a, const float* gated, const float* w, float* y) {
   g.check();
   int64_t maxK = 0;
   for (int64_t r = 0; r < g.h * g.B; r++) {
@@ -152,7 +147,7 @@ void dgcKeptHeads(const DgcGeometry& g, const float* a, const float* gated, cons
   });
 }
 
-void dgcEvalForward(const DgcGeometry& g, const float* x, const float* mean, const float* variance, const float* gamma,
+void dgcEvalPass(const DgcGeometry& g, const float* x, const float* mean, const float* variance, const float* gamma,
                     const float* beta, float eps, const float* w1, const float* w2, const float* b2, const float* w,
                     float* gated, float* y) {
   g.check();
@@ -174,6 +169,43 @@ void dgcEvalForward(const DgcGeometry& g, const float* x, const float* mean, con
                sc.work.data());
     return static_cast<const float*>(sc.a.data());
   });
+}
+
+namespace {
+
+DgcGeometry geometryOf(I32 dims) {
+  DgcGeometry g{dims[0], dims[1], dims[2], dims[3], dims[4], dims[5], dims[6], dims[7], dims[8], dims[9], dims[10]};
+  if (dims.count() > 11) g.d = dims[11], g.kDrop = dims[12];
+  g.check();
+  return g;
+}
+
+}  // namespace
+
+// dgcKeptForward (native/kernels.json)
+void dgcKeptForward(I32 dims, F32 x, F32 mean, F32 variance, F32 gamma, F32 beta, double eps, F32 w1, F32 w2, F32 b2,
+                    F32 w, F32 gated, F32 y) {
+  const DgcGeometry g = geometryOf(dims);
+  expectCount(x, "x", g.B * g.H * g.W * g.C);
+  for (const F32* s : {&mean, &variance, &gamma, &beta}) expectCount(*s, "mean, variance, gamma, beta", g.C);
+  expectCount(w1, "w1", g.h * g.C * g.d);
+  expectCount(w2, "w2", g.h * g.d * g.C);
+  expectCount(b2, "b2", g.h * g.C);
+  expectCount(w, "w", g.k * g.k * g.C * g.Co);
+  expectCount(gated, "gated", g.h * g.B * g.C);
+  expectCount(y, "y", g.B * g.Ho * g.Wo * g.Co);
+  dgcEvalPass(g, x.data, mean.data, variance.data, gamma.data, beta.data, static_cast<float>(eps), w1.data, w2.data,
+              b2.data, w.data, gated.data, y.data);
+}
+
+// dgcKeptHeads (native/kernels.json)
+void dgcKeptHeads(I32 dims, F32 a, F32 gated, F32 w, F32 y) {
+  const DgcGeometry g = geometryOf(dims);
+  expectCount(a, "a", g.B * g.H * g.W * g.C);
+  expectCount(gated, "gated", g.h * g.B * g.C);
+  expectCount(w, "w", g.k * g.k * g.C * g.Co);
+  expectCount(y, "y", g.B * g.Ho * g.Wo * g.Co);
+  dgcKeptPass(g, a.data, gated.data, w.data, y.data);
 }
 
 }  // namespace chanlab

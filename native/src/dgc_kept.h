@@ -1,7 +1,8 @@
 // Kept-channel execution of DGC heads (docs/methods/dgc.md §1.3, §1.6, §8.3): per sample and head only the input
 // channels the gate keeps are convolved — an indirect convolution over the kept channel list with the head's filter
 // rows packed (and scaled by the saliencies) per sample, written straight in the interleaved order (channel j·h + i).
-// Plain functions on raw buffers (NHWC float32; filters in tfjs layout [k, k, C, C'], heads stacked head-major).
+// Plain functions on raw buffers (NHWC float32; filters in tfjs layout [k, k, C, C'], heads stacked head-major); the
+// addon's entry points dgcKeptForward / dgcKeptHeads (native/kernels.json) check the spans and call them.
 #pragma once
 #include <cstdint>
 
@@ -17,9 +18,6 @@ struct DgcGeometry {
   void check() const;
 };
 
-// Whether the kept-channel kernels take this geometry (C'/h a multiple of 4 and the sizes in range).
-bool dgcKeptSupported(const DgcGeometry& g);
-
 // The DGC layer in eval mode (docs/methods/dgc.md §1.3), one fused pass:
 //   a = relu(x·kBn + bBn) (running statistics; the arithmetic of batchNormInference);
 //   z = mean_HW(a) [B,C] (double, pixel order, as spatialMean);
@@ -27,12 +25,12 @@ bool dgcKeptSupported(const DgcGeometry& g);
 //   ĝ_i = g_i where g_i > its row's kDrop-th smallest, else 0, into `gated` [h,B,C];
 //   y [B,Ho,Wo,Co] = the heads' convolutions of a·ĝ_i over the kept channels only, interleaved.
 // a lives only in per-thread scratch, one sample at a time.
-void dgcEvalForward(const DgcGeometry& g, const float* x, const float* mean, const float* variance, const float* gamma,
+void dgcEvalPass(const DgcGeometry& g, const float* x, const float* mean, const float* variance, const float* gamma,
                     const float* beta, float eps, const float* w1, const float* w2, const float* b2, const float* w,
                     float* gated, float* y);
 
 // The heads alone on given activations a [B,H,W,C] and gated saliencies ĝ [h,B,C] (0 = dropped): y [B,Ho,Wo,Co],
 // equal to dgcHeads' masked form, computing only the channels with ĝ ≠ 0.
-void dgcKeptHeads(const DgcGeometry& g, const float* a, const float* gated, const float* w, float* y);
+void dgcKeptPass(const DgcGeometry& g, const float* a, const float* gated, const float* w, float* y);
 
 }  // namespace chanlab

@@ -4,7 +4,6 @@
 
 namespace chanlab {
 
-constexpr int64_t kMaxTaps = 49;  // kernels up to 7×7
 constexpr int64_t kTileFloats = int64_t{1} << 13;  // one task's output tile
 
 // The sizes the loops read (of one DgcGeometry) and how one sample's output is cut into tasks: output-channel chunks

@@ -18,6 +18,7 @@ namespace CHANLAB_ISA {
 template <int L> struct Vec;
 template <> struct Vec<8> { typedef float T __attribute__((vector_size(32))); typedef int32_t I __attribute__((vector_size(32))); };
 template <> struct Vec<4> { typedef float T __attribute__((vector_size(16))); };
+template <> struct Vec<1> { typedef float T; };
 
 template <int L>
 inline typename Vec<L>::T loadu(const float* p) {
@@ -29,7 +30,8 @@ inline typename Vec<L>::T loadu(const float* p) {
 template <int L>
 inline typename Vec<L>::T splat(float x) {
   if constexpr (L == 8) return typename Vec<L>::T{x, x, x, x, x, x, x, x};
-  else return typename Vec<L>::T{x, x, x, x};
+  else if constexpr (L == 4) return typename Vec<L>::T{x, x, x, x};
+  else return x;
 }
 
 template <int L>
@@ -161,7 +163,8 @@ void conv(const DgcTileGeometry& g, const float* a, const SampleKept& kept, cons
           int64_t t0, int64_t t1, float* tile) {
   if (g.nb == 16) convT<8, 6, 2>(g, a, kept, wp, slot, y, t0, t1, tile);
   else if (g.nb == 8) convT<8, 12, 1>(g, a, kept, wp, slot, y, t0, t1, tile);
-  else convT<4, 12, 1>(g, a, kept, wp, slot, y, t0, t1, tile);
+  else if (g.nb == 4) convT<4, 12, 1>(g, a, kept, wp, slot, y, t0, t1, tile);
+  else convT<1, 12, 1>(g, a, kept, wp, slot, y, t0, t1, tile);
 }
 
 void pack(const DgcTileGeometry& g, const float* w, const SampleKept& kept, int64_t slot, float* wp, int64_t i0,
@@ -185,47 +188,95 @@ void pack(const DgcTileGeometry& g, const float* w, const SampleKept& kept, int6
   }
 }
 
+// The k-th smallest (1 ≤ k ≤ n) of g[0..n), all in [0, ∞] (no NaN): the bit patterns of such floats are ordered like
+// their values, so bisect on them for the smallest u with #{g ≤ u} ≥ k, counting with vector compares (no branches
+// on the data, unlike a partition).
+float kthSmallest(const float* g, int64_t n, int64_t k) {
+  typedef uint32_t U __attribute__((vector_size(32)));
+  typedef int32_t S __attribute__((vector_size(32)));
+  uint32_t lo = 0x7f800000u, hi = 0;
+  for (int64_t c = 0; c < n; c++) {
+    uint32_t u;
+    std::memcpy(&u, g + c, 4);
+    lo = std::min(lo, u);
+    hi = std::max(hi, u);
+  }
+  while (lo < hi) {
+    const uint32_t mid = lo + (hi - lo) / 2;
+    const U m = U{} + mid;
+    S cnt = S{};
+    int64_t c = 0;
+    for (; c + 8 <= n; c += 8) {
+      U u;
+      std::memcpy(&u, g + c, sizeof u);
+      cnt -= reinterpret_cast<S>(u <= m);  // true is −1
+    }
+    int64_t total = 0;
+    for (int j = 0; j < 8; j++) total += cnt[j];
+    for (; c < n; c++) {
+      uint32_t u;
+      std::memcpy(&u, g + c, 4);
+      total += u <= mid;
+    }
+    if (total >= k) hi = mid;
+    else lo = mid + 1;
+  }
+  float t;
+  std::memcpy(&t, &lo, 4);
+  return t;
+}
+
+// out[c] = max(x[c]·k[c] + b[c], 0), acc[c] += out[c] (double).
+void bnReluRow(float* __restrict out, const float* __restrict x, const float* __restrict k, const float* __restrict b,
+               double* __restrict acc, int64_t n) {
+  using V = Vec<8>::T;
+  typedef float F4 __attribute__((vector_size(16)));
+  typedef double D4 __attribute__((vector_size(32)));
+  int64_t c = 0;
+  for (; c + 8 <= n; c += 8) {
+    const V v = loadu<8>(x + c) * loadu<8>(k + c) + loadu<8>(b + c);
+    const V r = v > V{} ? v : V{};
+    storeu<8>(out + c, r);
+    F4 lo, hi;
+    std::memcpy(&lo, &r, sizeof lo);
+    std::memcpy(&hi, reinterpret_cast<const char*>(&r) + sizeof lo, sizeof hi);
+    D4 a0, a1;
+    std::memcpy(&a0, acc + c, sizeof a0);
+    std::memcpy(&a1, acc + c + 4, sizeof a1);
+    a0 += __builtin_convertvector(lo, D4);
+    a1 += __builtin_convertvector(hi, D4);
+    std::memcpy(acc + c, &a0, sizeof a0);
+    std::memcpy(acc + c + 4, &a1, sizeof a1);
+  }
+  for (; c < n; c++) {
+    const float v = x[c] * k[c] + b[c];
+    out[c] = v > 0.f ? v : 0.f;
+    acc[c] += out[c];
+  }
+}
+
 void prepare(const DgcTileGeometry& g, const float* x, const float* kb, const float* bb, const DgcMlp& mlp,
              int64_t kDrop, float* a, float* gated, int64_t ldg, const SampleKept& kept, float* work) {
   const int64_t C = g.C, d = g.d, HW = g.H * g.W;
   float* z = work;
   float* gr = work + C;
-  float* tmp = work + 2 * C;
   float* hid = work + 3 * C;
-  // BN as batchNormInference (rowAffine), ReLU, and the mean over pixels in double in pixel order (spatialMean)
+  // BN with running statistics as batchNormInference computes it (x·kb + bb, contracted to one FMA where the ISA has
+  // it, as rowAffine's clones), ReLU, and the mean over pixels in double in pixel order (as spatialMean): one pass
   static thread_local std::vector<double> acc;
   acc.assign(static_cast<size_t>(C), 0.0);
-  for (int64_t p = 0; p < HW; p++) {
-    float* ar = a + p * C;
-    rowAffine(ar, x + p * C, kb, bb, C);
-    for (int64_t c = 0; c < C; c++) ar[c] = ar[c] > 0.f ? ar[c] : 0.f;
-    rowAdd(acc.data(), ar, C);
-  }
+  for (int64_t p = 0; p < HW; p++) bnReluRow(a + p * C, x + p * C, kb, bb, acc.data(), C);
   for (int64_t c = 0; c < C; c++) z[c] = static_cast<float>(acc[c] / static_cast<double>(HW));
   for (int64_t i = 0; i < g.h; i++) {
-    // g = relu(relu(z·w1_i)·w2_i + b2_i), float sums in input order
-    const float* w1 = mlp.w1 + i * C * d;
+    // g = relu(relu(z·w1_i)·w2_i + b2_i): the matrix-vector passes of the 1×1-conv kernel (rowsMatVec)
     std::fill(hid, hid + d, 0.f);
-    for (int64_t c = 0; c < C; c++) {
-      const float zc = z[c];
-      const float* w1r = w1 + c * d;
-      for (int64_t j = 0; j < d; j++) hid[j] += zc * w1r[j];
-    }
+    rowsMatVec(hid, z, mlp.w1 + i * C * d, C, d, d);
+    for (int64_t j = 0; j < d; j++) hid[j] = hid[j] > 0.f ? hid[j] : 0.f;
     std::memcpy(gr, mlp.b2 + i * C, sizeof(float) * static_cast<size_t>(C));
-    for (int64_t j = 0; j < d; j++) {
-      const float hj = hid[j] > 0.f ? hid[j] : 0.f;
-      if (hj == 0.f) continue;
-      const float* w2r = mlp.w2 + (i * d + j) * C;
-      for (int64_t c = 0; c < C; c++) gr[c] += hj * w2r[c];
-    }
+    rowsMatVec(gr, hid, mlp.w2 + i * d * C, d, C, C);
     for (int64_t c = 0; c < C; c++) gr[c] = gr[c] > 0.f ? gr[c] : 0.f;
-    // the gate: drop everything <= the kDrop-th smallest (docs/methods/dgc.md §1.3)
-    float th = -1.f;
-    if (kDrop > 0) {
-      std::memcpy(tmp, gr, sizeof(float) * static_cast<size_t>(C));
-      std::nth_element(tmp, tmp + (kDrop - 1), tmp + C);
-      th = tmp[kDrop - 1];
-    }
+    // the gate: drop everything <= the kDrop-th smallest (docs/methods/dgc.md §1.3); branch-free lists
+    const float th = kDrop > 0 ? kthSmallest(gr, C, kDrop) : -1.f;
     float* out = gated + i * ldg;
     int32_t* idx = kept.idx + i * C;
     float* s = kept.s + i * C;
@@ -234,7 +285,9 @@ void prepare(const DgcTileGeometry& g, const float* x, const float* kb, const fl
       const float v = gr[c];
       const bool keep = v > th && v != 0.f;
       out[c] = keep ? v : 0.f;
-      if (keep) idx[n] = static_cast<int32_t>(c), s[n] = v, n++;
+      idx[n] = static_cast<int32_t>(c);
+      s[n] = v;
+      n += keep;
     }
     kept.K[i] = n;
   }

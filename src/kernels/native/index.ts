@@ -12,6 +12,7 @@ import { nativeBatchNormKernels } from './batchnorm.js';
 import { nativeConvForwardKernels } from './conv.js';
 import { nativeConvGradKernels } from './conv_grad.js';
 import { nativeDgcKernels } from './dgc.js';
+import { nativeDgcEvalKernels } from './dgc_eval.js';
 import { nativeGroupConvKernels } from './group_conv.js';
 import { nativeInferenceKernels } from './inference.js';
 import { nativePixKernels } from './pix.js';
@@ -23,6 +24,7 @@ interface NativeKernel { kernelName: string; kernelFunc: (args: KernelArgs) => u
 export const NATIVE_KERNELS: readonly NativeKernel[] = [
   ...nativeConvForwardKernels, ...nativeConvGradKernels, ...nativeGroupConvKernels, ...nativePoolKernels, ...nativeBatchNormKernels,
   ...nativePixKernels, ...nativePixGateKernels, ...nativeInferenceKernels, ...nativeDgcKernels,
+  ...nativeDgcEvalKernels,
 ];
 
 let uninstall: (() => void) | undefined;

@@ -1,22 +1,18 @@
 // The DGC gate (docs/methods/dgc.md §1.3, §1.5): per row (one sample of one head) drop every saliency that is ≤ the
-// k-th smallest, keep the others at their value. The threshold and the mask are computed on a gradient-free copy:
+// k-th smallest (the rule: keepMaskValue, src/ops/dgc/gate.ts), keep the others at their value. The threshold and the
+// mask are computed on a gradient-free copy:
 // the mask is a constant for the tape, so gradient reaches g only through the kept entries of g·mask.
 import * as tf from '@tensorflow/tfjs-core';
+import { checkDropCount, keepMaskValue } from '../../ops/dgc/gate.js';
 
 /**
  * 0/1 float mask [R, C] of the entries of g [R, C] strictly greater than the row's k-th smallest value (ties with it
  * and exact zeros at or below it are dropped). k = 0 keeps everything. No gradient flows through the mask.
  */
 export function keepMask(g: tf.Tensor2D, k: number): tf.Tensor2D {
-  const C = g.shape[1];
-  if (!Number.isInteger(k) || k < 0 || k > C) throw new Error(`keepMask: k (channels to drop) must be an integer in [0, ${C}], got ${k}`);
+  checkDropCount(k, g.shape[1]);
   const f = tf.customGrad(((x: tf.Tensor2D) => {
-    const value = tf.tidy(() => {
-      if (k === 0) return tf.onesLike(x);
-      const { values } = tf.topk(tf.neg(x), k, false); // the k smallest of x, negated
-      const kth = tf.neg(tf.min(values, 1, true)); // [R, 1]: the k-th smallest of x
-      return tf.cast(tf.greater(x, kth), 'float32');
-    });
+    const value = keepMaskValue(x, k);
     return { value, gradFunc: (dy: tf.Tensor) => tf.zerosLike(dy) };
   }) as unknown as Parameters<typeof tf.customGrad>[0]);
   return f(g) as tf.Tensor2D;

@@ -17,3 +17,17 @@ export interface DgcHeadsAttrs {
   /** symmetric zero padding per side (PyTorch) */
   padding: number;
 }
+
+// ChanlabDgcEval: a DGC layer's eval-mode forward (docs/methods/dgc.md §1.3) computing only the kept channels.
+//   inputs {x: [B,H,W,C], mean, variance, gamma, beta: [C] (BN running statistics and affine), w1: [h,C,d],
+//   w2: [h,d,C], b2: [h,C] (the saliency MLPs), w: [k,k,C,C']}  ->  [y: [B,Ho,Wo,C'], gated: [h,B,C]]
+// a = relu(BN(x)); g_i = relu(relu(mean_HW(a)·w1_i)·w2_i + b2_i); gated_i = g_i above its row's `inactive`-th smallest,
+// else 0; y = the heads of a·gated_i interleaved, as ChanlabDgcHeads. No gradient: eval only.
+export const ChanlabDgcEval = 'ChanlabDgcEval';
+
+export interface DgcEvalAttrs extends DgcHeadsAttrs {
+  /** channels each head drops (the layer's `_inactive_channels`) */
+  inactive: number;
+  /** BN epsilon */
+  epsilon: number;
+}

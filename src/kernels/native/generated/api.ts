@@ -62,6 +62,15 @@ export interface NativeAddon {
   dgcShuffle(dims: Int32Array, src: Float32Array, dst: Float32Array, inverse: boolean): void;
   /** dims: B, HW, C, h. da = Σ_i g_i·dxs_i; dg[i,b,c] = Σ_p dxs_i·a. */
   dgcReduce(dims: Int32Array, dxs: Float32Array, a: Float32Array, g: Float32Array, da: Float32Array, dg: Float32Array): void;
+  /**
+   * The DGC layer in eval mode on its kept channels only. dims: B, H, W, C, C', heads, k, stride, pad, Ho, Wo, d,
+   * kDrop. a = relu(BN(x)) with running statistics, z = mean_HW(a), g_i = relu(relu(z·w1_i)·w2_i + b2_i)
+   * (w1 [h,C,d], w2 [h,d,C], b2 [h,C]), gated [h,B,C] = g_i where above its row's kDrop-th smallest else 0,
+   * y [B,Ho,Wo,C'] = the heads' convolutions of a·gated_i with w [k,k,C,C'] over the kept channels, interleaved.
+   */
+  dgcKeptForward(dims: Int32Array, x: Float32Array, mean: Float32Array, variance: Float32Array, gamma: Float32Array, beta: Float32Array, eps: number, w1: Float32Array, w2: Float32Array, b2: Float32Array, w: Float32Array, gated: Float32Array, y: Float32Array): void;
+  /** dims: B, H, W, C, C', heads, k, stride, pad, Ho, Wo. y = dgcHeads(a, gated, w) computing only channels with gated ≠ 0. */
+  dgcKeptHeads(dims: Int32Array, a: Float32Array, gated: Float32Array, w: Float32Array, y: Float32Array): void;
 }
 
 /** Every declared function, in declaration order: an addon that lacks one is not used. */
@@ -90,4 +99,6 @@ export const NATIVE_FUNCTIONS: ReadonlyArray<keyof NativeAddon> = [
   'dgcExpand',
   'dgcShuffle',
   'dgcReduce',
+  'dgcKeptForward',
+  'dgcKeptHeads',
 ];
