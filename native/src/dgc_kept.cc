@@ -69,26 +69,15 @@ Scratch& scratch() {
   return s;
 }
 
-// Kept lists of sample b from gated saliencies [h, B, C] (channels with ĝ ≠ 0).
-void keptFromGated(const DgcGeometry& g, const float* gated, int64_t b, const SampleKept& kept) {
-  for (int64_t i = 0; i < g.h; i++) {
-    const float* gr = gated + (i * g.B + b) * g.C;
-    int64_t n = 0;
-    for (int64_t c = 0; c < g.C; c++) {
-      if (gr[c] != 0.f) kept.idx[i * g.C + n] = static_cast<int32_t>(c), kept.s[i * g.C + n] = gr[c], n++;
-    }
-    kept.K[i] = n;
-  }
-}
-
 // The batch loop shared by both entry points: `setup(b, scratch, kept)` fills the kept lists of sample b (and
-// returns its activations), then packing and the convolution tasks of that sample.
+// returns its activations), then packing and the convolution tasks of that sample. maxK bounds every kept list (it
+// sizes the packed filters); workK is the expected count (it decides whether to run in parallel).
 template <class Setup>
-void runSamples(const DgcGeometry& g, const float* w, float* y, int64_t maxK, Setup setup) {
+void runSamples(const DgcGeometry& g, const float* w, float* y, int64_t maxK, int64_t workK, Setup setup) {
   const DgcTileKernels& tk = tiles();
   const int64_t T = g.k * g.k, HoWo = g.Ho * g.Wo;
   const int64_t slot = T * std::max<int64_t>(maxK, 1) * g.cph();
-  const bool parallel = g.B * HoWo * T * g.Co * maxK >= kParallelMacs;
+  const bool parallel = g.B * HoWo * T * g.Co * workK >= kParallelMacs;
   const int64_t threads = parallel ? std::max(1, omp_get_max_threads()) : 1;
   const DgcTileGeometry tg = tileGeometry(g, threads);
   if (g.B == 1) {
@@ -134,17 +123,85 @@ void DgcGeometry::check() const {
   if (d < 0) throw ArgError("dims: hidden width must be >= 0");
 }
 
-void dgcKeptPass(const DgcGeometry& g, const float* a, const float* gated, const float* w, float* y) {
+void dgcTrainPass(const DgcGeometry& g, const float* a, const float* w1, const float* w2, const float* b2, const float* w,
+                  float* sal, float* z, float* y) {
   g.check();
-  int64_t maxK = 0;
-  for (int64_t r = 0; r < g.h * g.B; r++) {
-    const float* gr = gated + r * g.C;
-    maxK = std::max<int64_t>(maxK, g.C - std::count(gr, gr + g.C, 0.f));
-  }
-  runSamples(g, w, y, maxK, [&](int64_t b, Scratch&, const SampleKept& kept) {
-    keptFromGated(g, gated, b, kept);
-    return a + b * g.H * g.W * g.C;
+  if (g.d < 1) throw ArgError("dims: hidden width d must be >= 1");
+  const DgcTileKernels& tk = tiles();
+  const DgcTileGeometry tg = tileGeometry(g, 1);
+  const DgcMlp mlp{w1, w2, b2};
+  const int64_t C = g.C, HW = g.H * g.W;
+  runSamples(g, w, y, C, g.kDrop > 0 ? C - g.kDrop : C, [&](int64_t b, Scratch& sc, const SampleKept& kept) {
+    if (sc.work.size() < static_cast<size_t>(3 * C + g.d)) sc.work.resize(static_cast<size_t>(3 * C + g.d));
+    const float* ab = a + b * HW * C;
+    tk.preactMean(tg, ab, nullptr, nullptr, nullptr, z + b * C);
+    tk.saliencyGate(tg, z + b * C, mlp, g.kDrop, false, sal + b * C, nullptr, g.B * C, kept, sc.work.data());
+    return ab;
   });
+}
+
+void dgcTrainGradPass(const DgcGeometry& g, const float* a, const float* w1, const float* w2, const float* b2,
+                      const float* w, const float* sal, const float* z, const float* dy, const float* dgExtra, float* da,
+                      float* dw1, float* dw2, float* db2, float* dw) {
+  g.check();
+  const DgcTileKernels& tk = tiles();
+  const int64_t B = g.B, h = g.h, C = g.C, HW = g.H * g.W, HoWo = g.Ho * g.Wo, T = g.k * g.k;
+  std::vector<int32_t> idx(static_cast<size_t>(B * h * C));
+  std::vector<float> s(idx.size()), dg(idx.size()), dz(idx.size());
+  std::vector<int64_t> K(static_cast<size_t>(B * h));
+  std::vector<SampleKept> kept(static_cast<size_t>(B));
+  for (int64_t b = 0; b < B; b++) kept[b] = {idx.data() + b * h * C, s.data() + b * h * C, K.data() + b * h};
+  const int64_t work = B * HoWo * T * g.Co * (g.kDrop > 0 ? C - g.kDrop : C);
+  const bool parallel = 2 * work >= kParallelMacs;
+  const DgcTileGeometry tg = tileGeometry(g, parallel ? std::max(1, omp_get_max_threads()) : 1);
+  const DgcMlp mlp{w1, w2, b2};
+  const int64_t wsize = T * C * g.Co;
+#pragma omp parallel if (parallel)
+  {
+    std::vector<uint32_t> keys(static_cast<size_t>(C));
+#pragma omp for schedule(static)
+    for (int64_t r = 0; r < B * h; r++) {
+      const int64_t b = r / h, i = r % h;
+      kept[b].K[i] = tk.gateRow(sal + (i * B + b) * C, C, g.kDrop, false, kept[b].idx + i * C, kept[b].s + i * C,
+                                nullptr, keys.data());
+    }
+#pragma omp for schedule(static)
+    for (int64_t j = 0; j < wsize; j++) dw[j] = 0.f;
+    std::vector<float> scratch(static_cast<size_t>(std::max(HoWo * tg.nb, 2 * g.d + 2 * C)));
+#pragma omp for schedule(static)
+    for (int64_t t = 0; t < h * tg.chunks; t++) {
+      tk.dwAccumulate(tg, B, a, kept.data(), dy, t / tg.chunks, t % tg.chunks, dw, scratch.data());
+    }
+#pragma omp for schedule(static)
+    for (int64_t b = 0; b < B; b++) {
+      tk.dxSample(tg, a + b * HW * C, kept[b], w, dy + b * HoWo * g.Co, da + b * HW * C, dg.data() + b * C, B * C);
+      if (dgExtra != nullptr) {
+        for (int64_t i = 0; i < h; i++) {
+          float* r = dg.data() + (i * B + b) * C;
+          const float* e = dgExtra + (i * B + b) * C;
+          for (int64_t c = 0; c < C; c++) r[c] += e[c];
+        }
+      }
+    }
+#pragma omp for schedule(static)
+    for (int64_t i = 0; i < h; i++) {
+      tk.mlpBackward(tg, B, z, mlp, sal, dg.data(), i, dw1, dw2, db2, dz.data() + i * B * C, scratch.data());
+    }
+    // the mean's gradient: every pixel of a gets dz / HW (heads summed in order)
+#pragma omp for schedule(static)
+    for (int64_t b = 0; b < B; b++) {
+      std::vector<float> dzb(static_cast<size_t>(C), 0.f);
+      for (int64_t i = 0; i < h; i++) {
+        const float* r = dz.data() + (i * B + b) * C;
+        for (int64_t c = 0; c < C; c++) dzb[c] += r[c];
+      }
+      for (int64_t c = 0; c < C; c++) dzb[c] /= static_cast<float>(HW);
+      float* dab = da + b * HW * C;
+      for (int64_t p = 0; p < HW; p++) {
+        for (int64_t c = 0; c < C; c++) dab[p * C + c] += dzb[c];
+      }
+    }
+  }
 }
 
 void dgcEvalPass(const DgcGeometry& g, const float* x, const float* mean, const float* variance, const float* gamma,
@@ -162,11 +219,13 @@ void dgcEvalPass(const DgcGeometry& g, const float* x, const float* mean, const 
   const DgcTileKernels& tk = tiles();
   const DgcTileGeometry tg = tileGeometry(g, 1);
   const DgcMlp mlp{w1, w2, b2};
-  runSamples(g, w, y, g.kDrop > 0 ? C - g.kDrop : C, [&](int64_t b, Scratch& sc, const SampleKept& kept) {
+  // packed slots for all C channels: the gate keeps at most C − kDrop, but the bound must not rest on it
+  runSamples(g, w, y, C, g.kDrop > 0 ? C - g.kDrop : C, [&](int64_t b, Scratch& sc, const SampleKept& kept) {
     if (sc.a.size() < static_cast<size_t>(HW * C)) sc.a.resize(static_cast<size_t>(HW * C));
-    if (sc.work.size() < static_cast<size_t>(3 * C + g.d)) sc.work.resize(static_cast<size_t>(3 * C + g.d));
-    tk.prepare(tg, x + b * HW * C, kb.data(), bb.data(), mlp, g.kDrop, sc.a.data(), gated + b * C, g.B * C, kept,
-               sc.work.data());
+    if (sc.work.size() < static_cast<size_t>(4 * C + g.d)) sc.work.resize(static_cast<size_t>(4 * C + g.d));
+    float* z = sc.work.data() + 3 * C + g.d;
+    tk.preactMean(tg, x + b * HW * C, kb.data(), bb.data(), sc.a.data(), z);
+    tk.saliencyGate(tg, z, mlp, g.kDrop, true, nullptr, gated + b * C, g.B * C, kept, sc.work.data());
     return static_cast<const float*>(sc.a.data());
   });
 }
@@ -175,9 +234,15 @@ namespace {
 
 DgcGeometry geometryOf(I32 dims) {
   DgcGeometry g{dims[0], dims[1], dims[2], dims[3], dims[4], dims[5], dims[6], dims[7], dims[8], dims[9], dims[10]};
-  if (dims.count() > 11) g.d = dims[11], g.kDrop = dims[12];
+  g.d = dims[11], g.kDrop = dims[12];
   g.check();
   return g;
+}
+
+void expectMlp(const DgcGeometry& g, F32 w1, F32 w2, F32 b2) {
+  expectCount(w1, "w1", g.h * g.C * g.d);
+  expectCount(w2, "w2", g.h * g.d * g.C);
+  expectCount(b2, "b2", g.h * g.C);
 }
 
 }  // namespace
@@ -188,9 +253,7 @@ void dgcKeptForward(I32 dims, F32 x, F32 mean, F32 variance, F32 gamma, F32 beta
   const DgcGeometry g = geometryOf(dims);
   expectCount(x, "x", g.B * g.H * g.W * g.C);
   for (const F32* s : {&mean, &variance, &gamma, &beta}) expectCount(*s, "mean, variance, gamma, beta", g.C);
-  expectCount(w1, "w1", g.h * g.C * g.d);
-  expectCount(w2, "w2", g.h * g.d * g.C);
-  expectCount(b2, "b2", g.h * g.C);
+  expectMlp(g, w1, w2, b2);
   expectCount(w, "w", g.k * g.k * g.C * g.Co);
   expectCount(gated, "gated", g.h * g.B * g.C);
   expectCount(y, "y", g.B * g.Ho * g.Wo * g.Co);
@@ -198,14 +261,34 @@ void dgcKeptForward(I32 dims, F32 x, F32 mean, F32 variance, F32 gamma, F32 beta
               b2.data, w.data, gated.data, y.data);
 }
 
-// dgcKeptHeads (native/kernels.json)
-void dgcKeptHeads(I32 dims, F32 a, F32 gated, F32 w, F32 y) {
-  const DgcGeometry g = geometryOf(dims);
-  expectCount(a, "a", g.B * g.H * g.W * g.C);
-  expectCount(gated, "gated", g.h * g.B * g.C);
-  expectCount(w, "w", g.k * g.k * g.C * g.Co);
-  expectCount(y, "y", g.B * g.Ho * g.Wo * g.Co);
-  dgcKeptPass(g, a.data, gated.data, w.data, y.data);
+// dgcTrainForward (native/kernels.json)
+void dgcTrainForward(I32 dims, F32 a, F32 w1, F32 w2, F32 b2, F32 w, F32 g, F32 z, F32 y) {
+  const DgcGeometry geo = geometryOf(dims);
+  expectCount(a, "a", geo.B * geo.H * geo.W * geo.C);
+  expectMlp(geo, w1, w2, b2);
+  expectCount(w, "w", geo.k * geo.k * geo.C * geo.Co);
+  expectCount(g, "g", geo.h * geo.B * geo.C);
+  expectCount(z, "z", geo.B * geo.C);
+  expectCount(y, "y", geo.B * geo.Ho * geo.Wo * geo.Co);
+  dgcTrainPass(geo, a.data, w1.data, w2.data, b2.data, w.data, g.data, z.data, y.data);
+}
+
+// dgcTrainBackward (native/kernels.json)
+void dgcTrainBackward(I32 dims, F32 a, F32 w1, F32 w2, F32 b2, F32 w, F32 g, F32 z, F32 dy, F32 dgExtra, F32 da,
+                      F32 dw1, F32 dw2, F32 db2, F32 dw) {
+  const DgcGeometry geo = geometryOf(dims);
+  expectCount(a, "a", geo.B * geo.H * geo.W * geo.C);
+  expectCount(da, "da", geo.B * geo.H * geo.W * geo.C);
+  expectMlp(geo, w1, w2, b2);
+  expectMlp(geo, dw1, dw2, db2);
+  expectCount(w, "w", geo.k * geo.k * geo.C * geo.Co);
+  expectCount(dw, "dw", geo.k * geo.k * geo.C * geo.Co);
+  expectCount(g, "g", geo.h * geo.B * geo.C);
+  if (!dgExtra.null()) expectCount(dgExtra, "dgExtra", geo.h * geo.B * geo.C);
+  expectCount(z, "z", geo.B * geo.C);
+  expectCount(dy, "dy", geo.B * geo.Ho * geo.Wo * geo.Co);
+  dgcTrainGradPass(geo, a.data, w1.data, w2.data, b2.data, w.data, g.data, z.data, dy.data, dgExtra.data, da.data,
+                   dw1.data, dw2.data, db2.data, dw.data);
 }
 
 }  // namespace chanlab

@@ -29,8 +29,18 @@ void dgcEvalPass(const DgcGeometry& g, const float* x, const float* mean, const 
                     const float* beta, float eps, const float* w1, const float* w2, const float* b2, const float* w,
                     float* gated, float* y);
 
-// The heads alone on given activations a [B,H,W,C] and gated saliencies ĝ [h,B,C] (0 = dropped): y [B,Ho,Wo,Co],
-// equal to dgcHeads' masked form, computing only the channels with ĝ ≠ 0.
-void dgcKeptPass(const DgcGeometry& g, const float* a, const float* gated, const float* w, float* y);
+// The layer after its BN → ReLU in training (docs/methods/dgc.md §1.3): from a [B,H,W,C], z = mean_HW(a) [B,C],
+// g_i = relu(relu(z·w1_i)·w2_i + b2_i) into sal [h,B,C], the gate (kDrop; 0 keeps every channel) and
+// y [B,Ho,Wo,Co] = dgcHeads(a, g·mask, w) over the kept channels only.
+void dgcTrainPass(const DgcGeometry& g, const float* a, const float* w1, const float* w2, const float* b2, const float* w,
+                  float* sal, float* z, float* y);
+
+// Its gradient for dy and dgExtra (the gradient reaching g from elsewhere, the lasso term; may be null): da, dw1, dw2,
+// db2, dw; no gradient through the mask (dropped channels pass only dgExtra to the MLP). dw sums over samples in
+// order, da and the MLP gradients over heads, pixels and samples in a fixed order: the result does not depend on the
+// thread count.
+void dgcTrainGradPass(const DgcGeometry& g, const float* a, const float* w1, const float* w2, const float* b2,
+                      const float* w, const float* sal, const float* z, const float* dy, const float* dgExtra, float* da,
+                      float* dw1, float* dw2, float* db2, float* dw);
 
 }  // namespace chanlab

@@ -39,10 +39,31 @@ struct DgcTileKernels {
   // Tasks [t0, t1) of one sample: y [Ho·Wo, Co] (interleaved) from a [H·W, C]; tile: kTileFloats floats.
   void (*conv)(const DgcTileGeometry& g, const float* a, const SampleKept& kept, const float* wp, int64_t slot,
                float* y, int64_t t0, int64_t t1, float* tile);
-  // Eval pre-pass of one sample: a = relu(x·kb + bb) [H·W, C], z = its spatial mean, the saliencies, the gate
-  // (kDrop-th smallest) into gated (head i's row at gated + i·ldg) and the kept lists.
-  void (*prepare)(const DgcTileGeometry& g, const float* x, const float* kb, const float* bb, const DgcMlp& mlp,
-                  int64_t kDrop, float* a, float* gated, int64_t ldg, const SampleKept& kept, float* work);
+  // One sample: a = relu(x·kb + bb) [H·W, C] and z = its spatial mean [C] (kb null: x is a, only z).
+  void (*preactMean)(const DgcTileGeometry& g, const float* x, const float* kb, const float* bb, float* a, float* z);
+  // One sample's saliencies from z: per head g = relu(relu(z·w1_i)·w2_i + b2_i) into graw (head i's row at
+  // graw + i·ldg; null: not kept), the gate (kDrop-th smallest; skipZeros also drops exact zeros) into gated (same
+  // layout; null: not written) and the kept lists. work: 3·C + d floats.
+  void (*saliencyGate)(const DgcTileGeometry& g, const float* z, const DgcMlp& mlp, int64_t kDrop, bool skipZeros,
+                       float* graw, float* gated, int64_t ldg, const SampleKept& kept, float* work);
+  // The gate on one row of C saliencies: the kept list (idx, s) and its count; out (or null) = gated row; keys: C
+  // scratch words.
+  int64_t (*gateRow)(const float* g, int64_t C, int64_t kDrop, bool skipZeros, int32_t* idx, float* s, float* out,
+                     uint32_t* keys);
+  // Backward, filter: dw[t, c_q, i·cph + n] += s_q · Σ_p a_b[in(p, t), c_q] · dy_b[p, n·h + i] over the samples b of
+  // `kept` (one SampleKept per sample) for head i and output chunk `chunk` (nb columns); dw rows of other channels
+  // untouched. work: (Ho·Wo)·(nb + k·k) floats of scratch.
+  void (*dwAccumulate)(const DgcTileGeometry& g, int64_t B, const float* a, const SampleKept* kept, const float* dy,
+                       int64_t i, int64_t chunk, float* dw, float* work);
+  // Backward, input and saliencies of one sample: da_b = Σ_i s·dxs_i on the kept channels (da_b zeroed first),
+  // dg[i·ldg + c_q] = Σ_p a_b·dxs_i on the kept channels (others 0), dxs_i the transposed convolution of dy_b's
+  // head i with its kept filter rows.
+  void (*dxSample)(const DgcTileGeometry& g, const float* a, const SampleKept& kept, const float* w, const float* dy,
+                   float* da, float* dg, int64_t ldg);
+  // Backward of head i's saliency MLP over B samples: z [B,C], g and dg [h,B,C] → dw1_i, dw2_i, db2_i (assigned) and
+  // dzi [B,C]. work: 2·d + 2·C floats.
+  void (*mlpBackward)(const DgcTileGeometry& g, int64_t B, const float* z, const DgcMlp& mlp, const float* gs,
+                      const float* dg, int64_t i, float* dw1, float* dw2, float* db2, float* dzi, float* work);
 };
 
 namespace avx2 { extern const DgcTileKernels kTileKernels; }

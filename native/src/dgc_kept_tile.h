@@ -188,18 +188,23 @@ void pack(const DgcTileGeometry& g, const float* w, const SampleKept& kept, int6
   }
 }
 
-// The k-th smallest (1 ≤ k ≤ n) of g[0..n), all in [0, ∞] (no NaN): the bit patterns of such floats are ordered like
-// their values, so bisect on them for the smallest u with #{g ≤ u} ≥ k, counting with vector compares (no branches
-// on the data, unlike a partition).
-float kthSmallest(const float* g, int64_t n, int64_t k) {
+// A float's bits mapped to an unsigned key ordered like the values (no NaN): negatives reversed below positives.
+inline uint32_t orderedKey(float v) {
+  uint32_t u;
+  std::memcpy(&u, &v, 4);
+  return u & 0x80000000u ? ~u : u | 0x80000000u;
+}
+
+// The k-th smallest (1 ≤ k ≤ n) of g[0..n) (no NaN): bisection on the ordered keys for the smallest u with
+// #{key ≤ u} ≥ k, counting with vector compares (no branches on the data, unlike a partition).
+float kthSmallest(const float* g, int64_t n, int64_t k, uint32_t* keys) {
   typedef uint32_t U __attribute__((vector_size(32)));
   typedef int32_t S __attribute__((vector_size(32)));
-  uint32_t lo = 0x7f800000u, hi = 0;
+  uint32_t lo = ~0u, hi = 0;
   for (int64_t c = 0; c < n; c++) {
-    uint32_t u;
-    std::memcpy(&u, g + c, 4);
-    lo = std::min(lo, u);
-    hi = std::max(hi, u);
+    keys[c] = orderedKey(g[c]);
+    lo = std::min(lo, keys[c]);
+    hi = std::max(hi, keys[c]);
   }
   while (lo < hi) {
     const uint32_t mid = lo + (hi - lo) / 2;
@@ -208,22 +213,37 @@ float kthSmallest(const float* g, int64_t n, int64_t k) {
     int64_t c = 0;
     for (; c + 8 <= n; c += 8) {
       U u;
-      std::memcpy(&u, g + c, sizeof u);
+      std::memcpy(&u, keys + c, sizeof u);
       cnt -= reinterpret_cast<S>(u <= m);  // true is −1
     }
     int64_t total = 0;
     for (int j = 0; j < 8; j++) total += cnt[j];
-    for (; c < n; c++) {
-      uint32_t u;
-      std::memcpy(&u, g + c, 4);
-      total += u <= mid;
-    }
+    for (; c < n; c++) total += keys[c] <= mid;
     if (total >= k) hi = mid;
     else lo = mid + 1;
   }
+  const uint32_t u = lo & 0x80000000u ? lo & 0x7fffffffu : ~lo;
   float t;
-  std::memcpy(&t, &lo, 4);
+  std::memcpy(&t, &u, 4);
   return t;
+}
+
+// The gate on one row (docs/methods/dgc.md §1.3): keep g[c] > th, th = the kDrop-th smallest (kDrop 0 keeps all);
+// skipZeros also leaves out exact zeros (eval: they add nothing). Writes the kept list (channels ascending, scales
+// s = g) branch-free, out[c] = g[c] or 0 when out is given; returns the count.
+int64_t gateRow(const float* gr, int64_t C, int64_t kDrop, bool skipZeros, int32_t* idx, float* s, float* out,
+                uint32_t* keys) {
+  const float th = kDrop > 0 ? kthSmallest(gr, C, kDrop, keys) : 0.f;
+  int64_t n = 0;
+  for (int64_t c = 0; c < C; c++) {
+    const float v = gr[c];
+    const bool keep = (kDrop == 0 || v > th) && !(skipZeros && v == 0.f);
+    if (out != nullptr) out[c] = keep ? v : 0.f;
+    idx[n] = static_cast<int32_t>(c);
+    s[n] = v;
+    n += keep;
+  }
+  return n;
 }
 
 // out[c] = max(x[c]·k[c] + b[c], 0), acc[c] += out[c] (double).
@@ -255,45 +275,259 @@ void bnReluRow(float* __restrict out, const float* __restrict x, const float* __
   }
 }
 
-void prepare(const DgcTileGeometry& g, const float* x, const float* kb, const float* bb, const DgcMlp& mlp,
-             int64_t kDrop, float* a, float* gated, int64_t ldg, const SampleKept& kept, float* work) {
-  const int64_t C = g.C, d = g.d, HW = g.H * g.W;
-  float* z = work;
-  float* gr = work + C;
-  float* hid = work + 3 * C;
-  // BN with running statistics as batchNormInference computes it (x·kb + bb, contracted to one FMA where the ISA has
-  // it, as rowAffine's clones), ReLU, and the mean over pixels in double in pixel order (as spatialMean): one pass
+// BN with running statistics as batchNormInference computes it (x·kb + bb, contracted to one FMA where the ISA has
+// it, as rowAffine's clones), ReLU into a, and the spatial mean z in double in pixel order (as spatialMean): one pass.
+// kb null: x is the pre-activation already (training), only its mean (a unused).
+void preactMean(const DgcTileGeometry& g, const float* x, const float* kb, const float* bb, float* a, float* z) {
+  const int64_t C = g.C, HW = g.H * g.W;
   static thread_local std::vector<double> acc;
   acc.assign(static_cast<size_t>(C), 0.0);
-  for (int64_t p = 0; p < HW; p++) bnReluRow(a + p * C, x + p * C, kb, bb, acc.data(), C);
+  if (kb != nullptr) {
+    for (int64_t p = 0; p < HW; p++) bnReluRow(a + p * C, x + p * C, kb, bb, acc.data(), C);
+  } else {
+    for (int64_t p = 0; p < HW; p++) rowAdd(acc.data(), x + p * C, C);
+  }
   for (int64_t c = 0; c < C; c++) z[c] = static_cast<float>(acc[c] / static_cast<double>(HW));
+}
+
+// hid = relu(z·w1_i) [d] and g = relu(hid·w2_i + b2_i) [C]: the matrix-vector passes of the 1×1-conv kernel.
+void saliencyRow(const DgcTileGeometry& g, const float* z, const DgcMlp& mlp, int64_t i, float* hid, float* gr) {
+  const int64_t C = g.C, d = g.d;
+  std::fill(hid, hid + d, 0.f);
+  rowsMatVec(hid, z, mlp.w1 + i * C * d, C, d, d);
+  for (int64_t j = 0; j < d; j++) hid[j] = hid[j] > 0.f ? hid[j] : 0.f;
+  std::memcpy(gr, mlp.b2 + i * C, sizeof(float) * static_cast<size_t>(C));
+  rowsMatVec(gr, hid, mlp.w2 + i * d * C, d, C, C);
+  for (int64_t c = 0; c < C; c++) gr[c] = gr[c] > 0.f ? gr[c] : 0.f;
+}
+
+void saliencyGate(const DgcTileGeometry& g, const float* z, const DgcMlp& mlp, int64_t kDrop, bool skipZeros,
+                  float* graw, float* gated, int64_t ldg, const SampleKept& kept, float* work) {
+  const int64_t C = g.C;
+  float* gr = work;
+  float* hid = work + 2 * C;
   for (int64_t i = 0; i < g.h; i++) {
-    // g = relu(relu(z·w1_i)·w2_i + b2_i): the matrix-vector passes of the 1×1-conv kernel (rowsMatVec)
-    std::fill(hid, hid + d, 0.f);
-    rowsMatVec(hid, z, mlp.w1 + i * C * d, C, d, d);
-    for (int64_t j = 0; j < d; j++) hid[j] = hid[j] > 0.f ? hid[j] : 0.f;
-    std::memcpy(gr, mlp.b2 + i * C, sizeof(float) * static_cast<size_t>(C));
-    rowsMatVec(gr, hid, mlp.w2 + i * d * C, d, C, C);
-    for (int64_t c = 0; c < C; c++) gr[c] = gr[c] > 0.f ? gr[c] : 0.f;
-    // the gate: drop everything <= the kDrop-th smallest (docs/methods/dgc.md §1.3); branch-free lists
-    const float th = kDrop > 0 ? kthSmallest(gr, C, kDrop) : -1.f;
-    float* out = gated + i * ldg;
-    int32_t* idx = kept.idx + i * C;
-    float* s = kept.s + i * C;
-    int64_t n = 0;
-    for (int64_t c = 0; c < C; c++) {
-      const float v = gr[c];
-      const bool keep = v > th && v != 0.f;
-      out[c] = keep ? v : 0.f;
-      idx[n] = static_cast<int32_t>(c);
-      s[n] = v;
-      n += keep;
-    }
-    kept.K[i] = n;
+    float* row = graw != nullptr ? graw + i * ldg : gr;
+    saliencyRow(g, z, mlp, i, hid, row);
+    kept.K[i] = gateRow(row, C, kDrop, skipZeros, kept.idx + i * C, kept.s + i * C,
+                        gated != nullptr ? gated + i * ldg : nullptr, reinterpret_cast<uint32_t*>(work + C));
   }
 }
 
-extern const DgcTileKernels kTileKernels = {pack, conv, prepare};
+// The saliency MLPs' backward for head i over all samples (docs/methods/dgc.md §1.2): from dg [h,B,C] (the gradient
+// reaching g: the heads' on the kept channels plus the lasso's), through the ReLUs: db2_i, dw2_i, dw1_i (assigned),
+// and dzi [B, C], head i's part of dz. Samples in order: the sums do not depend on the thread count.
+void mlpBackward(const DgcTileGeometry& g, int64_t B, const float* z, const DgcMlp& mlp, const float* gs,
+                 const float* dg, int64_t i, float* dw1, float* dw2, float* db2, float* dzi, float* work) {
+  const int64_t C = g.C, d = g.d;
+  float* hid = work;
+  float* dhid = work + d;
+  float* dpre = work + 2 * d;
+  float* gr = work + 2 * d + C;
+  const float* w1 = mlp.w1 + i * C * d;
+  const float* w2 = mlp.w2 + i * d * C;
+  float* dw1i = dw1 + i * C * d;
+  float* dw2i = dw2 + i * d * C;
+  float* db2i = db2 + i * C;
+  std::fill(dw1i, dw1i + C * d, 0.f);
+  std::fill(dw2i, dw2i + d * C, 0.f);
+  std::fill(db2i, db2i + C, 0.f);
+  for (int64_t b = 0; b < B; b++) {
+    const float* zb = z + b * C;
+    saliencyRow(g, zb, mlp, i, hid, gr);
+    const float* gi = gs + (i * B + b) * C;
+    const float* dgi = dg + (i * B + b) * C;
+    for (int64_t c = 0; c < C; c++) dpre[c] = gi[c] > 0.f ? dgi[c] : 0.f;
+    for (int64_t c = 0; c < C; c++) db2i[c] += dpre[c];
+    for (int64_t j = 0; j < d; j++) {
+      const float* w2r = w2 + j * C;
+      float* dw2r = dw2i + j * C;
+      float s = 0.f;
+      const float hj = hid[j];
+      for (int64_t c = 0; c < C; c++) {
+        dw2r[c] += hj * dpre[c];
+        s += dpre[c] * w2r[c];
+      }
+      dhid[j] = hj > 0.f ? s : 0.f;
+    }
+    float* dz = dzi + b * C;
+    for (int64_t c = 0; c < C; c++) {
+      const float* w1r = w1 + c * d;
+      float* dw1r = dw1i + c * d;
+      float s = 0.f;
+      for (int64_t j = 0; j < d; j++) {
+        dw1r[j] += zb[c] * dhid[j];
+        s += dhid[j] * w1r[j];
+      }
+      dz[c] = s;
+    }
+  }
+}
+
+// ---- backward --------------------------------------------------------------------------------------------------
+
+// Head i's columns [n0, n0 + nb) of dy_b [P, Co] (interleaved, channel n·h + i) as rows of nb: out [P, nb].
+void deinterleave(const float* dy, int64_t P, int64_t Co, int64_t h, int64_t i, int64_t n0, int64_t nb, float* out) {
+  for (int64_t p = 0; p < P; p++) {
+    const float* src = dy + p * Co + n0 * h + i;
+    float* dst = out + p * nb;
+    for (int64_t n = 0; n < nb; n++) dst[n] = src[n * h];
+  }
+}
+
+// acc[r, n] = Σ_p rows[p][col[r]] · dy[p·NV·L + n] for R (tap, channel) pairs of one tap, then
+// dw[dwr[r] + n] += s[r] · acc[r, n] for r < nr.
+template <int L, int R, int NV>
+void dwBlock(const float* const* rows, int64_t P, const int32_t* col, const float* s, const float* dy, float* const* dwr,
+             int64_t nr) {
+  using V = typename Vec<L>::T;
+  V acc[R][NV];
+  int64_t c[R];
+#pragma GCC unroll 16
+  for (int r = 0; r < R; r++) {
+    c[r] = col[r < nr ? r : 0];
+#pragma GCC unroll 4
+    for (int v = 0; v < NV; v++) acc[r][v] = V{};
+  }
+  for (int64_t p = 0; p < P; p++) {
+    const float* row = rows[p];
+    V d[NV];
+#pragma GCC unroll 4
+    for (int v = 0; v < NV; v++) d[v] = loadu<L>(dy + p * NV * L + v * L);
+#pragma GCC unroll 16
+    for (int r = 0; r < R; r++) {
+      const V a = splat<L>(row[c[r]]);
+#pragma GCC unroll 4
+      for (int v = 0; v < NV; v++) acc[r][v] += a * d[v];
+    }
+  }
+  for (int64_t r = 0; r < nr; r++) {
+    for (int v = 0; v < NV; v++) storeu<L>(dwr[r] + v * L, loadu<L>(dwr[r] + v * L) + splat<L>(s[r]) * acc[r][v]);
+  }
+}
+
+template <int L, int R, int NV>
+void dwAccumulateT(const DgcTileGeometry& g, int64_t B, const float* a, const SampleKept* kept, const float* dy,
+                   int64_t i, int64_t chunk, float* dw, float* work) {
+  constexpr int64_t nb = L * NV;
+  const int64_t T = g.k * g.k, P = g.Ho * g.Wo, C = g.C, n0 = chunk * nb;
+  static thread_local std::vector<const float*> rows;
+  static thread_local std::vector<float> zero;
+  if (static_cast<int64_t>(zero.size()) < C) zero.assign(static_cast<size_t>(C), 0.f);
+  if (static_cast<int64_t>(rows.size()) < T * P) rows.resize(static_cast<size_t>(T * P));
+  float* dyi = work;
+  for (int64_t b = 0; b < B; b++) {
+    const int64_t K = kept[b].K[i];
+    if (K == 0) continue;
+    const int32_t* idx = kept[b].idx + i * C;
+    const float* sc = kept[b].s + i * C;
+    const float* ab = a + b * g.H * g.W * C;
+    deinterleave(dy + b * P * g.Co, P, g.Co, g.h, i, n0, nb, dyi);
+    // rows[t·P + p]: the input pixel tap t of output pixel p reads (tap-major, the order of dwBlock's loop)
+    int64_t oy = 0, ox = 0;
+    for (int64_t p = 0; p < P; p++) {
+      for (int64_t ky = 0; ky < g.k; ky++) {
+        const int64_t iy = oy * g.stride + ky - g.pad;
+        for (int64_t kx = 0; kx < g.k; kx++) {
+          const int64_t ix = ox * g.stride + kx - g.pad;
+          rows[(ky * g.k + kx) * P + p] = iy >= 0 && iy < g.H && ix >= 0 && ix < g.W ? ab + (iy * g.W + ix) * C : zero.data();
+        }
+      }
+      if (++ox == g.Wo) ox = 0, oy++;
+    }
+    for (int64_t t = 0; t < T; t++) {
+      for (int64_t q0 = 0; q0 < K; q0 += R) {
+        const int64_t nr = std::min<int64_t>(R, K - q0);
+        float* dwr[R];
+        for (int64_t r = 0; r < nr; r++) dwr[r] = dw + (t * C + idx[q0 + r]) * g.Co + i * g.cph + n0;
+        dwBlock<L, R, NV>(rows.data() + t * P, P, idx + q0, sc + q0, dyi, dwr, nr);
+      }
+    }
+  }
+}
+
+void dwAccumulate(const DgcTileGeometry& g, int64_t B, const float* a, const SampleKept* kept, const float* dy,
+                  int64_t i, int64_t chunk, float* dw, float* work) {
+  if (g.nb == 16) dwAccumulateT<8, 6, 2>(g, B, a, kept, dy, i, chunk, dw, work);
+  else if (g.nb == 8) dwAccumulateT<8, 12, 1>(g, B, a, kept, dy, i, chunk, dw, work);
+  else if (g.nb == 4) dwAccumulateT<4, 12, 1>(g, B, a, kept, dy, i, chunk, dw, work);
+  else dwAccumulateT<1, 12, 1>(g, B, a, kept, dy, i, chunk, dw, work);
+}
+
+// One sample's input and saliency gradients (see DgcTileKernels::dxSample). Per head: its kept filter rows packed
+// transposed, wt[(col chunk) · cph · 8 + j · 8 + n] = w[t, c_q, i·cph + j] for column (t, q) = chunk·8 + n; the
+// product tmp[p, (t, q)] = Σ_j dy_i[p, j] · wt by the forward's block (rows = dy_i's rows, channels = identity);
+// then tmp scattered to the input pixels: da[in(p, t), c_q] += s_q · tmp, dg_q += a[in(p, t), c_q] · tmp.
+void dxSample(const DgcTileGeometry& g, const float* a, const SampleKept& kept, const float* w, const float* dy,
+              float* da, float* dg, int64_t ldg) {
+  constexpr int L = 8, P = 12;
+  const int64_t T = g.k * g.k, HoWo = g.Ho * g.Wo, C = g.C, cph = g.cph;
+  static thread_local std::vector<float> wt, dyi, tmp;
+  static thread_local std::vector<int32_t> iota;
+  static thread_local std::vector<double> acc;
+  static thread_local std::vector<const float*> prow;
+  std::fill(da, da + g.H * g.W * C, 0.f);
+  if (static_cast<int64_t>(iota.size()) < cph) {
+    iota.resize(static_cast<size_t>(cph));
+    for (int64_t j = 0; j < cph; j++) iota[j] = static_cast<int32_t>(j);
+  }
+  dyi.resize(static_cast<size_t>(HoWo * cph));
+  for (int64_t i = 0; i < g.h; i++) {
+    const int64_t K = kept.K[i];
+    const int32_t* idx = kept.idx + i * C;
+    const float* sc = kept.s + i * C;
+    float* dgr = dg + i * ldg;
+    std::fill(dgr, dgr + C, 0.f);
+    if (K == 0) continue;
+    const int64_t N = T * K, chunks = (N + L - 1) / L, Npad = chunks * L;
+    wt.assign(static_cast<size_t>(chunks * cph * L), 0.f);
+    for (int64_t n = 0; n < N; n++) {
+      const int64_t t = n / K, q = n % K;
+      const float* src = w + (t * C + idx[q]) * g.Co + i * cph;
+      float* dst = wt.data() + (n / L) * cph * L + n % L;
+      for (int64_t j = 0; j < cph; j++) dst[j * L] = src[j];
+    }
+    deinterleave(dy, HoWo, g.Co, g.h, i, 0, cph, dyi.data());
+    acc.assign(static_cast<size_t>(K), 0.0);
+    const int64_t range = std::max<int64_t>(P, (int64_t{1} << 15) / Npad / P * P);
+    tmp.resize(static_cast<size_t>(range * Npad));
+    prow.resize(static_cast<size_t>(range + P));
+    for (int64_t p0 = 0; p0 < HoWo; p0 += range) {
+      const int64_t n = std::min(range, HoWo - p0);
+      for (int64_t p = 0; p < n + P; p++) prow[p] = dyi.data() + (p0 + std::min(p, n - 1)) * cph;
+      for (int64_t blk = 0; blk * P < n; blk++) {
+        for (int64_t ch = 0; ch < chunks; ch++) {
+          block<L, P, 1>(prow.data() + blk * P, 1, iota.data(), cph, wt.data() + ch * cph * L,
+                         tmp.data() + blk * P * Npad + ch * L, Npad, std::min<int64_t>(P, n - blk * P));
+        }
+      }
+      for (int64_t p = 0; p < n; p++) {
+        const int64_t o = p0 + p, oy = o / g.Wo, ox = o % g.Wo;
+        const float* tr = tmp.data() + p * Npad;
+        for (int64_t ky = 0; ky < g.k; ky++) {
+          const int64_t iy = oy * g.stride + ky - g.pad;
+          if (iy < 0 || iy >= g.H) continue;
+          for (int64_t kx = 0; kx < g.k; kx++) {
+            const int64_t ix = ox * g.stride + kx - g.pad;
+            if (ix < 0 || ix >= g.W) continue;
+            const int64_t pin = (iy * g.W + ix) * C;
+            const float* tt = tr + (ky * g.k + kx) * K;
+            float* dar = da + pin;
+            const float* ar = a + pin;
+            for (int64_t q = 0; q < K; q++) {
+              const int64_t c = idx[q];
+              dar[c] += sc[q] * tt[q];
+              acc[q] += static_cast<double>(ar[c]) * tt[q];
+            }
+          }
+        }
+      }
+    }
+    for (int64_t q = 0; q < K; q++) dgr[idx[q]] = static_cast<float>(acc[q]);
+  }
+}
+
+extern const DgcTileKernels kTileKernels = {pack, conv, preactMean, saliencyGate, gateRow, dwAccumulate, dxSample, mlpBackward};
 
 }  // namespace CHANLAB_ISA
 }  // namespace chanlab

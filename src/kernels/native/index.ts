@@ -13,6 +13,7 @@ import { nativeConvForwardKernels } from './conv.js';
 import { nativeConvGradKernels } from './conv_grad.js';
 import { nativeDgcKernels } from './dgc.js';
 import { nativeDgcEvalKernels } from './dgc_eval.js';
+import { nativeDgcTrainKernels } from './dgc_train.js';
 import { nativeGroupConvKernels } from './group_conv.js';
 import { nativeInferenceKernels } from './inference.js';
 import { nativePixKernels } from './pix.js';
@@ -24,7 +25,7 @@ interface NativeKernel { kernelName: string; kernelFunc: (args: KernelArgs) => u
 export const NATIVE_KERNELS: readonly NativeKernel[] = [
   ...nativeConvForwardKernels, ...nativeConvGradKernels, ...nativeGroupConvKernels, ...nativePoolKernels, ...nativeBatchNormKernels,
   ...nativePixKernels, ...nativePixGateKernels, ...nativeInferenceKernels, ...nativeDgcKernels,
-  ...nativeDgcEvalKernels,
+  ...nativeDgcEvalKernels, ...nativeDgcTrainKernels,
 ];
 
 let uninstall: (() => void) | undefined;

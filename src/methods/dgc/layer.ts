@@ -20,8 +20,7 @@ import { Conv2d } from '../../nn/conv.js';
 import { kaimingNormal } from '../../nn/init.js';
 import { Linear } from '../../nn/linear.js';
 import { Module } from '../../nn/module.js';
-import { dgcEval, dgcHeads, dgcSaliency } from '../../ops/dgc/index.js';
-import { gateSaliency } from './gate.js';
+import { dgcEval, dgcHeads, dgcSaliency, dgcTrain, gateHeads } from '../../ops/dgc/index.js';
 import { InactiveChannelsBuffer } from './inactive_buffer.js';
 import { StackedHeads, stackHeads, type HeadTensors, type HeadVariables } from './stacked_heads.js';
 import { checkGateFactor, inactiveChannelsAt } from './schedule.js';
@@ -79,8 +78,13 @@ export class DynamicMultiHeadConv extends Module implements FlopsContributor {
   readonly _inactive_channels: InactiveChannelsBuffer;
   readonly norm: BatchNorm2d;
   readonly headconvs: HeadConv[] = [];
-  /** how the heads run: the fused kernel where the backend has one ('auto'), or force the kernel / stock-op composite */
-  headsImpl: 'auto' | 'kernel' | 'composite' = 'auto';
+  /**
+   * how the layer runs outside the eval op (training): 'auto' the kept-channel training op (dgcTrain: mean, saliency
+   * MLPs, gate and heads in one kernel, only kept channels computed, forward and backward) where the backend has it,
+   * else 'masked'; 'kept' forces it; 'masked' the official form, saliencies and gate from stock ops and every head
+   * convolving a·ĝ_i (the fused dgcHeads kernel); 'composite' that form from stock ops only.
+   */
+  headsImpl: 'auto' | 'kept' | 'masked' | 'composite' = 'auto';
   /**
    * how an eval-mode forward runs (dgcEval): the kept-channel kernel where the backend has one ('auto'), or force it
    * ('kernel') or the masked stock-op form ('composite'). Forwards under a gradient tape, with hooks on the layer's
@@ -147,8 +151,7 @@ export class DynamicMultiHeadConv extends Module implements FlopsContributor {
 
   /** Gated saliencies ĝ [h, B, C]: entries ≤ each row's k-th smallest are 0 (k = inactive channels). */
   gate(g: tf.Tensor3D): tf.Tensor3D {
-    const [h, B, C] = g.shape;
-    return tf.reshape(gateSaliency(tf.reshape(g, [h * B, C]) as tf.Tensor2D, this.inactiveChannels), [h, B, C]) as tf.Tensor3D;
+    return gateHeads(g, this.inactiveChannels);
   }
 
   forward(x: tf.Tensor): tf.Tensor {
@@ -185,17 +188,26 @@ export class DynamicMultiHeadConv extends Module implements FlopsContributor {
   }
 
   /**
-   * The official masked form: every head convolves a·ĝ_i with its full kernel, as one fused op (dgcHeads; training
-   * mode, and eval under a tape). (One batched matMul with per-sample weights ĝ_i ⊙ W_i for 1×1 layers avoids the h
-   * scaled copies but measured 2.6× slower on wasm; see docs/methods/dgc.md §8.3.)
+   * Training mode (and eval under a tape): BN → ReLU, then the rest of the layer as one kept-channel op where the
+   * backend has it, else the official masked form (saliencies and gate from stock ops, every head convolving a·ĝ_i
+   * with its full kernel; the fused dgcHeads op). (One batched matMul with per-sample weights ĝ_i ⊙ W_i for 1×1 layers
+   * avoids the h scaled copies but measured 2.6× slower on wasm; see docs/methods/dgc.md §8.3.)
    */
   private maskedForward(x: tf.Tensor4D): tf.Tensor4D {
     const p = stackHeads(this.headVariables());
-    const { a, g } = this.saliency(x, p);
+    const conv = { heads: this.heads, stride: this.stride, padding: this.padding };
+    const impl = this.headsImpl;
+    let a: tf.Tensor4D, g: tf.Tensor3D, y: tf.Tensor4D;
+    if (impl === 'kept' || impl === 'auto') {
+      a = tf.relu(this.norm.call(x)) as tf.Tensor4D;
+      ({ y, g } = dgcTrain(a, p, { ...conv, inactive: this.inactiveChannels, impl: impl === 'kept' ? 'kernel' : 'auto' }));
+    } else {
+      ({ a, g } = this.saliency(x, p));
+      y = dgcHeads(a, this.gate(g), p.w, { ...conv, impl: impl === 'composite' ? 'composite' : 'auto' });
+    }
     this.setLasso(this.training ? tf.div(tf.sum(g), g.shape[1] * g.shape[2]) as tf.Scalar : null);
-    const gated = this.gate(g);
-    if (!this.training && this.progress !== null) this.trackKept(gated);
-    return dgcHeads(a, gated, p.w, { heads: this.heads, stride: this.stride, padding: this.padding, impl: this.headsImpl });
+    if (!this.training && this.progress !== null) this.trackKept(this.gate(g));
+    return y;
   }
 
   /** Accumulates the kept-channel count on the device (no sync); read by `keptStats`. */

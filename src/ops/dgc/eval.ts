@@ -8,7 +8,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { checkNonNegativeInt, checkOneOf } from '../../core/check.js';
 import { dgcHeads, dgcHeadsAttrs } from './dgc_heads.js';
-import { checkDropCount, keepMaskValue } from './gate.js';
+import { checkDropCount, gateHeads } from './gate.js';
 import { ChanlabDgcEval, type DgcEvalAttrs } from './kernel_names.js';
 import { dgcSaliency } from './saliency.js';
 import { dgcHeadsDims } from './shape.js';
@@ -78,9 +78,7 @@ export function dgcEvalComposite(inputs: DgcEvalInputs, attrs: DgcEvalAttrs): [t
   return tf.tidy(() => {
     const a = tf.relu(tf.batchNorm(x, mean, variance, beta, gamma, attrs.epsilon)) as tf.Tensor4D;
     const g = dgcSaliency(tf.mean(a, [1, 2]) as tf.Tensor2D, w1, w2, b2); // [h, B, C]
-    const [h, B, C] = g.shape;
-    const gated = attrs.inactive === 0 ? g
-      : tf.mul(g, tf.reshape(keepMaskValue(tf.reshape(g, [h * B, C]), attrs.inactive), [h, B, C])) as tf.Tensor3D;
+    const gated = gateHeads(g, attrs.inactive);
     return [dgcHeads(a, gated, w, { heads: attrs.heads, stride: attrs.stride, padding: attrs.padding, impl: 'auto' }), gated];
   });
 }

@@ -5,8 +5,13 @@
 export { dgcHeads, dgcHeadsAttrs, hasDgcHeadsKernel, type DgcHeadsOptions } from './dgc_heads.js';
 export { dgcHeadsComposite, interleaveHeads } from './composite.js';
 export { dgcHeadsGradConfig } from './gradient.js';
-export { ChanlabDgcEval, ChanlabDgcHeads, ChanlabDgcHeadsGrad, type DgcEvalAttrs, type DgcHeadsAttrs } from './kernel_names.js';
+export { dgcTrain, hasDgcTrainKernel, type DgcHeadParams, type DgcTrainOptions } from './train.js';
+export { dgcTrainGradConfig } from './train_gradient.js';
+export {
+  ChanlabDgcEval, ChanlabDgcHeads, ChanlabDgcHeadsGrad, ChanlabDgcTrain, ChanlabDgcTrainGrad, type DgcEvalAttrs,
+  type DgcHeadsAttrs, type DgcTrainAttrs,
+} from './kernel_names.js';
 export { dgcEval, dgcEvalAttrs, dgcEvalComposite, hasDgcEvalKernel, type DgcEvalInputs, type DgcEvalOptions } from './eval.js';
-export { checkDropCount, keepMaskValue } from './gate.js';
+export { checkDropCount, gateHeads, gateSaliency, keepMask, keepMaskValue } from './gate.js';
 export { dgcSaliency } from './saliency.js';
 export { dgcHeadsDims, headConvAttrs, type DgcHeadsDims } from './shape.js';

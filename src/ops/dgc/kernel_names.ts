@@ -31,3 +31,17 @@ export interface DgcEvalAttrs extends DgcHeadsAttrs {
   /** BN epsilon */
   epsilon: number;
 }
+
+// ChanlabDgcTrain: a DGC layer after its BN → ReLU in training (docs/methods/dgc.md §1.3, §1.5):
+//   inputs {a: [B,H,W,C], w1: [h,C,d], w2: [h,d,C], b2: [h,C], w: [k,k,C,C']}  ->  [y: [B,Ho,Wo,C'], g: [h,B,C], z: [B,C]]
+// z = mean_HW(a); g_i = relu(relu(z·w1_i)·w2_i + b2_i) (before the gate, for the lasso term); y = ChanlabDgcHeads(a,
+// g·mask, w), mask = g above its row's `inactive`-th smallest, no gradient through it. Kernels may compute only the
+// kept channels. ChanlabDgcTrainGrad: inputs {a, w1, w2, b2, w, g, z, dy, dg} -> [da, dw1, dw2, db2, dw] (dg: the
+// gradient reaching g directly).
+export const ChanlabDgcTrain = 'ChanlabDgcTrain';
+export const ChanlabDgcTrainGrad = 'ChanlabDgcTrainGrad';
+
+export interface DgcTrainAttrs extends DgcHeadsAttrs {
+  /** channels each head drops */
+  inactive: number;
+}

@@ -69,8 +69,17 @@ export interface NativeAddon {
    * y [B,Ho,Wo,C'] = the heads' convolutions of a·gated_i with w [k,k,C,C'] over the kept channels, interleaved.
    */
   dgcKeptForward(dims: Int32Array, x: Float32Array, mean: Float32Array, variance: Float32Array, gamma: Float32Array, beta: Float32Array, eps: number, w1: Float32Array, w2: Float32Array, b2: Float32Array, w: Float32Array, gated: Float32Array, y: Float32Array): void;
-  /** dims: B, H, W, C, C', heads, k, stride, pad, Ho, Wo. y = dgcHeads(a, gated, w) computing only channels with gated ≠ 0. */
-  dgcKeptHeads(dims: Int32Array, a: Float32Array, gated: Float32Array, w: Float32Array, y: Float32Array): void;
+  /**
+   * A DGC layer after its BN → ReLU in training, on its kept channels only. dims as dgcKeptForward. From a:
+   * z [B,C] = mean_HW(a), g [h,B,C] the saliencies, y = dgcHeads(a, g·mask, w) with mask = g above its row's
+   * kDrop-th smallest (kDrop 0: all).
+   */
+  dgcTrainForward(dims: Int32Array, a: Float32Array, w1: Float32Array, w2: Float32Array, b2: Float32Array, w: Float32Array, g: Float32Array, z: Float32Array, y: Float32Array): void;
+  /**
+   * The gradient of dgcTrainForward (g, z: its outputs) for dy and dgExtra (the gradient reaching g directly, e.g.
+   * the lasso term; null: none): da, dw1, dw2, db2, dw; none through the mask.
+   */
+  dgcTrainBackward(dims: Int32Array, a: Float32Array, w1: Float32Array, w2: Float32Array, b2: Float32Array, w: Float32Array, g: Float32Array, z: Float32Array, dy: Float32Array, dgExtra: Float32Array | null, da: Float32Array, dw1: Float32Array, dw2: Float32Array, db2: Float32Array, dw: Float32Array): void;
 }
 
 /** Every declared function, in declaration order: an addon that lacks one is not used. */
@@ -100,5 +109,6 @@ export const NATIVE_FUNCTIONS: ReadonlyArray<keyof NativeAddon> = [
   'dgcShuffle',
   'dgcReduce',
   'dgcKeptForward',
-  'dgcKeptHeads',
+  'dgcTrainForward',
+  'dgcTrainBackward',
 ];
