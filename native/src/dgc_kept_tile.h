@@ -454,24 +454,51 @@ void dwAccumulate(const DgcTileGeometry& g, int64_t B, const float* a, const Sam
   else dwAccumulateT<1, 12, 1>(g, B, a, kept, dy, i, chunk, dw, work);
 }
 
-// One sample's input and saliency gradients (see DgcTileKernels::dxSample). Per head: its kept filter rows packed
-// transposed, wt[(col chunk) · cph · 8 + j · 8 + n] = w[t, c_q, i·cph + j] for column (t, q) = chunk·8 + n; the
-// product tmp[p, (t, q)] = Σ_j dy_i[p, j] · wt by the forward's block (rows = dy_i's rows, channels = identity);
-// then tmp scattered to the input pixels: da[in(p, t), c_q] += s_q · tmp, dg_q += a[in(p, t), c_q] · tmp.
-void dxSample(const DgcTileGeometry& g, const float* a, const SampleKept& kept, const float* w, const float* dy,
-              float* da, float* dg, int64_t ldg) {
-  constexpr int L = 8, P = 12;
-  const int64_t T = g.k * g.k, HoWo = g.Ho * g.Wo, C = g.C, cph = g.cph;
-  static thread_local std::vector<float> wt, dyi, tmp;
+// Rows of the transposed convolution for input pixels [p0, p0 + n): rows[(blk·T + t)·P + p] points at the row of dy
+// (row length cph) of the output pixel that tap t of input pixel p feeds, or at the zero row.
+template <int P>
+void tapsTransposed(const DgcTileGeometry& g, const float* dyi, const float* zero, int64_t p0, int64_t n,
+                    const float** rows) {
+  const int64_t T = g.k * g.k, blocks = (n + P - 1) / P;
+  for (int64_t blk = 0; blk < blocks; blk++) {
+    for (int64_t p = 0; p < P; p++) {
+      const float** rp = rows + blk * T * P + p;
+      const int64_t o = p0 + blk * P + p, iy = o / g.W, ix = o % g.W;
+      for (int64_t ky = 0; ky < g.k; ky++) {
+        const int64_t ny = iy + g.pad - ky, oy = ny / g.stride;
+        const bool yin = ny >= 0 && ny % g.stride == 0 && oy < g.Ho;
+        for (int64_t kx = 0; kx < g.k; kx++) {
+          const int64_t nx = ix + g.pad - kx, ox = nx / g.stride;
+          const bool in = blk * P + p < n && yin && nx >= 0 && nx % g.stride == 0 && ox < g.Wo;
+          rp[(ky * g.k + kx) * P] = in ? dyi + (oy * g.Wo + ox) * g.cph : zero;
+        }
+      }
+    }
+  }
+}
+
+// One sample's input and saliency gradients (see DgcTileKernels::dxSample). Per head, the transposed convolution
+// dxs [H·W, K] = Σ_taps dy_i · w[tap, c_q, head i's columns]ᵀ as an indirect convolution over dy_i's rows (the
+// forward's block; the head's filter rows packed [K chunks, k·k, cph, nb]), then da[p, c_q] += s_q · dxs[p, q] and
+// dg_q = Σ_p a[p, c_q] · dxs[p, q] (double, pixel order).
+template <int L, int P, int NV>
+void dxSampleT(const DgcTileGeometry& g, const float* a, const SampleKept& kept, const float* w, const float* dy,
+               float* da, float* dg, int64_t ldg) {
+  constexpr int64_t nb = L * NV;
+  const int64_t T = g.k * g.k, HW = g.H * g.W, HoWo = g.Ho * g.Wo, C = g.C, cph = g.cph;
+  static thread_local std::vector<float> wt, dyi, tmp, zero;
   static thread_local std::vector<int32_t> iota;
   static thread_local std::vector<double> acc;
-  static thread_local std::vector<const float*> prow;
-  std::fill(da, da + g.H * g.W * C, 0.f);
+  static thread_local std::vector<const float*> rows;
+  std::fill(da, da + HW * C, 0.f);
   if (static_cast<int64_t>(iota.size()) < cph) {
     iota.resize(static_cast<size_t>(cph));
     for (int64_t j = 0; j < cph; j++) iota[j] = static_cast<int32_t>(j);
   }
+  if (static_cast<int64_t>(zero.size()) < cph) zero.assign(static_cast<size_t>(cph), 0.f);
   dyi.resize(static_cast<size_t>(HoWo * cph));
+  const int64_t range = std::min((HW + P - 1) / P * P, std::max<int64_t>(P, (int64_t{1} << 14) / (g.C + nb) / P * P));
+  rows.resize(static_cast<size_t>(range * T));
   for (int64_t i = 0; i < g.h; i++) {
     const int64_t K = kept.K[i];
     const int32_t* idx = kept.idx + i * C;
@@ -479,52 +506,46 @@ void dxSample(const DgcTileGeometry& g, const float* a, const SampleKept& kept, 
     float* dgr = dg + i * ldg;
     std::fill(dgr, dgr + C, 0.f);
     if (K == 0) continue;
-    const int64_t N = T * K, chunks = (N + L - 1) / L, Npad = chunks * L;
-    wt.assign(static_cast<size_t>(chunks * cph * L), 0.f);
-    for (int64_t n = 0; n < N; n++) {
-      const int64_t t = n / K, q = n % K;
-      const float* src = w + (t * C + idx[q]) * g.Co + i * cph;
-      float* dst = wt.data() + (n / L) * cph * L + n % L;
-      for (int64_t j = 0; j < cph; j++) dst[j * L] = src[j];
+    const int64_t chunks = (K + nb - 1) / nb, Kpad = chunks * nb;
+    wt.assign(static_cast<size_t>(chunks * T * cph * nb), 0.f);
+    for (int64_t t = 0; t < T; t++) {
+      for (int64_t q = 0; q < K; q++) {
+        const float* src = w + (t * C + idx[q]) * g.Co + i * cph;
+        float* dst = wt.data() + (((q / nb) * T + t) * cph) * nb + q % nb;
+        for (int64_t j = 0; j < cph; j++) dst[j * nb] = src[j];
+      }
     }
     deinterleave(dy, HoWo, g.Co, g.h, i, 0, cph, dyi.data());
     acc.assign(static_cast<size_t>(K), 0.0);
-    const int64_t range = std::max<int64_t>(P, (int64_t{1} << 15) / Npad / P * P);
-    tmp.resize(static_cast<size_t>(range * Npad));
-    prow.resize(static_cast<size_t>(range + P));
-    for (int64_t p0 = 0; p0 < HoWo; p0 += range) {
-      const int64_t n = std::min(range, HoWo - p0);
-      for (int64_t p = 0; p < n + P; p++) prow[p] = dyi.data() + (p0 + std::min(p, n - 1)) * cph;
+    tmp.resize(static_cast<size_t>(range * Kpad));
+    for (int64_t p0 = 0; p0 < HW; p0 += range) {
+      const int64_t n = std::min(range, HW - p0);
+      tapsTransposed<P>(g, dyi.data(), zero.data(), p0, n, rows.data());
       for (int64_t blk = 0; blk * P < n; blk++) {
         for (int64_t ch = 0; ch < chunks; ch++) {
-          block<L, P, 1>(prow.data() + blk * P, 1, iota.data(), cph, wt.data() + ch * cph * L,
-                         tmp.data() + blk * P * Npad + ch * L, Npad, std::min<int64_t>(P, n - blk * P));
+          block<L, P, NV>(rows.data() + blk * T * P, T, iota.data(), cph, wt.data() + ch * T * cph * nb,
+                          tmp.data() + blk * P * Kpad + ch * nb, Kpad, std::min<int64_t>(P, n - blk * P));
         }
       }
       for (int64_t p = 0; p < n; p++) {
-        const int64_t o = p0 + p, oy = o / g.Wo, ox = o % g.Wo;
-        const float* tr = tmp.data() + p * Npad;
-        for (int64_t ky = 0; ky < g.k; ky++) {
-          const int64_t iy = oy * g.stride + ky - g.pad;
-          if (iy < 0 || iy >= g.H) continue;
-          for (int64_t kx = 0; kx < g.k; kx++) {
-            const int64_t ix = ox * g.stride + kx - g.pad;
-            if (ix < 0 || ix >= g.W) continue;
-            const int64_t pin = (iy * g.W + ix) * C;
-            const float* tt = tr + (ky * g.k + kx) * K;
-            float* dar = da + pin;
-            const float* ar = a + pin;
-            for (int64_t q = 0; q < K; q++) {
-              const int64_t c = idx[q];
-              dar[c] += sc[q] * tt[q];
-              acc[q] += static_cast<double>(ar[c]) * tt[q];
-            }
-          }
+        const float* tr = tmp.data() + p * Kpad;
+        float* dar = da + (p0 + p) * C;
+        const float* ar = a + (p0 + p) * C;
+        for (int64_t q = 0; q < K; q++) {
+          const int64_t c = idx[q];
+          dar[c] += sc[q] * tr[q];
+          acc[q] += static_cast<double>(ar[c]) * tr[q];
         }
       }
     }
     for (int64_t q = 0; q < K; q++) dgr[idx[q]] = static_cast<float>(acc[q]);
   }
+}
+
+void dxSample(const DgcTileGeometry& g, const float* a, const SampleKept& kept, const float* w, const float* dy,
+              float* da, float* dg, int64_t ldg) {
+  if (g.C >= 48) dxSampleT<8, 6, 2>(g, a, kept, w, dy, da, dg, ldg);
+  else dxSampleT<8, 12, 1>(g, a, kept, w, dy, da, dg, ldg);
 }
 
 extern const DgcTileKernels kTileKernels = {pack, conv, preactMean, saliencyGate, gateRow, dwAccumulate, dxSample, mlpBackward};

@@ -7,7 +7,7 @@ export { interleaveHeads, channelShuffle } from './shuffle.js';
 export { DyDenseNet, StaticDenseNet, DenseLayer, type DenseNetConfig, type DyDenseNetConfig, type StaticDenseNetConfig } from './densenet.js';
 export { DyResNet, DyBasicBlock, NormAfterDownsample, type DyResNetConfig } from './dyresnet.js';
 export { PreActConv } from './preact_conv.js';
-export { dgcLayers, setDgcProgress, dgcLasso, keptRatios } from './hooks.js';
+export { dgcLayers, setDgcProgress, dgcLasso, keptRatios, finishDgcSchedule } from './hooks.js';
 export { initDgcConvs } from './init.js';
 export { DGC_MODELS } from './models.js';
 export { checkDgcCheckpoint } from './checkpoint.js';
