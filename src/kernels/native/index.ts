@@ -9,6 +9,7 @@ import { nativeAddon } from './addon.js';
 import type { KernelArgs } from './common.js';
 import { ensureSetUp, replaced } from './common.js';
 import { nativeBatchNormKernels } from './batchnorm.js';
+import { nativeConcatKernels } from './concat.js';
 import { nativeConvForwardKernels } from './conv.js';
 import { nativeConvGradKernels } from './conv_grad.js';
 import { nativeDgcKernels } from './dgc.js';
@@ -25,7 +26,7 @@ interface NativeKernel { kernelName: string; kernelFunc: (args: KernelArgs) => u
 export const NATIVE_KERNELS: readonly NativeKernel[] = [
   ...nativeConvForwardKernels, ...nativeConvGradKernels, ...nativeGroupConvKernels, ...nativePoolKernels, ...nativeBatchNormKernels,
   ...nativePixKernels, ...nativePixGateKernels, ...nativeInferenceKernels, ...nativeDgcKernels,
-  ...nativeDgcEvalKernels, ...nativeDgcTrainKernels,
+  ...nativeDgcEvalKernels, ...nativeDgcTrainKernels, ...nativeConcatKernels,
 ];
 
 let uninstall: (() => void) | undefined;

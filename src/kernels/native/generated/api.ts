@@ -56,6 +56,8 @@ export interface NativeAddon {
   setPixSimd(on: boolean, stream?: boolean): boolean;
   /** Parallel copy on the addon's threads (the PiX bandwidth reference): method 0 memcpy of one slice per thread, 1 non-temporal stores. */
   copy(src: Float32Array, dst: Float32Array, method?: number): void;
+  /** dims: rows, cols, dstCols, offset. dst[r·dstCols + offset + j] = src[r·cols + j] (one input of a concatenation). */
+  copyColumns(dims: Int32Array, src: Float32Array, dst: Float32Array): void;
   /** dims: B, HW, C, h. xs[b,p,i·C+c] = a[b,p,c]·g[i,b,c]. */
   dgcExpand(dims: Int32Array, a: Float32Array, g: Float32Array, xs: Float32Array): void;
   /** dims: R, C'/h, h. Head-major [R, C'] → interleaved (channel j·h + i); inverse goes back. */
@@ -105,6 +107,7 @@ export const NATIVE_FUNCTIONS: ReadonlyArray<keyof NativeAddon> = [
   'pixBackward',
   'setPixSimd',
   'copy',
+  'copyColumns',
   'dgcExpand',
   'dgcShuffle',
   'dgcReduce',
