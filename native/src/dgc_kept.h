@@ -21,7 +21,7 @@ struct DgcGeometry {
 // The DGC layer in eval mode (docs/methods/dgc.md §1.3), one fused pass:
 //   a = relu(x·kBn + bBn) (running statistics; the arithmetic of batchNormInference);
 //   z = mean_HW(a) [B,C] (double, pixel order, as spatialMean);
-//   g_i = relu(relu(z·w1_i)·w2_i + b2_i) [B,C] per head (w1 [h,C,d], w2 [h,d,C], b2 [h,C]);
+//   g_i = relu(relu(z·w1_i)·w2_i + b2_i) [B,C] per head (w1 [h,d,C] fc1 weights [out, in], w2 [h,d,C], b2 [h,C]);
 //   ĝ_i = g_i where g_i > its row's kDrop-th smallest, else 0, into `gated` [h,B,C];
 //   y [B,Ho,Wo,Co] = the heads' convolutions of a·ĝ_i over the kept channels only, interleaved.
 // a lives only in per-thread scratch, one sample at a time.

@@ -24,7 +24,8 @@ struct SampleKept {
   int64_t* K;
 };
 
-// The saliency MLPs of all heads (tfjs layouts): w1 [h, C, d], w2 [h, d, C], b2 [h, C].
+// The saliency MLPs of all heads: w1 [h, d, C] (fc1 weights, [out, in]), w2 [h, d, C] (fc2 weights, [in, out]),
+// b2 [h, C].
 struct DgcMlp {
   const float* w1;
   const float* w2;

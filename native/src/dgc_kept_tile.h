@@ -290,11 +290,30 @@ void preactMean(const DgcTileGeometry& g, const float* x, const float* kb, const
   for (int64_t c = 0; c < C; c++) z[c] = static_cast<float>(acc[c] / static_cast<double>(HW));
 }
 
-// hid = relu(z·w1_i) [d] and g = relu(hid·w2_i + b2_i) [C]: the matrix-vector passes of the 1×1-conv kernel.
+// out[j] = Σ_c w[j·n + c] · x[c] for j < rows: dot products of length n (two vector accumulators, then a horizontal
+// sum and the tail in order).
+void dotRows(float* out, const float* w, const float* x, int64_t rows, int64_t n) {
+  using V = Vec<8>::T;
+  for (int64_t j = 0; j < rows; j++) {
+    const float* wr = w + j * n;
+    V a0 = V{}, a1 = V{};
+    int64_t c = 0;
+    for (; c + 16 <= n; c += 16) {
+      a0 += loadu<8>(wr + c) * loadu<8>(x + c);
+      a1 += loadu<8>(wr + c + 8) * loadu<8>(x + c + 8);
+    }
+    a0 += a1;
+    float s = ((a0[0] + a0[1]) + (a0[2] + a0[3])) + ((a0[4] + a0[5]) + (a0[6] + a0[7]));
+    for (; c < n; c++) s += wr[c] * x[c];
+    out[j] = s;
+  }
+}
+
+// hid = relu(z·w1_i) [d] (w1 rows [d, C]: dot products) and g = relu(hid·w2_i + b2_i) [C] (the matrix-vector pass
+// of the 1×1-conv kernel over w2's rows).
 void saliencyRow(const DgcTileGeometry& g, const float* z, const DgcMlp& mlp, int64_t i, float* hid, float* gr) {
   const int64_t C = g.C, d = g.d;
-  std::fill(hid, hid + d, 0.f);
-  rowsMatVec(hid, z, mlp.w1 + i * C * d, C, d, d);
+  dotRows(hid, mlp.w1 + i * d * C, z, d, C);
   for (int64_t j = 0; j < d; j++) hid[j] = hid[j] > 0.f ? hid[j] : 0.f;
   std::memcpy(gr, mlp.b2 + i * C, sizeof(float) * static_cast<size_t>(C));
   rowsMatVec(gr, hid, mlp.w2 + i * d * C, d, C, C);
@@ -324,12 +343,12 @@ void mlpBackward(const DgcTileGeometry& g, int64_t B, const float* z, const DgcM
   float* dhid = work + d;
   float* dpre = work + 2 * d;
   float* gr = work + 2 * d + C;
-  const float* w1 = mlp.w1 + i * C * d;
+  const float* w1 = mlp.w1 + i * d * C;
   const float* w2 = mlp.w2 + i * d * C;
-  float* dw1i = dw1 + i * C * d;
+  float* dw1i = dw1 + i * d * C;
   float* dw2i = dw2 + i * d * C;
   float* db2i = db2 + i * C;
-  std::fill(dw1i, dw1i + C * d, 0.f);
+  std::fill(dw1i, dw1i + d * C, 0.f);
   std::fill(dw2i, dw2i + d * C, 0.f);
   std::fill(db2i, db2i + C, 0.f);
   for (int64_t b = 0; b < B; b++) {
@@ -351,15 +370,15 @@ void mlpBackward(const DgcTileGeometry& g, int64_t B, const float* z, const DgcM
       dhid[j] = hj > 0.f ? s : 0.f;
     }
     float* dz = dzi + b * C;
-    for (int64_t c = 0; c < C; c++) {
-      const float* w1r = w1 + c * d;
-      float* dw1r = dw1i + c * d;
-      float s = 0.f;
-      for (int64_t j = 0; j < d; j++) {
-        dw1r[j] += zb[c] * dhid[j];
-        s += dhid[j] * w1r[j];
+    std::fill(dz, dz + C, 0.f);
+    for (int64_t j = 0; j < d; j++) {
+      const float* w1r = w1 + j * C;
+      float* dw1r = dw1i + j * C;
+      const float dj = dhid[j];
+      for (int64_t c = 0; c < C; c++) {
+        dw1r[c] += dj * zb[c];
+        dz[c] += dj * w1r[c];
       }
-      dz[c] = s;
     }
   }
 }

@@ -35,7 +35,7 @@ function inputs(c: Case, seed: number): DgcEvalInputs {
     variance: t([c.C], () => rng.uniform(0.5, 1.5)) as tf.Tensor1D,
     gamma: t([c.C], () => rng.uniform(0.5, 1.5)) as tf.Tensor1D,
     beta: t([c.C], () => rng.normal(0, 0.2)) as tf.Tensor1D,
-    w1: t([c.heads, c.C, c.d], () => rng.normal(0, Math.sqrt(2 / c.C))) as tf.Tensor3D,
+    w1: t([c.heads, c.d, c.C], () => rng.normal(0, Math.sqrt(2 / c.C))) as tf.Tensor3D,
     w2: t([c.heads, c.d, c.C], () => (c.ties ? 0 : rng.normal(0, Math.sqrt(2 / c.d)))) as tf.Tensor3D,
     b2: (c.ties ? tf.tensor(Float32Array.from({ length: c.heads * c.C }, (_, i) => 1 + ((i % c.C) >> 1) * 0.125), [c.heads, c.C])
       : t([c.heads, c.C], () => 1 + rng.normal(0, 0.1))) as tf.Tensor2D,
@@ -142,7 +142,7 @@ describe('the layer in eval mode', () => {
     const c = CASES[0]!;
     const ins = inputs(c, 1);
     const o = { heads: 4, stride: 1, padding: 1, inactive: 24 };
-    expect(() => dgcEval({ ...ins, w1: tf.zeros([4, 31, 4]) as tf.Tensor3D }, o)).toThrow(/w1 must have shape \[heads, C, d\] = \[4,32,d ≥ 1\]/);
+    expect(() => dgcEval({ ...ins, w1: tf.zeros([4, 4, 31]) as tf.Tensor3D }, o)).toThrow(/w1 must have shape \[heads, d, C\] = \[4,d ≥ 1,32\]/);
     expect(() => dgcEval({ ...ins, w2: tf.zeros([4, 3, 32]) as tf.Tensor3D }, o)).toThrow(/w2 must have shape \[heads, d, C\] = \[4,4,32\]/);
     expect(() => dgcEval({ ...ins, b2: tf.zeros([4, 31]) as tf.Tensor2D }, o)).toThrow(/b2 must have shape \[heads, C\] = \[4,32\]/);
     expect(() => dgcEval({ ...ins, variance: tf.zeros([3]) as tf.Tensor1D }, o)).toThrow(/variance must have shape \[32\]/);

@@ -31,7 +31,7 @@ function data(c: Case, seed: number): { a: tf.Tensor4D; p: DgcHeadParams; dy: tf
   return {
     a: t([c.B, c.H, c.H, c.C], () => Math.max(0, rng.normal(0, 1))) as tf.Tensor4D,
     p: {
-      w1: t([c.heads, c.C, c.d], () => rng.normal(0, Math.sqrt(2 / c.C))) as tf.Tensor3D,
+      w1: t([c.heads, c.d, c.C], () => rng.normal(0, Math.sqrt(2 / c.C))) as tf.Tensor3D,
       w2: t([c.heads, c.d, c.C], () => rng.normal(0, Math.sqrt(2 / c.d))) as tf.Tensor3D,
       b2: t([c.heads, c.C], () => 1 + rng.normal(0, 0.3)) as tf.Tensor2D,
       w: t([c.k, c.k, c.C, c.Co], () => rng.normal(0, 0.2)) as tf.Tensor4D,
@@ -93,7 +93,7 @@ describe('dgcTrain', () => {
     ref.forEach((r, i) => agree(`wasm vs cpu ${i}`, kept[i]!, r));
     setNativeKernels(false);
     expect(hasDgcTrainKernel()).toBe(false);
-    expect(() => dgcTrain(tf.zeros([1, 4, 4, 8]) as tf.Tensor4D, { w1: tf.zeros([2, 8, 1]) as tf.Tensor3D, w2: tf.zeros([2, 1, 8]) as tf.Tensor3D, b2: tf.zeros([2, 8]) as tf.Tensor2D, w: tf.zeros([1, 1, 8, 4]) as tf.Tensor4D }, { heads: 2, inactive: 4, impl: 'kernel' }))
+    expect(() => dgcTrain(tf.zeros([1, 4, 4, 8]) as tf.Tensor4D, { w1: tf.zeros([2, 1, 8]) as tf.Tensor3D, w2: tf.zeros([2, 1, 8]) as tf.Tensor3D, b2: tf.zeros([2, 8]) as tf.Tensor2D, w: tf.zeros([1, 1, 8, 4]) as tf.Tensor4D }, { heads: 2, inactive: 4, impl: 'kernel' }))
       .toThrow(/impl 'kernel' requested but no ChanlabDgcTrain kernel is registered for backend 'wasm'/);
     setNativeKernels(nativeStatus().active);
   });
@@ -124,7 +124,7 @@ describe('dgcTrain', () => {
     await useBackend('cpu');
     const { a, p } = data(CASES[1]!, 1);
     const o = { heads: 4, inactive: 13 };
-    expect(() => dgcTrain(a, { ...p, w1: tf.zeros([4, 23, 3]) as tf.Tensor3D }, o)).toThrow(/w1 must have shape \[heads, C, d\] = \[4,24,d ≥ 1\]/);
+    expect(() => dgcTrain(a, { ...p, w1: tf.zeros([4, 3, 23]) as tf.Tensor3D }, o)).toThrow(/w1 must have shape \[heads, d, C\] = \[4,d ≥ 1,24\]/);
     expect(() => dgcTrain(a, { ...p, b2: tf.zeros([4, 23]) as tf.Tensor2D }, o)).toThrow(/b2 must have shape \[heads, C\] = \[4,24\]/);
     expect(() => dgcTrain(a, p, { ...o, inactive: 25 })).toThrow(/k \(channels to drop\) must be an integer in \[0, 24\], got 25/);
     expect(() => dgcTrain(a, p, { ...o, impl: 'x' as 'kernel' })).toThrow(/impl must be one of 'auto', 'kernel', 'masked'/);

@@ -13,7 +13,7 @@ const evalKernel: KernelFunc = ({ inputs, backend, attrs }) => {
     .map((n) => cpuValues(be, t[n])) as [Float32Array, ...Float32Array[]];
   const [B, H, W, C] = t.x.shape as [number, number, number, number];
   const [k, , , Co] = t.w.shape as [number, number, number, number];
-  const h = at.heads, d = t.w1.shape[2]!, cph = Co / h, s = at.stride, pad = at.padding;
+  const h = at.heads, d = t.w1.shape[1]!, cph = Co / h, s = at.stride, pad = at.padding;
   const Ho = Math.floor((H + 2 * pad - k) / s) + 1, Wo = Math.floor((W + 2 * pad - k) / s) + 1;
   const y = new Float32Array(B * Ho * Wo * Co);
   const gated = new Float32Array(h * B * C);
@@ -33,7 +33,7 @@ const evalKernel: KernelFunc = ({ inputs, backend, attrs }) => {
       const row = i * B + b;
       const hid = Array.from({ length: d }, (_, j) => {
         let v = 0;
-        for (let c = 0; c < C; c++) v += z[c]! * w1![(i * C + c) * d + j]!;
+        for (let c = 0; c < C; c++) v += z[c]! * w1![(i * d + j) * C + c]!;
         return Math.max(v, 0);
       });
       const g = Array.from({ length: C }, (_, c) => {

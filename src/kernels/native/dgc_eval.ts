@@ -18,7 +18,7 @@ function evalKernel(args: KernelArgs): TensorInfo[] {
   const gated = b.makeOutput([d.h, d.B, d.C], 'float32');
   const [x, mean, variance, gamma, beta, w1, w2, b2, w, yv, gv] = views(b, ...INPUTS.map((n) => ins[n]), y, gated);
   const dims = Int32Array.of(d.B, d.H, d.W, d.C, d.Co, d.h, d.k, attrs.stride, attrs.padding, d.Ho, d.Wo,
-    ins.w1.shape[2]!, attrs.inactive);
+    ins.w1.shape[1]!, attrs.inactive);
   addon().dgcKeptForward(dims, x!, mean!, variance!, gamma!, beta!, attrs.epsilon, w1!, w2!, b2!, w!, gv!, yv!);
   return [y, gated];
 }

@@ -14,7 +14,7 @@ function dims(t: Inputs, at: DgcTrainAttrs): { dims: Int32Array; out: number[] }
   const [B, H, W, C] = t.a.shape as [number, number, number, number];
   const [k, , , Co] = t.w.shape as [number, number, number, number];
   const Ho = Math.floor((H + 2 * at.padding - k) / at.stride) + 1, Wo = Math.floor((W + 2 * at.padding - k) / at.stride) + 1;
-  return { dims: Int32Array.of(B, H, W, C, Co, at.heads, k, at.stride, at.padding, Ho, Wo, t.w1.shape[2]!, at.inactive), out: [B, Ho, Wo, Co] };
+  return { dims: Int32Array.of(B, H, W, C, Co, at.heads, k, at.stride, at.padding, Ho, Wo, t.w1.shape[1]!, at.inactive), out: [B, Ho, Wo, Co] };
 }
 
 function forward(args: KernelArgs): TensorInfo[] {

@@ -23,7 +23,7 @@ const evalKernel: KernelFunc = ({ inputs, backend, attrs }) => {
   const [k, , , Co] = w!.shape as [number, number, number, number];
   const h = at.heads;
   const s: DgcEvalSizes = {
-    B, H, W, C, Co, h, d: w1!.shape[2]!, k, stride: at.stride, pad: at.padding, kDrop: at.inactive,
+    B, H, W, C, Co, h, d: w1!.shape[1]!, k, stride: at.stride, pad: at.padding, kDrop: at.inactive,
     Ho: Math.floor((H + 2 * at.padding - k) / at.stride) + 1, Wo: Math.floor((W + 2 * at.padding - k) / at.stride) + 1,
   };
   const temps: TensorInfo[] = [];

@@ -2,7 +2,7 @@
 // tfjs-backend-webgpu. Shapes are uniforms, so each program compiles once per device. Only types are imported from
 // @tensorflow/tfjs-backend-webgpu (see src/kernels/webgpu/PixPrograms.ts).
 //
-// Layouts: z [B,C]; w1 [h,C,d]; w2 [h,d,C]; b2 [h,C]; hidden [h,B,d]; g, gated [h,B,C] (row = i·B + b); kept lists
+// Layouts: z [B,C]; w1 [h,d,C]; w2 [h,d,C]; b2 [h,C]; hidden [h,B,d]; g, gated [h,B,C] (row = i·B + b); kept lists
 // [h,B,C+1] int32 (the kept channels ascending, then their count at position C); a [B,H,W,C]; w [k,k,C,C'];
 // y [B,Ho,Wo,C'] with channel j·h + i = head i's channel j.
 import type { WebGPUProgram } from '@tensorflow/tfjs-backend-webgpu';
@@ -46,7 +46,7 @@ abstract class Program implements WebGPUProgram {
   abstract getUserCode(): string;
 }
 
-/** hidden[i,b,j] = relu(Σ_c z[b,c]·w1[i,c,j]): one thread per (i, b, j). */
+/** hidden[i,b,j] = relu(Σ_c z[b,c]·w1[i,j,c]): one thread per (i, b, j). */
 export class DgcHiddenProgram extends Program {
   variableNames = ['z', 'w1'];
   shaderKey = 'chanlab_dgc_eval_hidden';
@@ -61,7 +61,7 @@ export class DgcHiddenProgram extends Program {
     let b = row % uniforms.batch;
     var s = 0.0;
     for (var c = 0; c < uniforms.cIn; c++) {
-      s = s + z[b * uniforms.cIn + c] * w1[(i * uniforms.cIn + c) * d + j];
+      s = s + z[b * uniforms.cIn + c] * w1[(i * d + j) * uniforms.cIn + c];
     }
     setOutputAtIndex(index, max(s, 0.0));
   }`;

@@ -1,5 +1,6 @@
 // The heads' parameters of a DGC layer stacked as its ops take them (docs/methods/dgc.md §1.2): fc1 weights
-// w1 [h, C, d], fc2 weights w2 [h, d, C] and biases b2 [h, C], conv kernels w [k, k, C, C'] head-major. Eval-mode
+// w1 [h, d, C] (transposed: PyTorch's [out, in]), fc2 weights w2 [h, d, C] and biases b2 [h, C], conv kernels
+// w [k, k, C, C'] head-major. Eval-mode
 // forwards reuse one stacked copy until a variable holds new data (tfjs's assign swaps a variable's data id: an
 // optimiser step, loadStateDict), so a forward pass does not re-stack 4·h tensors.
 import * as tf from '@tensorflow/tfjs-core';
@@ -17,7 +18,7 @@ export type HeadVariables = Array<{ fc1: tf.Variable; fc2: tf.Variable; bias: tf
 /** Stacks the heads (also under a gradient tape: stack and concat pass gradients to every head's variables). */
 export function stackHeads(heads: HeadVariables): HeadTensors {
   return tf.tidy(() => ({
-    w1: tf.stack(heads.map((v) => v.fc1)) as tf.Tensor3D,
+    w1: tf.transpose(tf.stack(heads.map((v) => v.fc1)), [0, 2, 1]) as tf.Tensor3D,
     w2: tf.stack(heads.map((v) => v.fc2)) as tf.Tensor3D,
     b2: tf.stack(heads.map((v) => v.bias)) as tf.Tensor2D,
     w: heads.length === 1 ? tf.clone(heads[0]!.conv) as tf.Tensor4D : tf.concat(heads.map((v) => v.conv as tf.Tensor4D), 3),

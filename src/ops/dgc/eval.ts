@@ -21,7 +21,8 @@ export interface DgcEvalInputs {
   variance: tf.Tensor1D;
   gamma: tf.Tensor1D;
   beta: tf.Tensor1D;
-  /** the heads' saliency MLPs: fc1 weights [h, C, d], fc2 weights [h, d, C] and biases [h, C] */
+  /** the heads' saliency MLPs: fc1 weights [h, d, C] (PyTorch's [out, in] per head), fc2 weights [h, d, C] (tfjs's
+   *  [in, out]) and biases [h, C] */
   w1: tf.Tensor3D;
   w2: tf.Tensor3D;
   b2: tf.Tensor2D;
@@ -62,8 +63,8 @@ export function dgcEvalAttrs(inputs: DgcEvalInputs, o: DgcEvalOptions): DgcEvalA
   const h = heads.heads;
   dgcHeadsDims(x.shape, [h, B, C], w.shape, heads);
   for (const n of ['mean', 'variance', 'gamma', 'beta'] as const) vectorOf(inputs[n], C, n);
-  const d = w1.shape[2];
-  if (w1.rank !== 3 || w1.shape[0] !== h || w1.shape[1] !== C || !(d! >= 1)) throw new Error(`dgcEval: w1 must have shape [heads, C, d] = [${h},${C},d ≥ 1], got [${w1.shape.join(',')}]`);
+  const d = w1.shape[1];
+  if (w1.rank !== 3 || w1.shape[0] !== h || w1.shape[2] !== C || !(d! >= 1)) throw new Error(`dgcEval: w1 must have shape [heads, d, C] = [${h},d ≥ 1,${C}], got [${w1.shape.join(',')}]`);
   if (w2.rank !== 3 || w2.shape[0] !== h || w2.shape[1] !== d || w2.shape[2] !== C) throw new Error(`dgcEval: w2 must have shape [heads, d, C] = [${h},${d},${C}], got [${w2.shape.join(',')}]`);
   if (b2.rank !== 2 || b2.shape[0] !== h || b2.shape[1] !== C) throw new Error(`dgcEval: b2 must have shape [heads, C] = [${h},${C}], got [${b2.shape.join(',')}]`);
   const inactive = checkDropCount(checkNonNegativeInt(o.inactive, 'inactive', 'dgcEval'), C, 'dgcEval');

@@ -19,7 +19,7 @@ export interface DgcHeadsAttrs {
 }
 
 // ChanlabDgcEval: a DGC layer's eval-mode forward (docs/methods/dgc.md §1.3) computing only the kept channels.
-//   inputs {x: [B,H,W,C], mean, variance, gamma, beta: [C] (BN running statistics and affine), w1: [h,C,d],
+//   inputs {x: [B,H,W,C], mean, variance, gamma, beta: [C] (BN running statistics and affine), w1: [h,d,C],
 //   w2: [h,d,C], b2: [h,C] (the saliency MLPs), w: [k,k,C,C']}  ->  [y: [B,Ho,Wo,C'], gated: [h,B,C]]
 // a = relu(BN(x)); g_i = relu(relu(mean_HW(a)·w1_i)·w2_i + b2_i); gated_i = g_i above its row's `inactive`-th smallest,
 // else 0; y = the heads of a·gated_i interleaved, as ChanlabDgcHeads. No gradient: eval only.
@@ -33,7 +33,7 @@ export interface DgcEvalAttrs extends DgcHeadsAttrs {
 }
 
 // ChanlabDgcTrain: a DGC layer after its BN → ReLU in training (docs/methods/dgc.md §1.3, §1.5):
-//   inputs {a: [B,H,W,C], w1: [h,C,d], w2: [h,d,C], b2: [h,C], w: [k,k,C,C']}  ->  [y: [B,Ho,Wo,C'], g: [h,B,C], z: [B,C]]
+//   inputs {a: [B,H,W,C], w1: [h,d,C], w2: [h,d,C], b2: [h,C], w: [k,k,C,C']}  ->  [y: [B,Ho,Wo,C'], g: [h,B,C], z: [B,C]]
 // z = mean_HW(a); g_i = relu(relu(z·w1_i)·w2_i + b2_i) (before the gate, for the lasso term); y = ChanlabDgcHeads(a,
 // g·mask, w), mask = g above its row's `inactive`-th smallest, no gradient through it. Kernels may compute only the
 // kept channels. ChanlabDgcTrainGrad: inputs {a, w1, w2, b2, w, g, z, dy, dg} -> [da, dw1, dw2, db2, dw] (dg: the

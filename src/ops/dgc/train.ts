@@ -12,7 +12,8 @@ import { ChanlabDgcTrain, ChanlabDgcTrainGrad, type DgcTrainAttrs } from './kern
 import { dgcSaliency } from './saliency.js';
 import { dgcHeadsDims } from './shape.js';
 
-/** The heads' parameters stacked: fc1 weights [h, C, d], fc2 weights [h, d, C] and biases [h, C], kernels [k, k, C, C']. */
+/** The heads' parameters stacked: fc1 weights [h, d, C] (PyTorch's [out, in]), fc2 weights [h, d, C] (tfjs's [in, out])
+ *  and biases [h, C], kernels [k, k, C, C']. */
 export interface DgcHeadParams {
   w1: tf.Tensor3D;
   w2: tf.Tensor3D;
@@ -40,8 +41,8 @@ function checkParams(a: tf.Tensor4D, p: DgcHeadParams, h: number): void {
     if (!(t instanceof tf.Tensor) || t.dtype !== 'float32') throw new Error(`dgcTrain: ${name} must be a float32 tensor`);
   }
   const C = a.shape[3];
-  const d = p.w1.shape[2];
-  if (p.w1.rank !== 3 || p.w1.shape[0] !== h || p.w1.shape[1] !== C || !(d! >= 1)) throw new Error(`dgcTrain: w1 must have shape [heads, C, d] = [${h},${C},d ≥ 1], got [${p.w1.shape.join(',')}]`);
+  const d = p.w1.shape[1];
+  if (p.w1.rank !== 3 || p.w1.shape[0] !== h || p.w1.shape[2] !== C || !(d! >= 1)) throw new Error(`dgcTrain: w1 must have shape [heads, d, C] = [${h},d ≥ 1,${C}], got [${p.w1.shape.join(',')}]`);
   if (p.w2.rank !== 3 || p.w2.shape[0] !== h || p.w2.shape[1] !== d || p.w2.shape[2] !== C) throw new Error(`dgcTrain: w2 must have shape [heads, d, C] = [${h},${d},${C}], got [${p.w2.shape.join(',')}]`);
   if (p.b2.rank !== 2 || p.b2.shape[0] !== h || p.b2.shape[1] !== C) throw new Error(`dgcTrain: b2 must have shape [heads, C] = [${h},${C}], got [${p.b2.shape.join(',')}]`);
 }

@@ -67,7 +67,8 @@ export interface NativeAddon {
   /**
    * The DGC layer in eval mode on its kept channels only. dims: B, H, W, C, C', heads, k, stride, pad, Ho, Wo, d,
    * kDrop. a = relu(BN(x)) with running statistics, z = mean_HW(a), g_i = relu(relu(z·w1_i)·w2_i + b2_i)
-   * (w1 [h,C,d], w2 [h,d,C], b2 [h,C]), gated [h,B,C] = g_i where above its row's kDrop-th smallest else 0,
+   * (w1 [h,d,C] = fc1 weights [out, in], w2 [h,d,C] = fc2 weights [in, out], b2 [h,C]), gated [h,B,C] = g_i
+   * where above its row's kDrop-th smallest else 0,
    * y [B,Ho,Wo,C'] = the heads' convolutions of a·gated_i with w [k,k,C,C'] over the kept channels, interleaved.
    */
   dgcKeptForward(dims: Int32Array, x: Float32Array, mean: Float32Array, variance: Float32Array, gamma: Float32Array, beta: Float32Array, eps: number, w1: Float32Array, w2: Float32Array, b2: Float32Array, w: Float32Array, gated: Float32Array, y: Float32Array): void;
