@@ -37,8 +37,9 @@ const evalKernel: KernelFunc = ({ inputs, backend, attrs }) => {
     const g = keep(b.runWebGPUProgram(new DgcSaliencyProgram([h, B, C], rows * C), [hid, w2!, b2!], 'float32', dgcEvalUniforms(s, rows * C)));
     const gated = b.runWebGPUProgram(new DgcGateProgram([h, B, C], rows), [g], 'float32', dgcEvalUniforms(s, rows));
     const list = keep(b.runWebGPUProgram(new DgcKeptListProgram([h, B, C + 1], rows), [gated], 'int32', dgcEvalUniforms(s, rows)));
-    const n = B * s.Ho * s.Wo * Co;
-    const y = b.runWebGPUProgram(new DgcKeptConvProgram([B, s.Ho, s.Wo, Co], n), [a, gated, list, w!], 'float32', dgcEvalUniforms(s, n));
+    const vec = (Co / h) % 4 === 0;
+    const n = B * s.Ho * s.Wo * Co / (vec ? 4 : 1);
+    const y = b.runWebGPUProgram(new DgcKeptConvProgram([B, s.Ho, s.Wo, Co], n, vec), [a, gated, list, w!], 'float32', dgcEvalUniforms(s, n));
     return [y, gated];
   } finally {
     temps.forEach((t) => b.disposeData(t.dataId));

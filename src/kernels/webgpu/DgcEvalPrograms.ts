@@ -155,22 +155,39 @@ export class DgcKeptListProgram extends Program {
 
 /**
  * y[b, p, j·h + i] = Σ_q Σ_taps a[b, in(p, tap), c_q]·gated[i,b,c_q]·w[tap, c_q, i·C'/h + j] over the kept channels c_q
- * of (i, b). One thread per output; threads are numbered (b, i, j, p) so that neighbours share the kept list.
+ * of (i, b). One thread per pixel and 4 consecutive outputs j of one head (1 where C'/h is not a multiple of 4), so
+ * each activation read serves 4 outputs and the filter row is one vec4; threads are numbered (b, i, p, j/4): neighbours
+ * share the pixel, the kept list and read adjacent filter columns.
  */
 export class DgcKeptConvProgram extends Program {
   variableNames = ['a', 'gated', 'kept', 'w'];
-  shaderKey = 'chanlab_dgc_eval_kept_conv';
+  shaderKey: string;
+  private readonly vec: boolean;
+
+  constructor(outputShape: number[], threads: number, vec: boolean) {
+    super(outputShape, threads);
+    this.vec = vec;
+    this.shaderKey = `chanlab_dgc_eval_kept_conv_${vec ? 4 : 1}`;
+  }
+
   getUserCode(): string {
+    const n = this.vec ? 4 : 1;
+    const T = this.vec ? 'vec4<f32>' : 'f32';
+    const load = this.vec ? 'vec4<f32>(w[wi], w[wi + 1], w[wi + 2], w[wi + 3])' : 'w[wi]';
+    const store = this.vec
+      ? 'for (var u = 0; u < 4; u++) { setOutputAtIndex(out + (j + u) * heads + i, acc[u]); }'
+      : 'setOutputAtIndex(out + j * heads + i, acc);';
     return `
   fn main(index : i32) {
     if (index >= uniforms.n) { return; }
     let C = uniforms.cIn;
     let heads = uniforms.heads;
     let cph = uniforms.cOut / heads;
+    let groups = cph / ${n};
     let P = uniforms.outH * uniforms.outW;
-    let p = index % P;
-    let j = (index / P) % cph;
-    let bi = index / (P * cph);
+    let j = (index % groups) * ${n};
+    let p = (index / groups) % P;
+    let bi = index / (groups * P);
     let i = bi % heads;
     let b = bi / heads;
     let row = i * uniforms.batch + b;
@@ -179,24 +196,25 @@ export class DgcKeptConvProgram extends Program {
     let k = uniforms.kernel;
     let col = i * cph + j;
     let count = kept[row * (C + 1) + C];
-    var acc = 0.0;
+    var acc = ${T}(0.0);
     for (var q = 0; q < count; q++) {
       let c = kept[row * (C + 1) + q];
       let s = gated[row * C + c];
-      var part = 0.0;
+      var part = ${T}(0.0);
       for (var ky = 0; ky < k; ky++) {
         let iy = oy * uniforms.stride + ky - uniforms.pad;
         if (iy < 0 || iy >= uniforms.height) { continue; }
         for (var kx = 0; kx < k; kx++) {
           let ix = ox * uniforms.stride + kx - uniforms.pad;
           if (ix < 0 || ix >= uniforms.width) { continue; }
-          part = part + a[((b * uniforms.height + iy) * uniforms.width + ix) * C + c] *
-            w[((ky * k + kx) * C + c) * uniforms.cOut + col];
+          let wi = ((ky * k + kx) * C + c) * uniforms.cOut + col;
+          part = part + a[((b * uniforms.height + iy) * uniforms.width + ix) * C + c] * ${load};
         }
       }
       acc = acc + s * part;
     }
-    setOutputAtIndex((b * P + p) * uniforms.cOut + j * heads + i, acc);
+    let out = (b * P + p) * uniforms.cOut;
+    ${store}
   }`;
   }
 }
