@@ -152,7 +152,8 @@ static Entry& entryFor(Kind kind, const Geometry& g, const std::vector<int64_t>&
 struct Call {
   std::vector<int64_t> geo;
   Geometry g;
-  explicit Call(I32 geometry) : geo(geometry.ints()), g(geo) {}
+  explicit Call(I32 geometry) : Call(geometry.ints()) {}
+  explicit Call(std::vector<int64_t> geometry) : geo(std::move(geometry)), g(geo) {}
   Entry& entry(Kind kind, bool bias = false, int act = 0, float alpha = 0.f) const {
     return entryFor(kind, g, geo, bias, act, alpha);
   }
@@ -245,8 +246,41 @@ void convBackwardData(I32 geometry, F32 dy, F32 filter, F32 dx) {
               {DNNL_ARG_DIFF_SRC, call.src(dx.data)}});
 }
 
+// oneDNN 2.6's weight gradient of a strided 1×1 convolution (jit_1x1, which first reduces the input to unit stride
+// in a scratch buffer) is wrong for fewer than 8 input channels on NHWC data: with 2 threads it returned one of two
+// results at random, off by up to 2.3 against a naive sum, and with 1 thread it corrupted the heap
+// (test/kernels/native.test.ts, "strided 1×1"). So a strided 1×1 weight gradient is always computed as the
+// unit-stride one over x's sampled pixels, gathered here: the same sum, deterministic.
+static bool isStrided1x1(const Geometry& g) {
+  return g.kh == 1 && g.kw == 1 && (g.sh > 1 || g.sw > 1) && g.dh == 1 && g.dw == 1 && g.pt == 0 && g.pl == 0 &&
+         g.pb == 0 && g.pr == 0;
+}
+
+// xs[n, r, q, :] = x[n, r·sh, q·sw, :] for the output grid.
+static std::vector<float> sampleStrided(const Geometry& g, const float* x) {
+  std::vector<float> xs(static_cast<size_t>(g.n * g.oh * g.ow * g.ic));
+  const int64_t oh = g.oh, ow = g.ow, ic = g.ic, h = g.h, w = g.w, sh = g.sh, sw = g.sw;
+  float* out = xs.data();
+#pragma omp parallel for schedule(static) if (g.n * oh * ow * ic >= kParallelMin)
+  for (int64_t row = 0; row < g.n * oh; row++) {
+    const int64_t n = row / oh, r = row % oh;
+    for (int64_t q = 0; q < ow; q++) {
+      std::memcpy(out + (row * ow + q) * ic, x + ((n * h + r * sh) * w + q * sw) * ic, sizeof(float) * ic);
+    }
+  }
+  return xs;
+}
+
 void convBackwardWeights(I32 geometry, F32 x, F32 dy, F32 dw) {
   const Call call(geometry);
+  const Geometry& g = call.g;
+  if (isStrided1x1(g)) {
+    std::vector<float> xs = sampleStrided(g, x.data);
+    const Call unit({g.n, g.oh, g.ow, g.ic, g.oh, g.ow, g.oc, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, g.g});
+    execute(unit.entry(kBackwardWeights), {{DNNL_ARG_SRC, unit.src(xs.data())}, {DNNL_ARG_DIFF_DST, unit.dst(dy.data)}},
+            dw.data);
+    return;
+  }
   execute(call.entry(kBackwardWeights), {{DNNL_ARG_SRC, call.src(x.data)}, {DNNL_ARG_DIFF_DST, call.dst(dy.data)}},
           dw.data);
 }
