@@ -12,6 +12,7 @@ import { setNativeKernels } from '../../src/kernels/native/index.js';
 import { DynamicMultiHeadConv } from '../../src/methods/dgc/layer.js';
 import { manualSeed } from '../../src/nn/init.js';
 import { dgcEval, hasDgcEvalKernel, type DgcEvalInputs } from '../../src/ops/dgc/index.js';
+import { expectAgree, readAndDispose } from '../helpers/tensors.js';
 
 interface Case { B: number; H: number; W: number; C: number; Co: number; k: number; heads: number; stride: number; padding: number; inactive: number; d: number; ties?: boolean }
 
@@ -49,19 +50,15 @@ async function run(c: Case, seed: number, impl: 'kernel' | 'composite'): Promise
   const Ho = Math.floor((c.H + 2 * c.padding - c.k) / c.stride) + 1;
   expect(y.shape).toEqual([c.B, Ho, Math.floor((c.W + 2 * c.padding - c.k) / c.stride) + 1, c.Co]);
   expect(gated.shape).toEqual([c.heads, c.B, c.C]);
-  const r = { y: (await y.data()) as Float32Array, gated: (await gated.data()) as Float32Array };
-  tf.dispose([y, gated, ...Object.values(ins)]);
-  return r;
+  const [yv, gv] = await readAndDispose([y, gated], Object.values(ins));
+  return { y: yv!, gated: gv! };
 }
 
+/** Within 1e-5 of the masked values (relative to their largest) and zero exactly where they are (the kept pattern). */
 function agree(what: string, got: Float32Array, want: Float32Array): void {
-  expect(got.length).toBe(want.length);
-  let scale = 0;
-  for (const v of want) scale = Math.max(scale, Math.abs(v));
-  for (let i = 0; i < want.length; i++) {
-    if (!(Math.abs(got[i]! - want[i]!) <= 1e-5 * scale)) throw new Error(`${what}[${i}]: got ${got[i]}, masked ${want[i]}`);
-    if ((got[i] === 0) !== (want[i] === 0)) throw new Error(`${what}[${i}]: kept pattern differs (got ${got[i]}, masked ${want[i]})`);
-  }
+  expectAgree(what, got, want);
+  const i = want.findIndex((v, j) => (v === 0) !== (got[j] === 0));
+  if (i >= 0) throw new Error(`${what}[${i}]: kept pattern differs (got ${got[i]}, masked ${want[i]})`);
 }
 
 /** The kernel of `backend` against the masked composite on the same backend and on cpu. */

@@ -12,6 +12,7 @@ import { setNativeKernels } from '../../src/kernels/native/index.js';
 import { DynamicMultiHeadConv } from '../../src/methods/dgc/layer.js';
 import { manualSeed } from '../../src/nn/init.js';
 import { dgcTrain, hasDgcTrainKernel, type DgcHeadParams } from '../../src/ops/dgc/index.js';
+import { expectAgree, readAndDispose } from '../helpers/tensors.js';
 
 interface Case { B: number; H: number; C: number; Co: number; k: number; heads: number; stride: number; padding: number; inactive: number; d: number }
 
@@ -49,20 +50,10 @@ async function run(c: Case, seed: number, impl: 'auto' | 'kernel' | 'masked'): P
     const r = dgcTrain(aa as tf.Tensor4D, { w1: w1 as tf.Tensor3D, w2: w2 as tf.Tensor3D, b2: b2 as tf.Tensor2D, w: w as tf.Tensor4D }, o);
     return tf.add(tf.sum(tf.mul(r.y, dy)), tf.mul(0.3, tf.sum(r.g)));
   })([a, p.w1, p.w2, p.b2, p.w]);
-  const out = [y, g, ...grads];
-  const r = await Promise.all(out.map(async (t) => (await t.data()) as Float32Array));
-  tf.dispose([a, dy, ...Object.values(p), ...out]);
-  return r;
+  return readAndDispose([y, g, ...grads], [a, dy, ...Object.values(p)]);
 }
 
-function agree(what: string, got: Float32Array, want: Float32Array): void {
-  expect(got.length).toBe(want.length);
-  let scale = 0;
-  for (const v of want) scale = Math.max(scale, Math.abs(v));
-  for (let i = 0; i < want.length; i++) {
-    if (!(Math.abs(got[i]! - want[i]!) <= 1e-5 * scale + 1e-7)) throw new Error(`${what}[${i}]: got ${got[i]}, masked ${want[i]}`);
-  }
-}
+const agree = (what: string, got: Float32Array, want: Float32Array) => expectAgree(what, got, want, 1e-5, 1e-7);
 
 afterAll(() => {
   setNativeKernels(nativeStatus().active);

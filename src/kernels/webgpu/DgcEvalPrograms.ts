@@ -5,7 +5,7 @@
 // Layouts: z [B,C]; w1 [h,d,C]; w2 [h,d,C]; b2 [h,C]; hidden [h,B,d]; g, gated [h,B,C] (row = i·B + b); kept lists
 // [h,B,C+1] int32 (the kept channels ascending, then their count at position C); a [B,H,W,C]; w [k,k,C,C'];
 // y [B,Ho,Wo,C'] with channel j·h + i = head i's channel j.
-import type { WebGPUProgram } from '@tensorflow/tfjs-backend-webgpu';
+import { FlatProgram } from './DgcPrograms.js';
 
 export type DgcEvalUniform = { type: 'int32'; data: number[] };
 
@@ -24,26 +24,9 @@ export function dgcEvalUniforms(s: DgcEvalSizes, n: number): DgcEvalUniform[] {
     .map((v) => ({ type: 'int32' as const, data: [v] }));
 }
 
-const WG = 64;
-const MAX_X = 65535;
-
-abstract class Program implements WebGPUProgram {
-  abstract variableNames: string[];
-  abstract shaderKey: string;
-  outputShape: number[];
-  dispatchLayout: { x: number[] };
-  dispatch: [number, number, number];
-  workgroupSize: [number, number, number] = [WG, 1, 1];
-  uniforms = UNIFORMS;
-
-  constructor(outputShape: number[], threads: number) {
-    this.outputShape = outputShape;
-    this.dispatchLayout = { x: outputShape.map((_, i) => i) };
-    const groups = Math.max(1, Math.ceil(threads / WG));
-    this.dispatch = [Math.min(groups, MAX_X), Math.ceil(groups / MAX_X), 1];
-  }
-
-  abstract getUserCode(): string;
+/** The eval programs: flat like the heads' (DgcPrograms.ts), with these uniforms. */
+abstract class Program extends FlatProgram {
+  override uniforms = UNIFORMS;
 }
 
 /** hidden[i,b,j] = relu(Σ_c z[b,c]·w1[i,j,c]): one thread per (i, b, j). */
