@@ -206,6 +206,10 @@ float kthSmallest(const float* g, int64_t n, int64_t k, uint32_t* keys) {
     lo = std::min(lo, keys[c]);
     hi = std::max(hi, keys[c]);
   }
+  if (n <= 64) {  // a short row: selection is cheaper than 32 counting passes
+    std::nth_element(keys, keys + (k - 1), keys + n);
+    lo = hi = keys[k - 1];
+  }
   while (lo < hi) {
     const uint32_t mid = lo + (hi - lo) / 2;
     const U m = U{} + mid;
@@ -478,20 +482,24 @@ void dwAccumulate(const DgcTileGeometry& g, int64_t B, const float* a, const Sam
 template <int P>
 void tapsTransposed(const DgcTileGeometry& g, const float* dyi, const float* zero, int64_t p0, int64_t n,
                     const float** rows) {
-  const int64_t T = g.k * g.k, blocks = (n + P - 1) / P;
+  const int64_t T = g.k * g.k, blocks = (n + P - 1) / P, s = g.stride;
+  int64_t iy = p0 / g.W, ix = p0 % g.W;
   for (int64_t blk = 0; blk < blocks; blk++) {
     for (int64_t p = 0; p < P; p++) {
       const float** rp = rows + blk * T * P + p;
-      const int64_t o = p0 + blk * P + p, iy = o / g.W, ix = o % g.W;
+      const bool valid = blk * P + p < n;
       for (int64_t ky = 0; ky < g.k; ky++) {
-        const int64_t ny = iy + g.pad - ky, oy = ny / g.stride;
-        const bool yin = ny >= 0 && ny % g.stride == 0 && oy < g.Ho;
+        const int64_t ny = iy + g.pad - ky;
+        const int64_t oy = s == 1 ? ny : ny / s;
+        const bool yin = valid && ny >= 0 && (s == 1 || ny % s == 0) && oy < g.Ho;
         for (int64_t kx = 0; kx < g.k; kx++) {
-          const int64_t nx = ix + g.pad - kx, ox = nx / g.stride;
-          const bool in = blk * P + p < n && yin && nx >= 0 && nx % g.stride == 0 && ox < g.Wo;
+          const int64_t nx = ix + g.pad - kx;
+          const int64_t ox = s == 1 ? nx : nx / s;
+          const bool in = yin && nx >= 0 && (s == 1 || nx % s == 0) && ox < g.Wo;
           rp[(ky * g.k + kx) * P] = in ? dyi + (oy * g.Wo + ox) * g.cph : zero;
         }
       }
+      if (valid && ++ix == g.W) ix = 0, iy++;
     }
   }
 }
@@ -526,7 +534,11 @@ void dxSampleT(const DgcTileGeometry& g, const float* a, const SampleKept& kept,
     std::fill(dgr, dgr + C, 0.f);
     if (K == 0) continue;
     const int64_t chunks = (K + nb - 1) / nb, Kpad = chunks * nb;
-    wt.assign(static_cast<size_t>(chunks * T * cph * nb), 0.f);
+    wt.resize(static_cast<size_t>(chunks * T * cph * nb));
+    if (Kpad > K) {  // the last chunk's columns past K are zero
+      float* last = wt.data() + (chunks - 1) * T * cph * nb;
+      for (int64_t r = 0; r < T * cph; r++) std::fill(last + r * nb + (K - (chunks - 1) * nb), last + (r + 1) * nb, 0.f);
+    }
     for (int64_t t = 0; t < T; t++) {
       for (int64_t q = 0; q < K; q++) {
         const float* src = w + (t * C + idx[q]) * g.Co + i * cph;
