@@ -11,6 +11,7 @@ import '@tensorflow/tfjs-backend-wasm';
 import { registerGradient, type GradConfig } from '@tensorflow/tfjs-core';
 import { batchNormTrainGradConfig } from '../ops/batchnorm/gradient.js';
 import { dgcHeadsGradConfig } from '../ops/dgc/gradient.js';
+import { dgcStackHeadsGradConfig } from '../ops/dgc/stack_heads_gradient.js';
 import { dgcTrainGradConfig } from '../ops/dgc/train_gradient.js';
 import { groupConv2dGradConfig } from '../ops/group_conv/gradient.js';
 import { pixGateGradConfig } from '../ops/pix/gate_gradient.js';
@@ -47,7 +48,7 @@ export const WEBGPU_KERNELS: readonly CustomKernel[] = [
 ];
 
 export const CUSTOM_GRADIENTS: readonly GradConfig[] = [
-  pixGradConfig, pixGateGradConfig, dgcHeadsGradConfig, dgcTrainGradConfig, groupConv2dGradConfig, batchNormTrainGradConfig,
+  pixGradConfig, pixGateGradConfig, dgcHeadsGradConfig, dgcTrainGradConfig, dgcStackHeadsGradConfig, groupConv2dGradConfig, batchNormTrainGradConfig,
 ];
 
 installKernels(CUSTOM_KERNELS);

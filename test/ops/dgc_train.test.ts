@@ -2,7 +2,8 @@
 // kernels (forward and the one registered gradient, which compute only the kept channels) give the masked form's y,
 // saliencies g and all five gradients (a, w1, w2, b2, w; a loss that uses g too, as the lasso term does) on random
 // shapes, batch 1 and N, nothing dropped and all but one dropped; the layer's training step takes them by default and
-// equals its masked form; bad input names the parameter.
+// equals its masked form; bad input names the parameter. The heads' stacking op (dgcStackHeads) equals the stock-op
+// stacking exactly, values and gradients.
 import { afterAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import { releaseBackends, useBackend } from '../../src/backend/index.js';
@@ -11,7 +12,9 @@ import { nativeStatus } from '../../src/kernels/native/addon.js';
 import { setNativeKernels } from '../../src/kernels/native/index.js';
 import { DynamicMultiHeadConv } from '../../src/methods/dgc/layer.js';
 import { manualSeed } from '../../src/nn/init.js';
-import { dgcTrain, hasDgcTrainKernel, type DgcHeadParams } from '../../src/ops/dgc/index.js';
+import {
+  dgcStackHeads, dgcStackHeadsComposite, dgcTrain, hasDgcStackHeadsKernel, hasDgcTrainKernel, type DgcHeadParams,
+} from '../../src/ops/dgc/index.js';
 import { expectAgree, readAndDispose } from '../helpers/tensors.js';
 
 interface Case { B: number; H: number; C: number; Co: number; k: number; heads: number; stride: number; padding: number; inactive: number; d: number }
@@ -120,5 +123,31 @@ describe('dgcTrain', () => {
     expect(() => dgcTrain(a, p, { ...o, inactive: 25 })).toThrow(/k \(channels to drop\) must be an integer in \[0, 24\], got 25/);
     expect(() => dgcTrain(a, p, { ...o, impl: 'x' as 'kernel' })).toThrow(/impl must be one of 'auto', 'kernel', 'masked'/);
     expect(() => dgcTrain(a, { ...p, w: tf.zeros([1, 1, 24, 6]) as tf.Tensor4D }, o)).toThrow(/heads \(4\) must divide the output channels of w \(6\)/);
+  });
+});
+
+describe('dgcStackHeads', () => {
+  it('the native kernel equals the stock-op stacking, values and the gradients of every head', async () => {
+    await useBackend('wasm');
+    const rng = new Rng(3);
+    const t = (shape: number[]) => tf.tensor(Float32Array.from({ length: shape.reduce((x, y) => x * y, 1) }, () => rng.normal(0, 1)), shape);
+    for (const [h, C, d, k, cph] of [[4, 12, 3, 3, 5], [1, 8, 2, 1, 4], [2, 6, 1, 5, 3]] as const) {
+      const heads = Array.from({ length: h }, () => ({ fc1: t([C, d]), fc2: t([d, C]), bias: t([C]), conv: t([k, k, C, cph]) }));
+      const flat = heads.flatMap((v) => [v.fc1, v.fc2, v.bias, v.conv]);
+      const ups = [t([h, d, C]), t([h, d, C]), t([h, C]), t([k, k, C, cph * h])];
+      const run = async (f: typeof dgcStackHeads) => {
+        const s = f(heads);
+        const grads = tf.grads((...xs: tf.Tensor[]) => {
+          const p = f(Array.from({ length: h }, (_, i) => ({ fc1: xs[4 * i]!, fc2: xs[4 * i + 1]!, bias: xs[4 * i + 2]!, conv: xs[4 * i + 3]! })));
+          return tf.addN([p.w1, p.w2, p.b2, p.w].map((q, i) => tf.sum(tf.mul(q, ups[i]!))));
+        })(flat);
+        return readAndDispose([s.w1, s.w2, s.b2, s.w, ...grads]);
+      };
+      expect(hasDgcStackHeadsKernel()).toBe(nativeStatus().active);
+      const got = await run(dgcStackHeads);
+      const want = await run(dgcStackHeadsComposite);
+      got.forEach((g, i) => expect(Array.from(g), `h ${h} output ${i}`).toEqual(Array.from(want[i]!)));
+      tf.dispose([...flat, ...ups]);
+    }
   });
 });

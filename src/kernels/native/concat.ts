@@ -23,7 +23,7 @@ function concat(args: KernelArgs): TensorInfo | TensorInfo[] {
   let offset = 0;
   parts.forEach((t, i) => {
     const cols = util.sizeFromShape(t.shape.slice(axis));
-    addon().copyColumns(Int32Array.of(rows, cols, dstCols, offset), srcs[i]!, dst!);
+    addon().copyColumns(Int32Array.of(rows, cols, cols, 0, dstCols, offset), srcs[i]!, dst!);
     offset += cols;
   });
   return out;

@@ -4,25 +4,16 @@
 // forwards reuse one stacked copy until a variable holds new data (tfjs's assign swaps a variable's data id: an
 // optimiser step, loadStateDict), so a forward pass does not re-stack 4·h tensors.
 import * as tf from '@tensorflow/tfjs-core';
+import { dgcStackHeads, type DgcHeadParams } from '../../ops/dgc/index.js';
 
-export interface HeadTensors {
-  w1: tf.Tensor3D;
-  w2: tf.Tensor3D;
-  b2: tf.Tensor2D;
-  w: tf.Tensor4D;
-}
+export type HeadTensors = DgcHeadParams;
 
 /** The variables of the heads, per head: fc1 weight [C, d], fc2 weight [d, C], fc2 bias [C], conv weight [k,k,C,C'/h]. */
 export type HeadVariables = Array<{ fc1: tf.Variable; fc2: tf.Variable; bias: tf.Variable; conv: tf.Variable }>;
 
-/** Stacks the heads (also under a gradient tape: stack and concat pass gradients to every head's variables). */
+/** Stacks the heads (one op with one gradient, dgcStackHeads: gradients reach every head's variables). */
 export function stackHeads(heads: HeadVariables): HeadTensors {
-  return tf.tidy(() => ({
-    w1: tf.transpose(tf.stack(heads.map((v) => v.fc1)), [0, 2, 1]) as tf.Tensor3D,
-    w2: tf.stack(heads.map((v) => v.fc2)) as tf.Tensor3D,
-    b2: tf.stack(heads.map((v) => v.bias)) as tf.Tensor2D,
-    w: heads.length === 1 ? tf.clone(heads[0]!.conv) as tf.Tensor4D : tf.concat(heads.map((v) => v.conv as tf.Tensor4D), 3),
-  }));
+  return dgcStackHeads(heads);
 }
 
 /** A stacked copy kept for eval-mode forwards, rebuilt when any variable's data changed. */

@@ -7,9 +7,11 @@ export { dgcHeadsComposite, interleaveHeads } from './composite.js';
 export { dgcHeadsGradConfig } from './gradient.js';
 export { dgcTrain, hasDgcTrainKernel, type DgcHeadParams, type DgcTrainOptions } from './train.js';
 export { dgcTrainGradConfig } from './train_gradient.js';
+export { dgcStackHeads, dgcStackHeadsComposite, hasDgcStackHeadsKernel, type DgcHeadTensors } from './stack_heads.js';
+export { dgcStackHeadsGradConfig } from './stack_heads_gradient.js';
 export {
-  ChanlabDgcEval, ChanlabDgcHeads, ChanlabDgcHeadsGrad, ChanlabDgcTrain, ChanlabDgcTrainGrad, type DgcEvalAttrs,
-  type DgcHeadsAttrs, type DgcTrainAttrs,
+  ChanlabDgcEval, ChanlabDgcHeads, ChanlabDgcHeadsGrad, ChanlabDgcStackHeads, ChanlabDgcStackHeadsGrad, ChanlabDgcTrain,
+  ChanlabDgcTrainGrad, dgcStackInputNames, type DgcEvalAttrs, type DgcHeadsAttrs, type DgcStackHeadsAttrs, type DgcTrainAttrs,
 } from './kernel_names.js';
 export { dgcEval, dgcEvalAttrs, dgcEvalComposite, hasDgcEvalKernel, type DgcEvalInputs, type DgcEvalOptions } from './eval.js';
 export { checkDropCount, gateHeads, gateSaliency, keepMask, keepMaskValue } from './gate.js';

@@ -45,3 +45,19 @@ export interface DgcTrainAttrs extends DgcHeadsAttrs {
   /** channels each head drops */
   inactive: number;
 }
+
+// ChanlabDgcStackHeads: the heads' parameters as the DGC ops take them (docs/methods/dgc.md §1.2).
+//   inputs {fc1_i: [C,d], fc2_i: [d,C], b2_i: [C], w_i: [k,k,C,C'/h]} for i < heads  ->  [w1: [h,d,C] (fc1 transposed),
+//   w2: [h,d,C], b2: [h,C], w: [k,k,C,C'] (heads side by side)]. ChanlabDgcStackHeadsGrad: inputs {dw1, dw2, db2, dw}
+//   -> the 4·h gradients in input order (fc1_0 … fc1_{h-1}, fc2_…, b2_…, w_…).
+export const ChanlabDgcStackHeads = 'ChanlabDgcStackHeads';
+export const ChanlabDgcStackHeadsGrad = 'ChanlabDgcStackHeadsGrad';
+
+export interface DgcStackHeadsAttrs {
+  heads: number;
+}
+
+/** The input names of ChanlabDgcStackHeads for h heads, in order. */
+export function dgcStackInputNames(h: number): string[] {
+  return ['fc1', 'fc2', 'b2', 'w'].flatMap((p) => Array.from({ length: h }, (_, i) => `${p}_${i}`));
+}

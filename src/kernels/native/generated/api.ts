@@ -56,7 +56,7 @@ export interface NativeAddon {
   setPixSimd(on: boolean, stream?: boolean): boolean;
   /** Parallel copy on the addon's threads (the PiX bandwidth reference): method 0 memcpy of one slice per thread, 1 non-temporal stores. */
   copy(src: Float32Array, dst: Float32Array, method?: number): void;
-  /** dims: rows, cols, dstCols, offset. dst[r·dstCols + offset + j] = src[r·cols + j] (one input of a concatenation). */
+  /** dims: rows, cols, srcCols, srcOffset, dstCols, dstOffset. dst[r·dstCols + dstOffset + j] = src[r·srcCols + srcOffset + j] (a block of columns: one input of a concatenation, or a slice). */
   copyColumns(dims: Int32Array, src: Float32Array, dst: Float32Array): void;
   /** dims: B, HW, C, h. xs[b,p,i·C+c] = a[b,p,c]·g[i,b,c]. */
   dgcExpand(dims: Int32Array, a: Float32Array, g: Float32Array, xs: Float32Array): void;
