@@ -4,7 +4,6 @@
 import type { TensorInfo } from '@tensorflow/tfjs-core';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { ChanlabDgcEval, type DgcEvalAttrs } from '../../ops/dgc/kernel_names.js';
-import { dgcHeadsDims } from '../../ops/dgc/shape.js';
 import { addon, type KernelArgs, views } from './common.js';
 
 const INPUTS = ['x', 'mean', 'variance', 'gamma', 'beta', 'w1', 'w2', 'b2', 'w'] as const;
@@ -13,12 +12,13 @@ function evalKernel(args: KernelArgs): TensorInfo[] {
   const b = args.backend as BackendWasm;
   const attrs = args.attrs as unknown as DgcEvalAttrs;
   const ins = args.inputs as Record<(typeof INPUTS)[number], TensorInfo>;
-  const d = dgcHeadsDims(ins.x.shape, [attrs.heads, ins.x.shape[0]!, ins.x.shape[3]!], ins.w.shape, attrs);
-  const y = b.makeOutput([d.B, d.Ho, d.Wo, d.Co], 'float32');
-  const gated = b.makeOutput([d.h, d.B, d.C], 'float32');
+  const [B, H, W, C] = ins.x.shape as [number, number, number, number];
+  const [k, , , Co] = ins.w.shape as [number, number, number, number];
+  const Ho = Math.floor((H + 2 * attrs.padding - k) / attrs.stride) + 1, Wo = Math.floor((W + 2 * attrs.padding - k) / attrs.stride) + 1;
+  const y = b.makeOutput([B, Ho, Wo, Co], 'float32');
+  const gated = b.makeOutput([attrs.heads, B, C], 'float32');
   const [x, mean, variance, gamma, beta, w1, w2, b2, w, yv, gv] = views(b, ...INPUTS.map((n) => ins[n]), y, gated);
-  const dims = Int32Array.of(d.B, d.H, d.W, d.C, d.Co, d.h, d.k, attrs.stride, attrs.padding, d.Ho, d.Wo,
-    ins.w1.shape[1]!, attrs.inactive);
+  const dims = Int32Array.of(B, H, W, C, Co, attrs.heads, k, attrs.stride, attrs.padding, Ho, Wo, ins.w1.shape[1]!, attrs.inactive);
   addon().dgcKeptForward(dims, x!, mean!, variance!, gamma!, beta!, attrs.epsilon, w1!, w2!, b2!, w!, gv!, yv!);
   return [y, gated];
 }

@@ -55,7 +55,8 @@ function vectorOf(t: tf.Tensor, C: number, name: string): void {
 export function dgcEvalAttrs(inputs: DgcEvalInputs, o: DgcEvalOptions): DgcEvalAttrs {
   const heads = dgcHeadsAttrs(o);
   const { x, w1, w2, b2, w } = inputs;
-  for (const [name, t] of Object.entries(inputs) as Array<[string, tf.Tensor]>) {
+  for (const name in inputs) {
+    const t = inputs[name as keyof DgcEvalInputs];
     if (!(t instanceof tf.Tensor) || t.dtype !== 'float32') throw new Error(`dgcEval: ${name} must be a float32 tensor, got ${t instanceof tf.Tensor ? t.dtype : String(t)}`);
   }
   if (x.rank !== 4) throw new Error(`dgcEval: x must be NHWC [B,H,W,C], got shape [${x.shape.join(',')}]`);
