@@ -48,6 +48,8 @@ export interface TrainOptions {
   handleSignals?: boolean;
   /** aborting stops the run the same way */
   signal?: AbortSignal;
+  /** resume on another kernel path than the run ran on (not exact; recorded in the manifest) */
+  allowKernelChange?: boolean;
 }
 
 export interface TrainResult {
@@ -83,7 +85,7 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
   const s = new TrainSession(await buildParts(cfg, runDir, progress), t0);
   let claimed: ReturnType<typeof claimRunDir>;
   try {
-    claimed = claimRunDir(runDir, { resume: opts.resume, fromCheckpoint }, progress);
+    claimed = claimRunDir(runDir, { resume: opts.resume, fromCheckpoint, backend, allowKernelChange: opts.allowKernelChange }, progress);
   } catch (e) {
     s.dispose();
     throw e;
@@ -99,7 +101,7 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
     },
   });
   try {
-    if (claimed.checkpoint) restoreCheckpoint(s, claimed.checkpoint, claimed.manifest!);
+    if (claimed.checkpoint) restoreCheckpoint(s, claimed.checkpoint, claimed.manifest!, backend);
     else startRun(s, backend, opts.resume === true);
     writeJsonAtomic(s.parts.paths.manifest, s.manifest);
     const r = await runEpochs(s, stop, opts.onStep);

@@ -1,6 +1,8 @@
 // The start of a run's work: continue from a checkpoint (weights, EMA, optimiser slots, method state, the loader's
 // position, the global generator, the step, the epoch's loss sum; metrics logged after the checkpoint are dropped,
 // they will be logged again) or begin a new run (config.json, manifest, empty metrics).
+import type { BackendName } from '../backend/index.js';
+import { resumeRecord } from './resume_record.js';
 import * as tf from '@tensorflow/tfjs-core';
 import { existsSync } from 'node:fs';
 import { initGenerator } from '../nn/init.js';
@@ -11,9 +13,10 @@ import { readMetrics } from './run_dir.js';
 import type { TrainSession } from './session.js';
 
 /** Restores the session from `ck` (last.safetensors) and records the resume in `manifest`. */
-export function restoreCheckpoint(s: TrainSession, ck: LoadedCheckpoint, manifest: Manifest): void {
+export function restoreCheckpoint(s: TrainSession, ck: LoadedCheckpoint, manifest: Manifest, backend: BackendName): void {
   const { cfg, paths, model, ema, opt, hooks, loaders, progress, runDir } = s.parts;
   const st = ck.state!;
+  s.manifest = manifest; // first: a resume that fails below (non-finite weights, another model) is recorded as failed
   if (st.model !== cfg.model) throw new Error(`resume: ${paths.last} was written for model '${st.model}', the config names '${cfg.model}'`);
   loadCheckpointWeights(model, ck, 'model', cfg.model);
   if (ema) {
@@ -35,10 +38,9 @@ export function restoreCheckpoint(s: TrainSession, ck: LoadedCheckpoint, manifes
   s.lastSaved = st.step;
   s.bestTop1 = st.bestTop1;
   s.meter.reset(st.epochLossSum, st.epochSamples);
-  manifest.resumes.push({ time: new Date().toISOString(), step: st.step });
+  manifest.resumes.push(resumeRecord(manifest, st.step, backend));
   manifest.status = 'running';
   delete manifest.message;
-  s.manifest = manifest;
   if (existsSync(paths.metrics)) {
     // method records (CHEX's) are logged at an epoch start, before its first step: one at the checkpoint's step
     // belongs to the epoch start that is redone

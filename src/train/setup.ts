@@ -1,8 +1,9 @@
 // The setup phase of a training run: which config runs (a new run's, or the stored one of a run being resumed),
 // then data, model, EMA, optimiser, method hooks and schedule built in a fixed order (the global generator is
 // consumed identically every time), then the run directory locked and looked at again under the lock.
-import { existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
+import type { BackendName } from '../backend/index.js';
+import { checkKernelPath } from './resume_record.js';
+import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { keyedRng } from '../data/rng_source.js';
 import { manualSeed } from '../nn/init.js';
 import type { Module } from '../nn/module.js';
@@ -121,7 +122,9 @@ export interface ClaimedRunDir {
  * from, or the leftovers of a run that stopped before its first checkpoint (cleared). The lock is released if this
  * fails.
  */
-export function claimRunDir(runDir: string, opts: { resume?: boolean; fromCheckpoint: boolean }, progress: Progress): ClaimedRunDir {
+export function claimRunDir(
+  runDir: string, opts: { resume?: boolean; fromCheckpoint: boolean; backend: BackendName; allowKernelChange?: boolean }, progress: Progress,
+): ClaimedRunDir {
   mkdirSync(runDir, { recursive: true });
   const release = acquireRunLock(runDir);
   const paths = runPaths(runDir);
@@ -131,14 +134,14 @@ export function claimRunDir(runDir: string, opts: { resume?: boolean; fromCheckp
       throw new Error(`runDir: ${runDir} already holds a run; resume it (--resume) or choose another directory`);
     }
     if (opts.fromCheckpoint) {
-      // temp files of a process killed while writing (writeFileAtomic names them .<file>.<pid>.<time>.tmp)
-      for (const f of readdirSync(runDir)) if (/^\..+\.tmp$/.test(f)) rmSync(join(runDir, f), { force: true });
+      // (temp files of a process killed while writing were removed when the lock was taken: run_dir.ts)
       const checkpoint = readTrainCheckpoint(paths.last);
       if (!checkpoint.state) throw new Error(`resume: ${paths.last} holds no training state (expected a checkpoint written by chanlab train)`);
       const manifest = readJsonFile(paths.manifest, 'manifest') as Manifest;
       if (typeof manifest !== 'object' || manifest === null || !Array.isArray(manifest.resumes)) {
         throw new Error(`manifest: ${paths.manifest} is not a run manifest (expected an object with status and resumes)`);
       }
+      checkKernelPath(manifest, opts.backend, opts.allowKernelChange, runDir);
       return { release, checkpoint, manifest };
     }
     if (dirState === 'started') {
