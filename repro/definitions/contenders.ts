@@ -36,6 +36,9 @@ export function smallChex(tier: Tier, channelSparsity = 0.5): NonNullable<TrainC
 
 /** Batch-1 latency at 28×28×1 by the official method (docs/methods/pix.md §7.4): the mean of the tier's runs. */
 async function latencyMs(m: Module, tier: Tier): Promise<number> {
+  // a DGC network at the sparsity its training ends with (a fresh one prunes nothing); it then runs its kept-channel
+  // eval path by itself
+  (m as Module & { finishSchedule?(): void }).finishSchedule?.();
   const lat = await measureLatency(m, { ...latencyMethod('official'), input: SIDE, channels: 1, runs: LATENCY_RUNS[tier] });
   return lat.meanMs;
 }

@@ -11,9 +11,12 @@ import '@tensorflow/tfjs-backend-wasm';
 import { registerGradient, type GradConfig } from '@tensorflow/tfjs-core';
 import { batchNormTrainGradConfig } from '../ops/batchnorm/gradient.js';
 import { dgcHeadsGradConfig } from '../ops/dgc/gradient.js';
+import { dgcStackHeadsGradConfig } from '../ops/dgc/stack_heads_gradient.js';
+import { dgcTrainGradConfig } from '../ops/dgc/train_gradient.js';
 import { groupConv2dGradConfig } from '../ops/group_conv/gradient.js';
 import { pixGateGradConfig } from '../ops/pix/gate_gradient.js';
 import { pixGradConfig } from '../ops/pix/gradient.js';
+import { dgcEvalCpuConfig } from './cpu/DgcEval.js';
 import { dgcHeadsCpuConfig, dgcHeadsGradCpuConfig } from './cpu/DgcHeads.js';
 import { pixCpuConfig } from './cpu/Pix.js';
 import { pixGradCpuConfig } from './cpu/PixGrad.js';
@@ -27,12 +30,13 @@ import { maxPoolGradWasmConfig } from './wasm/MaxPoolGrad.js';
 import { pixWasmConfig } from './wasm/Pix.js';
 import { pixGradWasmConfig } from './wasm/PixGrad.js';
 import { addNWebGPUKernel } from './webgpu/AddN.js';
+import { dgcEvalWebGPUConfig } from './webgpu/DgcEval.js';
 import { dgcHeadsGradWebGPUConfig, dgcHeadsWebGPUConfig } from './webgpu/DgcHeads.js';
 import { pixWebGPUConfig } from './webgpu/Pix.js';
 import { pixGradWebGPUConfig } from './webgpu/PixGrad.js';
 
 export const CUSTOM_KERNELS: readonly CustomKernel[] = [
-  pixCpuConfig, pixGradCpuConfig, dgcHeadsCpuConfig, dgcHeadsGradCpuConfig,
+  pixCpuConfig, pixGradCpuConfig, dgcHeadsCpuConfig, dgcHeadsGradCpuConfig, dgcEvalCpuConfig,
   pixWasmConfig, pixGradWasmConfig,
   // the wasm training kernels tfjs 4.22 lacks (or has wrong)
   conv2DBackpropFilterWasmConfig, conv2DBackpropInputWasmConfig, depthwiseConv2dNativeBackpropFilterWasmConfig,
@@ -40,11 +44,11 @@ export const CUSTOM_KERNELS: readonly CustomKernel[] = [
 ];
 
 export const WEBGPU_KERNELS: readonly CustomKernel[] = [
-  pixWebGPUConfig, pixGradWebGPUConfig, dgcHeadsWebGPUConfig, dgcHeadsGradWebGPUConfig, addNWebGPUKernel,
+  pixWebGPUConfig, pixGradWebGPUConfig, dgcHeadsWebGPUConfig, dgcHeadsGradWebGPUConfig, dgcEvalWebGPUConfig, addNWebGPUKernel,
 ];
 
 export const CUSTOM_GRADIENTS: readonly GradConfig[] = [
-  pixGradConfig, pixGateGradConfig, dgcHeadsGradConfig, groupConv2dGradConfig, batchNormTrainGradConfig,
+  pixGradConfig, pixGateGradConfig, dgcHeadsGradConfig, dgcTrainGradConfig, dgcStackHeadsGradConfig, groupConv2dGradConfig, batchNormTrainGradConfig,
 ];
 
 installKernels(CUSTOM_KERNELS);

@@ -74,7 +74,8 @@ export interface EvalPasses {
 }
 
 /**
- * Runs `body` with `model` (a Module, or a registry name built here and disposed after) in eval mode on a seeded
+ * Runs `body` with `model` (a Module, or a registry name built here and disposed after; a dynamic model built here is
+ * put at its end-of-training sparsity with its `finishSchedule()`, where it has one) in eval mode on a seeded
  * N(0,1) input of [batch, input, input, channels]; restores the model's mode afterwards. Shared by the latency
  * measurement and the latency profile (./profile.ts).
  */
@@ -85,6 +86,8 @@ export async function withEvalPasses<T>(model: Module | string, opts: Pick<Laten
   const channels = checkCount(opts.channels ?? 3, 'channels', 1);
   const owned = typeof model === 'string';
   const m = owned ? createModel(model) : model;
+  // a dynamic model built untrained runs at the sparsity its training ends with (a fresh DGC model prunes nothing)
+  if (owned) (m as Module & { finishSchedule?(): void }).finishSchedule?.();
   const inputShape = [batch, side, side, channels];
   const wasTraining = m.training;
   m.eval();

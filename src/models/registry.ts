@@ -19,6 +19,11 @@ export interface ModelEntry<C extends ModelConfig = ModelConfig> {
   /** Input resolution the default config expects (for FLOP counts and summaries). */
   defaultInputSize: number;
   create(config: C): Module;
+  /**
+   * For a dynamic model (DGC): the static network it prunes, the same structure with plain convolutions, as a
+   * registry name and the config for it from this model's config (latency and FLOPs comparisons, `denseTwin` in zoo).
+   */
+  denseTwin?: { model: string; config(c: C): Partial<ModelConfig> };
 }
 
 /** Checks an entry's name and erases its config type so entries of different families share one list. */

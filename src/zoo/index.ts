@@ -76,3 +76,19 @@ export function createModel(name: string, overrides: Partial<ModelConfig> = {}):
   checkModelConfig(name, overrides);
   return entry.create({ ...entry.defaultConfig, ...overrides });
 }
+
+/**
+ * The dense twin of a dynamic model (`ModelEntry.denseTwin`): the static network it prunes, built from the dynamic
+ * model's config with `overrides` applied (checked as createModel checks them), and its registry name. Errors for a
+ * model without one.
+ */
+export function createDenseTwin(name: string, overrides: Partial<ModelConfig> = {}): { name: string; model: Module } {
+  const entry = getModelEntry(name);
+  if (!entry.denseTwin) {
+    const have = ALL.filter((e) => e.denseTwin).map((e) => e.name);
+    throw new Error(`createDenseTwin: model '${name}' has no dense twin (models with one: ${have.join(', ')})`);
+  }
+  checkModelConfig(name, overrides, `createDenseTwin(${name})`);
+  const twin = entry.denseTwin.model;
+  return { name: twin, model: createModel(twin, entry.denseTwin.config({ ...entry.defaultConfig, ...overrides } as ModelConfig)) };
+}

@@ -17,3 +17,20 @@ export function relErr(a: ArrayLike<number>, b: ArrayLike<number>): number {
   }
   return diff / scale;
 }
+
+/** Throws naming the first element where |got − want| > rtol·max|want| + atol (a tolerance scaled to the output). */
+export function expectAgree(what: string, got: ArrayLike<number>, want: ArrayLike<number>, rtol = 1e-5, atol = 0): void {
+  if (got.length !== want.length) throw new Error(`${what}: length ${got.length}, expected ${want.length}`);
+  let scale = 0;
+  for (let i = 0; i < want.length; i++) scale = Math.max(scale, Math.abs(want[i]!));
+  for (let i = 0; i < want.length; i++) {
+    if (!(Math.abs(got[i]! - want[i]!) <= rtol * scale + atol)) throw new Error(`${what}[${i}]: got ${got[i]}, expected ${want[i]}`);
+  }
+}
+
+/** The values of `out` (awaited, float32), after which `out` and `also` are disposed. */
+export async function readAndDispose(out: tf.Tensor[], also: tf.Tensor[] = []): Promise<Float32Array[]> {
+  const r = await Promise.all(out.map(async (t) => (await t.data()) as Float32Array));
+  tf.dispose([...out, ...also]);
+  return r;
+}

@@ -253,6 +253,26 @@ describe('inference kernels vs cpu: FusedBatchNorm with statistics, spatial Mean
   }
 });
 
+describe('Concat (native for float32) vs cpu, exactly', () => {
+  const cases: Array<[string, number[][], number, tf.DataType]> = [
+    ['NHWC channels (a DenseNet layer)', [[3, 5, 4, 6], [3, 5, 4, 2]], 3, 'float32'],
+    ['middle axis, three inputs', [[2, 3, 4, 5], [2, 1, 4, 5], [2, 2, 4, 5]], 1, 'float32'],
+    ['first axis', [[6], [3]], 0, 'float32'],
+    ['an empty input', [[2, 0, 3], [2, 4, 3]], 1, 'float32'],
+    ['negative axis', [[4, 3], [4, 3]], -1, 'float32'],
+    ['int32 (falls back)', [[2, 2], [2, 1]], 1, 'int32'],
+  ];
+  for (const [name, shapes, axis, dtype] of cases) {
+    it(name, async () => {
+      const run = async (backend: string) => {
+        await tf.setBackend(backend);
+        return tf.tidy(() => tf.concat(shapes.map((s, i) => tf.cast(tf.tensor(randArray(s, 50 + i), s), dtype)), axis).dataSync());
+      };
+      expect(Array.from(await run('wasm'))).toEqual(Array.from(await run('cpu')));
+    });
+  }
+});
+
 describe('native kernels in a training step', () => {
   /** Weights after two SGD steps of a small conv-bn-pool network on wasm. */
   async function twoSteps(): Promise<Float32Array[]> {

@@ -10,6 +10,7 @@ import { nativeStatus } from '../../src/kernels/native/addon.js';
 import { nativeKernelsEnabled, setNativeKernels } from '../../src/kernels/native/index.js';
 import { dgcHeadsGradWasmConfig, dgcHeadsWasmConfig } from '../../src/kernels/wasm/DgcHeads.js';
 import { ChanlabDgcHeads, ChanlabDgcHeadsGrad, dgcHeads, hasDgcHeadsKernel } from '../../src/ops/dgc/index.js';
+import { expectAgree, readAndDispose } from '../helpers/tensors.js';
 
 interface Case { B: number; H: number; W: number; C: number; Co: number; k: number; heads: number; stride: number; padding: number }
 
@@ -48,20 +49,10 @@ async function compute(c: Case, d: Data, impl: 'kernel' | 'composite'): Promise<
     dgcHeads(x as tf.Tensor4D, s as tf.Tensor3D, k as tf.Tensor4D, { heads: c.heads, stride: c.stride, padding: c.padding, impl });
   const { value, grads } = tf.valueAndGrads(f as (...args: tf.Tensor[]) => tf.Tensor)([a, g, w], dy);
   expect(value.shape).toEqual(d.outShape);
-  const out = [value, ...grads];
-  const r = await Promise.all(out.map(async (t) => (await t.data()) as Float32Array));
-  tf.dispose([a, g, w, dy, ...out]);
-  return r;
+  return readAndDispose([value, ...grads], [a, g, w, dy]);
 }
 
-function agree(what: string, got: Float32Array, want: Float32Array): void {
-  expect(got.length).toBe(want.length);
-  let scale = 0;
-  for (const v of want) scale = Math.max(scale, Math.abs(v));
-  for (let i = 0; i < want.length; i++) {
-    if (!(Math.abs(got[i]! - want[i]!) <= 1e-5 * scale + 1e-6)) throw new Error(`${what}[${i}]: got ${got[i]}, reference ${want[i]}`);
-  }
-}
+const agree = (what: string, got: Float32Array, want: Float32Array) => expectAgree(what, got, want, 1e-5, 1e-6);
 
 const reference = new Map<number, Result>();
 

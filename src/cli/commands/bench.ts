@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { releaseBackends } from '../../backend/index.js';
 import { benchConvKernels, type ConvBenchRow } from '../../bench/conv.js';
 import { benchData } from '../../bench/data.js';
-import { benchDgc, type DgcBenchRow } from '../../bench/dgc.js';
+import { benchDgc, benchDgcModels, dgcModelCases, type DgcBenchRow, type DgcModelBenchRow } from '../../bench/dgc.js';
 import { benchPix, type PixBenchRow } from '../../bench/pix.js';
 import { benchTrainStep } from '../../bench/train-step.js';
 import { DEFAULT_BENCH_BACKENDS, restoreDefaultKernels, useBenchBackend } from '../../bench/variants.js';
@@ -20,10 +20,10 @@ export const summary = 'Benchmarks training steps, kernels, latency and the data
 export const help = `chanlab bench [--only train,conv,pix,dgc,latency,data] [--backends wasm,wasm+native,webgpu,cpu] [--quick] [--out bench/results]
   Benchmarks, each reported as a ratio against a reference measured in the same run: the training step per backend
   vs PyTorch CPU (same model and batch), conv kernels (forward vs gradients), the PiX op's custom kernels vs the
-  stock-op composite (and vs copy bandwidth), a DGC layer (training step vs the dense conv; masked vs gathered vs
-  dense inference at kept 0.25 / 0.45), PiX-ResNet-50 vs ResNet-50 latency, and the data pipeline (img/s of chanlab's
-  loader vs torchvision's DataLoader at equal workers, three pipelines; [--data-images 512] [--data-workers 1,2,…]).
-  Prints tables, writes JSON.
+  stock-op composite (and vs copy bandwidth), a DGC layer and DGC models vs their dense twins (training step; eval
+  kept channels vs masked vs dense inference at kept 0.25 / 0.45), PiX-ResNet-50 vs ResNet-50 latency, and the data
+  pipeline (img/s of chanlab's loader vs torchvision's DataLoader at equal workers, three pipelines;
+  [--data-images 512] [--data-workers 1,2,…]). Prints tables, writes JSON.
   'wasm' is the pure wasm kernels, 'wasm+native' the wasm backend with the native oneDNN/C++ kernels.
   Training-step options: [--model resnet20_small] [--batch 32] [--size 32] [--steps 5]. Latency: [--runs 20].
   WebGPU runs the quick sizes (software WebGPU is slow) unless --full (on a real GPU). The PyTorch reference runs on
@@ -104,18 +104,29 @@ export async function run(argv: string[]): Promise<number> {
     }
     if (sections.includes('dgc')) {
       const rows: DgcBenchRow[] = [];
+      const models: DgcModelBenchRow[] = [];
       for (const b of backends) {
         await useBenchBackend(b);
         // the pure-JS cpu backend (the kernels' reference) is ~100× slower: batch 2, 2 iterations, 1/4 of the size
         const o = b === 'cpu' ? { quick: true, batch: 2, iters: 2, downscale: 4 } : { quick: small(b) };
         rows.push(...(await benchDgc(o)).map((r) => ({ ...r, backend: b })));
+        // whole models: not on the pure-JS cpu backend; on webgpu (lavapipe) the small set
+        if (b !== 'cpu') models.push(...(await benchDgcModels({ quick: small(b), cases: dgcModelCases(small(b) || b === 'webgpu') })).map((r) => ({ ...r, backend: b })));
       }
       result.dgc = rows;
-      console.log('\nDGC layer: forward + backward (heads: fused kernel, or composite where the backend has none) vs the heads forced to the composite vs the dense conv of the same shape (bare, and as the pre-activation BN-ReLU-conv layer); eval forward masked vs gathered (kept channels only) vs dense');
-      console.log(table(['backend', 'layer', 'kept', 'heads', 'train ms', 'composite train ms', 'dense train ms', 'preact dense train ms', 'train / dense', 'train / preact dense', 'composite / dense', 'masked ms', 'gathered ms', 'dense ms', 'gather speedup', 'b1 masked', 'b1 gathered', 'b1 dense', 'b1 speedup'], rows.map((r) => [
-        r.backend, r.layer, fmt(r.kept, 2), r.heads, fmt(r.trainMs, 1), fmt(r.compositeTrainMs, 1), fmt(r.denseTrainMs, 1), fmt(r.densePreActTrainMs, 1), fmt(r.trainMs / r.denseTrainMs, 2), fmt(r.trainMs / r.densePreActTrainMs, 2), fmt(r.compositeTrainMs / r.denseTrainMs, 2),
-        fmt(r.maskedMs, 1), fmt(r.gatheredMs, 1), fmt(r.denseMs, 1), fmt(r.gatherSpeedup, 2),
-        fmt(r.maskedMs1, 2), fmt(r.gatheredMs1, 2), fmt(r.denseMs1, 2), fmt(r.gatherSpeedup1, 2),
+      result.dgcModels = models;
+      console.log('\nDGC layer vs the dense twin\'s layer (BN → ReLU → conv of the same shape) at the end-of-training sparsity: training step (kept-channel op where the backend has it; masked = the official form), eval forward at batch B and 1 (kept channels only where the backend has the kernel; masked), FLOPs = conv + fc MACs');
+      console.log(table(['backend', 'layer', 'batch', 'kept', 'FLOPs ratio', 'kernels eval/train', 'train ms', 'masked train ms', 'dense train ms', 'train / dense', 'kept ms', 'masked ms', 'dense ms', 'kept / dense', 'kept / masked', 'b1 kept', 'b1 masked', 'b1 dense', 'b1 kept / dense'], rows.map((r) => [
+        r.backend, r.layer, r.batch, fmt(r.kept, 2), fmt(r.flopsRatio, 3), `${r.evalKernel ? 'yes' : 'no'}/${r.trainKernel ? 'yes' : 'no'}`,
+        fmt(r.trainMs, 1), fmt(r.maskedTrainMs, 1), fmt(r.denseTrainMs, 1), fmt(r.trainMs / r.denseTrainMs, 2),
+        fmt(r.keptMs, 2), fmt(r.maskedMs, 2), fmt(r.denseMs, 2), fmt(r.keptMs / r.denseMs, 2), fmt(r.keptMs / r.maskedMs, 2),
+        fmt(r.keptMs1, 3), fmt(r.maskedMs1, 3), fmt(r.denseMs1, 3), fmt(r.keptMs1 / r.denseMs1, 2),
+      ])));
+      console.log('\nDGC models at their end-of-training sparsity vs their dense twins (eval forward median ms; training step forward + backward + SGD)');
+      console.log(table(['backend', 'model', 'twin', 'input', 'batch', 'FLOPs ratio', 'kept ms', 'masked ms', 'twin ms', 'kept / twin', 'masked / twin', 'train ms', 'twin train ms', 'train / twin'], models.map((r) => [
+        r.backend, r.model, r.twin, r.input, r.batch, fmt(r.flopsRatio, 3), fmt(r.keptMs, 2), fmt(r.maskedMs, 2), fmt(r.twinMs, 2),
+        fmt(r.keptMs / r.twinMs, 3), fmt(r.maskedMs / r.twinMs, 3), r.trainMs === null ? '—' : fmt(r.trainMs, 1),
+        r.twinTrainMs === null ? '—' : fmt(r.twinTrainMs, 1), r.trainMs === null || r.twinTrainMs === null ? '—' : fmt(r.trainMs / r.twinTrainMs, 3),
       ])));
     }
     if (sections.includes('latency')) {

@@ -9,9 +9,13 @@ import { nativeAddon } from './addon.js';
 import type { KernelArgs } from './common.js';
 import { ensureSetUp, replaced } from './common.js';
 import { nativeBatchNormKernels } from './batchnorm.js';
+import { nativeConcatKernels } from './concat.js';
 import { nativeConvForwardKernels } from './conv.js';
 import { nativeConvGradKernels } from './conv_grad.js';
 import { nativeDgcKernels } from './dgc.js';
+import { nativeDgcEvalKernels } from './dgc_eval.js';
+import { nativeDgcStackKernels } from './dgc_stack.js';
+import { nativeDgcTrainKernels } from './dgc_train.js';
 import { nativeGroupConvKernels } from './group_conv.js';
 import { nativeInferenceKernels } from './inference.js';
 import { nativePixKernels } from './pix.js';
@@ -23,6 +27,7 @@ interface NativeKernel { kernelName: string; kernelFunc: (args: KernelArgs) => u
 export const NATIVE_KERNELS: readonly NativeKernel[] = [
   ...nativeConvForwardKernels, ...nativeConvGradKernels, ...nativeGroupConvKernels, ...nativePoolKernels, ...nativeBatchNormKernels,
   ...nativePixKernels, ...nativePixGateKernels, ...nativeInferenceKernels, ...nativeDgcKernels,
+  ...nativeDgcEvalKernels, ...nativeDgcTrainKernels, ...nativeDgcStackKernels, ...nativeConcatKernels,
 ];
 
 let uninstall: (() => void) | undefined;

@@ -17,8 +17,10 @@ export function dgcUniforms(d: DgcHeadsDims, n: number, head: number): DgcUnifor
 }
 
 const WG = 64;
+const MAX_GROUPS_X = 65535;
 
-abstract class FlatProgram implements WebGPUProgram {
+/** A program of `threads` threads numbered by `index` (workgroups of 64, spread over y past 65535 workgroups). */
+export abstract class FlatProgram implements WebGPUProgram {
   abstract variableNames: string[];
   outputShape: number[];
   abstract shaderKey: string;
@@ -30,7 +32,8 @@ abstract class FlatProgram implements WebGPUProgram {
   constructor(outputShape: number[], threads: number) {
     this.outputShape = outputShape;
     this.dispatchLayout = { x: outputShape.map((_, i) => i) };
-    this.dispatch = [Math.max(1, Math.ceil(threads / WG)), 1, 1];
+    const groups = Math.max(1, Math.ceil(threads / WG));
+    this.dispatch = [Math.min(groups, MAX_GROUPS_X), Math.ceil(groups / MAX_GROUPS_X), 1];
   }
 
   abstract getUserCode(): string;

@@ -16,7 +16,7 @@ import { Linear } from '../../nn/linear.js';
 import { Module } from '../../nn/module.js';
 import { AvgPool2d } from '../../nn/pooling.js';
 import type { ModelConfig } from '../../models/registry.js';
-import { dgcLasso, dgcReport, setDgcProgress } from './hooks.js';
+import { dgcLasso, dgcReport, finishDgcSchedule, setDgcProgress } from './hooks.js';
 import { initDgcConvs } from './init.js';
 import { DynamicMultiHeadConv } from './layer.js';
 import { PreActConv } from './preact_conv.js';
@@ -120,6 +120,11 @@ export class DyDenseNet extends Module {
 
   setProgress(p: number): void {
     setDgcProgress(this, p);
+  }
+
+  /** Every DGC layer at the sparsity training ends with (latency of an untrained model; dgc.md §2.2). */
+  finishSchedule(): void {
+    finishDgcSchedule(this);
   }
 
   auxiliaryLoss(): tf.Scalar | null {

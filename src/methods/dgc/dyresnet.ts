@@ -13,7 +13,7 @@ import type { ModelConfig } from '../../models/registry.js';
 import { ResNetBase, type Stem } from '../../models/resnet_base.js';
 import { Conv2d } from '../../nn/conv.js';
 import { basicResidual, bottleneckResidual, conv1x1 } from '../../models/resnet.js';
-import { dgcLasso, dgcReport, setDgcProgress } from './hooks.js';
+import { dgcLasso, dgcReport, finishDgcSchedule, setDgcProgress } from './hooks.js';
 import { initDgcConvs } from './init.js';
 import { DynamicMultiHeadConv } from './layer.js';
 
@@ -144,6 +144,11 @@ export class DyResNet extends ResNetBase {
 
   setProgress(p: number): void {
     setDgcProgress(this, p);
+  }
+
+  /** Every DGC layer at the sparsity training ends with (latency of an untrained model; dgc.md §2.2). */
+  finishSchedule(): void {
+    finishDgcSchedule(this);
   }
 
   auxiliaryLoss(): tf.Scalar | null {

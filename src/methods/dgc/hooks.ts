@@ -5,6 +5,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { countFlops } from '../../flops/counter.js';
 import type { Module } from '../../nn/module.js';
 import { DynamicMultiHeadConv } from './layer.js';
+import { inactiveChannelsAt } from './schedule.js';
 
 export function dgcLayers(model: Module): Array<[string, DynamicMultiHeadConv]> {
   const out: Array<[string, DynamicMultiHeadConv]> = [];
@@ -16,6 +17,14 @@ export function dgcLayers(model: Module): Array<[string, DynamicMultiHeadConv]> 
 export function setDgcProgress(model: Module, p: number): void {
   if (typeof p !== 'number' || !(p >= 0 && p <= 1)) throw new Error(`setProgress: progress must be in [0, 1], got ${p}`);
   for (const [, m] of dgcLayers(model)) m.progress = p;
+}
+
+/**
+ * Sets every DGC layer to the sparsity training ends with (each head drops round(C·(1 − gf)) channels, dgc.md §2.2),
+ * as a trained model or a released checkpoint has it: for timing an untrained model (a fresh one prunes nothing).
+ */
+export function finishDgcSchedule(model: Module): void {
+  for (const [, m] of dgcLayers(model)) m.inactiveChannels = inactiveChannelsAt(m.inChannels, m.gateFactor, 1);
 }
 
 /** Σ over DGC layers of Σ_heads mean(g) from the last training-mode forward; null when there is none. */

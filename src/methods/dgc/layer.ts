@@ -6,7 +6,9 @@
 // [B,Ho,Wo,C'/h]; y = heads interleaved (channel j·h + i, the official channel shuffle). Training mode also
 // advances k from the progress (§2) and keeps the lasso term Σ_i mean(g_i) (§1.7) for `lasso`.
 // The saliency MLPs of all heads run as one batched matMul, the gate as one topk over [h·B, C]; the h head
-// convolutions and the interleave are one fused op (dgcHeads, src/ops/dgc; tfjs has no grouped conv).
+// convolutions and the interleave are one fused op (dgcHeads, src/ops/dgc; tfjs has no grouped conv). In eval mode
+// the whole layer is one op that convolves only the kept channels (dgcEval, §8.3), on a stacked copy of the heads'
+// parameters kept between forwards.
 import * as tf from '@tensorflow/tfjs-core';
 import { dgcHiddenWidth, dgcLayerCost } from '../../flops/formulas.js';
 import type { FlopsContributor, FlopsCost } from '../../flops/contributor.js';
@@ -18,9 +20,9 @@ import { Conv2d } from '../../nn/conv.js';
 import { kaimingNormal } from '../../nn/init.js';
 import { Linear } from '../../nn/linear.js';
 import { Module } from '../../nn/module.js';
-import { dgcHeads } from '../../ops/dgc/index.js';
-import { gateSaliency } from './gate.js';
+import { dgcEval, dgcHeads, dgcSaliency, dgcTrain, gateHeads } from '../../ops/dgc/index.js';
 import { InactiveChannelsBuffer } from './inactive_buffer.js';
+import { StackedHeads, stackHeads, type HeadTensors, type HeadVariables } from './stacked_heads.js';
 import { checkGateFactor, inactiveChannelsAt } from './schedule.js';
 
 export interface DynamicMultiHeadConvOptions {
@@ -76,8 +78,19 @@ export class DynamicMultiHeadConv extends Module implements FlopsContributor {
   readonly _inactive_channels: InactiveChannelsBuffer;
   readonly norm: BatchNorm2d;
   readonly headconvs: HeadConv[] = [];
-  /** how the heads run: the fused kernel where the backend has one ('auto'), or force the kernel / stock-op composite */
-  headsImpl: 'auto' | 'kernel' | 'composite' = 'auto';
+  /**
+   * how the layer runs outside the eval op (training): 'auto' the kept-channel training op (dgcTrain: mean, saliency
+   * MLPs, gate and heads in one kernel, only kept channels computed, forward and backward) where the backend has it,
+   * else 'masked'; 'kept' forces it; 'masked' the official form, saliencies and gate from stock ops and every head
+   * convolving a·ĝ_i (the fused dgcHeads kernel); 'composite' that form from stock ops only.
+   */
+  headsImpl: 'auto' | 'kept' | 'masked' | 'composite' = 'auto';
+  /**
+   * how an eval-mode forward runs (dgcEval): the kept-channel kernel where the backend has one ('auto'), or force it
+   * ('kernel') or the masked stock-op form ('composite'). Forwards under a gradient tape, with hooks on the layer's
+   * BN or heads, or with a BN without running statistics take the masked form of training mode.
+   */
+  evalImpl: 'auto' | 'kernel' | 'composite' = 'auto';
   /** training progress in [0, 1] set by the model (TrainHooks.setProgress); null = leave the count alone */
   progress: number | null = null;
   private lastLasso: tf.Scalar | null = null;
@@ -85,6 +98,7 @@ export class DynamicMultiHeadConv extends Module implements FlopsContributor {
   private keptSum: tf.Scalar | null = null;
   private keptSamples = 0;
   private outPixels = 0;
+  private readonly stacked = new StackedHeads();
 
   constructor(o: DynamicMultiHeadConvOptions) {
     super();
@@ -126,23 +140,18 @@ export class DynamicMultiHeadConv extends Module implements FlopsContributor {
   }
 
   /** Pre-activation and saliencies: a = relu(norm(x)) [B,H,W,C], g [h, B, C] (≥ 0). */
-  saliency(x: tf.Tensor4D): { a: tf.Tensor4D; g: tf.Tensor3D } {
-    const h = this.heads;
+  saliency(x: tf.Tensor4D, heads: HeadTensors = stackHeads(this.headVariables())): { a: tf.Tensor4D; g: tf.Tensor3D } {
     const a = tf.relu(this.norm.call(x)) as tf.Tensor4D;
-    const z = tf.mean(a, [1, 2]) as tf.Tensor2D; // [B, C]
-    const zh = tf.tile(tf.expandDims(z, 0), [h, 1, 1]) as tf.Tensor3D; // [h, B, C]
-    const w1 = tf.stack(this.headconvs.map((m) => m.fc1.weight.variable)) as tf.Tensor3D; // [h, C, d]
-    const w2 = tf.stack(this.headconvs.map((m) => m.fc2.weight.variable)) as tf.Tensor3D; // [h, d, C]
-    const b2 = tf.stack(this.headconvs.map((m) => tf.reshape(m.fc2.bias!.variable, [1, -1]))) as tf.Tensor3D; // [h, 1, C]
-    const hidden = tf.relu(tf.matMul(zh, w1));
-    const g = tf.relu(tf.add(tf.matMul(hidden, w2), b2)) as tf.Tensor3D;
-    return { a, g };
+    return { a, g: dgcSaliency(tf.mean(a, [1, 2]) as tf.Tensor2D, heads.w1, heads.w2, heads.b2) };
+  }
+
+  private headVariables(): HeadVariables {
+    return this.headconvs.map((m) => ({ fc1: m.fc1.weight.variable, fc2: m.fc2.weight.variable, bias: m.fc2.bias!.variable, conv: m.conv.weight.variable }));
   }
 
   /** Gated saliencies ĝ [h, B, C]: entries ≤ each row's k-th smallest are 0 (k = inactive channels). */
   gate(g: tf.Tensor3D): tf.Tensor3D {
-    const [h, B, C] = g.shape;
-    return tf.reshape(gateSaliency(tf.reshape(g, [h * B, C]) as tf.Tensor2D, this.inactiveChannels), [h, B, C]) as tf.Tensor3D;
+    return gateHeads(g, this.inactiveChannels);
   }
 
   forward(x: tf.Tensor): tf.Tensor {
@@ -152,25 +161,53 @@ export class DynamicMultiHeadConv extends Module implements FlopsContributor {
     }
     if (this.training) this.resetKeptStats();
     return tf.tidy(() => {
-      const { a, g } = this.saliency(x as tf.Tensor4D);
-      this.setLasso(this.training ? tf.div(tf.sum(g), g.shape[1] * g.shape[2]) as tf.Scalar : null);
-      const gated = this.gate(g);
-      if (!this.training) this.trackKept(gated);
-      const y = this.convHeads(a, gated);
+      const y = this.fusedEval() ? this.evalForward(x as tf.Tensor4D) : this.maskedForward(x as tf.Tensor4D);
       this.outPixels = y.shape[1] * y.shape[2];
       return y;
     });
   }
 
+  /** Whether this forward runs as one dgcEval op: eval mode, no gradient tape, no hooks inside, BN with running stats. */
+  private fusedEval(): boolean {
+    const bn = this.norm;
+    return !this.training && tf.engine().state.gradientDepth === 0 && bn.runningMean !== null && bn.weight !== null &&
+      !bn.hooked && !this.headconvs.some((m) => m.hooked || m.conv.hooked || m.fc1.hooked || m.fc2.hooked);
+  }
+
+  /** Eval mode: the layer as one op (the kept channels only, where the backend has the kernel). */
+  private evalForward(x: tf.Tensor4D): tf.Tensor4D {
+    const p = this.stacked.get(this.headVariables());
+    const bn = this.norm;
+    const { y, gated } = dgcEval(
+      { x, mean: bn.runningMean!.variable as tf.Tensor1D, variance: bn.runningVar!.variable as tf.Tensor1D, gamma: bn.weight!.variable as tf.Tensor1D, beta: bn.bias!.variable as tf.Tensor1D, ...p },
+      { heads: this.heads, stride: this.stride, padding: this.padding, inactive: this.inactiveChannels, epsilon: bn.eps, impl: this.evalImpl },
+    );
+    this.setLasso(null);
+    if (this.progress !== null) this.trackKept(gated);
+    return y;
+  }
+
   /**
-   * The heads: conv_i(a·ĝ_i) interleaved to channel j·h + i, as one fused op (src/ops/dgc; custom kernels on cpu, wasm
-   * and webgpu, the stock-op composite elsewhere). (One batched matMul with per-sample weights ĝ_i ⊙ W_i for 1×1
-   * layers avoids the h scaled copies but measured 2.6× slower on wasm; see docs/methods/dgc.md §8.3.)
+   * Training mode (and eval under a tape): BN → ReLU, then the rest of the layer as one kept-channel op where the
+   * backend has it, else the official masked form (saliencies and gate from stock ops, every head convolving a·ĝ_i
+   * with its full kernel; the fused dgcHeads op). (One batched matMul with per-sample weights ĝ_i ⊙ W_i for 1×1 layers
+   * avoids the h scaled copies but measured 2.6× slower on wasm; see docs/methods/dgc.md §8.3.)
    */
-  private convHeads(a: tf.Tensor4D, gated: tf.Tensor3D): tf.Tensor4D {
-    const w = this.heads === 1 ? this.headconvs[0]!.conv.weight.variable as tf.Tensor4D
-      : tf.concat(this.headconvs.map((m) => m.conv.weight.variable as tf.Tensor4D), 3); // [k, k, C, C'] head-major
-    return dgcHeads(a, gated, w, { heads: this.heads, stride: this.stride, padding: this.padding, impl: this.headsImpl });
+  private maskedForward(x: tf.Tensor4D): tf.Tensor4D {
+    const p = stackHeads(this.headVariables());
+    const conv = { heads: this.heads, stride: this.stride, padding: this.padding };
+    const impl = this.headsImpl;
+    let a: tf.Tensor4D, g: tf.Tensor3D, y: tf.Tensor4D;
+    if (impl === 'kept' || impl === 'auto') {
+      a = tf.relu(this.norm.call(x)) as tf.Tensor4D;
+      ({ y, g } = dgcTrain(a, p, { ...conv, inactive: this.inactiveChannels, impl: impl === 'kept' ? 'kernel' : 'auto' }));
+    } else {
+      ({ a, g } = this.saliency(x, p));
+      y = dgcHeads(a, this.gate(g), p.w, { ...conv, impl: impl === 'composite' ? 'composite' : 'auto' });
+    }
+    this.setLasso(this.training ? tf.div(tf.sum(g), g.shape[1] * g.shape[2]) as tf.Scalar : null);
+    if (!this.training && this.progress !== null) this.trackKept(this.gate(g));
+    return y;
   }
 
   /** Accumulates the kept-channel count on the device (no sync); read by `keptStats`. */
@@ -189,7 +226,8 @@ export class DynamicMultiHeadConv extends Module implements FlopsContributor {
   }
 
   /**
-   * What eval-mode forwards since the last training-mode forward actually kept: the mean fraction of input channels
+   * What eval-mode forwards since the last training-mode forward actually kept (tracked while a training loop drives
+   * the layer, i.e. `progress` is set; latency and prediction runs skip the bookkeeping): the mean fraction of input channels
    * per head and sample with a non-zero gate (ties and zero saliencies count as dropped), and the convolution
    * multiply-adds that those channels cost per image. Null before any eval-mode forward.
    */
@@ -217,6 +255,7 @@ export class DynamicMultiHeadConv extends Module implements FlopsContributor {
   }
 
   override dispose(): void {
+    this.stacked.dispose();
     this.setLasso(null);
     this.resetKeptStats();
     super.dispose();

@@ -1,5 +1,4 @@
 // Shapes of the fused DGC head convolution and their checks (every error names the parameter and what it expects).
-import { backend_util } from '@tensorflow/tfjs-core';
 import type { DgcHeadsAttrs } from './kernel_names.js';
 
 export interface DgcHeadsDims {
@@ -38,6 +37,10 @@ export function dgcHeadsDims(aShape: readonly number[], gShape: readonly number[
   }
   const [k, , , Co] = wShape as [number, number, number, number];
   if (Co % h !== 0) throw new Error(`dgcHeads: heads (${h}) must divide the output channels of w (${Co})`);
-  const info = backend_util.computeConv2DInfo([B, H, W, C], [k, k, C, Co], attrs.stride, 1, headConvAttrs(attrs).pad);
-  return { B, H, W, C, h, k, Co, cph: Co / h, Ho: info.outHeight, Wo: info.outWidth };
+  // computeConv2DInfo's output size for symmetric explicit padding, without building its info object (this runs on
+  // every forward of every DGC layer)
+  const Ho = Math.floor((H + 2 * attrs.padding - k) / attrs.stride) + 1;
+  const Wo = Math.floor((W + 2 * attrs.padding - k) / attrs.stride) + 1;
+  if (!(Ho >= 1 && Wo >= 1)) throw new Error(`dgcHeads: a kernel of ${k}×${k} with padding ${attrs.padding} does not fit the input ${H}×${W}`);
+  return { B, H, W, C, h, k, Co, cph: Co / h, Ho, Wo };
 }

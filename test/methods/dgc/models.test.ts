@@ -6,7 +6,7 @@ import { dyDenseNetGraph, dyResNet18Graph } from '../../flops/oracle_dgc.js';
 import { CONVENTIONS } from '../../../src/flops/conventions.js';
 import { countFlops, countFlopsMany, priceGraph, type CapturedGraph } from '../../../src/flops/counter.js';
 import { DGC_MODELS, dgcLayers } from '../../../src/methods/dgc/index.js';
-import { createModel } from '../../../src/zoo/index.js';
+import { createDenseTwin, createModel } from '../../../src/zoo/index.js';
 import { withoutInit } from '../../../src/nn/init.js';
 
 beforeAll(async () => {
@@ -71,22 +71,47 @@ describe('DGC models', () => {
     expect(await dgcCount('dydensenet_imagenet', 224)).toEqual({ flops: 549_273_592, params: 24_060_664 });
   }, 300_000);
 
-  it('static baselines: DenseNet-86 65.8 M / 0.52 M (1×1 groups 4) and 177.3 M / 1.45 M (groups 1); ResNet-18 1,818,213,864', async () => {
-    const g4 = await dgcCount('densenet86_cifar10', 32);
-    expect((g4.flops / 1e6).toFixed(1)).toBe('65.8');
-    expect((g4.params / 1e6).toFixed(2)).toBe('0.52');
-    const m = withoutInit(() => createModel('densenet86_cifar10', { group1x1: 1 }));
+  it('static baselines: DenseNet-86 177.3 M / 1.45 M (plain 1×1, the default) and 65.8 M / 0.52 M (1×1 groups 4); ResNet-18 1,818,213,864', async () => {
+    const g1 = await dgcCount('densenet86_cifar10', 32);
+    expect((g1.flops / 1e6).toFixed(1)).toBe('177.3');
+    expect((g1.params / 1e6).toFixed(2)).toBe('1.45');
+    const m = withoutInit(() => createModel('densenet86_cifar10', { group1x1: 4 }));
     const r = await countFlops(m, { inputShape: [1, 32, 32, 3], convention: 'dgc' });
     m.dispose();
-    expect((r.totals.macs / 1e6).toFixed(1)).toBe('177.3');
-    expect((r.totals.params / 1e6).toFixed(2)).toBe('1.45');
+    expect((r.totals.macs / 1e6).toFixed(1)).toBe('65.8');
+    expect((r.totals.params / 1e6).toFixed(2)).toBe('0.52');
     expect((await dgcCount('resnet18', 224)).flops).toBe(1_818_213_864);
+  });
+
+  it('every DGC model has a dense twin: the same network with plain convolutions in place of the DGC layers', () => {
+    const twins: Record<string, string> = {
+      dyresnet18: 'resnet18', dydensenet86_cifar10: 'densenet86_cifar10', dydensenet86_cifar100: 'densenet86_cifar100',
+      dydensenet_imagenet: 'densenet_imagenet', dyresnet_bottleneck_small: 'resnet8_small', dydensenet_fashion_mnist: 'densenet_fashion_mnist',
+    };
+    const dynamic = DGC_MODELS.filter((e) => e.name.startsWith('dy'));
+    expect(Object.fromEntries(dynamic.map((e) => [e.name, e.denseTwin?.model]))).toEqual(twins);
+    for (const e of dynamic) {
+      const dy = withoutInit(() => createModel(e.name));
+      const { model: twin } = withoutInit(() => createDenseTwin(e.name));
+      expect(dgcLayers(twin).length, e.name).toBe(0);
+      expect(dgcLayers(dy).length, e.name).toBeGreaterThan(0);
+      for (const [name, layer] of dgcLayers(dy)) {
+        // the DGC layer C → C' is a plain conv of the same shape in the twin (torchvision's ResNet: the same key;
+        // the DenseNets: conv_1.conv)
+        const shape = twin.stateShapes().get(`${name}.weight`) ?? twin.stateShapes().get(`${name}.conv.weight`);
+        expect(shape, `${e.name} ${name}`).toEqual([layer.outChannels, layer.inChannels, layer.kernelSize, layer.kernelSize]);
+      }
+      dy.dispose();
+      twin.dispose();
+    }
+    expect(() => createDenseTwin('resnet18')).toThrow(/model 'resnet18' has no dense twin \(models with one: dydensenet86_cifar10/);
+    expect(() => createDenseTwin('dyresnet18', { nope: 1 } as never)).toThrow(/createDenseTwin\(dyresnet18\): unknown config key 'nope'/);
   });
 
   it('every convention: totals and parameters equal the analytic structure oracle (dgc.md §3.2–3.3)', async () => {
     const cases: Array<[string, number, CapturedGraph]> = [
       ['dydensenet86_cifar100', 32, dyDenseNetGraph({ input: 32, stages: [14, 14, 14], growth: [8, 16, 32], numClasses: 100 })],
-      ['densenet86_cifar10', 32, dyDenseNetGraph({ input: 32, stages: [14, 14, 14], growth: [8, 16, 32], numClasses: 10, static1x1Groups: 4 })],
+      ['densenet86_cifar10', 32, dyDenseNetGraph({ input: 32, stages: [14, 14, 14], growth: [8, 16, 32], numClasses: 10, static1x1Groups: 1 })],
       ['dyresnet18', 224, dyResNet18Graph()],
     ];
     for (const [name, input, oracle] of cases) {

@@ -56,6 +56,8 @@ export interface NativeAddon {
   setPixSimd(on: boolean, stream?: boolean): boolean;
   /** Parallel copy on the addon's threads (the PiX bandwidth reference): method 0 memcpy of one slice per thread, 1 non-temporal stores. */
   copy(src: Float32Array, dst: Float32Array, method?: number): void;
+  /** dims: rows, cols, srcCols, srcOffset, dstCols, dstOffset. dst[r·dstCols + dstOffset + j] = src[r·srcCols + srcOffset + j] (a block of columns: one input of a concatenation, or a slice). */
+  copyColumns(dims: Int32Array, src: Float32Array, dst: Float32Array): void;
   /** dims: B, HW, C, h. xs[b,p,i·C+c] = a[b,p,c]·g[i,b,c]. */
   dgcExpand(dims: Int32Array, a: Float32Array, g: Float32Array, xs: Float32Array): void;
   /** dims: R, C'/h, h. Head-major [R, C'] → interleaved (channel j·h + i); inverse goes back. */
@@ -76,6 +78,25 @@ export interface NativeAddon {
    * Pillow's Image.open(f).convert('RGB') gives; errors carry libjpeg's / libpng's message.
    */
   decodeImage?(bytes: Uint8Array, out: Uint8Array): void;
+  /**
+   * The DGC layer in eval mode on its kept channels only. dims: B, H, W, C, C', heads, k, stride, pad, Ho, Wo, d,
+   * kDrop. a = relu(BN(x)) with running statistics, z = mean_HW(a), g_i = relu(relu(z·w1_i)·w2_i + b2_i)
+   * (w1 [h,d,C] = fc1 weights [out, in], w2 [h,d,C] = fc2 weights [in, out], b2 [h,C]), gated [h,B,C] = g_i
+   * where above its row's kDrop-th smallest else 0,
+   * y [B,Ho,Wo,C'] = the heads' convolutions of a·gated_i with w [k,k,C,C'] over the kept channels, interleaved.
+   */
+  dgcKeptForward(dims: Int32Array, x: Float32Array, mean: Float32Array, variance: Float32Array, gamma: Float32Array, beta: Float32Array, eps: number, w1: Float32Array, w2: Float32Array, b2: Float32Array, w: Float32Array, gated: Float32Array, y: Float32Array): void;
+  /**
+   * A DGC layer after its BN → ReLU in training, on its kept channels only. dims as dgcKeptForward. From a:
+   * z [B,C] = mean_HW(a), g [h,B,C] the saliencies, y = dgcHeads(a, g·mask, w) with mask = g above its row's
+   * kDrop-th smallest (kDrop 0: all).
+   */
+  dgcTrainForward(dims: Int32Array, a: Float32Array, w1: Float32Array, w2: Float32Array, b2: Float32Array, w: Float32Array, g: Float32Array, z: Float32Array, y: Float32Array): void;
+  /**
+   * The gradient of dgcTrainForward (g, z: its outputs) for dy and dgExtra (the gradient reaching g directly, e.g.
+   * the lasso term; null: none): da, dw1, dw2, db2, dw; none through the mask.
+   */
+  dgcTrainBackward(dims: Int32Array, a: Float32Array, w1: Float32Array, w2: Float32Array, b2: Float32Array, w: Float32Array, g: Float32Array, z: Float32Array, dy: Float32Array, dgExtra: Float32Array | null, da: Float32Array, dw1: Float32Array, dw2: Float32Array, db2: Float32Array, dw: Float32Array): void;
 }
 
 /** Every function the addon always has, in declaration order: an addon that lacks one is not used. */
@@ -101,11 +122,15 @@ export const NATIVE_FUNCTIONS: ReadonlyArray<keyof NativeAddon> = [
   'pixBackward',
   'setPixSimd',
   'copy',
+  'copyColumns',
   'dgcExpand',
   'dgcShuffle',
   'dgcReduce',
   'resizeU8',
   'normalizeU8',
+  'dgcKeptForward',
+  'dgcTrainForward',
+  'dgcTrainBackward',
 ];
 
 /** Functions built only where their libraries are found (`when` in native/kernels.json): optional above. */
