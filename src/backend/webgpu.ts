@@ -5,6 +5,7 @@
 // releaseWebGPU() when done (chanlab's CLI and tests do).
 import * as tf from '@tensorflow/tfjs-core';
 import { patchWebGPUAddN } from '../kernels/webgpu/AddN.js';
+import { setWebGPUKernels } from '../kernels/webgpu/index.js';
 import { adapterFlags, parseDawnAdapters } from './webgpu_adapter.js';
 
 interface DawnModule {
@@ -99,6 +100,7 @@ export function loadWebGPU(): Promise<void> {
         throw new Error('tfjs-backend-webgpu did not register its backend (navigator.gpu missing)');
       }
       patchWebGPUAddN();
+      setWebGPUKernels(process.env.CHANLAB_WEBGPU_KERNELS !== '0');
     })().catch((e: unknown) => {
       loaded = null;
       throw e;

@@ -1,0 +1,109 @@
+// chanlab's webgpu convolution kernels (conv.ts) under tfjs's kernel names (Conv2D, FusedConv2D and both gradients:
+// every tf.conv2d and its training step) and chanlab's (grouped convolution with its gradients, conv + BN + act).
+// Calls they do not cover go to tfjs's stock kernels (stock.ts): NCHW, non-float32, activations other than linear /
+// ReLU, PReLU weights. Depthwise convolutions stay on tfjs's stock depthwise kernels.
+import {
+  Conv2D, Conv2DBackpropFilter, Conv2DBackpropInput, FusedConv2D, util, type KernelConfig, type KernelFunc, type TensorInfo,
+} from '@tensorflow/tfjs-core';
+import type { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
+import { ChanlabConvBnAct, type ConvBnActAttrs } from '../../ops/conv/kernel_names.js';
+import {
+  ChanlabGroupConv2D, ChanlabGroupConv2DBackpropFilter, ChanlabGroupConv2DBackpropInput, type GroupConvAttrs,
+} from '../../ops/group_conv/kernel_names.js';
+import { convDims, type ConvGeometryAttrs } from './conv_dims.js';
+import { convFilterGrad, convForward, convInputGrad, type ConvEpilogue } from './conv.js';
+import { stock } from './stock.js';
+
+type Args = Parameters<KernelFunc>[0];
+type TfConvAttrs = ConvGeometryAttrs & { dataFormat?: string; activation?: string; inputShape?: number[]; filterShape?: number[] };
+
+function floats(...ts: Array<TensorInfo | undefined>): boolean {
+  return ts.every((t) => t === undefined || t.dtype === 'float32');
+}
+
+function nhwc(a: TfConvAttrs): boolean {
+  return a.dataFormat === undefined || a.dataFormat === 'NHWC' || a.dataFormat === 'channelsLast';
+}
+
+function conv2d(args: Args): TensorInfo | TensorInfo[] {
+  const { x, filter } = args.inputs as { x: TensorInfo; filter: TensorInfo };
+  const a = args.attrs as unknown as TfConvAttrs;
+  if (!nhwc(a) || !floats(x, filter)) return stock(Conv2D, args);
+  return convForward(args.backend as unknown as WebGPUBackend, x, filter, convDims(Conv2D, x.shape, filter.shape, a), { activation: 'linear' });
+}
+
+function fusedConv2d(args: Args): TensorInfo | TensorInfo[] {
+  const { x, filter, bias, preluActivationWeights } = args.inputs as Record<string, TensorInfo | undefined>;
+  const a = args.attrs as unknown as TfConvAttrs;
+  const act = a.activation ?? 'linear';
+  const oc = filter!.shape[3]!;
+  const biasOk = bias === undefined || util.sizeFromShape(bias.shape) === oc;
+  if (!nhwc(a) || !floats(x, filter, bias) || preluActivationWeights || (act !== 'linear' && act !== 'relu') || !biasOk) {
+    return stock(FusedConv2D, args);
+  }
+  return convForward(args.backend as unknown as WebGPUBackend, x!, filter!, convDims(FusedConv2D, x!.shape, filter!.shape, a),
+    { bias, activation: act });
+}
+
+function inputGrad(name: string, args: Args): TensorInfo | TensorInfo[] {
+  const { dy, filter } = args.inputs as { dy: TensorInfo; filter: TensorInfo };
+  const a = args.attrs as unknown as TfConvAttrs;
+  if (!nhwc(a) || !floats(dy, filter)) return stock(name, args);
+  const d = convDims(name, a.inputShape!, filter.shape, a);
+  checkDy(name, dy, [d.N, d.OH, d.OW, d.OC]);
+  return convInputGrad(args.backend as unknown as WebGPUBackend, dy, filter, d);
+}
+
+function filterGrad(name: string, args: Args): TensorInfo | TensorInfo[] {
+  const { x, dy } = args.inputs as { x: TensorInfo; dy: TensorInfo };
+  const a = args.attrs as unknown as TfConvAttrs;
+  if (!nhwc(a) || !floats(x, dy)) return stock(name, args);
+  const d = convDims(name, x.shape, a.filterShape!, a);
+  checkDy(name, dy, [d.N, d.OH, d.OW, d.OC]);
+  return convFilterGrad(args.backend as unknown as WebGPUBackend, x, dy, d);
+}
+
+function checkDy(name: string, dy: TensorInfo, want: number[]): void {
+  if (dy.shape.length !== 4 || dy.shape.some((v, i) => v !== want[i])) {
+    throw new Error(`${name}: dy must have shape [${want}], got [${dy.shape}]`);
+  }
+}
+
+function groupConv(args: Args): TensorInfo {
+  const { x, filter } = args.inputs as { x: TensorInfo; filter: TensorInfo };
+  const a = args.attrs as unknown as GroupConvAttrs;
+  return convForward(args.backend as unknown as WebGPUBackend, x, filter, convDims(ChanlabGroupConv2D, x.shape, filter.shape, a),
+    { activation: 'linear' });
+}
+
+function convBnAct(args: Args): TensorInfo {
+  const { x, filter, bias, mean, variance, gamma, beta, residual } = args.inputs as Record<string, TensorInfo | undefined>;
+  const a = args.attrs as unknown as ConvBnActAttrs;
+  const d = convDims(ChanlabConvBnAct, x!.shape, filter!.shape, a);
+  const bnParts = [mean, variance, gamma, beta];
+  if (bnParts.some((t) => t !== undefined) && bnParts.some((t) => t === undefined)) {
+    throw new Error(`${ChanlabConvBnAct}: give all of mean, variance, gamma and beta, or none`);
+  }
+  const ep: ConvEpilogue = {
+    bias, residual, activation: a.activation,
+    bn: mean ? { mean, variance: variance!, gamma: gamma!, beta: beta!, eps: a.eps } : undefined,
+  };
+  if (residual) checkDy(`${ChanlabConvBnAct} residual`, residual, [d.N, d.OH, d.OW, d.OC]);
+  return convForward(args.backend as unknown as WebGPUBackend, x!, filter!, d, ep);
+}
+
+/** Kernels that replace tfjs's stock webgpu kernels of the same name. */
+export const convReplacements: KernelConfig[] = [
+  { kernelName: Conv2D, backendName: 'webgpu', kernelFunc: conv2d },
+  { kernelName: FusedConv2D, backendName: 'webgpu', kernelFunc: fusedConv2d },
+  { kernelName: Conv2DBackpropInput, backendName: 'webgpu', kernelFunc: (a) => inputGrad(Conv2DBackpropInput, a) },
+  { kernelName: Conv2DBackpropFilter, backendName: 'webgpu', kernelFunc: (a) => filterGrad(Conv2DBackpropFilter, a) },
+];
+
+/** chanlab-named kernels (grouped convolution and its gradients, conv + BN + act). */
+export const convKernels: KernelConfig[] = [
+  { kernelName: ChanlabGroupConv2D, backendName: 'webgpu', kernelFunc: groupConv },
+  { kernelName: ChanlabGroupConv2DBackpropInput, backendName: 'webgpu', kernelFunc: (a) => inputGrad(ChanlabGroupConv2DBackpropInput, a) },
+  { kernelName: ChanlabGroupConv2DBackpropFilter, backendName: 'webgpu', kernelFunc: (a) => filterGrad(ChanlabGroupConv2DBackpropFilter, a) },
+  { kernelName: ChanlabConvBnAct, backendName: 'webgpu', kernelFunc: convBnAct },
+];

@@ -1,0 +1,193 @@
+// Convolutions on webgpu as implicit GEMMs (gemm.ts), per group g of `groups`:
+//   forward      y[m, n]  = Σ_k A[m,k]·w[k, n]   m = (b,oh,ow), n = output channel in g, k = (kh,kw,c in g)
+//   input grad   dx[m, n] = Σ_k A[m,k]·wᵀ        m = (b,ih,iw), n = input channel in g,  k = (kh,kw,o in g)
+//   filter grad  dw[m, n] = Σ_k A[k,m]·dy[k, n] m = (kh,kw,c in g), n = output channel in g, k = (b,oh,ow)
+// where A gathers x (or dy) at the tap's pixel, zero outside the image (and, for the input gradient, where the
+// stride skips the pixel). A 1×1 / stride-1 / unpadded conv reads x as the plain [pixels, channels] matrix.
+// The forward has an epilogue: + bias, batch norm with given statistics, + residual, ReLU — one pass for
+// conv + BN + ReLU (+ add) at inference. The filter gradient splits k over workgroups when its M×N is small (partial
+// sums, then one reduction pass).
+import type { TensorInfo } from '@tensorflow/tfjs-core';
+import type { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
+import type { ConvActivation } from '../../ops/conv/kernel_names.js';
+import { type ConvDims, convUniforms, dimsKey, isPointwise } from './conv_dims.js';
+import { gemmBody, planGemm, tileKey, type GemmLoaders } from './gemm.js';
+import { type Binding, dispatch, grid1d, newOutput } from './runtime.js';
+
+export interface ConvEpilogue {
+  bias?: TensorInfo;
+  /** batch norm with given statistics (inference) */
+  bn?: { mean: TensorInfo; variance: TensorInfo; gamma: TensorInfo; beta: TensorInfo; eps: number };
+  residual?: TensorInfo;
+  activation: ConvActivation;
+}
+
+/** Tests force a tile (by index into the candidates) to cover every tile's code on small shapes. */
+let forcedTile: number | undefined;
+export function forceConvTile(i: number | undefined): void {
+  forcedTile = i;
+}
+
+// x at (b, ih, iw, g·ICg + c), 0 outside the image
+const X_AT = `
+fn xAt(b : i32, ih : i32, iw : i32, ch : i32) -> f32 {
+  if (ih < 0 || ih >= u.H || iw < 0 || iw >= u.W) { return 0.0; }
+  return x[((b * u.H + ih) * u.W + iw) * u.IC + ch];
+}`;
+
+function forwardLoaders(d: ConvDims, ep: ConvEpilogue): GemmLoaders {
+  const loadA = isPointwise(d)
+    ? 'fn loadA(m : i32, k : i32, grp : i32) -> f32 { return x[m * u.IC + grp * u.ICg + k]; }'
+    : `${X_AT}
+fn loadA(m : i32, k : i32, grp : i32) -> f32 {
+  let ow = m % u.OW; let t = m / u.OW; let oh = t % u.OH; let b = t / u.OH;
+  let c = k % u.ICg; let t2 = k / u.ICg; let kw = t2 % u.KW; let kh = t2 / u.KW;
+  return xAt(b, oh * u.sh - u.pt + kh * u.dh, ow * u.sw - u.pl + kw * u.dw, grp * u.ICg + c);
+}`;
+  const steps = [
+    ep.bias ? 'v = v + bias[oc];' : '',
+    ep.bn ? 'v = (v - bnMean[oc]) * (bnGamma[oc] * inverseSqrt(bnVar[oc] + u.eps)) + bnBeta[oc];' : '',
+    ep.residual ? 'v = v + res[m * u.OC + oc];' : '',
+    ep.activation === 'relu' ? 'v = max(v, 0.0);' : '',
+  ].filter(Boolean).join(' ');
+  return {
+    aFast: 'k',
+    bFast: 'n',
+    code: `${loadA}
+fn loadB(k : i32, n : i32, grp : i32) -> f32 { return w[k * u.OC + grp * u.OCg + n]; }
+fn store(m : i32, n : i32, grp : i32, split : i32, acc : f32) {
+  let oc = grp * u.OCg + n;
+  var v = acc; ${steps}
+  y[m * u.OC + oc] = v;
+}`,
+  };
+}
+
+function epilogueKey(ep: ConvEpilogue): string {
+  return `${ep.bias ? 'b' : ''}${ep.bn ? 'n' : ''}${ep.residual ? 'r' : ''}${ep.activation}`;
+}
+
+const EPS_UNIFORM = (eps: number) => ({ name: 'eps', type: 'f32' as const, value: eps });
+
+/** y = act(bn(conv(x, w) + bias) + residual): [N,OH,OW,OC]. */
+export function convForward(b: WebGPUBackend, x: TensorInfo, w: TensorInfo, d: ConvDims, ep: ConvEpilogue): TensorInfo {
+  const y = newOutput(b, [d.N, d.OH, d.OW, d.OC]);
+  const plan = planGemm(b, { M: d.N * d.OH * d.OW, N: d.OCg, K: d.KH * d.KW * d.ICg, groups: d.groups }, 1, forcedTile);
+  const inputs: Binding[] = [{ name: 'x', tensor: x }, { name: 'w', tensor: w }];
+  if (ep.bias) inputs.push({ name: 'bias', tensor: ep.bias });
+  if (ep.bn) {
+    inputs.push({ name: 'bnMean', tensor: ep.bn.mean }, { name: 'bnVar', tensor: ep.bn.variance },
+      { name: 'bnGamma', tensor: ep.bn.gamma }, { name: 'bnBeta', tensor: ep.bn.beta });
+  }
+  if (ep.residual) inputs.push({ name: 'res', tensor: ep.residual });
+  const loaders = forwardLoaders(d, ep);
+  dispatch(b, {
+    name: 'conv2d', key: `conv_fwd_${tileKey(plan.tile)}_${dimsKey(d)}_${epilogueKey(ep)}`,
+    body: () => gemmBody(plan.tile, loaders),
+    outputs: [{ name: 'y', tensor: y }], inputs,
+    uniforms: [...plan.uniforms, ...convUniforms(d), EPS_UNIFORM(ep.bn?.eps ?? 0)],
+    dispatch: plan.dispatch,
+  });
+  return y;
+}
+
+function inputGradLoaders(d: ConvDims): GemmLoaders {
+  const pointwise = isPointwise(d);
+  const loadA = pointwise
+    ? 'fn loadA(m : i32, k : i32, grp : i32) -> f32 { return dy[m * u.OC + grp * u.OCg + k]; }'
+    : `fn loadA(m : i32, k : i32, grp : i32) -> f32 {
+  let iw = m % u.W; let t = m / u.W; let ih = t % u.H; let b = t / u.H;
+  let o = k % u.OCg; let t2 = k / u.OCg; let kw = t2 % u.KW; let kh = t2 / u.KW;
+  let th = ih + u.pt - kh * u.dh; let tw = iw + u.pl - kw * u.dw;
+  if (th < 0 || tw < 0 || th % u.sh != 0 || tw % u.sw != 0) { return 0.0; }
+  let oh = th / u.sh; let ow = tw / u.sw;
+  if (oh >= u.OH || ow >= u.OW) { return 0.0; }
+  return dy[((b * u.OH + oh) * u.OW + ow) * u.OC + grp * u.OCg + o];
+}`;
+  // w[kh,kw,c,g·OCg + o] read as B[k = (kh,kw,o), n = c]
+  const loadB = pointwise
+    ? 'fn loadB(k : i32, n : i32, grp : i32) -> f32 { return w[n * u.OC + grp * u.OCg + k]; }'
+    : `fn loadB(k : i32, n : i32, grp : i32) -> f32 {
+  let o = k % u.OCg; let t = k / u.OCg;
+  return w[(t * u.ICg + n) * u.OC + grp * u.OCg + o];
+}`;
+  return {
+    aFast: 'k', bFast: 'k',
+    code: `${loadA}
+${loadB}
+fn store(m : i32, n : i32, grp : i32, split : i32, v : f32) { dx[m * u.IC + grp * u.ICg + n] = v; }`,
+  };
+}
+
+/** dx of y = conv(x, w): x's shape [N,H,W,IC], from dy [N,OH,OW,OC]. */
+export function convInputGrad(b: WebGPUBackend, dy: TensorInfo, w: TensorInfo, d: ConvDims): TensorInfo {
+  const dx = newOutput(b, [d.N, d.H, d.W, d.IC]);
+  const plan = planGemm(b, { M: d.N * d.H * d.W, N: d.ICg, K: d.KH * d.KW * d.OCg, groups: d.groups }, 1, forcedTile);
+  const loaders = inputGradLoaders(d);
+  dispatch(b, {
+    name: 'conv2d_input_grad', key: `conv_dx_${tileKey(plan.tile)}_${dimsKey(d)}`,
+    body: () => gemmBody(plan.tile, loaders),
+    outputs: [{ name: 'dx', tensor: dx }], inputs: [{ name: 'dy', tensor: dy }, { name: 'w', tensor: w }],
+    uniforms: [...plan.uniforms, ...convUniforms(d)],
+    dispatch: plan.dispatch,
+  });
+  return dx;
+}
+
+function filterGradLoaders(d: ConvDims, split: boolean): GemmLoaders {
+  const loadA = isPointwise(d)
+    ? 'fn loadA(m : i32, k : i32, grp : i32) -> f32 { return x[k * u.IC + grp * u.ICg + m]; }'
+    : `${X_AT}
+fn loadA(m : i32, k : i32, grp : i32) -> f32 {
+  let ow = k % u.OW; let t = k / u.OW; let oh = t % u.OH; let b = t / u.OH;
+  let c = m % u.ICg; let t2 = m / u.ICg; let kw = t2 % u.KW; let kh = t2 / u.KW;
+  return xAt(b, oh * u.sh - u.pt + kh * u.dh, ow * u.sw - u.pl + kw * u.dw, grp * u.ICg + c);
+}`;
+  // rows m = (kh,kw,c) of the filter, columns n = output channel in the group; dw is [KH·KW·ICg, OC]
+  const at = 'm * u.OC + grp * u.OCg + n';
+  return {
+    aFast: 'm', bFast: 'n',
+    code: `${loadA}
+fn loadB(k : i32, n : i32, grp : i32) -> f32 { return dy[k * u.OC + grp * u.OCg + n]; }
+fn store(m : i32, n : i32, grp : i32, split : i32, v : f32) { ${split ? `dw[split * u.M * u.groups * u.N + ${at}] = v;` : `dw[${at}] = v;`} }`,
+  };
+}
+
+/** Splits of k the filter gradient may use (each keeps a filter-sized partial sum). */
+const MAX_FILTER_SPLITS = 64;
+
+/** dw of y = conv(x, w): the filter's shape [KH,KW,ICg,OC], from x and dy. */
+export function convFilterGrad(b: WebGPUBackend, x: TensorInfo, dy: TensorInfo, d: ConvDims): TensorInfo {
+  const shape = [d.KH, d.KW, d.ICg, d.OC];
+  const size = d.KH * d.KW * d.ICg * d.OC;
+  const plan = planGemm(b, { M: d.KH * d.KW * d.ICg, N: d.OCg, K: d.N * d.OH * d.OW, groups: d.groups }, MAX_FILTER_SPLITS, forcedTile);
+  const split = plan.splits > 1;
+  const target = newOutput(b, split ? [plan.splits * size] : shape);
+  const loaders = filterGradLoaders(d, split);
+  dispatch(b, {
+    name: 'conv2d_filter_grad', key: `conv_dw_${tileKey(plan.tile)}_${dimsKey(d)}_${split ? 's' : '1'}`,
+    body: () => gemmBody(plan.tile, loaders),
+    outputs: [{ name: 'dw', tensor: target }], inputs: [{ name: 'x', tensor: x }, { name: 'dy', tensor: dy }],
+    uniforms: [...plan.uniforms, ...convUniforms(d)],
+    dispatch: plan.dispatch,
+  });
+  if (!split) return target;
+  const dw = newOutput(b, shape);
+  dispatch(b, {
+    name: 'sum_splits', key: 'sum_splits',
+    body: () => `
+@compute @workgroup_size(256)
+fn main(@builtin(global_invocation_id) gid : vec3<u32>, @builtin(num_workgroups) nwg : vec3<u32>) {
+  let i = i32(gid.y * nwg.x * 256u + gid.x);
+  if (i >= u.size) { return; }
+  var s = 0.0;
+  for (var j = 0; j < u.splits; j++) { s = s + parts[j * u.size + i]; }
+  out[i] = s;
+}`,
+    outputs: [{ name: 'out', tensor: dw }], inputs: [{ name: 'parts', tensor: target }],
+    uniforms: [{ name: 'size', type: 'i32', value: size }, { name: 'splits', type: 'i32', value: plan.splits }],
+    dispatch: grid1d(b, size, 256),
+  });
+  b.disposeData(target.dataId);
+  return dw;
+}

@@ -1,0 +1,186 @@
+// A tiled GEMM in WGSL, C[m,n] = Σ_k A[m,k]·B[k,n] per group, with the operands read through caller-supplied loader
+// functions: the convolution kernels make A an implicit im2col of x (forward, filter gradient) or of dy (input
+// gradient), so nothing is materialised.
+//
+// One workgroup computes a TM×TN tile of C; its (TN/RN)×(TM/RM) invocations each hold an RM×RN block of accumulators
+// in registers. Per step of TK along k the workgroup stages a TM×TK slice of A and a TK×TN slice of B in workgroup
+// memory (loaded so that neighbouring invocations read neighbouring addresses: the loader's fast axis), then every
+// invocation does RM·RN·TK multiply-adds from it. Invocation (tx, ty) owns rows ty + i·(TM/RM) and columns
+// tx + j·(TN/RN): neighbouring invocations read neighbouring workgroup-memory words and write neighbouring outputs.
+//
+// The grid is (tiles of N) × (tiles of M) × splits × groups, flattened and folded into x/y (grid1d). With splits > 1
+// workgroup s reduces only k ∈ [s·kPerSplit, (s+1)·kPerSplit) and `store` gets the split index (split-K: the filter
+// gradient's k = N·OH·OW is long while its M×N is small).
+import type { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
+import { grid1d, internals } from './runtime.js';
+
+export interface GemmTile {
+  tm: number;
+  tn: number;
+  tk: number;
+  rm: number;
+  rn: number;
+}
+
+export interface GemmShape {
+  M: number;
+  N: number;
+  K: number;
+  groups: number;
+}
+
+/** Which operand index consecutive invocations take when staging a slice (the operand's contiguous axis). */
+export interface GemmLoaders {
+  /** WGSL defining `fn loadA(m : i32, k : i32, grp : i32) -> f32`, `fn loadB(k : i32, n : i32, grp : i32) -> f32` and
+   *  `fn store(m : i32, n : i32, grp : i32, split : i32, v : f32)`; bounds of m, n, k are checked before the calls. */
+  code: string;
+  aFast: 'k' | 'm';
+  bFast: 'n' | 'k';
+}
+
+/** The uniforms the GEMM body reads (the loaders add their own after these). */
+export const GEMM_UNIFORMS = ['M', 'N', 'K', 'tilesN', 'tilesM', 'splits', 'kPerSplit', 'groups'] as const;
+
+export interface GemmPlan {
+  tile: GemmTile;
+  splits: number;
+  kPerSplit: number;
+  tilesM: number;
+  tilesN: number;
+  dispatch: [number, number, number];
+  uniforms: Array<{ name: string; type: 'i32'; value: number }>;
+}
+
+const TILES: GemmTile[] = [
+  { tm: 128, tn: 64, tk: 16, rm: 8, rn: 4 },
+  { tm: 64, tn: 64, tk: 16, rm: 4, rn: 4 },
+  { tm: 64, tn: 32, tk: 16, rm: 4, rn: 2 },
+  { tm: 32, tn: 64, tk: 16, rm: 2, rn: 4 },
+  { tm: 32, tn: 32, tk: 16, rm: 2, rn: 2 },
+];
+
+/** Workgroups that keep a large GPU busy (an H100 has 132 SMs; two or more resident workgroups each). */
+const TARGET_WORKGROUPS = 264;
+
+function ceil(a: number, b: number): number {
+  return Math.ceil(a / b);
+}
+
+/** Padding waste of a tile on a shape: padded area / real area. */
+function waste(t: GemmTile, s: GemmShape): number {
+  return (ceil(s.M, t.tm) * t.tm * ceil(s.N, t.tn) * t.tn) / (s.M * s.N);
+}
+
+/**
+ * The tile for a shape: the largest that still gives TARGET_WORKGROUPS workgroups without padding more than a
+ * quarter of its area, else the one with the most useful work per workgroup among those that fit the device's
+ * workgroup memory. `forceTile` (tests) picks one by index.
+ */
+export function chooseTile(s: GemmShape, workgroupBytes: number, forceTile?: number): GemmTile {
+  const fits = TILES.filter((t) => (t.tm + t.tn) * t.tk * 4 <= workgroupBytes && (t.tn / t.rn) * (t.tm / t.rm) <= 256);
+  if (forceTile !== undefined) return fits[forceTile % fits.length]!;
+  const ok = fits.filter((t) => waste(t, s) <= 1.25);
+  const busy = ok.find((t) => ceil(s.M, t.tm) * ceil(s.N, t.tn) * s.groups >= TARGET_WORKGROUPS);
+  if (busy) return busy;
+  // few tiles at any size: the smallest tile gives the most workgroups
+  return fits[fits.length - 1]!;
+}
+
+/**
+ * The launch of a GEMM: tile, split-K factor (only when `maxSplits` > 1: K is cut so that about TARGET_WORKGROUPS
+ * workgroups run, each over at least 256 values of k), grid and uniforms.
+ */
+export function planGemm(b: WebGPUBackend, s: GemmShape, maxSplits = 1, forceTile?: number): GemmPlan {
+  const limits = internals(b).device.limits;
+  const tile = chooseTile(s, limits.maxComputeWorkgroupStorageSize, forceTile);
+  const tilesM = ceil(s.M, tile.tm);
+  const tilesN = ceil(s.N, tile.tn);
+  const tiles = tilesM * tilesN * s.groups;
+  let splits = 1;
+  if (maxSplits > 1 && tiles < TARGET_WORKGROUPS) {
+    splits = Math.max(1, Math.min(maxSplits, ceil(TARGET_WORKGROUPS, tiles), Math.floor(s.K / 256)));
+  }
+  const kPerSplit = ceil(ceil(s.K, splits), tile.tk) * tile.tk;
+  splits = Math.max(1, ceil(s.K, kPerSplit));
+  const values = [s.M, s.N, s.K, tilesN, tilesM, splits, kPerSplit, s.groups];
+  return {
+    tile, splits, kPerSplit, tilesM, tilesN,
+    dispatch: grid1d(b, tiles * splits, 1),
+    uniforms: GEMM_UNIFORMS.map((name, i) => ({ name, type: 'i32' as const, value: values[i]! })),
+  };
+}
+
+/** The key part of a tile (pipelines differ per tile). */
+export function tileKey(t: GemmTile): string {
+  return `${t.tm}x${t.tn}x${t.tk}r${t.rm}x${t.rn}`;
+}
+
+function stage(name: 'A' | 'B', rows: number, cols: number, fast: 'row' | 'col', threads: number, load: (r: string, c: string) => string): string {
+  // the slice is rows × cols in the operand's index order; stored k-major: A as As[k·TM + m], B as Bs[k·TN + n]
+  const n = rows * cols;
+  const lines: string[] = [];
+  for (let e0 = 0; e0 < n; e0 += threads) {
+    const e = `(t + ${e0})`;
+    const [r, c] = fast === 'col' ? [`(${e} / ${cols})`, `(${e} % ${cols})`] : [`(${e} % ${rows})`, `(${e} / ${rows})`];
+    lines.push(`    { let rr = ${r}; let cc = ${c}; ${load('rr', 'cc')} }`);
+    if (n % threads !== 0 && e0 + threads > n) lines[lines.length - 1] = `    if (${e} < ${n}) ${lines[lines.length - 1]!.trim()}`;
+  }
+  return `    // stage ${name}\n${lines.join('\n')}`;
+}
+
+/** The WGSL body of a GEMM with `loaders` (bindings and the uniform struct come from the runtime). */
+export function gemmBody(t: GemmTile, loaders: GemmLoaders): string {
+  const wx = t.tn / t.rn;
+  const wy = t.tm / t.rm;
+  const threads = wx * wy;
+  // A slice: rows m (TM) × cols k (TK); B slice: rows k (TK) × cols n (TN)
+  const stageA = stage('A', t.tm, t.tk, loaders.aFast === 'k' ? 'col' : 'row', threads, (m, k) =>
+    `let gm = m0 + ${m}; let gk = k0 + ${k}; var v = 0.0; if (gm < u.M && gk < kEnd) { v = loadA(gm, gk, grp); } As[${k} * ${t.tm} + ${m}] = v;`);
+  const stageB = stage('B', t.tk, t.tn, loaders.bFast === 'n' ? 'col' : 'row', threads, (k, n) =>
+    `let gk = k0 + ${k}; let gn = n0 + ${n}; var v = 0.0; if (gn < u.N && gk < kEnd) { v = loadB(gk, gn, grp); } Bs[${k} * ${t.tn} + ${n}] = v;`);
+  const acc = t.rm * t.rn;
+  const inner: string[] = [];
+  for (let i = 0; i < t.rm; i++) inner.push(`      let a${i} = As[kk * ${t.tm} + ty + ${i * wy}];`);
+  for (let j = 0; j < t.rn; j++) inner.push(`      let b${j} = Bs[kk * ${t.tn} + tx + ${j * wx}];`);
+  for (let i = 0; i < t.rm; i++) for (let j = 0; j < t.rn; j++) inner.push(`      acc[${i * t.rn + j}] = fma(a${i}, b${j}, acc[${i * t.rn + j}]);`);
+  const stores: string[] = [];
+  for (let i = 0; i < t.rm; i++) {
+    for (let j = 0; j < t.rn; j++) {
+      stores.push(`  { let m = m0 + ty + ${i * wy}; let n = n0 + tx + ${j * wx}; if (m < u.M && n < u.N) { store(m, n, grp, split, acc[${i * t.rn + j}]); } }`);
+    }
+  }
+  return `
+${loaders.code}
+var<workgroup> As : array<f32, ${t.tm * t.tk}>;
+var<workgroup> Bs : array<f32, ${t.tk * t.tn}>;
+@compute @workgroup_size(${wx}, ${wy}, 1)
+fn main(@builtin(local_invocation_id) lid : vec3<u32>, @builtin(local_invocation_index) li : u32,
+        @builtin(workgroup_id) wid : vec3<u32>, @builtin(num_workgroups) nwg : vec3<u32>) {
+  let flat = i32(wid.y * nwg.x + wid.x);
+  let tnI = flat % u.tilesN;
+  let r1 = flat / u.tilesN;
+  let tmI = r1 % u.tilesM;
+  let r2 = r1 / u.tilesM;
+  let split = r2 % u.splits;
+  let grp = r2 / u.splits;
+  if (grp >= u.groups) { return; }
+  let m0 = tmI * ${t.tm};
+  let n0 = tnI * ${t.tn};
+  let kBegin = split * u.kPerSplit;
+  let kEnd = min(u.K, kBegin + u.kPerSplit);
+  let tx = i32(lid.x);
+  let ty = i32(lid.y);
+  let t = i32(li);
+  var acc : array<f32, ${acc}>;
+  for (var k0 = kBegin; k0 < kEnd; k0 += ${t.tk}) {
+${stageA}
+${stageB}
+    workgroupBarrier();
+    for (var kk = 0; kk < ${t.tk}; kk++) {
+${inner.join('\n')}
+    }
+    workgroupBarrier();
+  }
+${stores.join('\n')}
+}`;
+}

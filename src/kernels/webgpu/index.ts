@@ -1,0 +1,38 @@
+// Switches chanlab's webgpu kernels on and off (on by default when the backend loads; CHANLAB_WEBGPU_KERNELS=0 keeps
+// tfjs's stock kernels, e.g. to measure against them): replacements of tfjs's own kernels (convolutions) and
+// chanlab-named kernels that ops use when they are registered (grouped conv, conv + BN + act, training batch norm,
+// the PiX gate). The PiX and DGC-head kernels are not switched: they have no stock counterpart.
+import { getKernel, registerKernel, unregisterKernel, type KernelConfig } from '@tensorflow/tfjs-core';
+import { convKernels, convReplacements } from './Conv2D.js';
+import { stockKernels } from './stock.js';
+
+const KERNELS: KernelConfig[] = [...convKernels];
+const REPLACEMENTS: KernelConfig[] = [...convReplacements];
+
+let enabled = false;
+
+/** Whether chanlab's webgpu kernels are registered now. */
+export function webgpuKernelsEnabled(): boolean {
+  return enabled;
+}
+
+/** Registers (true) or removes (false) chanlab's webgpu kernels; call after tfjs-backend-webgpu is imported. */
+export function setWebGPUKernels(on: boolean): boolean {
+  if (on === enabled) return enabled;
+  if (on) {
+    for (const k of REPLACEMENTS) {
+      const prev = getKernel(k.kernelName, 'webgpu');
+      if (prev === undefined) throw new Error(`setWebGPUKernels: tfjs has no webgpu ${k.kernelName} kernel (import @tensorflow/tfjs-backend-webgpu first)`);
+      stockKernels.set(k.kernelName, prev);
+      unregisterKernel(k.kernelName, 'webgpu');
+      registerKernel(k);
+    }
+    for (const k of KERNELS) registerKernel(k);
+  } else {
+    for (const k of [...REPLACEMENTS, ...KERNELS]) unregisterKernel(k.kernelName, 'webgpu');
+    for (const k of stockKernels.values()) registerKernel(k);
+    stockKernels.clear();
+  }
+  enabled = on;
+  return enabled;
+}
