@@ -5,7 +5,9 @@
 //   dβ = Σ dy,   dγ = Σ dy·x̂,   dx = γ·σ⁻¹·(dy − dβ/M − x̂·dγ/M)
 // which uses only broadcasting element-wise ops and per-channel sums.
 import * as tf from '@tensorflow/tfjs-core';
-import { ChanlabBatchNormTrain, ChanlabBatchNormTrainGrad } from '../ops/batchnorm/kernel_names.js';
+import {
+  ChanlabBatchNormTrain, ChanlabBatchNormTrainAct, ChanlabBatchNormTrainActGrad, ChanlabBatchNormTrainGrad, type BatchNormTrainActAttrs,
+} from '../ops/batchnorm/kernel_names.js';
 
 type OnStats = (mean: tf.Tensor1D, variance: tf.Tensor1D) => void;
 
@@ -52,4 +54,47 @@ function fusedBatchNormTrain(x: tf.Tensor, gamma: tf.Tensor, beta: tf.Tensor, ep
     return { value, gradFunc };
   }) as unknown as Parameters<typeof tf.customGrad>[0]);
   return f(x, gamma, beta);
+}
+
+/** Whether the active backend runs training batch norm with its activation and residual add in one kernel. */
+export function hasBatchNormActKernel(): boolean {
+  return tf.getKernel(ChanlabBatchNormTrainAct, tf.getBackend()) != null;
+}
+
+export interface BatchNormActOptions {
+  activation: 'linear' | 'relu';
+  /** added before the activation (a ResNet block's shortcut); gets its gradient */
+  residual?: tf.Tensor;
+  /** running statistics the kernel updates in place (their data must be their own), PyTorch's momentum rule */
+  running?: { mean: tf.Tensor; variance: tf.Tensor; count: tf.Tensor; momentum: number };
+  /** as batchNormTrain's, when `running` is not given */
+  onStats?: OnStats;
+}
+
+/**
+ * act(batch norm(x) + residual) in training mode through ChanlabBatchNormTrainAct (webgpu: a statistics pass and a
+ * normalise pass forward, two passes backward), with the gradients of x, γ, β and the residual. Call it only where
+ * hasBatchNormActKernel() holds.
+ */
+export function batchNormTrainAct(x: tf.Tensor, gamma: tf.Tensor, beta: tf.Tensor, eps: number, o: BatchNormActOptions): tf.Tensor {
+  const m = x.size / x.shape[x.rank - 1]!;
+  const attrs: BatchNormTrainActAttrs = { eps, activation: o.activation, momentum: o.running?.momentum ?? 0, unbias: m / Math.max(m - 1, 1) };
+  const running: tf.NamedTensorMap = o.running ? { runningMean: o.running.mean, runningVar: o.running.variance, numBatchesTracked: o.running.count } : {};
+  const hasResidual = o.residual !== undefined;
+  const f = tf.customGrad(((...args: tf.Tensor[]) => {
+    const [xx, g, b] = args as [tf.Tensor, tf.Tensor, tf.Tensor];
+    const save = args[args.length - 1] as unknown as tf.GradSaveFunc;
+    const inputs: tf.NamedTensorMap = { x: xx, gamma: g, beta: b, ...running, ...(hasResidual ? { residual: args[3]! } : {}) };
+    const [value, mean, variance, invStd] = tf.engine().runKernel(ChanlabBatchNormTrainAct, inputs,
+      attrs as unknown as tf.NamedAttrMap) as unknown as [tf.Tensor, tf.Tensor1D, tf.Tensor1D, tf.Tensor1D];
+    o.onStats?.(mean, variance);
+    save([xx, value, mean, invStd, g]);
+    const gradFunc = (dy: tf.Tensor, saved: tf.Tensor[]) => {
+      const [sx, sy, sm, si, sg] = saved as [tf.Tensor, tf.Tensor, tf.Tensor, tf.Tensor, tf.Tensor];
+      return tf.engine().runKernel(ChanlabBatchNormTrainActGrad, { dy, x: sx, y: sy, mean: sm, invStd: si, gamma: sg },
+        { activation: o.activation, residual: hasResidual }) as unknown as tf.Tensor[];
+    };
+    return { value, gradFunc };
+  }) as unknown as Parameters<typeof tf.customGrad>[0]);
+  return hasResidual ? f(x, gamma, beta, o.residual!) : f(x, gamma, beta);
 }

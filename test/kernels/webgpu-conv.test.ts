@@ -98,7 +98,7 @@ describe('chanlab webgpu convolutions vs a naive reference', () => {
     } finally {
       forceConvTile(undefined);
     }
-  });
+  }, 300_000);
 
   it('fused conv2d: bias + relu and their gradients', async () => {
     const c = CASES[1]!;

@@ -28,21 +28,40 @@ export function forceConvTile(i: number | undefined): void {
   forcedTile = i;
 }
 
-// x at (b, ih, iw, g·ICg + c), 0 outside the image
-const X_AT = `
-fn xAt(b : i32, ih : i32, iw : i32, ch : i32) -> f32 {
-  if (ih < 0 || ih >= u.H || iw < 0 || iw >= u.W) { return 0.0; }
-  return x[((b * u.H + ih) * u.W + iw) * u.IC + ch];
+// k-states that walk a flattened (outer, mid, inner) index by TK: (o, m, i) with i < inner, m < mid
+function walk3(name: string, inner: string, mid: string): string {
+  return `
+fn kInit${name}(k : i32) -> vec4<i32> { let i = k % ${inner}; let t = k / ${inner}; return vec4<i32>(t / ${mid}, t % ${mid}, i, 0); }
+fn kNext${name}(s : vec4<i32>) -> vec4<i32> {
+  var r = s; r.z = r.z + TK;
+  while (r.z >= ${inner}) { r.z = r.z - ${inner}; r.y = r.y + 1; if (r.y == ${mid}) { r.y = 0; r.x = r.x + 1; } }
+  return r;
 }`;
+}
+
+// a plain index along k
+function walk1(name: string): string {
+  return `
+fn kInit${name}(k : i32) -> vec4<i32> { return vec4<i32>(k, 0, 0, 0); }
+fn kNext${name}(s : vec4<i32>) -> vec4<i32> { return vec4<i32>(s.x + TK, 0, 0, 0); }`;
+}
+
+// B of the forward (and A's row of the pointwise forward): a matrix row-major in k
+const ROW_N = 'fn rowB(n : i32) -> vec4<i32> { return vec4<i32>(n, 0, 0, 0); }';
 
 function forwardLoaders(d: ConvDims, ep: ConvEpilogue): GemmLoaders {
-  const loadA = isPointwise(d)
-    ? 'fn loadA(m : i32, k : i32, grp : i32) -> f32 { return x[m * u.IC + grp * u.ICg + k]; }'
-    : `${X_AT}
-fn loadA(m : i32, k : i32, grp : i32) -> f32 {
-  let ow = m % u.OW; let t = m / u.OW; let oh = t % u.OH; let b = t / u.OH;
-  let c = k % u.ICg; let t2 = k / u.ICg; let kw = t2 % u.KW; let kh = t2 / u.KW;
-  return xAt(b, oh * u.sh - u.pt + kh * u.dh, ow * u.sw - u.pl + kw * u.dw, grp * u.ICg + c);
+  // A[m = (b,oh,ow), k = (kh,kw,c)]: row = (b·H, top row, left column), k-state = (kh, kw, c)
+  const a = isPointwise(d)
+    ? `fn rowA(m : i32) -> vec4<i32> { return vec4<i32>(m * u.IC, 0, 0, 0); }${walk1('A')}
+fn loadA(r : vec4<i32>, s : vec4<i32>, grp : i32) -> f32 { return x[r.x + grp * u.ICg + s.x]; }`
+    : `fn rowA(m : i32) -> vec4<i32> {
+  let ow = m % u.OW; let t = m / u.OW; let oh = t % u.OH;
+  return vec4<i32>((t / u.OH) * u.H, oh * u.sh - u.pt, ow * u.sw - u.pl, 0);
+}${walk3('A', 'u.ICg', 'u.KW')}
+fn loadA(r : vec4<i32>, s : vec4<i32>, grp : i32) -> f32 {
+  let ih = r.y + s.x * u.dh; let iw = r.z + s.y * u.dw;
+  if (ih < 0 || ih >= u.H || iw < 0 || iw >= u.W) { return 0.0; }
+  return x[((r.x + ih) * u.W + iw) * u.IC + grp * u.ICg + s.z];
 }`;
   const steps = [
     ep.bias ? 'v = v + bias[oc];' : '',
@@ -53,8 +72,9 @@ fn loadA(m : i32, k : i32, grp : i32) -> f32 {
   return {
     aFast: 'k',
     bFast: 'n',
-    code: `${loadA}
-fn loadB(k : i32, n : i32, grp : i32) -> f32 { return w[k * u.OC + grp * u.OCg + n]; }
+    code: `${a}
+${ROW_N}${walk1('B')}
+fn loadB(r : vec4<i32>, s : vec4<i32>, grp : i32) -> f32 { return w[s.x * u.OC + grp * u.OCg + r.x]; }
 fn store(m : i32, n : i32, grp : i32, split : i32, acc : f32) {
   let oc = grp * u.OCg + n;
   var v = acc; ${steps}
@@ -92,29 +112,34 @@ export function convForward(b: WebGPUBackend, x: TensorInfo, w: TensorInfo, d: C
 }
 
 function inputGradLoaders(d: ConvDims): GemmLoaders {
-  const pointwise = isPointwise(d);
-  const loadA = pointwise
-    ? 'fn loadA(m : i32, k : i32, grp : i32) -> f32 { return dy[m * u.OC + grp * u.OCg + k]; }'
-    : `fn loadA(m : i32, k : i32, grp : i32) -> f32 {
-  let iw = m % u.W; let t = m / u.W; let ih = t % u.H; let b = t / u.H;
-  let o = k % u.OCg; let t2 = k / u.OCg; let kw = t2 % u.KW; let kh = t2 / u.KW;
-  let th = ih + u.pt - kh * u.dh; let tw = iw + u.pl - kw * u.dw;
+  // A[m = (b,ih,iw), k = (kh,kw,o)] = dy at the output pixel the tap reaches (if the stride lands on one)
+  const a = isPointwise(d)
+    ? `fn rowA(m : i32) -> vec4<i32> { return vec4<i32>(m * u.OC, 0, 0, 0); }${walk1('A')}
+fn loadA(r : vec4<i32>, s : vec4<i32>, grp : i32) -> f32 { return dy[r.x + grp * u.OCg + s.x]; }`
+    : `fn rowA(m : i32) -> vec4<i32> {
+  let iw = m % u.W; let t = m / u.W;
+  return vec4<i32>((t / u.H) * u.OH, t % u.H + u.pt, iw + u.pl, 0);
+}${walk3('A', 'u.OCg', 'u.KW')}
+fn loadA(r : vec4<i32>, s : vec4<i32>, grp : i32) -> f32 {
+  let th = r.y - s.x * u.dh; let tw = r.z - s.y * u.dw;
   if (th < 0 || tw < 0 || th % u.sh != 0 || tw % u.sw != 0) { return 0.0; }
   let oh = th / u.sh; let ow = tw / u.sw;
   if (oh >= u.OH || ow >= u.OW) { return 0.0; }
-  return dy[((b * u.OH + oh) * u.OW + ow) * u.OC + grp * u.OCg + o];
+  return dy[((r.x + oh) * u.OW + ow) * u.OC + grp * u.OCg + s.z];
 }`;
-  // w[kh,kw,c,g·OCg + o] read as B[k = (kh,kw,o), n = c]
-  const loadB = pointwise
-    ? 'fn loadB(k : i32, n : i32, grp : i32) -> f32 { return w[n * u.OC + grp * u.OCg + k]; }'
-    : `fn loadB(k : i32, n : i32, grp : i32) -> f32 {
-  let o = k % u.OCg; let t = k / u.OCg;
-  return w[(t * u.ICg + n) * u.OC + grp * u.OCg + o];
-}`;
+  // B[k = (kh,kw,o), n = c] = w[kh,kw,c,g·OCg + o]: row = c, k-state = (kh·KW + kw, o)
+  const b = `fn rowB(n : i32) -> vec4<i32> { return vec4<i32>(n, 0, 0, 0); }
+fn kInitB(k : i32) -> vec4<i32> { return vec4<i32>(k / u.OCg, k % u.OCg, 0, 0); }
+fn kNextB(s : vec4<i32>) -> vec4<i32> {
+  var r = s; r.y = r.y + TK;
+  while (r.y >= u.OCg) { r.y = r.y - u.OCg; r.x = r.x + 1; }
+  return r;
+}
+fn loadB(r : vec4<i32>, s : vec4<i32>, grp : i32) -> f32 { return w[(s.x * u.ICg + r.x) * u.OC + grp * u.OCg + s.y]; }`;
   return {
     aFast: 'k', bFast: 'k',
-    code: `${loadA}
-${loadB}
+    code: `${a}
+${b}
 fn store(m : i32, n : i32, grp : i32, split : i32, v : f32) { dx[m * u.IC + grp * u.ICg + n] = v; }`,
   };
 }
@@ -135,20 +160,26 @@ export function convInputGrad(b: WebGPUBackend, dy: TensorInfo, w: TensorInfo, d
 }
 
 function filterGradLoaders(d: ConvDims, split: boolean): GemmLoaders {
-  const loadA = isPointwise(d)
-    ? 'fn loadA(m : i32, k : i32, grp : i32) -> f32 { return x[k * u.IC + grp * u.ICg + m]; }'
-    : `${X_AT}
-fn loadA(m : i32, k : i32, grp : i32) -> f32 {
-  let ow = k % u.OW; let t = k / u.OW; let oh = t % u.OH; let b = t / u.OH;
-  let c = m % u.ICg; let t2 = m / u.ICg; let kw = t2 % u.KW; let kh = t2 / u.KW;
-  return xAt(b, oh * u.sh - u.pt + kh * u.dh, ow * u.sw - u.pl + kw * u.dw, grp * u.ICg + c);
+  // A[k = (b,oh,ow), m = (kh,kw,c)] = x at the tap: row = (top offset, left offset, c), k-state = (b, oh, ow)
+  const a = isPointwise(d)
+    ? `fn rowA(m : i32) -> vec4<i32> { return vec4<i32>(m, 0, 0, 0); }${walk1('A')}
+fn loadA(r : vec4<i32>, s : vec4<i32>, grp : i32) -> f32 { return x[s.x * u.IC + grp * u.ICg + r.x]; }`
+    : `fn rowA(m : i32) -> vec4<i32> {
+  let c = m % u.ICg; let t = m / u.ICg;
+  return vec4<i32>((t / u.KW) * u.dh - u.pt, (t % u.KW) * u.dw - u.pl, c, 0);
+}${walk3('A', 'u.OW', 'u.OH')}
+fn loadA(r : vec4<i32>, s : vec4<i32>, grp : i32) -> f32 {
+  let ih = s.y * u.sh + r.x; let iw = s.z * u.sw + r.y;
+  if (ih < 0 || ih >= u.H || iw < 0 || iw >= u.W) { return 0.0; }
+  return x[((s.x * u.H + ih) * u.W + iw) * u.IC + grp * u.ICg + r.z];
 }`;
   // rows m = (kh,kw,c) of the filter, columns n = output channel in the group; dw is [KH·KW·ICg, OC]
   const at = 'm * u.OC + grp * u.OCg + n';
   return {
     aFast: 'm', bFast: 'n',
-    code: `${loadA}
-fn loadB(k : i32, n : i32, grp : i32) -> f32 { return dy[k * u.OC + grp * u.OCg + n]; }
+    code: `${a}
+${ROW_N}${walk1('B')}
+fn loadB(r : vec4<i32>, s : vec4<i32>, grp : i32) -> f32 { return dy[s.x * u.OC + grp * u.OCg + r.x]; }
 fn store(m : i32, n : i32, grp : i32, split : i32, v : f32) { ${split ? `dw[split * u.M * u.groups * u.N + ${at}] = v;` : `dw[${at}] = v;`} }`,
   };
 }

@@ -12,7 +12,7 @@
 // workgroup s reduces only k ∈ [s·kPerSplit, (s+1)·kPerSplit) and `store` gets the split index (split-K: the filter
 // gradient's k = N·OH·OW is long while its M×N is small).
 import type { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
-import { grid1d, internals } from './runtime.js';
+import { grid1d, internals, targetWorkgroups } from './runtime.js';
 
 export interface GemmTile {
   tm: number;
@@ -29,11 +29,18 @@ export interface GemmShape {
   groups: number;
 }
 
-/** Which operand index consecutive invocations take when staging a slice (the operand's contiguous axis). */
+/**
+ * How the GEMM reads its operands. Each staged element of a slice keeps its row (m of A, n of B) for the whole
+ * reduction and moves along k by TK per step, so the loaders split an index into a part computed once (`row*`) and
+ * a k-state advanced by TK (`kInit*` / `kNext*`): no integer division per element in the loop. WGSL must define
+ *   fn rowA(m : i32) -> vec4<i32>      fn kInitA(k : i32) -> vec4<i32>   fn kNextA(s : vec4<i32>) -> vec4<i32>
+ *   fn loadA(r : vec4<i32>, s : vec4<i32>, grp : i32) -> f32   (and the same four for B, with n as its row)
+ *   fn store(m : i32, n : i32, grp : i32, split : i32, v : f32)
+ * using the constant TK; bounds of m, n, k are checked before loads and stores.
+ */
 export interface GemmLoaders {
-  /** WGSL defining `fn loadA(m : i32, k : i32, grp : i32) -> f32`, `fn loadB(k : i32, n : i32, grp : i32) -> f32` and
-   *  `fn store(m : i32, n : i32, grp : i32, split : i32, v : f32)`; bounds of m, n, k are checked before the calls. */
   code: string;
+  /** Which index consecutive invocations take when staging a slice (the operand's contiguous axis). */
   aFast: 'k' | 'm';
   bFast: 'n' | 'k';
 }
@@ -59,9 +66,6 @@ const TILES: GemmTile[] = [
   { tm: 32, tn: 32, tk: 16, rm: 2, rn: 2 },
 ];
 
-/** Workgroups that keep a large GPU busy (an H100 has 132 SMs; two or more resident workgroups each). */
-const TARGET_WORKGROUPS = 264;
-
 function ceil(a: number, b: number): number {
   return Math.ceil(a / b);
 }
@@ -72,33 +76,34 @@ function waste(t: GemmTile, s: GemmShape): number {
 }
 
 /**
- * The tile for a shape: the largest that still gives TARGET_WORKGROUPS workgroups without padding more than a
- * quarter of its area, else the one with the most useful work per workgroup among those that fit the device's
- * workgroup memory. `forceTile` (tests) picks one by index.
+ * The tile for a shape: the largest that still gives `target` workgroups without padding more than a quarter of its
+ * area, else the smallest (the most workgroups) among those that fit the device's workgroup memory. `forceTile`
+ * (tests) picks one by index.
  */
-export function chooseTile(s: GemmShape, workgroupBytes: number, forceTile?: number): GemmTile {
+export function chooseTile(s: GemmShape, workgroupBytes: number, target: number, forceTile?: number): GemmTile {
   const fits = TILES.filter((t) => (t.tm + t.tn) * t.tk * 4 <= workgroupBytes && (t.tn / t.rn) * (t.tm / t.rm) <= 256);
   if (forceTile !== undefined) return fits[forceTile % fits.length]!;
   const ok = fits.filter((t) => waste(t, s) <= 1.25);
-  const busy = ok.find((t) => ceil(s.M, t.tm) * ceil(s.N, t.tn) * s.groups >= TARGET_WORKGROUPS);
+  const busy = ok.find((t) => ceil(s.M, t.tm) * ceil(s.N, t.tn) * s.groups >= target);
   if (busy) return busy;
   // few tiles at any size: the smallest tile gives the most workgroups
   return fits[fits.length - 1]!;
 }
 
 /**
- * The launch of a GEMM: tile, split-K factor (only when `maxSplits` > 1: K is cut so that about TARGET_WORKGROUPS
+ * The launch of a GEMM: tile, split-K factor (only when `maxSplits` > 1: K is cut so that about targetWorkgroups()
  * workgroups run, each over at least 256 values of k), grid and uniforms.
  */
 export function planGemm(b: WebGPUBackend, s: GemmShape, maxSplits = 1, forceTile?: number): GemmPlan {
   const limits = internals(b).device.limits;
-  const tile = chooseTile(s, limits.maxComputeWorkgroupStorageSize, forceTile);
+  const target = targetWorkgroups(b);
+  const tile = chooseTile(s, limits.maxComputeWorkgroupStorageSize, target, forceTile);
   const tilesM = ceil(s.M, tile.tm);
   const tilesN = ceil(s.N, tile.tn);
   const tiles = tilesM * tilesN * s.groups;
   let splits = 1;
-  if (maxSplits > 1 && tiles < TARGET_WORKGROUPS) {
-    splits = Math.max(1, Math.min(maxSplits, ceil(TARGET_WORKGROUPS, tiles), Math.floor(s.K / 256)));
+  if (maxSplits > 1 && tiles < target) {
+    splits = Math.max(1, Math.min(maxSplits, ceil(target, tiles), Math.floor(s.K / 256)));
   }
   const kPerSplit = ceil(ceil(s.K, splits), tile.tk) * tile.tk;
   splits = Math.max(1, ceil(s.K, kPerSplit));
@@ -115,17 +120,32 @@ export function tileKey(t: GemmTile): string {
   return `${t.tm}x${t.tn}x${t.tk}r${t.rm}x${t.rn}`;
 }
 
-function stage(name: 'A' | 'B', rows: number, cols: number, fast: 'row' | 'col', threads: number, load: (r: string, c: string) => string): string {
-  // the slice is rows × cols in the operand's index order; stored k-major: A as As[k·TM + m], B as Bs[k·TN + n]
-  const n = rows * cols;
-  const lines: string[] = [];
-  for (let e0 = 0; e0 < n; e0 += threads) {
+interface Slot { row: string; k: string }
+
+/** The staged elements of one invocation: slice rows × cols, `fast` the axis neighbours take; returns per slot the
+ *  WGSL expressions of its row and k offsets (constants of the invocation) and whether the last slot may be out. */
+function slots(rows: number, cols: number, fast: 'row' | 'col', threads: number, rowIsK: boolean): Slot[] {
+  const out: Slot[] = [];
+  for (let e0 = 0; e0 < rows * cols; e0 += threads) {
     const e = `(t + ${e0})`;
     const [r, c] = fast === 'col' ? [`(${e} / ${cols})`, `(${e} % ${cols})`] : [`(${e} % ${rows})`, `(${e} / ${rows})`];
-    lines.push(`    { let rr = ${r}; let cc = ${c}; ${load('rr', 'cc')} }`);
-    if (n % threads !== 0 && e0 + threads > n) lines[lines.length - 1] = `    if (${e} < ${n}) ${lines[lines.length - 1]!.trim()}`;
+    out.push(rowIsK ? { k: r, row: c } : { row: r, k: c });
   }
-  return `    // stage ${name}\n${lines.join('\n')}`;
+  return out;
+}
+
+function stageCode(op: 'A' | 'B', sl: Slot[], t: GemmTile): { setup: string; load: string } {
+  const [base, limit, width] = op === 'A' ? ['m0', 'u.M', t.tm] : ['n0', 'u.N', t.tn];
+  const setup: string[] = [];
+  const load: string[] = [];
+  sl.forEach((s, i) => {
+    const v = `${op.toLowerCase()}${i}`;
+    setup.push(`  let ${v}r = ${s.row}; let ${v}c = ${s.k}; let ${v}row = row${op}(${base} + ${v}r); var ${v}k = kBegin + ${v}c; ` +
+      `var ${v}s = kInit${op}(${v}k);`);
+    load.push(`    { var v = 0.0; if (${base} + ${v}r < ${limit} && ${v}k < kEnd) { v = load${op}(${v}row, ${v}s, grp); } ` +
+      `${op}s[${v}c * ${width} + ${v}r] = v; ${v}k = ${v}k + ${t.tk}; ${v}s = kNext${op}(${v}s); }`);
+  });
+  return { setup: setup.join('\n'), load: load.join('\n') };
 }
 
 /** The WGSL body of a GEMM with `loaders` (bindings and the uniform struct come from the runtime). */
@@ -133,11 +153,10 @@ export function gemmBody(t: GemmTile, loaders: GemmLoaders): string {
   const wx = t.tn / t.rn;
   const wy = t.tm / t.rm;
   const threads = wx * wy;
+  if ((t.tm * t.tk) % threads !== 0 || (t.tk * t.tn) % threads !== 0) throw new Error(`gemmBody: tile ${tileKey(t)} does not stage evenly`);
   // A slice: rows m (TM) × cols k (TK); B slice: rows k (TK) × cols n (TN)
-  const stageA = stage('A', t.tm, t.tk, loaders.aFast === 'k' ? 'col' : 'row', threads, (m, k) =>
-    `let gm = m0 + ${m}; let gk = k0 + ${k}; var v = 0.0; if (gm < u.M && gk < kEnd) { v = loadA(gm, gk, grp); } As[${k} * ${t.tm} + ${m}] = v;`);
-  const stageB = stage('B', t.tk, t.tn, loaders.bFast === 'n' ? 'col' : 'row', threads, (k, n) =>
-    `let gk = k0 + ${k}; let gn = n0 + ${n}; var v = 0.0; if (gn < u.N && gk < kEnd) { v = loadB(gk, gn, grp); } Bs[${k} * ${t.tn} + ${n}] = v;`);
+  const a = stageCode('A', slots(t.tm, t.tk, loaders.aFast === 'k' ? 'col' : 'row', threads, false), t);
+  const b = stageCode('B', slots(t.tk, t.tn, loaders.bFast === 'n' ? 'col' : 'row', threads, true), t);
   const acc = t.rm * t.rn;
   const inner: string[] = [];
   for (let i = 0; i < t.rm; i++) inner.push(`      let a${i} = As[kk * ${t.tm} + ty + ${i * wy}];`);
@@ -150,6 +169,7 @@ export function gemmBody(t: GemmTile, loaders: GemmLoaders): string {
     }
   }
   return `
+const TK = ${t.tk};
 ${loaders.code}
 var<workgroup> As : array<f32, ${t.tm * t.tk}>;
 var<workgroup> Bs : array<f32, ${t.tk * t.tn}>;
@@ -171,10 +191,12 @@ fn main(@builtin(local_invocation_id) lid : vec3<u32>, @builtin(local_invocation
   let tx = i32(lid.x);
   let ty = i32(lid.y);
   let t = i32(li);
+${a.setup}
+${b.setup}
   var acc : array<f32, ${acc}>;
   for (var k0 = kBegin; k0 < kEnd; k0 += ${t.tk}) {
-${stageA}
-${stageB}
+${a.load}
+${b.load}
     workgroupBarrier();
     for (var kk = 0; kk < ${t.tk}; kk++) {
 ${inner.join('\n')}

@@ -3,10 +3,11 @@
 // chanlab-named kernels that ops use when they are registered (grouped conv, conv + BN + act, training batch norm,
 // the PiX gate). The PiX and DGC-head kernels are not switched: they have no stock counterpart.
 import { getKernel, registerKernel, unregisterKernel, type KernelConfig } from '@tensorflow/tfjs-core';
+import { batchNormKernels } from './BatchNorm.js';
 import { convKernels, convReplacements } from './Conv2D.js';
 import { stockKernels } from './stock.js';
 
-const KERNELS: KernelConfig[] = [...convKernels];
+const KERNELS: KernelConfig[] = [...convKernels, ...batchNormKernels];
 const REPLACEMENTS: KernelConfig[] = [...convReplacements];
 
 let enabled = false;

@@ -57,7 +57,7 @@ interface BackendInternals {
   computePassEncoder: GPUComputePassEncoder | null;
   commandQueueOwnedIds: WeakSet<object>;
   dispatchCountInPass: number;
-  tensorMap: { get(id: object): { resource?: unknown } };
+  tensorMap: { get(id: object): { resource?: unknown; values?: unknown; refCount: number } };
   ensureCommandEncoderReady(): void;
   endComputePassEncoder(): void;
   submitQueue(): void;
@@ -94,6 +94,12 @@ function pipelineFor(device: GPUDevice, spec: KernelSpec): GPUComputePipeline {
   return p;
 }
 
+/** Whether `t`'s data belongs to it alone (no other tensor shares the data id): only then may a kernel write it in
+ *  place. */
+export function ownsData(b: WebGPUBackend, t: TensorInfo): boolean {
+  return internals(b).tensorMap.get(t.dataId).refCount === 1;
+}
+
 /** A new output tensor on the GPU (not yet written). */
 export function newOutput(b: WebGPUBackend, shape: number[], dtype: DataType = 'float32'): TensorInfo {
   const t = b.makeTensorInfo(shape, dtype);
@@ -116,6 +122,8 @@ export function dispatch(b: WebGPUBackend, spec: KernelSpec): void {
   if (all.some((x) => util.sizeFromShape(x.tensor.shape) === 0)) return;
   const bi = internals(b);
   for (const x of all) bi.uploadToGPU(x.tensor.dataId);
+  // an output written in place (a running statistic, a parameter) must not keep a stale host copy from a read
+  for (const o of spec.outputs) bi.tensorMap.get(o.tensor.dataId).values = null;
   const pipeline = pipelineFor(bi.device, spec);
   const entries: GPUBindGroupEntry[] = all.map((x, i) => ({ binding: i, resource: { buffer: bi.tensorMap.get(x.tensor.dataId).resource as GPUBuffer } }));
   entries.push({ binding: all.length, resource: bi.makeUniforms(uniformData(spec)) });
@@ -144,6 +152,20 @@ export function dispatch(b: WebGPUBackend, spec: KernelSpec): void {
 /** tfjs's WEBGPU_DEFERRED_SUBMIT_BATCH_SIZE (registered by tfjs-backend-webgpu), read per call as tfjs does. */
 function deferredSubmitBatch(): number {
   return Number(env().get('WEBGPU_DEFERRED_SUBMIT_BATCH_SIZE'));
+}
+
+/** Whether the adapter is a CPU renderer (Mesa lavapipe/llvmpipe, SwiftShader): there a few large workgroups run
+ *  best, on a GPU many. */
+export function isSoftwareAdapter(b: WebGPUBackend): boolean {
+  const info = (b as unknown as { adapterInfo?: { vendor?: string; architecture?: string } }).adapterInfo;
+  const d = (internals(b).device as unknown as { adapterInfo?: { description?: string; device?: string } }).adapterInfo;
+  return info?.architecture === 'software' || /llvmpipe|lavapipe|swiftshader/i.test(`${d?.description ?? ''} ${d?.device ?? ''}`);
+}
+
+/** Workgroups that keep the device busy: a large GPU wants two or more per SM (an H100 has 132), a CPU renderer a
+ *  few per core. */
+export function targetWorkgroups(b: WebGPUBackend): number {
+  return isSoftwareAdapter(b) ? 8 : 264;
 }
 
 /** Grid of ceil(n / per) workgroups along x, folded into y when over the per-dimension limit. */
