@@ -7,6 +7,8 @@
 //  - otherwise, or when a hook watches any of the modules (hooks must see every call), the modules one by one.
 import * as tf from '@tensorflow/tfjs-core';
 import { ChanlabConvBnAct, type ConvBnActAttrs } from '../ops/conv/kernel_names.js';
+import { pix, type PixOptions } from '../ops/pix/index.js';
+import { validateAvgDivisor, validateReduce, validateTau, validateZeta } from '../ops/pix/validate.js';
 import { BatchNorm2d } from './batchnorm.js';
 import { Conv2d } from './conv.js';
 import type { Module } from './module.js';
@@ -19,14 +21,21 @@ export interface ConvBnActOptions {
   /** Added after the batch norm, before the ReLU; a function is called after the conv and the BN ran (so that
    *  modules are called in the plain order: conv, bn, then the shortcut's). */
   residual?: tf.Tensor | (() => tf.Tensor);
+  /** The conv's input is pix(x, p) (a PiX bottleneck's squeeze): fused into the conv's reads at inference, the pix op
+   *  otherwise. The caller checks that no hook watches its PiX operator. */
+  inputPix?: { p: tf.Tensor; options: PixOptions };
 }
 
 function residualOf(o: ConvBnActOptions): tf.Tensor | undefined {
   return typeof o.residual === 'function' ? o.residual() : o.residual;
 }
 
+function pixed(x: tf.Tensor, o: ConvBnActOptions): tf.Tensor {
+  return o.inputPix ? pix(x as tf.Tensor4D, o.inputPix.p, o.inputPix.options) : x;
+}
+
 function plain(conv: Module, bn: Module, x: tf.Tensor, o: ConvBnActOptions): tf.Tensor {
-  let y = bn.call(conv.call(x));
+  let y = bn.call(conv.call(pixed(x, o)));
   const r = residualOf(o);
   if (r) y = tf.add(y, r);
   if (o.relu === 'relu') return tf.relu(y);
@@ -43,11 +52,19 @@ function fusedInference(conv: Conv2d, bn: BatchNorm2d, x: tf.Tensor, o: ConvBnAc
     strides: conv.stride, pad: conv.pad, dilations: conv.dilation, groups: conv.groups,
     activation: o.relu ? 'relu' : 'linear', eps: bn.eps,
   };
+  if (o.inputPix) {
+    const q = o.inputPix.options;
+    attrs.pix = {
+      zeta: validateZeta(q.zeta, 'convBnAct'), tau: validateTau(q.tau ?? 0.5, 'convBnAct'),
+      reduce: validateReduce(q.reduce ?? 'pick-or-mix', 'convBnAct'), avgDivisor: validateAvgDivisor(q.avgDivisor ?? 'zeta'),
+    };
+  }
   const inputs: tf.NamedTensorMap = {
     x, filter: conv.weight.variable, mean: bn.runningMean!.variable, variance: bn.runningVar!.variable,
     gamma: bn.weight!.variable, beta: bn.bias!.variable,
   };
   if (conv.bias) inputs.bias = conv.bias.variable;
+  if (o.inputPix) inputs.pixP = o.inputPix.p;
   const r = residualOf(o);
   if (r) inputs.residual = r;
   return tf.engine().runKernel(ChanlabConvBnAct, inputs, attrs as unknown as tf.NamedAttrMap) as tf.Tensor;
@@ -62,7 +79,7 @@ export function convBnAct(conv: Module, bn: Module, x: tf.Tensor, o: ConvBnActOp
     if (affine && hasConvBnActKernel() && !tf.engine().isTapeOn()) return fusedInference(conv, bn, x, o);
     return plain(conv, bn, x, o);
   }
-  const y = conv.call(x);
+  const y = conv.call(pixed(x, o));
   return bn.forwardAct(y, o.relu ? 'relu' : 'linear', residualOf(o));
 }
 

@@ -76,16 +76,33 @@ function groupConv(args: Args): TensorInfo {
     { activation: 'linear' });
 }
 
+const PIX_MODES: Record<NonNullable<ConvBnActAttrs['pix']>['reduce'], number> = { max: 0, avg: 1, min: 2, 'w-pix': 3, 'pick-or-mix': 4 };
+
+/** The PiX input of a ChanlabConvBnAct call: x [N,H,W,C_pix] read as G = ceil(C_pix / ζ) channels. */
+function pixInput(a: ConvBnActAttrs, x: TensorInfo, p: TensorInfo | undefined): { shape: number[]; pix?: ConvEpilogue['pix'] } {
+  if (!a.pix) return { shape: x.shape };
+  const [N, H, W, C] = x.shape as [number, number, number, number];
+  const G = Math.ceil(C / a.pix.zeta);
+  if (p === undefined || util.sizeFromShape(p.shape) !== N * G) {
+    throw new Error(`${ChanlabConvBnAct}: with pix, pixP must hold N·G = ${N * G} probabilities, got [${p?.shape ?? 'none'}]`);
+  }
+  return {
+    shape: [N, H, W, G],
+    pix: { p, cPix: C, zeta: a.pix.zeta, tau: a.pix.tau, mode: PIX_MODES[a.pix.reduce], divByGroup: a.pix.avgDivisor === 'groupSize' },
+  };
+}
+
 function convBnAct(args: Args): TensorInfo {
-  const { x, filter, bias, mean, variance, gamma, beta, residual } = args.inputs as Record<string, TensorInfo | undefined>;
+  const { x, filter, bias, mean, variance, gamma, beta, residual, pixP } = args.inputs as Record<string, TensorInfo | undefined>;
   const a = args.attrs as unknown as ConvBnActAttrs;
-  const d = convDims(ChanlabConvBnAct, x!.shape, filter!.shape, a);
+  const px = pixInput(a, x!, pixP);
+  const d = convDims(ChanlabConvBnAct, px.shape, filter!.shape, a);
   const bnParts = [mean, variance, gamma, beta];
   if (bnParts.some((t) => t !== undefined) && bnParts.some((t) => t === undefined)) {
     throw new Error(`${ChanlabConvBnAct}: give all of mean, variance, gamma and beta, or none`);
   }
   const ep: ConvEpilogue = {
-    bias, residual, activation: a.activation,
+    bias, residual, activation: a.activation, pix: px.pix,
     bn: mean ? { mean, variance: variance!, gamma: gamma!, beta: beta!, eps: a.eps } : undefined,
   };
   if (residual) checkDy(`${ChanlabConvBnAct} residual`, residual, [d.N, d.OH, d.OW, d.OC]);

@@ -14,12 +14,24 @@ import { type ConvDims, convUniforms, dimsKey, isPointwise } from './conv_dims.j
 import { gemmBody, planGemm, tileKey, type GemmLoaders } from './gemm.js';
 import { type Binding, dispatch, grid1d, newOutput } from './runtime.js';
 
+/** The conv's input is pix(x, p) (ops/pix): x holds C_pix channels, the conv reads G = ceil(C_pix / ζ) groups. */
+export interface ConvPixInput {
+  p: TensorInfo;
+  cPix: number;
+  zeta: number;
+  tau: number;
+  /** 0 max, 1 avg, 2 min, 3 w-pix, 4 pick-or-mix (p < τ ? max : avg) */
+  mode: number;
+  divByGroup: boolean;
+}
+
 export interface ConvEpilogue {
   bias?: TensorInfo;
   /** batch norm with given statistics (inference) */
   bn?: { mean: TensorInfo; variance: TensorInfo; gamma: TensorInfo; beta: TensorInfo; eps: number };
   residual?: TensorInfo;
   activation: ConvActivation;
+  pix?: ConvPixInput;
 }
 
 /** Tests force a tile (by index into the candidates) to cover every tile's code on small shapes. */
@@ -49,9 +61,35 @@ fn kNext${name}(s : vec4<i32>) -> vec4<i32> { return vec4<i32>(s.x + TK, 0, 0, 0
 // B of the forward (and A's row of the pointwise forward): a matrix row-major in k
 const ROW_N = 'fn rowB(n : i32) -> vec4<i32> { return vec4<i32>(n, 0, 0, 0); }';
 
+// pix(x, p) of group g at pixel offset `at` (channels at..at+C_pix): the official kernel's branches (ops/pix)
+const PIX_AT = `
+fn pixAt(at : i32, g : i32, pi : f32) -> f32 {
+  let lo = at + g * u.zeta;
+  let r = min(u.zeta, u.cPix - g * u.zeta);
+  var mx = -0x1.fffffep+127f; var mn = 0x1.fffffep+127f; var s = 0.0;
+  for (var j = 0; j < r; j++) { let v = px[lo + j]; if (mx < v) { mx = v; } if (mn > v) { mn = v; } s = s + v; }
+  let div = select(f32(u.zeta), f32(r), u.divByGroup == 1);
+  var mode = u.mode;
+  if (mode == 4) { mode = select(1, 0, pi < u.tau); }
+  if (mode == 0) { return pi * mx; }
+  if (mode == 1) { return (pi * s) / div; }
+  if (mode == 2) { return pi * mn; }
+  return pi * mx + (1.0 - pi) * (s / div);
+}`;
+
 function forwardLoaders(d: ConvDims, ep: ConvEpilogue): GemmLoaders {
-  // A[m = (b,oh,ow), k = (kh,kw,c)]: row = (b·H, top row, left column), k-state = (kh, kw, c)
-  const a = isPointwise(d)
+  // A[m = (b,oh,ow), k = (kh,kw,c)]: row = (b·H, top row, left column, b), k-state = (kh, kw, c)
+  const a = ep.pix ? `fn rowA(m : i32) -> vec4<i32> {
+  let ow = m % u.OW; let t = m / u.OW; let oh = t % u.OH; let b = t / u.OH;
+  return vec4<i32>(b * u.H, oh * u.sh - u.pt, ow * u.sw - u.pl, b);
+}${walk3('A', 'u.ICg', 'u.KW')}${PIX_AT}
+fn loadA(r : vec4<i32>, s : vec4<i32>, grp : i32) -> f32 {
+  let ih = r.y + s.x * u.dh; let iw = r.z + s.y * u.dw;
+  if (ih < 0 || ih >= u.H || iw < 0 || iw >= u.W) { return 0.0; }
+  let g = grp * u.ICg + s.z;
+  return pixAt(((r.x + ih) * u.W + iw) * u.cPix, g, pp[r.w * u.IC + g]);
+}`
+    : isPointwise(d)
     ? `fn rowA(m : i32) -> vec4<i32> { return vec4<i32>(m * u.IC, 0, 0, 0); }${walk1('A')}
 fn loadA(r : vec4<i32>, s : vec4<i32>, grp : i32) -> f32 { return x[r.x + grp * u.ICg + s.x]; }`
     : `fn rowA(m : i32) -> vec4<i32> {
@@ -84,16 +122,24 @@ fn store(m : i32, n : i32, grp : i32, split : i32, acc : f32) {
 }
 
 function epilogueKey(ep: ConvEpilogue): string {
-  return `${ep.bias ? 'b' : ''}${ep.bn ? 'n' : ''}${ep.residual ? 'r' : ''}${ep.activation}`;
+  return `${ep.pix ? 'pix' : ''}${ep.bias ? 'b' : ''}${ep.bn ? 'n' : ''}${ep.residual ? 'r' : ''}${ep.activation}`;
 }
 
 const EPS_UNIFORM = (eps: number) => ({ name: 'eps', type: 'f32' as const, value: eps });
+
+function pixUniforms(px: ConvPixInput | undefined): Array<{ name: string; type: 'i32' | 'f32'; value: number }> {
+  if (!px) return [];
+  return [{ name: 'cPix', type: 'i32', value: px.cPix }, { name: 'zeta', type: 'i32', value: px.zeta },
+    { name: 'tau', type: 'f32', value: px.tau }, { name: 'mode', type: 'i32', value: px.mode },
+    { name: 'divByGroup', type: 'i32', value: px.divByGroup ? 1 : 0 }];
+}
 
 /** y = act(bn(conv(x, w) + bias) + residual): [N,OH,OW,OC]. */
 export function convForward(b: WebGPUBackend, x: TensorInfo, w: TensorInfo, d: ConvDims, ep: ConvEpilogue): TensorInfo {
   const y = newOutput(b, [d.N, d.OH, d.OW, d.OC]);
   const plan = planGemm(b, { M: d.N * d.OH * d.OW, N: d.OCg, K: d.KH * d.KW * d.ICg, groups: d.groups }, 1, forcedTile);
-  const inputs: Binding[] = [{ name: 'x', tensor: x }, { name: 'w', tensor: w }];
+  const inputs: Binding[] = [{ name: ep.pix ? 'px' : 'x', tensor: x }, { name: 'w', tensor: w }];
+  if (ep.pix) inputs.push({ name: 'pp', tensor: ep.pix.p });
   if (ep.bias) inputs.push({ name: 'bias', tensor: ep.bias });
   if (ep.bn) {
     inputs.push({ name: 'bnMean', tensor: ep.bn.mean }, { name: 'bnVar', tensor: ep.bn.variance },
@@ -105,7 +151,7 @@ export function convForward(b: WebGPUBackend, x: TensorInfo, w: TensorInfo, d: C
     name: 'conv2d', key: `conv_fwd_${tileKey(plan.tile)}_${dimsKey(d)}_${epilogueKey(ep)}`,
     body: () => gemmBody(plan.tile, loaders),
     outputs: [{ name: 'y', tensor: y }], inputs,
-    uniforms: [...plan.uniforms, ...convUniforms(d), EPS_UNIFORM(ep.bn?.eps ?? 0)],
+    uniforms: [...plan.uniforms, ...convUniforms(d), EPS_UNIFORM(ep.bn?.eps ?? 0), ...pixUniforms(ep.pix)],
     dispatch: plan.dispatch,
   });
   return y;

@@ -1,14 +1,17 @@
 // Switches chanlab's webgpu kernels on and off (on by default when the backend loads; CHANLAB_WEBGPU_KERNELS=0 keeps
-// tfjs's stock kernels, e.g. to measure against them): replacements of tfjs's own kernels (convolutions) and
-// chanlab-named kernels that ops use when they are registered (grouped conv, conv + BN + act, training batch norm,
-// the PiX gate). The PiX and DGC-head kernels are not switched: they have no stock counterpart.
+// tfjs's stock kernels, e.g. to measure against them): replacements of tfjs's own kernels (convolutions, the spatial
+// mean) and chanlab-named kernels that ops use when they are registered (grouped conv, conv + BN + act, training
+// batch norm, the PiX gate; the fused SGD checks webgpuKernelsEnabled()). The PiX and DGC-head kernels are not
+// switched: they have no stock counterpart.
 import { getKernel, registerKernel, unregisterKernel, type KernelConfig } from '@tensorflow/tfjs-core';
 import { batchNormKernels } from './BatchNorm.js';
 import { convKernels, convReplacements } from './Conv2D.js';
+import { meanReplacements } from './Mean.js';
+import { pixGateKernels } from './PixGate.js';
 import { stockKernels } from './stock.js';
 
-const KERNELS: KernelConfig[] = [...convKernels, ...batchNormKernels];
-const REPLACEMENTS: KernelConfig[] = [...convReplacements];
+const KERNELS: KernelConfig[] = [...convKernels, ...batchNormKernels, ...pixGateKernels];
+const REPLACEMENTS: KernelConfig[] = [...convReplacements, ...meanReplacements];
 
 let enabled = false;
 

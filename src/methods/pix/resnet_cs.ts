@@ -22,7 +22,7 @@ import { xavierUniform } from '../../nn/init.js';
 import { Module } from '../../nn/module.js';
 import { AdaptiveAvgPool2d, MaxPool2d } from '../../nn/pooling.js';
 import type { ModelConfig } from '../../models/registry.js';
-import type { PixReduce } from '../../ops/pix/index.js';
+import type { PixOptions, PixReduce } from '../../ops/pix/index.js';
 import { validateTau, validateZeta } from '../../ops/pix/validate.js';
 import { PiXSampler, type PiXActivation, type PiXOptions } from './pix_module.js';
 import { SqueezeExcitation } from './se.js';
@@ -80,6 +80,19 @@ export abstract class PiXBlock extends PiXSampler {
     }
   }
 
+  /**
+   * The squeeze as the first conv's input: PiX is given to convBnAct (fused into the conv's reads at inference on
+   * webgpu) unless a hook watches the PiX operator, which then runs as a module.
+   */
+  protected squeezeInput(ip: tf.Tensor): { inputPix: { p: tf.Tensor; options: PixOptions } } | Record<string, never> {
+    return this.pix.hooked ? {} : { inputPix: { p: this.probabilities(ip), options: { zeta: this.zeta, tau: this.tau, reduce: this.reduce } } };
+  }
+
+  /** The first conv's input where squeezeInput gave none: the PiX module on ip. */
+  protected squeezed(ip: tf.Tensor, given: object): tf.Tensor {
+    return 'inputPix' in given ? ip : this.sample(ip);
+  }
+
   /** relu(shortcut(ip) + se(bn(conv(x)))): conv → BN → add → ReLU fused where the backend allows (src/nn/conv_bn.ts). */
   protected residual(ip: tf.Tensor, x: tf.Tensor, conv: Conv2d, bn: BatchNorm2d, relu: ReLU): tf.Tensor {
     const proj = () => (this.conv_proj ? convBnAct(this.conv_proj, this.bn_proj!, ip, { relu: null }) : ip);
@@ -113,8 +126,8 @@ export class PiXBottleneck extends PiXBlock {
 
   forward(ip: tf.Tensor): tf.Tensor {
     return tf.tidy(() => {
-      let x = this.sample(ip);
-      x = convBnAct(this.conv_ce, this.bn_ce, x, { relu: this.relu_ce });
+      const sq = this.squeezeInput(ip);
+      const x = convBnAct(this.conv_ce, this.bn_ce, this.squeezed(ip, sq), { relu: this.relu_ce, ...sq });
       return this.residual(ip, x, this.conv_exp, this.bn_exp, this.final_relu);
     });
   }
@@ -141,7 +154,8 @@ export class PiXBasicBlock extends PiXBlock {
 
   forward(ip: tf.Tensor): tf.Tensor {
     return tf.tidy(() => {
-      const x = convBnAct(this.conv1, this.bn1, this.sample(ip), { relu: this.relu });
+      const sq = this.squeezeInput(ip);
+      const x = convBnAct(this.conv1, this.bn1, this.squeezed(ip, sq), { relu: this.relu, ...sq });
       return this.residual(ip, x, this.conv2, this.bn2, this.relu);
     });
   }
