@@ -104,9 +104,10 @@ class LossMeter {
     this.pending = next;
     this.samples += n;
   }
-  flush(): number {
+  /** Reads the pending sum (asynchronously: a webgpu backend cannot be read synchronously in Node). */
+  async flush(): Promise<number> {
     if (this.pending) {
-      this.sum += this.pending.dataSync()[0]!;
+      this.sum += (await this.pending.data())[0]!;
       this.pending.dispose();
       this.pending = null;
     }
@@ -260,9 +261,9 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
   }
 
   const log = (rec: Record<string, unknown>) => appendFileSync(paths.metrics, `${JSON.stringify({ time: new Date().toISOString(), ...rec })}\n`);
-  const state = (finished: boolean): TrainState => ({
+  const state = (finished: boolean, epochLossSum: number): TrainState => ({
     model: cfg.model, modelConfig, step, loader: loaders.train.state(), rng: initGenerator().getState(),
-    optimizer: opt.state().meta, emaUpdates: ema?.updates ?? 0, epochLossSum: meter.flush(), epochSamples: meter.samples,
+    optimizer: opt.state().meta, emaUpdates: ema?.updates ?? 0, epochLossSum, epochSamples: meter.samples,
     bestTop1, finished,
   });
   let lastSaved: number | null = null;
@@ -271,7 +272,7 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
   /** Settles pending losses and refuses non-finite weights: nothing non-finite is ever saved or evaluated. */
   const assertFinite = async () => {
     await watch.check(0, where());
-    const bad = [...nonFiniteState(model), ...(ema ? nonFiniteState(ema.ema).map((k) => `ema ${k}`) : [])];
+    const bad = [...await nonFiniteState(model), ...(ema ? (await nonFiniteState(ema.ema)).map((k) => `ema ${k}`) : [])];
     if (bad.length) {
       throw new DivergedError(`diverged: non-finite weights after step ${step} (lr ${fmt(opt.lr)}): ${bad.slice(0, 5).join(', ')}; ` +
         `${watch.lastText()}${where()}`);
@@ -279,7 +280,8 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
   };
   const save = async (path: string, finished = false) => {
     await assertFinite();
-    saveTrainCheckpoint(path, { model, ema: ema?.ema, optimizer: opt, state: state(finished), extra: hooks.extraState?.() ?? null });
+    const lossSum = await meter.flush();
+    await saveTrainCheckpoint(path, { model, ema: ema?.ema, optimizer: opt, state: state(finished, lossSum), extra: hooks.extraState?.() ?? null });
     if (path === paths.last) lastSaved = step;
   };
 
@@ -352,7 +354,7 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
     const vars = opt.params.map((p) => p.variable);
     let windowStart = performance.now();
     let windowSamples = 0;
-    let windowLoss = meter.flush();
+    let windowLoss = await meter.flush();
     let windowLossSamples = meter.samples;
     const interrupt = async (epoch: number) => {
       await save(paths.last);
@@ -411,7 +413,7 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
         await watch.check(1, where()); // the previous step's loss: read without waiting on this one
         const isLast = b === nb - 1;
         if (step % cfg.logEvery! === 0 || step === totalSteps) {
-          const sum = meter.flush();
+          const sum = await meter.flush();
           const loss = (sum - windowLoss) / Math.max(meter.samples - windowLossSamples, 1);
           [windowLoss, windowLossSamples] = [sum, meter.samples];
           const secs = (performance.now() - windowStart) / 1000;
@@ -435,7 +437,7 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
       await assertFinite();
       const done = step >= totalSteps;
       const rec: Record<string, unknown> = {
-        type: 'epoch', epoch, step, trainLoss: meter.flush() / Math.max(meter.samples, 1),
+        type: 'epoch', epoch, step, trainLoss: (await meter.flush()) / Math.max(meter.samples, 1),
         trainImgPerSec: epochSamples / ((performance.now() - epochStart) / 1000),
       };
       const evalNow = done || (cfg.evalEvery! > 0 && (epoch + 1) % cfg.evalEvery! === 0);
