@@ -99,6 +99,13 @@ export async function run(argv: string[]): Promise<number> {
           r.nativeCopyGBps === null ? '—' : fmt(r.nativeCopyGBps, 2),
           fmt(r.forwardGBps / r.bestCopyGBps, 2), fmt(r.backwardGBps / r.bestCopyGBps, 2),
         ])));
+      const timed = rows.filter((r) => r.gpu !== null);
+      if (timed.length) {
+        console.log('\nPiX kernels by GPU timestamps vs a raw WGSL copy of x timed the same way');
+        console.log(table(['backend', 'size', 'fwd GPU ms', 'bwd GPU ms', 'copy GPU ms', 'fwd GB/s', 'bwd GB/s', 'copy GB/s', 'f+b ÷ copy'],
+          timed.map((r) => [r.backend, r.size, fmt(r.gpu!.forwardMs, 3), fmt(r.gpu!.backwardMs, 3), fmt(r.gpu!.copyMs, 3),
+            fmt(r.gpu!.forwardGBps, 1), fmt(r.gpu!.backwardGBps, 1), fmt(r.gpu!.copyGBps, 1), fmt(r.gpu!.ratio, 2)])));
+      }
     }
     if (sections.includes('dgc')) {
       const rows: DgcBenchRow[] = [];

@@ -11,7 +11,7 @@ import {
   ChanlabGroupConv2D, ChanlabGroupConv2DBackpropFilter, ChanlabGroupConv2DBackpropInput, type GroupConvAttrs,
 } from '../../ops/group_conv/kernel_names.js';
 import { convDims, type ConvGeometryAttrs } from './conv_dims.js';
-import { convFilterGrad, convForward, convInputGrad, type ConvEpilogue } from './conv.js';
+import { convF16, convFilterGrad, convForward, convInputGrad, type ConvEpilogue } from './conv.js';
 import { stock } from './stock.js';
 
 type Args = Parameters<KernelFunc>[0];
@@ -106,7 +106,8 @@ function convBnAct(args: Args): TensorInfo {
     bn: mean ? { mean, variance: variance!, gamma: gamma!, beta: beta!, eps: a.eps } : undefined,
   };
   if (residual) checkDy(`${ChanlabConvBnAct} residual`, residual, [d.N, d.OH, d.OW, d.OC]);
-  return convForward(args.backend as unknown as WebGPUBackend, x!, filter!, d, ep);
+  const b = args.backend as unknown as WebGPUBackend;
+  return convForward(b, x!, filter!, d, ep, convF16(b));
 }
 
 /** Kernels that replace tfjs's stock webgpu kernels of the same name. */

@@ -12,7 +12,7 @@ import type { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
 import type { ConvActivation } from '../../ops/conv/kernel_names.js';
 import { type ConvDims, convUniforms, dimsKey, isPointwise } from './conv_dims.js';
 import { gemmBody, planGemm, tileKey, type GemmLoaders } from './gemm.js';
-import { type Binding, dispatch, grid1d, newOutput } from './runtime.js';
+import { type Binding, dispatch, grid1d, internals, newOutput } from './runtime.js';
 
 /** The conv's input is pix(x, p) (ops/pix): x holds C_pix channels, the conv reads G = ceil(C_pix / ζ) groups. */
 export interface ConvPixInput {
@@ -32,6 +32,20 @@ export interface ConvEpilogue {
   residual?: TensorInfo;
   activation: ConvActivation;
   pix?: ConvPixInput;
+}
+
+/** Inference convolutions (ChanlabConvBnAct) in f16 where the device has shader-f16 (setConvF16). */
+let f16Inference = process.env.CHANLAB_WEBGPU_F16 === '1';
+
+/** Switches the f16 inference path (CHANLAB_WEBGPU_F16=1 at start-up); returns whether it is now on. */
+export function setConvF16(on: boolean): boolean {
+  f16Inference = on;
+  return f16Inference;
+}
+
+/** Whether inference convolutions run in f16 on this device (asked for, and the device has shader-f16). */
+export function convF16(b: WebGPUBackend): boolean {
+  return f16Inference && internals(b).device.features.has('shader-f16');
 }
 
 /** Tests force a tile (by index into the candidates) to cover every tile's code on small shapes. */
@@ -134,8 +148,8 @@ function pixUniforms(px: ConvPixInput | undefined): Array<{ name: string; type: 
     { name: 'divByGroup', type: 'i32', value: px.divByGroup ? 1 : 0 }];
 }
 
-/** y = act(bn(conv(x, w) + bias) + residual): [N,OH,OW,OC]. */
-export function convForward(b: WebGPUBackend, x: TensorInfo, w: TensorInfo, d: ConvDims, ep: ConvEpilogue): TensorInfo {
+/** y = act(bn(conv(x, w) + bias) + residual): [N,OH,OW,OC]; `f16`: the GEMM in f16 (convF16). */
+export function convForward(b: WebGPUBackend, x: TensorInfo, w: TensorInfo, d: ConvDims, ep: ConvEpilogue, f16 = false): TensorInfo {
   const y = newOutput(b, [d.N, d.OH, d.OW, d.OC]);
   const plan = planGemm(b, { M: d.N * d.OH * d.OW, N: d.OCg, K: d.KH * d.KW * d.ICg, groups: d.groups }, 1, forcedTile);
   const inputs: Binding[] = [{ name: ep.pix ? 'px' : 'x', tensor: x }, { name: 'w', tensor: w }];
@@ -148,8 +162,8 @@ export function convForward(b: WebGPUBackend, x: TensorInfo, w: TensorInfo, d: C
   if (ep.residual) inputs.push({ name: 'res', tensor: ep.residual });
   const loaders = forwardLoaders(d, ep);
   dispatch(b, {
-    name: 'conv2d', key: `conv_fwd_${tileKey(plan.tile)}_${dimsKey(d)}_${epilogueKey(ep)}`,
-    body: () => gemmBody(plan.tile, loaders),
+    name: f16 ? 'conv2d_f16' : 'conv2d', key: `conv_fwd_${tileKey(plan.tile)}_${dimsKey(d)}_${epilogueKey(ep)}${f16 ? '_f16' : ''}`,
+    body: () => gemmBody(plan.tile, loaders, f16), enables: f16 ? ['f16'] : [],
     outputs: [{ name: 'y', tensor: y }], inputs,
     uniforms: [...plan.uniforms, ...convUniforms(d), EPS_UNIFORM(ep.bn?.eps ?? 0), ...pixUniforms(ep.pix)],
     dispatch: plan.dispatch,

@@ -134,7 +134,7 @@ function slots(rows: number, cols: number, fast: 'row' | 'col', threads: number,
   return out;
 }
 
-function stageCode(op: 'A' | 'B', sl: Slot[], t: GemmTile): { setup: string; load: string } {
+function stageCode(op: 'A' | 'B', sl: Slot[], t: GemmTile, el: string): { setup: string; load: string } {
   const [base, limit, width] = op === 'A' ? ['m0', 'u.M', t.tm] : ['n0', 'u.N', t.tn];
   const setup: string[] = [];
   const load: string[] = [];
@@ -143,25 +143,35 @@ function stageCode(op: 'A' | 'B', sl: Slot[], t: GemmTile): { setup: string; loa
     setup.push(`  let ${v}r = ${s.row}; let ${v}c = ${s.k}; let ${v}row = row${op}(${base} + ${v}r); var ${v}k = kBegin + ${v}c; ` +
       `var ${v}s = kInit${op}(${v}k);`);
     load.push(`    { var v = 0.0; if (${base} + ${v}r < ${limit} && ${v}k < kEnd) { v = load${op}(${v}row, ${v}s, grp); } ` +
-      `${op}s[${v}c * ${width} + ${v}r] = v; ${v}k = ${v}k + ${t.tk}; ${v}s = kNext${op}(${v}s); }`);
+      `${op}s[${v}c * ${width} + ${v}r] = ${el}(v); ${v}k = ${v}k + ${t.tk}; ${v}s = kNext${op}(${v}s); }`);
   });
   return { setup: setup.join('\n'), load: load.join('\n') };
 }
 
-/** The WGSL body of a GEMM with `loaders` (bindings and the uniform struct come from the runtime). */
-export function gemmBody(t: GemmTile, loaders: GemmLoaders): string {
+/**
+ * The WGSL body of a GEMM with `loaders` (bindings and the uniform struct come from the runtime). `f16`: the slices
+ * are staged in workgroup memory as f16 and multiplied in f16, the products summed in f32 (the inference path behind
+ * the device's shader-f16; the runtime adds `enable f16`).
+ */
+export function gemmBody(t: GemmTile, loaders: GemmLoaders, f16 = false): string {
+  const el = f16 ? 'f16' : 'f32';
   const wx = t.tn / t.rn;
   const wy = t.tm / t.rm;
   const threads = wx * wy;
   if ((t.tm * t.tk) % threads !== 0 || (t.tk * t.tn) % threads !== 0) throw new Error(`gemmBody: tile ${tileKey(t)} does not stage evenly`);
   // A slice: rows m (TM) × cols k (TK); B slice: rows k (TK) × cols n (TN)
-  const a = stageCode('A', slots(t.tm, t.tk, loaders.aFast === 'k' ? 'col' : 'row', threads, false), t);
-  const b = stageCode('B', slots(t.tk, t.tn, loaders.bFast === 'n' ? 'col' : 'row', threads, true), t);
+  const a = stageCode('A', slots(t.tm, t.tk, loaders.aFast === 'k' ? 'col' : 'row', threads, false), t, el);
+  const b = stageCode('B', slots(t.tk, t.tn, loaders.bFast === 'n' ? 'col' : 'row', threads, true), t, el);
   const acc = t.rm * t.rn;
   const inner: string[] = [];
   for (let i = 0; i < t.rm; i++) inner.push(`      let a${i} = As[kk * ${t.tm} + ty + ${i * wy}];`);
   for (let j = 0; j < t.rn; j++) inner.push(`      let b${j} = Bs[kk * ${t.tn} + tx + ${j * wx}];`);
-  for (let i = 0; i < t.rm; i++) for (let j = 0; j < t.rn; j++) inner.push(`      acc[${i * t.rn + j}] = fma(a${i}, b${j}, acc[${i * t.rn + j}]);`);
+  for (let i = 0; i < t.rm; i++) {
+    for (let j = 0; j < t.rn; j++) {
+      const k = i * t.rn + j;
+      inner.push(f16 ? `      acc[${k}] = acc[${k}] + f32(a${i} * b${j});` : `      acc[${k}] = fma(a${i}, b${j}, acc[${k}]);`);
+    }
+  }
   const stores: string[] = [];
   for (let i = 0; i < t.rm; i++) {
     for (let j = 0; j < t.rn; j++) {
@@ -171,8 +181,8 @@ export function gemmBody(t: GemmTile, loaders: GemmLoaders): string {
   return `
 const TK = ${t.tk};
 ${loaders.code}
-var<workgroup> As : array<f32, ${t.tm * t.tk}>;
-var<workgroup> Bs : array<f32, ${t.tk * t.tn}>;
+var<workgroup> As : array<${el}, ${t.tm * t.tk}>;
+var<workgroup> Bs : array<${el}, ${t.tk * t.tn}>;
 @compute @workgroup_size(${wx}, ${wy}, 1)
 fn main(@builtin(local_invocation_id) lid : vec3<u32>, @builtin(local_invocation_index) li : u32,
         @builtin(workgroup_id) wid : vec3<u32>, @builtin(num_workgroups) nwg : vec3<u32>) {
