@@ -68,6 +68,11 @@ const manifest = {
   webgpu: (read('backends.txt') ?? '').split('\n').find((l) => l.startsWith('webgpu')) ?? null,
   node: process.version,
   torch: (read('torch.txt') ?? '').trim(),
+  adapter: (() => { const a = jsonValues(read('adapter.json') ?? '')[0]; return a ? {
+    features: a.default?.features ?? null, limits: a.default?.limits ?? null,
+    subgroupMatrixConfigs: a.allow_unsafe_apis?.subgroupMatrixConfigs ?? null,
+    subgroupMatrixFeature: a.allow_unsafe_apis?.features?.includes('chromium-experimental-subgroup-matrix') ?? null,
+  } : null; })(),
   steps: Object.fromEntries((read('status.tsv') ?? '').trim().split('\n').filter(Boolean).map((l) => l.split('\t'))),
   summary: {
     trainStep: {

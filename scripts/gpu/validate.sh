@@ -79,15 +79,26 @@ cd "$RUNDIR"
 "$NODE" "$B" backends 2>&1 | tee "$R/backends.txt"
 grep -q '^webgpu *yes' "$R/backends.txt" || { echo "WebGPU did not come up: see backends.txt and device.txt"; cp "$LOG" "$R/"; exit 3; }
 
+step "0. what Dawn offers here (features, limits, subgroup-matrix configurations: tensor cores)"
+DAWN_NODE=""; [ -f "$W/chanlab/dawn.node" ] && DAWN_NODE="$W/chanlab/dawn.node"
+(cd "$REPO" && run_step adapter 60 "$NODE" scripts/gpu/adapter.mjs $DAWN_NODE > "$R/adapter.json")
+grep -E '"(shader-f16|subgroups|chromium-experimental-subgroup-matrix|timestamp-query)"|"M":' "$R/adapter.json" | sort | uniq -c
+
 step "PyTorch reference (optional)"
-TORCH_PY=${CHANLAB_TORCH_PYTHON:-$(command -v python3 || echo /usr/bin/python3)}
-TORCH=$("$TORCH_PY" -c "import torch; print(torch.__version__, 'cuda' if torch.cuda.is_available() else 'no-cuda')" 2>&1 | tail -1)
-echo "python3 torch: $TORCH" | tee "$R/torch.txt"
-if [ "$REHEARSAL" = 1 ]; then TORCH_DEVICE=cpu
-elif echo "$TORCH" | grep -q ' cuda$'; then TORCH_DEVICE=cuda
+# the first interpreter that imports torch: CHANLAB_TORCH_PYTHON, Debian's /usr/bin/python3, then python3 on PATH
+TORCH_PY=""; TORCH="no python3 with torch"
+for py in ${CHANLAB_TORCH_PYTHON:-} /usr/bin/python3 "$(command -v python3 || true)"; do
+  [ -x "$py" ] || continue
+  if t=$("$py" -c "import torch; print(torch.__version__, 'cuda' if torch.cuda.is_available() else 'no-cuda')" 2>/dev/null); then
+    TORCH_PY=$py; TORCH=$t; break
+  fi
+done
+echo "torch: $TORCH${TORCH_PY:+ ($TORCH_PY)}" | tee "$R/torch.txt"
+if [ "$REHEARSAL" = 1 ] && [ -n "$TORCH_PY" ]; then TORCH_DEVICE=cpu
+elif [ -n "$TORCH_PY" ] && echo "$TORCH" | grep -q ' cuda$'; then TORCH_DEVICE=cuda
 else
   TORCH_DEVICE=none
-  echo "no CUDA torch on this machine: the training step is measured without its PyTorch CUDA reference (× PyTorch = —)" | tee -a "$R/torch.txt"
+  echo "no CUDA torch on this machine (optional): the training step is measured without its PyTorch CUDA reference (× PyTorch = —)" | tee -a "$R/torch.txt"
 fi
 
 if [ "$REHEARSAL" = 1 ]; then

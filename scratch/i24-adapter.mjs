@@ -1,0 +1,12 @@
+const dawn = await import('webgpu');
+Object.assign(globalThis, dawn.globals);
+const gpu = dawn.create([]);
+const a = await gpu.requestAdapter();
+console.log([...a.features].sort().join(' '));
+const l = {}; for (const k in a.limits) l[k] = a.limits[k];
+console.log(JSON.stringify(l));
+console.log(JSON.stringify(a.info));
+const gpu2 = dawn.create(['enable-dawn-features=allow_unsafe_apis']);
+const b = await gpu2.requestAdapter();
+console.log('unsafe:', [...b.features].sort().join(' '));
+process.exit(0);
