@@ -10,6 +10,7 @@ import { releaseBackends, useBackend, webgpuErrors } from '../../src/backend/ind
 import { WebGPUProfiler, type WebGPUCounts } from '../../src/backend/webgpu_profile.js';
 import { DEFAULT_TRAIN_STEP, trainStepOf } from '../../src/bench/train-step.js';
 import { manualSeed } from '../../src/nn/init.js';
+import { convF16, setConvF16 } from '../../src/kernels/webgpu/conv.js';
 import { ChanlabConvBnAct } from '../../src/ops/conv/kernel_names.js';
 import { pix, type PixReduce } from '../../src/ops/pix/index.js';
 import { createModel } from '../../src/zoo/index.js';
@@ -75,6 +76,34 @@ describe('PiX inside the squeeze conv', () => {
       expect(relDiff(await go('webgpu'), await go('cpu'))).toBeLessThan(2e-5);
     });
   }
+});
+
+describe('f16 inference convolutions (shader-f16)', () => {
+  it('stay within 1e-2 of f32 and do run in f16 (the results differ)', async () => {
+    await tf.setBackend('webgpu');
+    const b = tf.backend() as never;
+    const x = tf.tensor4d(randArray([2, 9, 9, 24], 1), [2, 9, 9, 24]);
+    const w = tf.tensor4d(randArray([3, 3, 24, 40], 2).map((v) => v / 15), [3, 3, 24, 40]);
+    const run = async (f16: boolean) => {
+      setConvF16(f16);
+      const y = tf.engine().runKernel(ChanlabConvBnAct, { x, filter: w },
+        { strides: [1, 1], pad: [[0, 0], [1, 1], [1, 1], [0, 0]], dilations: [1, 1], groups: 1, activation: 'linear', eps: 0 } as never) as tf.Tensor;
+      const v = (await y.data()) as Float32Array;
+      y.dispose();
+      return v;
+    };
+    try {
+      const full = await run(false);
+      const half = await run(true);
+      expect(convF16(b)).toBe(true); // lavapipe offers shader-f16
+      const d = relDiff(half, full);
+      expect(d).toBeGreaterThan(0);
+      expect(d).toBeLessThan(1e-2);
+    } finally {
+      setConvF16(false);
+      tf.dispose([x, w]);
+    }
+  });
 });
 
 describe('spatial mean in one dispatch', () => {
