@@ -91,7 +91,7 @@ describe('chanlab webgpu convolutions vs a naive reference', () => {
     const c = CASES[7]!; // grouped, strided: exercises loaders and edges
     const d = data(c);
     try {
-      for (let t = 0; t < 5; t++) {
+      for (let t = 0; t < 8; t++) {
         forceConvTile(t);
         expectClose(await run(c, d), d.ref);
       }

@@ -154,7 +154,7 @@ describe('dispatches per forward and per training step', () => {
       expect(gpu.counts!.reads).toBe(1);
       expect(gpu.counts!.uploads).toBe(0); // weights and input went up in the first pass
       expect(relDiff(gpu.value, (await logits('wasm')).value)).toBeLessThan(1e-4);
-    });
+    }, 300_000);
   }
 
   it(`resnet8_small training step (batch 2, 32×32, SGD): ${TRAIN_STEP_DISPATCHES} dispatches, the loss its only read-back`, async () => {

@@ -64,6 +64,10 @@ const TILES: GemmTile[] = [
   { tm: 64, tn: 32, tk: 16, rm: 4, rn: 2 },
   { tm: 32, tn: 64, tk: 16, rm: 2, rn: 4 },
   { tm: 32, tn: 32, tk: 16, rm: 2, rn: 2 },
+  // few rows (batch-1 late layers, 1×1 heads): thin tiles that pad little
+  { tm: 16, tn: 64, tk: 16, rm: 1, rn: 4 },
+  { tm: 8, tn: 128, tk: 16, rm: 1, rn: 4 },
+  { tm: 4, tn: 256, tk: 16, rm: 1, rn: 4 },
 ];
 
 function ceil(a: number, b: number): number {
@@ -77,17 +81,16 @@ function waste(t: GemmTile, s: GemmShape): number {
 
 /**
  * The tile for a shape: the largest that still gives `target` workgroups without padding more than a quarter of its
- * area, else the smallest (the most workgroups) among those that fit the device's workgroup memory. `forceTile`
- * (tests) picks one by index.
+ * area; else the one that pads least (ties: more workgroups) — few rows (batch 1, late layers) take the thin tiles.
+ * Only tiles that fit the device's workgroup memory. `forceTile` (tests) picks one by index.
  */
 export function chooseTile(s: GemmShape, workgroupBytes: number, target: number, forceTile?: number): GemmTile {
   const fits = TILES.filter((t) => (t.tm + t.tn) * t.tk * 4 <= workgroupBytes && (t.tn / t.rn) * (t.tm / t.rm) <= 256);
   if (forceTile !== undefined) return fits[forceTile % fits.length]!;
-  const ok = fits.filter((t) => waste(t, s) <= 1.25);
-  const busy = ok.find((t) => ceil(s.M, t.tm) * ceil(s.N, t.tn) * s.groups >= target);
+  const count = (t: GemmTile) => ceil(s.M, t.tm) * ceil(s.N, t.tn) * s.groups;
+  const busy = fits.find((t) => waste(t, s) <= 1.25 && count(t) >= target);
   if (busy) return busy;
-  // few tiles at any size: the smallest tile gives the most workgroups
-  return fits[fits.length - 1]!;
+  return [...fits].sort((a, b) => waste(a, s) - waste(b, s) || count(b) - count(a))[0]!;
 }
 
 /**
@@ -120,7 +123,7 @@ export function tileKey(t: GemmTile): string {
   return `${t.tm}x${t.tn}x${t.tk}r${t.rm}x${t.rn}`;
 }
 
-interface Slot { row: string; k: string }
+interface Slot { row: string; k: string; /** WGSL condition for the slot's element to exist (a slice smaller than the workgroup) */ exists: string | null }
 
 /** The staged elements of one invocation: slice rows × cols, `fast` the axis neighbours take; returns per slot the
  *  WGSL expressions of its row and k offsets (constants of the invocation) and whether the last slot may be out. */
@@ -129,7 +132,8 @@ function slots(rows: number, cols: number, fast: 'row' | 'col', threads: number,
   for (let e0 = 0; e0 < rows * cols; e0 += threads) {
     const e = `(t + ${e0})`;
     const [r, c] = fast === 'col' ? [`(${e} / ${cols})`, `(${e} % ${cols})`] : [`(${e} % ${rows})`, `(${e} / ${rows})`];
-    out.push(rowIsK ? { k: r, row: c } : { row: r, k: c });
+    const exists = e0 + threads > rows * cols ? `${e} < ${rows * cols}` : null;
+    out.push(rowIsK ? { k: r, row: c, exists } : { row: r, k: c, exists });
   }
   return out;
 }
@@ -142,7 +146,7 @@ function stageCode(op: 'A' | 'B', sl: Slot[], t: GemmTile, el: string): { setup:
     const v = `${op.toLowerCase()}${i}`;
     setup.push(`  let ${v}r = ${s.row}; let ${v}c = ${s.k}; let ${v}row = row${op}(${base} + ${v}r); var ${v}k = kBegin + ${v}c; ` +
       `var ${v}s = kInit${op}(${v}k);`);
-    load.push(`    { var v = 0.0; if (${base} + ${v}r < ${limit} && ${v}k < kEnd) { v = load${op}(${v}row, ${v}s, grp); } ` +
+    load.push(`    ${s.exists ? `if (${s.exists}) ` : ''}{ var v = 0.0; if (${base} + ${v}r < ${limit} && ${v}k < kEnd) { v = load${op}(${v}row, ${v}s, grp); } ` +
       `${op}s[${v}c * ${width} + ${v}r] = ${el}(v); ${v}k = ${v}k + ${t.tk}; ${v}s = kNext${op}(${v}s); }`);
   });
   return { setup: setup.join('\n'), load: load.join('\n') };
@@ -158,7 +162,6 @@ export function gemmBody(t: GemmTile, loaders: GemmLoaders, f16 = false): string
   const wx = t.tn / t.rn;
   const wy = t.tm / t.rm;
   const threads = wx * wy;
-  if ((t.tm * t.tk) % threads !== 0 || (t.tk * t.tn) % threads !== 0) throw new Error(`gemmBody: tile ${tileKey(t)} does not stage evenly`);
   // A slice: rows m (TM) × cols k (TK); B slice: rows k (TK) × cols n (TN)
   const a = stageCode('A', slots(t.tm, t.tk, loaders.aFast === 'k' ? 'col' : 'row', threads, false), t, el);
   const b = stageCode('B', slots(t.tk, t.tn, loaders.bFast === 'n' ? 'col' : 'row', threads, true), t, el);
