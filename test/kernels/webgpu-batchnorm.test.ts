@@ -3,8 +3,9 @@
 // output, batch statistics, running statistics updated in place, and the gradients of x, γ, β and the residual.
 // Shapes with a channel count that is not a multiple of the 32-channel tile and more rows than one chunk.
 import * as tf from '@tensorflow/tfjs-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { releaseBackends, useBackend, webgpuErrors } from '../../src/backend/index.js';
+import { describe, expect, it } from 'vitest';
+import { webgpuErrors } from '../../src/backend/index.js';
+import { withBackends } from '../helpers/backends.js';
 import { BatchNorm2d } from '../../src/nn/batchnorm.js';
 import { hasBatchNormActKernel } from '../../src/nn/batchnorm_train.js';
 import { randArray, relDiff } from './conv_ref.js';
@@ -51,11 +52,7 @@ async function run(c: Case, backend: string): Promise<Out> {
   return out;
 }
 
-beforeAll(async () => {
-  await useBackend('cpu');
-  await useBackend('webgpu');
-});
-afterAll(() => releaseBackends());
+withBackends('cpu', 'webgpu');
 
 describe('webgpu fused training batch norm vs stock ops on cpu', () => {
   it('is registered', () => expect(hasBatchNormActKernel()).toBe(true));

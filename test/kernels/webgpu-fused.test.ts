@@ -5,8 +5,9 @@
 //  - a ResNet-50 and a PiX-ResNet-50 forward at batch 1 (64×64) give wasm's logits in a pinned number of dispatches
 //    with one read-back, and a small ResNet's training step a pinned number with one read-back (the loss).
 import * as tf from '@tensorflow/tfjs-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { releaseBackends, useBackend, webgpuErrors } from '../../src/backend/index.js';
+import { describe, expect, it } from 'vitest';
+import { webgpuErrors } from '../../src/backend/index.js';
+import { withBackends } from '../helpers/backends.js';
 import { WebGPUProfiler, type WebGPUCounts } from '../../src/backend/webgpu_profile.js';
 import { DEFAULT_TRAIN_STEP, trainStepOf } from '../../src/bench/train-step.js';
 import { manualSeed } from '../../src/nn/init.js';
@@ -36,12 +37,7 @@ async function counted<T>(f: () => Promise<T>): Promise<{ value: T; counts: WebG
   }
 }
 
-beforeAll(async () => {
-  await useBackend('cpu');
-  await useBackend('wasm');
-  await useBackend('webgpu');
-});
-afterAll(() => releaseBackends());
+withBackends('cpu', 'wasm', 'webgpu');
 
 describe('PiX inside the squeeze conv', () => {
   const CASES: Array<{ x: Shape4; zeta: number; reduce: PixReduce; divisor: 'zeta' | 'groupSize'; stride: number }> = [

@@ -2,8 +2,9 @@
 // cpu: p and the gradients of x, the weight and the bias, for channel counts below, at and above the 256 lanes of a
 // workgroup, both activations, batch 1 and more. Runs on Mesa lavapipe on CPU-only machines.
 import * as tf from '@tensorflow/tfjs-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { releaseBackends, useBackend, webgpuErrors } from '../../src/backend/index.js';
+import { describe, expect, it } from 'vitest';
+import { webgpuErrors } from '../../src/backend/index.js';
+import { withBackends } from '../helpers/backends.js';
 import { WebGPUProfiler } from '../../src/backend/webgpu_profile.js';
 import { hasPixGateKernel, pixGate, pixGateComposite, type PixGateActivation } from '../../src/ops/pix/index.js';
 import { randArray, relDiff } from './conv_ref.js';
@@ -29,11 +30,7 @@ async function run(backend: string, c: (typeof CASES)[number], f: typeof pixGate
   return out;
 }
 
-beforeAll(async () => {
-  await useBackend('cpu');
-  await useBackend('webgpu');
-});
-afterAll(() => releaseBackends());
+withBackends('cpu', 'webgpu');
 
 describe('pixGate on webgpu', () => {
   it('has the kernel', () => expect(hasPixGateKernel('webgpu')).toBe(true));

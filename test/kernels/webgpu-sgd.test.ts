@@ -3,8 +3,9 @@
 // decay, with more parameters than one dispatch binds; a parameter whose data is shared takes the per-parameter
 // path and is left correct, the tensor sharing its data untouched.
 import * as tf from '@tensorflow/tfjs-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { releaseBackends, useBackend, webgpuErrors } from '../../src/backend/index.js';
+import { describe, expect, it } from 'vitest';
+import { webgpuErrors } from '../../src/backend/index.js';
+import { withBackends } from '../helpers/backends.js';
 import { WebGPUProfiler } from '../../src/backend/webgpu_profile.js';
 import { SGD, type ParamEntry, type SGDOptions } from '../../src/train/optim.js';
 import { randArray, relDiff } from './conv_ref.js';
@@ -44,11 +45,7 @@ async function run(backend: string, o: SGDOptions): Promise<Run> {
   return out;
 }
 
-beforeAll(async () => {
-  await useBackend('cpu');
-  await useBackend('webgpu');
-});
-afterAll(() => releaseBackends());
+withBackends('cpu', 'webgpu');
 
 describe('webgpu multi-tensor SGD', () => {
   const CASES: SGDOptions[] = [

@@ -12,7 +12,8 @@ import type { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
 import type { ConvActivation } from '../../ops/conv/kernel_names.js';
 import { type ConvDims, convUniforms, dimsKey, isPointwise } from './conv_dims.js';
 import { gemmBody, planGemm, tileKey, type GemmLoaders } from './gemm.js';
-import { type Binding, dispatch, grid1d, internals, newOutput } from './runtime.js';
+import { type Binding, dispatch, internals, newOutput } from './runtime.js';
+import { stridedSum } from './sum.js';
 
 /** The conv's input is pix(x, p) (ops/pix): x holds C_pix channels, the conv reads G = ceil(C_pix / ζ) groups. */
 export interface ConvPixInput {
@@ -263,22 +264,7 @@ export function convFilterGrad(b: WebGPUBackend, x: TensorInfo, dy: TensorInfo, 
     dispatch: plan.dispatch,
   });
   if (!split) return target;
-  const dw = newOutput(b, shape);
-  dispatch(b, {
-    name: 'sum_splits', key: 'sum_splits',
-    body: () => `
-@compute @workgroup_size(256)
-fn main(@builtin(global_invocation_id) gid : vec3<u32>, @builtin(num_workgroups) nwg : vec3<u32>) {
-  let i = i32(gid.y * nwg.x * 256u + gid.x);
-  if (i >= u.size) { return; }
-  var s = 0.0;
-  for (var j = 0; j < u.splits; j++) { s = s + parts[j * u.size + i]; }
-  out[i] = s;
-}`,
-    outputs: [{ name: 'out', tensor: dw }], inputs: [{ name: 'parts', tensor: target }],
-    uniforms: [{ name: 'size', type: 'i32', value: size }, { name: 'splits', type: 'i32', value: plan.splits }],
-    dispatch: grid1d(b, size, 256),
-  });
+  const dw = stridedSum(b, target, shape, { inner: size, outerStride: 0, count: plan.splits, stride: size, scale: 1 });
   b.disposeData(target.dataId);
   return dw;
 }

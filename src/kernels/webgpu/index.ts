@@ -20,21 +20,23 @@ export function webgpuKernelsEnabled(): boolean {
   return enabled;
 }
 
+/** Puts chanlab's kernel in place of tfjs's stock one of the same name (kept in stockKernels for fallback). */
+function replaceStock(k: KernelConfig): void {
+  const prev = getKernel(k.kernelName, 'webgpu');
+  if (prev === undefined) throw new Error(`setWebGPUKernels: tfjs has no webgpu ${k.kernelName} kernel (import @tensorflow/tfjs-backend-webgpu first)`);
+  stockKernels.set(k.kernelName, prev);
+  unregisterKernel(k.kernelName, 'webgpu');
+  registerKernel(k);
+}
+
 /** Registers (true) or removes (false) chanlab's webgpu kernels; call after tfjs-backend-webgpu is imported. */
 export function setWebGPUKernels(on: boolean): boolean {
-  if (on === enabled) return enabled;
-  if (on) {
-    for (const k of REPLACEMENTS) {
-      const prev = getKernel(k.kernelName, 'webgpu');
-      if (prev === undefined) throw new Error(`setWebGPUKernels: tfjs has no webgpu ${k.kernelName} kernel (import @tensorflow/tfjs-backend-webgpu first)`);
-      stockKernels.set(k.kernelName, prev);
-      unregisterKernel(k.kernelName, 'webgpu');
-      registerKernel(k);
-    }
-    for (const k of KERNELS) registerKernel(k);
-  } else {
-    for (const k of [...REPLACEMENTS, ...KERNELS]) unregisterKernel(k.kernelName, 'webgpu');
-    for (const k of stockKernels.values()) registerKernel(k);
+  if (on !== enabled && on) {
+    REPLACEMENTS.forEach(replaceStock);
+    KERNELS.forEach((k) => registerKernel(k));
+  } else if (on !== enabled) {
+    [...REPLACEMENTS, ...KERNELS].forEach((k) => unregisterKernel(k.kernelName, 'webgpu'));
+    stockKernels.forEach((k) => registerKernel(k));
     stockKernels.clear();
   }
   enabled = on;
