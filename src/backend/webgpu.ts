@@ -83,7 +83,10 @@ function recordUncapturedErrors(globals: object): void {
  */
 async function dawnOptions(dawn: DawnModule): Promise<string[]> {
   const env = process.env.CHANLAB_WEBGPU_FLAGS;
-  const extra = env ? env.split(',').map((s) => s.trim()).filter(Boolean) : [];
+  const given = env ? env.split(',').map((s) => s.trim()).filter(Boolean) : [];
+  // GPU timestamps unrounded (Dawn rounds them to 65.5 µs by default, which hides every small dispatch in a profile),
+  // unless the flags say otherwise
+  const extra = given.some((f) => f.startsWith('disable-dawn-features=')) ? given : ['disable-dawn-features=timestamp_quantization', ...given];
   const index = process.env.CHANLAB_WEBGPU_ADAPTER?.trim();
   if (!index) return extra;
   if (extra.some((f) => /^(adapter|backend)=/.test(f))) {
