@@ -2,10 +2,10 @@
   "targets": [
     {
       "target_name": "chanlab_native",
-      "sources": ["src/addon.cc", "src/conv.cc", "src/pool.cc", "src/batchnorm.cc", "src/pix.cc", "src/pix_gate.cc", "src/pix_simd.cc", "src/rows.cc", "src/dgc.cc"],
+      "sources": ["<!@(ls -1 src/*.cc src/generated/*.cc)"],
       "cflags_cc": ["-O3", "-std=c++17", "-fopenmp", "-fexceptions"],
       "cflags_cc!": ["-fno-exceptions"],
-      "ldflags": ["-fopenmp"],
+      "ldflags": ["-fopenmp", "-Wl,-z,now"],
       "libraries": ["-ldnnl", "-lgomp"]
     }
   ]

@@ -31,11 +31,24 @@ function intro(t: TableDefinition): string {
 const code = (id: string, source: string) => ({ cell_type: 'code', id, metadata: {}, source, execution_count: null, outputs: [] });
 
 /** The notebook of table `t` as .ipynb text (nbformat 4.5, the repository's tslab kernel). */
+interface NotebookJson { cells: Array<{ cell_type: string; source: string | string[] }>; metadata?: { chanlab?: { inputs?: string[] } } }
+
+/** What a notebook is made of, without its outputs: cell types and sources, and the inputs it declares. */
+export function notebookSource(text: string): string {
+  const nb = JSON.parse(text) as NotebookJson;
+  const src = (s: string | string[]) => (Array.isArray(s) ? s.join('') : s);
+  return JSON.stringify({ cells: nb.cells.map((c) => [c.cell_type, src(c.source)]), inputs: nb.metadata?.chanlab?.inputs ?? [] });
+}
+
 export function tableNotebook(t: TableDefinition): string {
   const nb = {
     nbformat: 4,
     nbformat_minor: 5,
-    metadata: { kernelspec: { name: 'tslab', display_name: 'TypeScript (chanlab tslab)', language: 'typescript' }, language_info: { name: 'typescript' } },
+    metadata: {
+      kernelspec: { name: 'tslab', display_name: 'TypeScript (chanlab tslab)', language: 'typescript' }, language_info: { name: 'typescript' },
+      // the files its outputs come from (scripts/notebook-hash.mjs): the table's results at every tier
+      chanlab: { inputs: [`repro/results/*/${t.id}.json`] },
+    },
     cells: [
       { cell_type: 'markdown', id: 'c00', metadata: {}, source: intro(t) },
       code('c01', "import * as tslab from 'tslab';\nimport { showTable } from './dist/repro/notebook.js';\nimport { closeFigureRenderer } from './dist/src/viz/notebook.js';"),

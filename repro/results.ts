@@ -5,12 +5,15 @@ import { lastCodeCommit } from '../src/core/git.js';
 import { existsSync, readFileSync } from 'node:fs';
 import type { Manifest } from '../src/train/manifest.js';
 import type { Metrics, Tier } from './definition.js';
+import { unverified } from './digest.js';
 
 export const RESULT_SCHEMA = 'chanlab-repro/1';
 
 export interface RunRecord {
   metrics: Metrics;
   manifest: Manifest;
+  /** sha256 of metrics and manifest (repro/digest.ts); absent in records written before digests */
+  digest?: string;
   /** Training run directory (training rows). */
   runDir?: string;
 }
@@ -80,13 +83,18 @@ export function parseResult(text: string, path: string, table: string, tier: Tie
     const w = `rows.${id}`;
     try {
       if (!isObject(r) || !isObject(r.config) || !Array.isArray(r.seeds)) throw new Error(`${w}: expected {config, computed, seeds[]}`);
+      const verify = (rec: Record<string, unknown>, at: string) => {
+        checkMetrics(rec.metrics, at);
+        const why = unverified(rec as unknown as RunRecord);
+        if (why) throw new Error(`${at}: ${why}`);
+      };
       if (r.computed !== null) {
         if (!isObject(r.computed) || !isObject(r.computed.manifest)) throw new Error(`${w}.computed: expected {metrics, manifest} or null`);
-        checkMetrics(r.computed.metrics, `${w}.computed`);
+        verify(r.computed, `${w}.computed`);
       }
       r.seeds.forEach((s: unknown, i: number) => {
         if (!isObject(s) || !Number.isInteger(s.seed) || !isObject(s.manifest)) throw new Error(`${w}.seeds[${i}]: expected {seed, metrics, manifest}`);
-        checkMetrics(s.metrics, `${w}.seeds[${i}]`);
+        verify(s, `${w}.seeds[${i}]`);
       });
     } catch (e) {
       throw bad((e as Error).message);

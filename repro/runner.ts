@@ -4,7 +4,9 @@
 import { existsSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeFileAtomic, writeJsonAtomic } from '../src/core/fs.js';
-import { withFileLock } from '../src/core/lock.js';
+import { LockTimeoutError, withFileLock } from '../src/core/lock.js';
+import { RunStopped } from '../src/train/stop.js';
+import { sealed } from './digest.js';
 import { makeManifest, type Manifest } from '../src/train/manifest.js';
 import { train, runPaths } from '../src/train/loop.js';
 import { Progress } from '../src/train/progress.js';
@@ -174,7 +176,7 @@ async function trainSeed(row: RowDefinition, seed: number, ctx: RowContext, comm
   // the manifest sums the wall time of every finished segment of a resumed run (a killed segment's time is lost)
   const wall = manifest.wallSeconds ?? r.wallSeconds;
   const extra = row.train!.metrics ? await row.train!.metrics(runDir, config) : {};
-  return { seed, runDir, metrics: { top1: r.final.top1, top5: r.final.top5, trainWallSeconds: wall, trainImgPerSec: images / wall, ...extra }, manifest };
+  return sealed({ seed, runDir, metrics: { top1: r.final.top1, top5: r.final.top5, trainWallSeconds: wall, trainImgPerSec: images / wall, ...extra }, manifest });
 }
 
 /** The result file, or null when there is none or it is corrupt. */
@@ -251,7 +253,7 @@ export async function runTables(tables: readonly TableDefinition[], o: ReproOpti
       f.rows[rowId] = mergeRow(rec, f.rows[rowId])!;
       saveResult(table, tier, path, f);
       return f;
-    });
+    }, { onWait: log });
     if (o.fresh && todo.length) {
       // --fresh starts the selected rows (or seed) over: their records and training runs go (the file, for a whole table)
       await withFileLock(path, () => {
@@ -259,7 +261,7 @@ export async function runTables(tables: readonly TableDefinition[], o: ReproOpti
         if (!disk || whole || disk.commit !== commit) return rmSync(path, { force: true });
         forgetFresh(disk, todo, o.seed);
         saveResult(table, tier, path, disk);
-      });
+      }, { onWait: log });
       for (const row of todo) rmSync(join(rowWorkDir(workRoot, tier, table.id, row.id), ...(o.seed === undefined ? [] : [`seed-${o.seed}`])), { recursive: true, force: true });
     }
     let file: ResultFile | null = loadResult(path, table.id, tier);
@@ -280,7 +282,7 @@ export async function runTables(tables: readonly TableDefinition[], o: ReproOpti
           const t0 = Date.now();
           const metrics = await row.compute!(ctx);
           Object.assign(manifest, { endTime: new Date().toISOString(), wallSeconds: (Date.now() - t0) / 1000, status: 'finished' });
-          rec.computed = { metrics, manifest };
+          rec.computed = sealed({ metrics, manifest });
           await save();
           ran++;
         }
@@ -293,6 +295,9 @@ export async function runTables(tables: readonly TableDefinition[], o: ReproOpti
           log(`✔ ${table.id}/${row.id} seed ${seed}: test top-1 ${s.metrics.top1!.toFixed(2)}% in ${s.metrics.trainWallSeconds!.toFixed(0)} s`);
         }
       } catch (e) {
+        // Ctrl-C / SIGTERM stop the whole command (exit 130 / 143), and a result lock that stays busy would stay busy
+        // for every row: neither moves on to the next row
+        if (e instanceof RunStopped || e instanceof LockTimeoutError) throw e;
         failures.push(`${row.id}: ${(e as Error).message}`);
         log(`✘ ${table.id}/${row.id}: ${(e as Error).message}`);
       }

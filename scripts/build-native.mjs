@@ -1,11 +1,13 @@
 #!/usr/bin/env node
 // Builds the optional native addon (native/ → native/build/Release/chanlab_native.node) with node-gyp against the
 // system oneDNN (Debian: libdnnl-dev). Run by `npm ci` / `npm install` (the "install" script) and by
-// `npm run build:native`. It never fails the install: on any problem it prints one line and exits 0, and chanlab
-// uses its pure wasm kernels. CHANLAB_NATIVE=0 skips the build. The compiler output goes to native/build.log.
+// `npm run build:native`. It first regenerates the bindings from native/kernels.json (native/generate.mjs). It never
+// fails the install: on any problem it prints one line and exits 0, and chanlab uses its pure wasm kernels.
+// CHANLAB_NATIVE=0 skips the build. The compiler output goes to native/build.log.
 import { spawnSync } from 'node:child_process';
 import { existsSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { writeOutputs } from '../native/generate.mjs';
 
 const root = process.cwd();
 const dir = path.join(root, 'native');
@@ -32,6 +34,7 @@ function findNodeGyp() {
 try {
   if (process.env.CHANLAB_NATIVE === '0') done(true, 'skipped (CHANLAB_NATIVE=0); pure wasm kernels');
   if (!existsSync(path.join(dir, 'binding.gyp'))) done(false, 'native/binding.gyp not found; pure wasm kernels');
+  writeOutputs(root); // the bindings and prototypes from native/kernels.json, so a build never uses stale ones
   const gyp = findNodeGyp();
   if (gyp === undefined) done(false, 'node-gyp not found (it ships with npm); pure wasm kernels');
   const dnnl = ['/usr/include/oneapi/dnnl/dnnl.hpp', '/usr/local/include/oneapi/dnnl/dnnl.hpp'].some(existsSync);
@@ -49,7 +52,9 @@ try {
   const check = spawnSync(process.execPath, ['-e', `console.log(require(${JSON.stringify(addon)}).version())`],
     { encoding: 'utf8' });
   if (check.status !== 0) {
-    done(false, `built but does not load (${(check.stderr || '').trim().split('\n')[0]}); pure wasm kernels`);
+    const lines = (check.stderr || '').trim().split('\n');
+    const why = lines.find((l) => /undefined symbol|Error:/.test(l)) ?? lines[0];
+    done(false, `built but does not load (${why.trim().slice(0, 240)}); pure wasm kernels`);
   }
   done(true, `built ${path.relative(root, addon)} (${check.stdout.trim()})`);
 } catch (e) {

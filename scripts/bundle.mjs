@@ -56,9 +56,7 @@ const __filename = __chanlabToPath(import.meta.url);
 const __dirname = __filename.slice(0, __filename.lastIndexOf('/'));
 const __chanlabBundleDir = __dirname;
 if (!process.env.CHANLAB_CONFIGS && __chanlabFs.existsSync(__dirname + '/configs')) process.env.CHANLAB_CONFIGS = __dirname + '/configs';
-if (!process.env.CHANLAB_NATIVE_PATH && __chanlabFs.existsSync(__dirname + '/chanlab_native.node')) {
-  process.env.CHANLAB_NATIVE_PATH = __dirname + '/chanlab_native.node';
-}`;
+`;
 
 // the code this bundle is built from, by the same rules as run manifests and reproduction results (src/core/git.ts,
 // compiled in dist/): untracked files count, the suite's result files do not

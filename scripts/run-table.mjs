@@ -29,11 +29,47 @@ const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const TIERS = ['quick', 'small', 'full'];
 
 class UsageError extends Error {}
+/** A failure outside this script (sbatch, squeue): its message, without a JavaScript stack. */
+class ToolError extends Error {}
+
+// Slurm option values, checked before they reach the sbatch script (each is also written double-quoted there, and
+// none may hold a quote, a newline or another control character: no value can add a line or a command).
+const SLURM_FORMATS = {
+  partition: [/^[A-Za-z0-9_.+-]+(,[A-Za-z0-9_.+-]+)*$/, 'a Slurm partition name or a comma-separated list of them (letters, digits, _ . + -)'],
+  account: [/^[A-Za-z0-9_.+-]+$/, 'a Slurm account name (letters, digits, _ . + -)'],
+  time: [/^(\d+|\d+:\d{1,2}|\d+:\d{1,2}:\d{1,2}|\d+-\d{1,2}|\d+-\d{1,2}:\d{1,2}|\d+-\d{1,2}:\d{1,2}:\d{1,2}|UNLIMITED|INFINITE)$/i,
+    'a Slurm time limit: minutes, MM:SS, HH:MM:SS, D-HH, D-HH:MM or D-HH:MM:SS (e.g. 24:00:00)'],
+  mem: [/^\d+[KMGT]?$/i, 'a Slurm memory size: an integer with an optional unit K, M, G or T (e.g. 32G)'],
+};
+
+function checkSlurmValue(name, value) {
+  if (value === undefined) return undefined;
+  const [re, expected] = SLURM_FORMATS[name];
+  if (!re.test(String(value))) throw new UsageError(`--${name} must be ${expected}, got ${JSON.stringify(String(value))}`);
+  return String(value);
+}
+
+/** A path written into the sbatch script: no quote, newline or other control character. */
+function scriptPath(what, p) {
+  if (/["\\$`\x00-\x1f\x7f]/.test(p)) throw new UsageError(`${what} ${JSON.stringify(p)} holds a quote, $, backquote, backslash or control character, which a Slurm script cannot carry safely`);
+  return p;
+}
+
+/** `--opt -1` as `--opt=-1` for options with values: a negative number is a value (checked later), not an unknown flag. */
+function joinNegativeValues(argv, strings) {
+  const out = [];
+  for (let i = 0; i < argv.length; i++) {
+    const next = argv[i + 1];
+    if (argv[i].startsWith('--') && strings.includes(argv[i].slice(2)) && next !== undefined && /^-[\d.]/.test(next)) out.push(`${argv[i]}=${argv[++i]}`);
+    else out.push(argv[i]);
+  }
+  return out;
+}
 
 function parseOptions(argv) {
   const strings = ['tier', 'seeds', 'gpus', 'procs', 'backend', 'retries', 'work', 'out', 'chanlab', 'partition', 'account', 'time', 'gpus-per-task', 'cpus-per-task', 'mem'];
   const booleans = ['dry-run', 'slurm', 'wait', 'help', 'fresh'];
-  const a = minimist(argv, { string: strings, boolean: booleans, alias: { h: 'help' }, unknown: (o) => {
+  const a = minimist(joinNegativeValues(argv, strings), { string: strings, boolean: booleans, alias: { h: 'help' }, unknown: (o) => {
     if (o.startsWith('-')) throw new UsageError(`unknown option '${o}' (see --help)`);
     return true;
   } });
@@ -69,7 +105,10 @@ function parseOptions(argv) {
     retries: int('retries', 0, 2), work: path.resolve(a.work ?? path.join('runs', 'repro')), out: path.resolve(a.out ?? path.join('repro', 'results')),
     chanlab: chanlab ? chanlab.split(/\s+/).filter(Boolean) : [process.execPath, path.join(ROOT, 'bin', 'chanlab.js')],
     dryRun: a['dry-run'], slurm: a.slurm, wait: a.wait, fresh: a.fresh,
-    sbatch: { partition: a.partition, account: a.account, time: a.time ?? '24:00:00', gpusPerTask: int('gpus-per-task', 1), cpusPerTask: int('cpus-per-task', 1, 1), mem: a.mem },
+    sbatch: {
+      partition: checkSlurmValue('partition', a.partition), account: checkSlurmValue('account', a.account), time: checkSlurmValue('time', a.time ?? '24:00:00'),
+      gpusPerTask: int('gpus-per-task', 1), cpusPerTask: int('cpus-per-task', 1, 1), mem: checkSlurmValue('mem', a.mem),
+    },
   };
 }
 
@@ -213,14 +252,17 @@ function shq(s) {
   return `'${String(s).replace(/'/g, `'\\''`)}'`;
 }
 
+/** An `#SBATCH --name="value"` line (sbatch strips the quotes); values were checked by parseOptions / scriptPath. */
+const directive = (name, value) => `#SBATCH --${name}="${value}"`;
+
 function sbatchScript(o, todo, unitsFile) {
   const s = o.sbatch;
   const header = [
-    `#SBATCH --job-name=chanlab-${o.tier}`, `#SBATCH --array=0-${todo.length - 1}`, '#SBATCH --requeue', '#SBATCH --open-mode=append',
-    `#SBATCH --output=${path.join(o.work, 'slurm', '%A_%a.out')}`, `#SBATCH --chdir=${process.cwd()}`, `#SBATCH --time=${s.time}`,
-    `#SBATCH --ntasks=1`, `#SBATCH --cpus-per-task=${s.cpusPerTask}`,
-    ...(s.gpusPerTask ? [`#SBATCH --gpus-per-task=${s.gpusPerTask}`] : []), ...(s.partition ? [`#SBATCH --partition=${s.partition}`] : []),
-    ...(s.account ? [`#SBATCH --account=${s.account}`] : []), ...(s.mem ? [`#SBATCH --mem=${s.mem}`] : []),
+    directive('job-name', `chanlab-${o.tier}`), directive('array', `0-${todo.length - 1}`), '#SBATCH --requeue', '#SBATCH --open-mode=append',
+    directive('output', scriptPath('--work', path.join(o.work, 'slurm', '%A_%a.out'))), directive('chdir', scriptPath('the working directory', process.cwd())),
+    directive('time', s.time), '#SBATCH --ntasks=1', directive('cpus-per-task', s.cpusPerTask),
+    ...(s.gpusPerTask ? [directive('gpus-per-task', s.gpusPerTask)] : []), ...(s.partition ? [directive('partition', s.partition)] : []),
+    ...(s.account ? [directive('account', s.account)] : []), ...(s.mem ? [directive('mem', s.mem)] : []),
   ];
   return `#!/bin/bash
 ${header.join('\n')}
@@ -256,9 +298,9 @@ exit 1
 function collectScript(o, arrayId) {
   const s = o.sbatch;
   const header = [
-    '#SBATCH --job-name=chanlab-collect', `#SBATCH --dependency=afterany:${arrayId}`, `#SBATCH --output=${path.join(o.work, 'slurm', 'collect-%j.out')}`,
-    `#SBATCH --chdir=${process.cwd()}`, '#SBATCH --time=00:30:00', '#SBATCH --ntasks=1', ...(s.partition ? [`#SBATCH --partition=${s.partition}`] : []),
-    ...(s.account ? [`#SBATCH --account=${s.account}`] : []),
+    directive('job-name', 'chanlab-collect'), directive('dependency', `afterany:${arrayId}`), directive('output', scriptPath('--work', path.join(o.work, 'slurm', 'collect-%j.out'))),
+    directive('chdir', scriptPath('the working directory', process.cwd())), directive('time', '00:30:00'), '#SBATCH --ntasks=1',
+    ...(s.partition ? [directive('partition', s.partition)] : []), ...(s.account ? [directive('account', s.account)] : []),
   ];
   const args = [...o.select, ...common(o), '--out', o.out, '--units', unitsDir(o), '--collect', ...(o.fresh ? ['--fresh'] : [])];
   return `#!/bin/bash\n${header.join('\n')}\n# Merges the array's unit results into the table's result file (scripts/run-table.mjs).\nexec ${o.chanlab.map(shq).join(' ')} repro ${args.map(shq).join(' ')}\n`;
@@ -283,7 +325,7 @@ async function writeSlurm(o, todo) {
 
 async function sbatch(args) {
   const r = await $({ nothrow: true, quiet: true })`sbatch --parsable ${args}`;
-  if (r.exitCode !== 0) throw new Error(`sbatch ${args.join(' ')} failed: ${r.stderr.trim() || `exit status ${r.exitCode}`}`);
+  if (r.exitCode !== 0) throw new ToolError(`sbatch ${args.join(' ')} failed: ${r.stderr.trim() || `exit status ${r.exitCode}`} (is the Slurm controller reachable? \`sinfo\` tells)`);
   return r.stdout.trim().split(';')[0];
 }
 
@@ -291,7 +333,7 @@ async function waitArray(o, arrayId, todo) {
   const board = new Board();
   for (;;) {
     const q = await $({ nothrow: true, quiet: true })`squeue -h -r -j ${arrayId} -o ${'%i %T'}`;
-    if (q.exitCode !== 0 && !/Invalid job id/i.test(q.stderr)) throw new Error(`squeue: ${q.stderr.trim()}`);
+    if (q.exitCode !== 0 && !/Invalid job id/i.test(q.stderr)) throw new ToolError(`squeue: ${q.stderr.trim()}`);
     const rows = q.exitCode === 0 ? q.stdout.trim().split('\n').filter(Boolean).map((l) => l.split(' ')) : [];
     if (!rows.length) break;
     for (const [id, state] of rows) {
@@ -402,7 +444,16 @@ async function main(argv) {
   return failed.length || c.exitCode !== 0 ? 1 : 0;
 }
 
-main(process.argv.slice(2)).then((code) => process.exit(code), (e) => {
-  console.error(`run-table: ${e instanceof UsageError ? e.message : e?.stack ?? e}`);
+/** The arguments after this script's own path: `node scripts/run-table.mjs …` and `zx scripts/run-table.mjs …` alike. */
+function ownArguments() {
+  const self = fileURLToPath(import.meta.url);
+  const at = process.argv.findIndex((a, i) => i > 0 && path.resolve(a) === self);
+  return process.argv.slice(at > 0 ? at + 1 : 2);
+}
+
+main(ownArguments()).then((code) => process.exit(code), (e) => {
+  // usage and tool failures are messages; anything else is a bug in this script: its stack helps (or CHANLAB_DEBUG)
+  const known = e instanceof UsageError || e instanceof ToolError;
+  console.error(`run-table: ${known && !process.env.CHANLAB_DEBUG ? e.message : e?.stack ?? e}`);
   process.exit(e instanceof UsageError ? 2 : 1);
 });

@@ -7,7 +7,8 @@
 #     Debian's PyTorch uses), built by `npm ci` with the node-gyp bundled in npm (`npm run build:native` rebuilds it)
 #   - chromium (+ fonts-dejavu-core): offline PNG/SVG export of Plotly figures (src/viz/plot/render.ts)
 #   - jupyter-nbconvert, jupyter-client, python3-nbclient, python3-ipykernel: headless notebook execution
-#     (npm run notebooks, tools/run-notebooks.py) with the tslab kernel kept in tools/tslab
+#     (npm run notebooks, tools/run-notebooks.py) with the tslab kernel kept in tools/tslab; jupyter-notebook: the
+#     interactive server of `npm run lab` (test/notebooks/lab.test.ts drives it in Chromium)
 #   - slurm-wlm, munge: the Slurm mode of scripts/run-table.mjs is tested against a real single-node cluster that
 #     test/scale/slurm.test.ts starts (munged, slurmctld, slurmd) and stops itself
 set -euo pipefail
@@ -24,6 +25,6 @@ fi
 apt-get update -qq
 apt-get install -y -qq --no-install-recommends \
   dataset-fashion-mnist python3-torch python3-torchvision ca-certificates libdnnl-dev g++ make python3 \
-  chromium fonts-dejavu-core jupyter-nbconvert jupyter-client python3-nbclient python3-ipykernel slurm-wlm munge >/dev/null
+  chromium fonts-dejavu-core jupyter-nbconvert jupyter-client python3-nbclient python3-ipykernel jupyter-notebook slurm-wlm munge >/dev/null
 apt-get install -y -qq --no-install-recommends -t bookworm-backports mesa-vulkan-drivers >/dev/null
 echo "system packages ready: $(dpkg-query -W -f='${Package} ${Version}\n' mesa-vulkan-drivers dataset-fashion-mnist python3-torch libdnnl-dev chromium jupyter-nbconvert slurm-wlm munge | tr '\n' ';')"

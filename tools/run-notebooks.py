@@ -1,11 +1,17 @@
 #!/usr/bin/python3
-"""Executes chanlab's notebooks headlessly with the repository's tslab kernel (tools/tslab) and writes the executed
-copies (with outputs) to notebooks/executed/ (notebooks/tables/x.ipynb → notebooks/executed/tables/x.ipynb). On a failing cell it prints the notebook, the cell and the cell's real
-error message (nbconvert shows only `<Error>:`) and exits 1.
+"""Executes chanlab's notebooks headlessly with the repository's tslab kernel (tools/tslab) and writes them back in
+place with their outputs, stamped with the hash of what the outputs come from (metadata.chanlab.source_sha256:
+the cells and the files the notebook declares it reads, scripts/notebook-hash.mjs), so the committed notebooks show
+their results on a code host and test/notebooks/fresh.test.ts fails when they are stale. Figures are stored as PNG
+(CHANLAB_FIGURE_HTML=0; interactive Plotly HTML would carry plotly.js, ~5 MB, into every chart). A failing notebook
+is not written back (its executed copy goes to notebooks/executed/): the run prints the notebook, the cell and the
+cell's real error message (nbconvert shows only `<Error>:`) and exits 1.
 
 usage: /usr/bin/python3 tools/run-notebooks.py [NOTEBOOK.ipynb ...] [--out DIR] [--timeout SECONDS] [--no-build]
-Default: every notebooks/*.ipynb and notebooks/tables/*.ipynb (one per reproduction table). It runs `npm run build` first (notebooks import the compiled library from dist/)
-unless --no-build. Environment: CHANLAB_TIER=quick (set if absent).
+Default: every notebooks/*.ipynb and notebooks/tables/*.ipynb (one per reproduction table), in place; --out DIR writes
+the executed copies there instead. It runs `npm run build` first (notebooks import the compiled library from dist/)
+unless --no-build. Environment: CHANLAB_TIER=quick and CHANLAB_TABLE_SOURCE=committed (the table notebooks show the
+committed results) unless set.
 """
 import argparse
 import glob
@@ -30,6 +36,8 @@ def ensure_kernel(build):
         subprocess.run(['npm', 'run', '--silent', 'build'], cwd=ROOT, check=True)
     os.environ['JUPYTER_PATH'] = TSLAB + os.pathsep + os.environ.get('JUPYTER_PATH', '')
     os.environ.setdefault('CHANLAB_TIER', 'quick')
+    os.environ.setdefault('CHANLAB_TABLE_SOURCE', 'committed')
+    os.environ.setdefault('CHANLAB_FIGURE_HTML', '0')
     os.environ.setdefault('XDG_RUNTIME_DIR', '/tmp')
 
 
@@ -45,11 +53,26 @@ def cell_error(cell):
     return '\n'.join(p for p in parts if p).strip()
 
 
+def source_hash(path):
+    r = subprocess.run(['node', os.path.join(ROOT, 'scripts', 'notebook-hash.mjs'), path], capture_output=True, text=True,
+                       check=True)
+    return r.stdout.strip()
+
+
+def write(nb, dest):
+    import nbformat
+    os.makedirs(os.path.dirname(dest), exist_ok=True)
+    tmp = dest + '.tmp'
+    nbformat.write(nb, tmp)
+    os.replace(tmp, dest)
+
+
 def run(path, out_dir, timeout):
     import nbformat
     from nbclient import NotebookClient
     from nbclient.exceptions import CellExecutionError
     nb = nbformat.read(path, as_version=4)
+    stamp = source_hash(path)
     client = NotebookClient(nb, kernel_name='tslab', timeout=timeout, resources={'metadata': {'path': ROOT}},
                             allow_errors=False)
     t0 = time.time()
@@ -61,14 +84,16 @@ def run(path, out_dir, timeout):
     except Exception as e:  # the kernel died, a timeout, a kernel that cannot start
         error = e
         nb.cells.append(nbformat.v4.new_markdown_cell(f'**run-notebooks: {type(e).__name__}: {e}**'))
-    finally:
-        # keep the layout under notebooks/ (tables/x.ipynb → OUT/tables/x.ipynb); others by their file name
-        rel = os.path.relpath(os.path.abspath(path), NOTEBOOKS)
-        dest = os.path.join(out_dir, os.path.basename(path) if rel.startswith('..') else rel)
-        os.makedirs(os.path.dirname(dest), exist_ok=True)
-        tmp = dest + '.tmp'
-        nbformat.write(nb, tmp)
-        os.replace(tmp, dest)
+    # in place (or under --out, keeping the layout under notebooks/: tables/x.ipynb → OUT/tables/x.ipynb); a failed
+    # run goes to notebooks/executed/ and leaves the committed notebook as it was
+    rel = os.path.relpath(os.path.abspath(path), NOTEBOOKS)
+    rel = os.path.basename(path) if rel.startswith('..') else rel
+    if error is None:
+        nb.metadata.setdefault('chanlab', {})['source_sha256'] = stamp
+        dest = os.path.join(out_dir, rel) if out_dir else path
+    else:
+        dest = os.path.join(out_dir or os.path.join(NOTEBOOKS, 'executed'), rel)
+    write(nb, dest)
     if error is None:
         print(f'ok    {path} ({time.time() - t0:.1f} s) → {dest}', flush=True)
         return True
@@ -90,7 +115,7 @@ def run(path, out_dir, timeout):
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     ap.add_argument('notebooks', nargs='*')
-    ap.add_argument('--out', default=os.path.join(ROOT, 'notebooks', 'executed'))
+    ap.add_argument('--out', default=None, help='write the executed copies under DIR instead of in place')
     ap.add_argument('--timeout', type=int, default=1200, help='seconds per cell')
     ap.add_argument('--no-build', action='store_true', help='use dist/ as it is')
     a = ap.parse_args()

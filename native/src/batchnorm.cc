@@ -8,7 +8,7 @@
 #include <cmath>
 #include <vector>
 #include "common.h"
-#include "kernels.h"
+#include "generated/kernels.h"
 #include "passes.h"
 #include "rows.h"
 
@@ -43,102 +43,86 @@ static void forEachRow(int64_t m, int64_t c, F f) {
 }
 
 // The M, C arguments of the batch-norm kernels: rows and channels of their [M, C] tensors.
-struct RowsArg {
-  int64_t m, c;
-  RowsArg(napi_env env, napi_value vm, napi_value vc)
-      : m(static_cast<int64_t>(number(env, vm, "M"))), c(static_cast<int64_t>(number(env, vc, "C"))) {
-    if (m < 1 || c < 1) throw ArgError("M, C: expected positive sizes");
-  }
-};
+static void checkRows(int64_t m, int64_t c) {
+  if (m < 1 || c < 1) throw ArgError("M, C: expected positive sizes");
+}
 
-// batchNormTrain(x, gamma, beta, y, mean, variance, invStd, M, C, eps)
-napi_value batchNormTrain(napi_env env, napi_callback_info info) {
-  Args a(env, info);
-  return guarded(env, [&] {
-    const float* x = f32(env, a.v[0], "x");
-    const float* gamma = f32(env, a.v[1], "gamma");
-    const float* beta = f32(env, a.v[2], "beta");
-    float* y = f32(env, a.v[3], "y");
-    float* mean = f32(env, a.v[4], "mean");
-    float* variance = f32(env, a.v[5], "variance");
-    float* invStd = f32(env, a.v[6], "invStd");
-    const RowsArg rows(env, a.v[7], a.v[8]);
-    const int64_t m = rows.m, c = rows.c;
-    const float eps = static_cast<float>(number(env, a.v[9], "eps"));
-    std::vector<double> s;
-    channelSums(m, c, s, [&](int64_t r, double* acc) {
-      rowAdd(acc, x + r * c, c);
-    });
-    std::vector<float> mu(c);
-    for (int64_t j = 0; j < c; j++) mu[j] = static_cast<float>(s[j] / static_cast<double>(m));
-    channelSums(m, c, s, [&](int64_t r, double* acc) { rowAddSquaredDeviation(acc, x + r * c, mu.data(), c); });
-    for (int64_t j = 0; j < c; j++) {
-      mean[j] = mu[j];
-      variance[j] = static_cast<float>(s[j] / static_cast<double>(m));
-      invStd[j] = 1.f / std::sqrt(variance[j] + eps);
-    }
-    forEachRow(m, c, [=, mu = mu.data()](int64_t r) {
-      rowNormalize(y + r * c, x + r * c, mu, invStd, gamma, beta, c);
-    });
+void batchNormTrain(F32 xs, F32 gammas, F32 betas, F32 ys, F32 means, F32 variances, F32 invStds, int64_t m,
+                    int64_t c, double epsilon) {
+  checkRows(m, c);
+  const float* x = xs.data;
+  const float* gamma = gammas.data;
+  const float* beta = betas.data;
+  float* y = ys.data;
+  float* mean = means.data;
+  float* variance = variances.data;
+  float* invStd = invStds.data;
+  const float eps = static_cast<float>(epsilon);
+  std::vector<double> s;
+  channelSums(m, c, s, [&](int64_t r, double* acc) {
+    rowAdd(acc, x + r * c, c);
+  });
+  std::vector<float> mu(c);
+  for (int64_t j = 0; j < c; j++) mu[j] = static_cast<float>(s[j] / static_cast<double>(m));
+  channelSums(m, c, s, [&](int64_t r, double* acc) { rowAddSquaredDeviation(acc, x + r * c, mu.data(), c); });
+  for (int64_t j = 0; j < c; j++) {
+    mean[j] = mu[j];
+    variance[j] = static_cast<float>(s[j] / static_cast<double>(m));
+    invStd[j] = 1.f / std::sqrt(variance[j] + eps);
+  }
+  forEachRow(m, c, [=, mu = mu.data()](int64_t r) {
+    rowNormalize(y + r * c, x + r * c, mu, invStd, gamma, beta, c);
   });
 }
 
-// batchNormTrainGrad(dy, x, mean, invStd, gamma, dx, dGamma, dBeta, M, C)
-napi_value batchNormTrainGrad(napi_env env, napi_callback_info info) {
-  Args a(env, info);
-  return guarded(env, [&] {
-    const float* dy = f32(env, a.v[0], "dy");
-    const float* x = f32(env, a.v[1], "x");
-    const float* mean = f32(env, a.v[2], "mean");
-    const float* invStd = f32(env, a.v[3], "invStd");
-    const float* gamma = f32(env, a.v[4], "gamma");
-    float* dx = f32(env, a.v[5], "dx");
-    float* dGamma = f32(env, a.v[6], "dGamma");
-    float* dBeta = f32(env, a.v[7], "dBeta");
-    const RowsArg rows(env, a.v[8], a.v[9]);
-    const int64_t m = rows.m, c = rows.c;
-    // One pass for both sums: acc[0, C) = Σ dy, acc[C, 2C) = Σ dy·x̂.
-    std::vector<double> sums;
-    channelSums(m, 2 * c, sums, [&](int64_t r, double* acc) {
-      rowNormGradSums(acc, dy + r * c, x + r * c, mean, invStd, c);
-    });
-    std::vector<float> mb(c), mg(c), k(c);
-    const float invM = 1.f / static_cast<float>(m);
-    for (int64_t j = 0; j < c; j++) {
-      dBeta[j] = static_cast<float>(sums[j]);
-      dGamma[j] = static_cast<float>(sums[c + j]);
-      mb[j] = dBeta[j] * invM;
-      mg[j] = dGamma[j] * invM;
-      k[j] = gamma[j] * invStd[j];
-    }
-    forEachRow(m, c, [=, mb = mb.data(), mg = mg.data(), k = k.data()](int64_t r) {
-      rowNormGrad(dx + r * c, dy + r * c, x + r * c, mean, invStd, mb, mg, k, c);
-    });
+void batchNormTrainGrad(F32 dys, F32 xs, F32 means, F32 invStds, F32 gammas, F32 dxs, F32 dGammas, F32 dBetas,
+                        int64_t m, int64_t c) {
+  checkRows(m, c);
+  const float* dy = dys.data;
+  const float* x = xs.data;
+  const float* mean = means.data;
+  const float* invStd = invStds.data;
+  const float* gamma = gammas.data;
+  float* dx = dxs.data;
+  float* dGamma = dGammas.data;
+  float* dBeta = dBetas.data;
+  // One pass for both sums: acc[0, C) = Σ dy, acc[C, 2C) = Σ dy·x̂.
+  std::vector<double> sums;
+  channelSums(m, 2 * c, sums, [&](int64_t r, double* acc) {
+    rowNormGradSums(acc, dy + r * c, x + r * c, mean, invStd, c);
+  });
+  std::vector<float> mb(c), mg(c), k(c);
+  const float invM = 1.f / static_cast<float>(m);
+  for (int64_t j = 0; j < c; j++) {
+    dBeta[j] = static_cast<float>(sums[j]);
+    dGamma[j] = static_cast<float>(sums[c + j]);
+    mb[j] = dBeta[j] * invM;
+    mg[j] = dGamma[j] * invM;
+    k[j] = gamma[j] * invStd[j];
+  }
+  forEachRow(m, c, [=, mb = mb.data(), mg = mg.data(), k = k.data()](int64_t r) {
+    rowNormGrad(dx + r * c, dy + r * c, x + r * c, mean, invStd, mb, mg, k, c);
   });
 }
 
 // Inference-mode batch norm with given statistics (tfjs FusedBatchNorm):
 // y = (x − mean)·rsqrt(variance + eps)·scale + offset, per channel of an [M, C] tensor. scale/offset may be null.
-// batchNormInference(x, mean, variance, scale | null, offset | null, y, M, C, eps)
-napi_value batchNormInference(napi_env env, napi_callback_info info) {
-  Args a(env, info);
-  return guarded(env, [&] {
-    const float* x = f32(env, a.v[0], "x");
-    const float* mean = f32(env, a.v[1], "mean");
-    const float* variance = f32(env, a.v[2], "variance");
-    const float* scale = f32(env, a.v[3], "scale", true);
-    const float* offset = f32(env, a.v[4], "offset", true);
-    float* y = f32(env, a.v[5], "y");
-    const RowsArg rows(env, a.v[6], a.v[7]);
-    const int64_t m = rows.m, c = rows.c;
-    const float eps = static_cast<float>(number(env, a.v[8], "eps"));
-    std::vector<float> k(c), b(c);
-    for (int64_t j = 0; j < c; j++) {
-      k[j] = (scale != nullptr ? scale[j] : 1.f) / std::sqrt(variance[j] + eps);
-      b[j] = (offset != nullptr ? offset[j] : 0.f) - mean[j] * k[j];
-    }
-    forEachRow(m, c, [=, k = k.data(), b = b.data()](int64_t r) { rowAffine(y + r * c, x + r * c, k, b, c); });
-  });
+void batchNormInference(F32 xs, F32 means, F32 variances, F32 scales, F32 offsets, F32 ys, int64_t m, int64_t c,
+                        double epsilon) {
+  checkRows(m, c);
+  const float* x = xs.data;
+  const float* mean = means.data;
+  const float* variance = variances.data;
+  const float* scale = scales.data;
+  const float* offset = offsets.data;
+  float* y = ys.data;
+  const float eps = static_cast<float>(epsilon);
+  std::vector<float> k(c), b(c);
+  for (int64_t j = 0; j < c; j++) {
+    k[j] = (scale != nullptr ? scale[j] : 1.f) / std::sqrt(variance[j] + eps);
+    b[j] = (offset != nullptr ? offset[j] : 0.f) - mean[j] * k[j];
+  }
+  forEachRow(m, c, [=, k = k.data(), b = b.data()](int64_t r) { rowAffine(y + r * c, x + r * c, k, b, c); });
 }
 
 // Mean over the spatial axes of NHWC [N, HW, C] → [N, C]. Parallel over (sample, channel slice): each mean is one
@@ -158,18 +142,9 @@ void spatialMeans(const float* x, float* y, int64_t n, int64_t hw, int64_t c) {
   }
 }
 
-// spatialMean(x, y, N, HW, C)
-napi_value spatialMean(napi_env env, napi_callback_info info) {
-  Args a(env, info);
-  return guarded(env, [&] {
-    const float* x = f32(env, a.v[0], "x");
-    float* y = f32(env, a.v[1], "y");
-    const int64_t n = static_cast<int64_t>(number(env, a.v[2], "N"));
-    const int64_t hw = static_cast<int64_t>(number(env, a.v[3], "HW"));
-    const int64_t c = static_cast<int64_t>(number(env, a.v[4], "C"));
-    if (n < 1 || hw < 1 || c < 1) throw ArgError("N, HW, C: expected positive sizes");
-    spatialMeans(x, y, n, hw, c);
-  });
+void spatialMean(F32 x, F32 y, int64_t n, int64_t hw, int64_t c) {
+  if (n < 1 || hw < 1 || c < 1) throw ArgError("N, HW, C: expected positive sizes");
+  spatialMeans(x.data, y.data, n, hw, c);
 }
 
 }  // namespace chanlab

@@ -1,7 +1,8 @@
-// Helpers shared by the chanlab native kernels: Node-API argument access and error reporting.
-// Tensors arrive as Float32Array views of the wasm heap; kernels read and write them in place.
+// Types and constants shared by the chanlab native kernels. Kernels are plain C++ functions declared in
+// native/kernels.json (prototypes: generated/kernels.h); tensors arrive as spans over typed arrays (views of the
+// wasm heap) and are read and written in place. Node-API stays in binding.h / binding.cc and the generated wrappers.
 #pragma once
-#include <node_api.h>
+#include <cstddef>
 #include <cstdint>
 #include <stdexcept>
 #include <string>
@@ -19,43 +20,33 @@ constexpr int64_t kParallelMin = int64_t{1} << 20;
 constexpr int64_t kMaxSlice = 2048;
 int64_t channelSlice(int64_t c, int64_t samples, bool parallel);
 
+// A bad argument: the binding reports it as "chanlab native: <function>: <message>".
 struct ArgError : std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
-// Pointer to the data of a typed array argument; nullptr for null/undefined when `optional`.
-void* typedData(napi_env env, napi_value v, const char* name, size_t* count = nullptr, bool optional = false);
-inline float* f32(napi_env env, napi_value v, const char* name, bool optional = false) {
-  return static_cast<float*>(typedData(env, v, name, nullptr, optional));
-}
-double number(napi_env env, napi_value v, const char* name);
-// Reads `n` ints from an Int32Array.
-std::vector<int64_t> ints(napi_env env, napi_value v, const char* name, size_t n);
-
-// Wraps a kernel body: C++ exceptions become JS errors.
-template <typename F>
-napi_value guarded(napi_env env, F f) {
-  try {
-    f();
-  } catch (const std::exception& e) {
-    napi_throw_error(env, nullptr, (std::string("chanlab native: ") + e.what()).c_str());
-  }
-  return nullptr;
-}
-
-// guarded for a kernel that returns a value: `f` returns it (undefined after an error).
-template <typename F>
-napi_value guardedValue(napi_env env, F f) {
-  napi_value r = nullptr;
-  guarded(env, [&] { r = f(); });
-  return r;
-}
-
-// Reads the call's arguments (at most 16).
-struct Args {
-  napi_value v[16];
-  size_t n = 16;
-  Args(napi_env env, napi_callback_info info) { napi_get_cb_info(env, info, &n, v, nullptr, nullptr); }
+// A typed array argument: its data and element count (data null and size 0 for a null argument).
+template <typename T>
+struct Span {
+  T* data = nullptr;
+  size_t size = 0;
+  T& operator[](size_t i) const { return data[i]; }
+  bool null() const { return data == nullptr; }
+  int64_t count() const { return static_cast<int64_t>(size); }
+  // The entries widened to int64_t (small integer arrays: geometries, dims).
+  std::vector<int64_t> ints() const { return std::vector<int64_t>(data, data + size); }
 };
+using F32 = Span<float>;
+using F64 = Span<double>;
+using I32 = Span<int32_t>;
+using U8 = Span<uint8_t>;
+
+// Throws "<name>: expected <want> entries, got <size>" unless the span holds exactly `want` entries.
+template <typename T>
+void expectCount(const Span<T>& s, const char* name, int64_t want) {
+  if (s.count() != want) {
+    throw ArgError(std::string(name) + ": expected " + std::to_string(want) + " entries, got " + std::to_string(s.size));
+  }
+}
 
 }  // namespace chanlab

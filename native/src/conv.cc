@@ -12,7 +12,7 @@
 #include <memory>
 #include <oneapi/dnnl/dnnl.hpp>
 #include "common.h"
-#include "kernels.h"
+#include "generated/kernels.h"
 #include "passes.h"
 #include "rows.h"
 
@@ -152,7 +152,8 @@ static Entry& entryFor(Kind kind, const Geometry& g, const std::vector<int64_t>&
 struct Call {
   std::vector<int64_t> geo;
   Geometry g;
-  Call(napi_env env, napi_value geometry) : geo(ints(env, geometry, "geometry", 18)), g(geo) {}
+  explicit Call(I32 geometry) : Call(geometry.ints()) {}
+  explicit Call(std::vector<int64_t> geometry) : geo(std::move(geometry)), g(geo) {}
   Entry& entry(Kind kind, bool bias = false, int act = 0, float alpha = 0.f) const {
     return entryFor(kind, g, geo, bias, act, alpha);
   }
@@ -203,105 +204,90 @@ void matVec(const float* x, const float* w, const float* bias, float* y, int64_t
   }
 }
 
-// convForward(geometry, x, w, bias | null, y, activation, alpha[, packed | null, packedValid])
-// packed: a caller-owned buffer for the filter in the primitive's layout (convPackedSize floats). packedValid true:
-// it already holds this filter (the caller keys it by the filter tensor, whose data never changes), so the reorder
-// is skipped; false: the filter is reordered into it. Without it the reorder goes to the primitive's own buffer.
-napi_value convForward(napi_env env, napi_callback_info info) {
-  Args a(env, info);
-  return guarded(env, [&] {
-    Call call(env, a.v[0]);
-    const Geometry& g = call.g;
-    float* x = f32(env, a.v[1], "x");
-    float* w = f32(env, a.v[2], "filter");
-    float* bias = f32(env, a.v[3], "bias", true);
-    float* y = f32(env, a.v[4], "y");
-    int act = static_cast<int>(number(env, a.v[5], "activation"));
-    float alpha = static_cast<float>(number(env, a.v[6], "alpha"));
-    size_t packedCount = 0;
-    float* packed = a.n > 7 ? static_cast<float*>(typedData(env, a.v[7], "packed", &packedCount, true)) : nullptr;
-    bool packedValid = false;
-    if (packed != nullptr && napi_get_value_bool(env, a.v[8], &packedValid) != napi_ok) {
-      throw ArgError("packedValid: expected a boolean");
+// convForward (native/kernels.json). packed: a caller-owned buffer for the filter in the primitive's layout
+// (convPackedSize floats). packedValid true: it already holds this filter (the caller keys it by the filter tensor,
+// whose data never changes), so the reorder is skipped; false: the filter is reordered into it. Without it the
+// reorder goes to the primitive's own buffer.
+void convForward(I32 geometry, F32 x, F32 filter, F32 bias, F32 y, int64_t activation, double alpha, F32 packed,
+                 bool packedValid) {
+  const Call call(geometry);
+  const Geometry& g = call.g;
+  const int act = static_cast<int>(activation);
+  if (isMatVec(g, act)) return matVec(x.data, filter.data, bias.data, y.data, g.n, g.ic, g.oc);
+  Entry& e = call.entry(kForward, !bias.null(), act, static_cast<float>(alpha));
+  memory weights;
+  if (!packed.null() && e.reorder) {
+    if (packed.size * sizeof(float) < e.primW.get_size()) throw ArgError("packed: expected convPackedSize floats");
+    weights = memory(e.primW, engine(), packed.data);
+    memory user(e.userW, engine(), filter.data);
+    if (!packedValid) e.toPrim.execute(stream(), user, weights);
+  } else {
+    weights = primitiveWeights(e, filter.data);
+  }
+  std::unordered_map<int, memory> args{
+      {DNNL_ARG_SRC, call.src(x.data)}, {DNNL_ARG_WEIGHTS, weights}, {DNNL_ARG_DST, call.dst(y.data)}};
+  if (!bias.null()) args.emplace(DNNL_ARG_BIAS, memory(memory::desc({g.oc}, dt::f32, tag::a), engine(), bias.data));
+  execute(e, std::move(args));
+}
+
+int64_t convPackedSize(I32 geometry, bool hasBias, int64_t activation, double alpha) {
+  const Call call(geometry);
+  const int act = static_cast<int>(activation);
+  if (isMatVec(call.g, act)) return 0;
+  Entry& e = call.entry(kForward, hasBias, act, static_cast<float>(alpha));
+  return e.reorder ? static_cast<int64_t>((e.primW.get_size() + sizeof(float) - 1) / sizeof(float)) : 0;
+}
+
+void convBackwardData(I32 geometry, F32 dy, F32 filter, F32 dx) {
+  const Call call(geometry);
+  Entry& e = call.entry(kBackwardData);
+  execute(e, {{DNNL_ARG_DIFF_DST, call.dst(dy.data)},
+              {DNNL_ARG_WEIGHTS, primitiveWeights(e, filter.data)},
+              {DNNL_ARG_DIFF_SRC, call.src(dx.data)}});
+}
+
+// oneDNN 2.6's weight gradient of a strided 1×1 convolution (jit_1x1, which first reduces the input to unit stride
+// in a scratch buffer) is wrong for fewer than 8 input channels on NHWC data: with 2 threads it returned one of two
+// results at random, off by up to 2.3 against a naive sum, and with 1 thread it corrupted the heap
+// (test/kernels/native.test.ts, "strided 1×1"). So a strided 1×1 weight gradient is always computed as the
+// unit-stride one over x's sampled pixels, gathered here: the same sum, deterministic.
+static bool isStrided1x1(const Geometry& g) {
+  return g.kh == 1 && g.kw == 1 && (g.sh > 1 || g.sw > 1) && g.dh == 1 && g.dw == 1 && g.pt == 0 && g.pl == 0 &&
+         g.pb == 0 && g.pr == 0;
+}
+
+// xs[n, r, q, :] = x[n, r·sh, q·sw, :] for the output grid.
+static std::vector<float> sampleStrided(const Geometry& g, const float* x) {
+  std::vector<float> xs(static_cast<size_t>(g.n * g.oh * g.ow * g.ic));
+  const int64_t oh = g.oh, ow = g.ow, ic = g.ic, h = g.h, w = g.w, sh = g.sh, sw = g.sw;
+  float* out = xs.data();
+#pragma omp parallel for schedule(static) if (g.n * oh * ow * ic >= kParallelMin)
+  for (int64_t row = 0; row < g.n * oh; row++) {
+    const int64_t n = row / oh, r = row % oh;
+    for (int64_t q = 0; q < ow; q++) {
+      std::memcpy(out + (row * ow + q) * ic, x + ((n * h + r * sh) * w + q * sw) * ic, sizeof(float) * ic);
     }
-    if (isMatVec(g, act)) return matVec(x, w, bias, y, g.n, g.ic, g.oc);
-    Entry& e = call.entry(kForward, bias != nullptr, act, alpha);
-    memory weights;
-    if (packed != nullptr && e.reorder) {
-      if (packedCount * sizeof(float) < e.primW.get_size()) throw ArgError("packed: expected convPackedSize floats");
-      weights = memory(e.primW, engine(), packed);
-      memory user(e.userW, engine(), w);
-      if (!packedValid) e.toPrim.execute(stream(), user, weights);
-    } else {
-      weights = primitiveWeights(e, w);
-    }
-    std::unordered_map<int, memory> args{
-        {DNNL_ARG_SRC, call.src(x)}, {DNNL_ARG_WEIGHTS, weights}, {DNNL_ARG_DST, call.dst(y)}};
-    if (bias != nullptr) args.emplace(DNNL_ARG_BIAS, memory(memory::desc({g.oc}, dt::f32, tag::a), engine(), bias));
-    execute(e, std::move(args));
-  });
+  }
+  return xs;
 }
 
-// convPackedSize(geometry, hasBias, activation, alpha) → floats of the forward primitive's filter layout, 0 when it
-// reads the tfjs filter as it is.
-napi_value convPackedSize(napi_env env, napi_callback_info info) {
-  Args a(env, info);
-  return guardedValue(env, [&] {
-    Call call(env, a.v[0]);
-    bool bias = false;
-    if (napi_get_value_bool(env, a.v[1], &bias) != napi_ok) throw ArgError("hasBias: expected a boolean");
-    int act = static_cast<int>(number(env, a.v[2], "activation"));
-    float alpha = static_cast<float>(number(env, a.v[3], "alpha"));
-    double n = 0;
-    if (!isMatVec(call.g, act)) {
-      Entry& e = call.entry(kForward, bias, act, alpha);
-      if (e.reorder) n = static_cast<double>((e.primW.get_size() + sizeof(float) - 1) / sizeof(float));
-    }
-    napi_value r = nullptr;
-    napi_create_double(env, n, &r);
-    return r;
-  });
+void convBackwardWeights(I32 geometry, F32 x, F32 dy, F32 dw) {
+  const Call call(geometry);
+  const Geometry& g = call.g;
+  if (isStrided1x1(g)) {
+    std::vector<float> xs = sampleStrided(g, x.data);
+    const Call unit({g.n, g.oh, g.ow, g.ic, g.oh, g.ow, g.oc, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, g.g});
+    execute(unit.entry(kBackwardWeights), {{DNNL_ARG_SRC, unit.src(xs.data())}, {DNNL_ARG_DIFF_DST, unit.dst(dy.data)}},
+            dw.data);
+    return;
+  }
+  execute(call.entry(kBackwardWeights), {{DNNL_ARG_SRC, call.src(x.data)}, {DNNL_ARG_DIFF_DST, call.dst(dy.data)}},
+          dw.data);
 }
 
-// convBackwardData(geometry, dy, w, dx)
-napi_value convBackwardData(napi_env env, napi_callback_info info) {
-  Args a(env, info);
-  return guarded(env, [&] {
-    Call call(env, a.v[0]);
-    float* dy = f32(env, a.v[1], "dy");
-    float* w = f32(env, a.v[2], "filter");
-    float* dx = f32(env, a.v[3], "dx");
-    Entry& e = call.entry(kBackwardData);
-    execute(e, {{DNNL_ARG_DIFF_DST, call.dst(dy)},
-                {DNNL_ARG_WEIGHTS, primitiveWeights(e, w)},
-                {DNNL_ARG_DIFF_SRC, call.src(dx)}});
-  });
-}
-
-// convBackwardWeights(geometry, x, dy, dw)
-napi_value convBackwardWeights(napi_env env, napi_callback_info info) {
-  Args a(env, info);
-  return guarded(env, [&] {
-    Call call(env, a.v[0]);
-    float* x = f32(env, a.v[1], "x");
-    float* dy = f32(env, a.v[2], "dy");
-    float* dw = f32(env, a.v[3], "dw");
-    execute(call.entry(kBackwardWeights), {{DNNL_ARG_SRC, call.src(x)}, {DNNL_ARG_DIFF_DST, call.dst(dy)}}, dw);
-  });
-}
-
-// convImpl(geometry, kind) → the oneDNN implementation name chosen for that primitive (for profiles).
-napi_value convImpl(napi_env env, napi_callback_info info) {
-  Args a(env, info);
-  return guardedValue(env, [&] {
-    Call call(env, a.v[0]);
-    int kind = static_cast<int>(number(env, a.v[1], "kind"));
-    if (kind < 0 || kind > 2) throw ArgError("kind: expected 0 (forward), 1 (backward data) or 2 (backward weights)");
-    const std::string& impl = call.entry(static_cast<Kind>(kind)).impl;
-    napi_value r = nullptr;
-    napi_create_string_utf8(env, impl.c_str(), impl.size(), &r);
-    return r;
-  });
+std::string convImpl(I32 geometry, int64_t kind) {
+  if (kind < 0 || kind > 2) throw ArgError("kind: expected 0 (forward), 1 (backward data) or 2 (backward weights)");
+  return Call(geometry).entry(static_cast<Kind>(kind)).impl;
 }
 
 }  // namespace chanlab

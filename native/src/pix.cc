@@ -9,7 +9,7 @@
 #include <cstring>
 #include <vector>
 #include "common.h"
-#include "kernels.h"
+#include "generated/kernels.h"
 #include "pix.h"
 
 namespace chanlab {
@@ -52,32 +52,21 @@ bool pixSimdSupported() {
 #endif
 }
 
-static void expectCount(napi_env env, napi_value v, const char* name, int64_t want) {
-  size_t count = 0;
-  typedData(env, v, name, &count);
-  if (static_cast<int64_t>(count) != want) {
-    throw ArgError(std::string(name) + ": expected " + std::to_string(want) + " entries, got " + std::to_string(count));
-  }
-}
-
-// The call's arguments as a plan: (dims, modes, sizes, divs, lowest, x, p, ...); x and p are checked here.
-static PixPlan plan(napi_env env, const Args& a) {
+// The call's arguments as a plan (x and p are checked here).
+static PixPlan plan(I32 dims, I32 modes, I32 sizes, F64 divs, double lowest, F32 x, F32 p) {
   PixPlan d;
-  auto v = ints(env, a.v[0], "dims", 5);
-  d.n = v[0], d.hw = v[1], d.c = v[2], d.g = v[3], d.zeta = v[4];
+  d.n = dims[0], d.hw = dims[1], d.c = dims[2], d.g = dims[3], d.zeta = dims[4];
   if (d.zeta < 1 || d.g != (d.c + d.zeta - 1) / d.zeta) throw ArgError("dims: expected G = ceil(C / zeta)");
-  size_t count = 0;
-  d.modes = static_cast<const int32_t*>(typedData(env, a.v[1], "modes", &count));
-  if (static_cast<int64_t>(count) != d.n * d.g) throw ArgError("modes: expected N·G entries");
-  d.sizes = static_cast<const int32_t*>(typedData(env, a.v[2], "sizes", &count));
-  if (static_cast<int64_t>(count) != d.g) throw ArgError("sizes: expected G entries");
-  d.divs = static_cast<const double*>(typedData(env, a.v[3], "divs", &count));
-  if (static_cast<int64_t>(count) != d.g) throw ArgError("divs: expected G entries");
-  d.lowest = static_cast<float>(number(env, a.v[4], "lowest"));
-  d.p = static_cast<const float*>(typedData(env, a.v[6], "p", &count));
-  if (static_cast<int64_t>(count) != d.n * d.g) throw ArgError("p: expected N·G entries");
-  typedData(env, a.v[5], "x", &count);
-  if (static_cast<int64_t>(count) != d.n * d.hw * d.c) throw ArgError("x: expected N·HW·C entries");
+  expectCount(modes, "modes", d.n * d.g);
+  expectCount(sizes, "sizes", d.g);
+  expectCount(divs, "divs", d.g);
+  expectCount(p, "p", d.n * d.g);
+  expectCount(x, "x", d.n * d.hw * d.c);
+  d.modes = modes.data;
+  d.sizes = sizes.data;
+  d.divs = divs.data;
+  d.p = p.data;
+  d.lowest = static_cast<float>(lowest);
   d.prepare(simdEnabled && pixSimdSupported());
   d.stream = streamEnabled && d.vecC == d.c && d.vecC > 0;
   return d;
@@ -116,26 +105,22 @@ static float forwardGroup(const PixPlan& d, int64_t n, int64_t g, const float* x
   }
 }
 
-// pixForward(dims, modes, sizes, divs, lowest, x, p, y)
-// dims (Int32Array, 5): N, HW, C, G, zeta.  modes: Int32Array [N·G] (0 max, 1 avg, 2 min, 3 w-pix).
-// sizes: Int32Array [G] (channels in group g); divs: Float64Array [G] (avg divisor).
-napi_value pixForward(napi_env env, napi_callback_info info) {
-  Args a(env, info);
-  return guarded(env, [&] {
-    const PixPlan d = plan(env, a);
-    const float* x = f32(env, a.v[5], "x");
-    float* y = f32(env, a.v[7], "y");
-    expectCount(env, a.v[7], "y", d.n * d.hw * d.g);
-    const int64_t g0 = d.vecC / d.zeta;  // groups of the vector part
+// pixForward (native/kernels.json): dims N, HW, C, G, zeta; modes [N·G] (0 max, 1 avg, 2 min, 3 w-pix);
+// sizes [G] (channels in group g); divs [G] (avg divisor).
+void pixForward(I32 dims, I32 modes, I32 sizes, F64 divs, double lowest, F32 xs, F32 p, F32 ys) {
+  const PixPlan d = plan(dims, modes, sizes, divs, lowest, xs, p);
+  expectCount(ys, "y", d.n * d.hw * d.g);
+  const float* x = xs.data;
+  float* y = ys.data;
+  const int64_t g0 = d.vecC / d.zeta;  // groups of the vector part
 #pragma omp parallel for schedule(static) if (d.n * d.hw * d.c >= kParallelMin)
-    for (int64_t row = 0; row < d.n * d.hw; row++) {
-      const int64_t n = row / d.hw;
-      const float* xr = x + row * d.c;
-      float* yr = y + row * d.g;
-      if (g0 > 0) pixForwardRowSimd(d, n, xr, yr);
-      for (int64_t g = g0; g < d.g; g++) yr[g] = forwardGroup(d, n, g, xr);
-    }
-  });
+  for (int64_t row = 0; row < d.n * d.hw; row++) {
+    const int64_t n = row / d.hw;
+    const float* xr = x + row * d.c;
+    float* yr = y + row * d.g;
+    if (g0 > 0) pixForwardRowSimd(d, n, xr, yr);
+    for (int64_t g = g0; g < d.g; g++) yr[g] = forwardGroup(d, n, g, xr);
+  }
 }
 
 // One group of one pixel row, scalar: dx, and acc[g] += the group's dp contribution.
@@ -190,97 +175,78 @@ static void backwardGroup(const PixPlan& d, int64_t n, int64_t g, const float* x
 
 static constexpr int64_t kPixBlocks = 16;
 
-// pixBackward(dims, modes, sizes, divs, lowest, x, p, dy, dx, dp): dx and dp in one pass over x and dy. dp is
-// summed per sample over a fixed number of pixel blocks in block order, so it does not depend on the thread count.
-napi_value pixBackward(napi_env env, napi_callback_info info) {
-  Args a(env, info);
-  return guarded(env, [&] {
-    const PixPlan d = plan(env, a);
-    const float* x = f32(env, a.v[5], "x");
-    const float* dy = f32(env, a.v[7], "dy");
-    float* dx = f32(env, a.v[8], "dx");
-    float* dp = f32(env, a.v[9], "dp");
-    expectCount(env, a.v[7], "dy", d.n * d.hw * d.g);
-    expectCount(env, a.v[8], "dx", d.n * d.hw * d.c);
-    expectCount(env, a.v[9], "dp", d.n * d.g);
-    const int64_t blocks = std::min<int64_t>(kPixBlocks, std::max<int64_t>(1, d.hw));
-    const int64_t g0 = d.vecC / d.zeta;
-    // Per (sample, block): one accumulator per group.
-    std::vector<double> part(static_cast<size_t>(d.n * blocks * d.g), 0.0);
+// pixBackward: dx and dp in one pass over x and dy. dp is summed per sample over a fixed number of pixel blocks in
+// block order, so it does not depend on the thread count.
+void pixBackward(I32 dims, I32 modes, I32 sizes, F64 divs, double lowest, F32 xs, F32 p, F32 dys, F32 dxs, F32 dps) {
+  const PixPlan d = plan(dims, modes, sizes, divs, lowest, xs, p);
+  expectCount(dys, "dy", d.n * d.hw * d.g);
+  expectCount(dxs, "dx", d.n * d.hw * d.c);
+  expectCount(dps, "dp", d.n * d.g);
+  const float* x = xs.data;
+  const float* dy = dys.data;
+  float* dx = dxs.data;
+  float* dp = dps.data;
+  const int64_t blocks = std::min<int64_t>(kPixBlocks, std::max<int64_t>(1, d.hw));
+  const int64_t g0 = d.vecC / d.zeta;
+  // Per (sample, block): one accumulator per group.
+  std::vector<double> part(static_cast<size_t>(d.n * blocks * d.g), 0.0);
 #pragma omp parallel if (d.n * d.hw * d.c >= kParallelMin)
-    {
-      std::vector<float> staged(d.stream ? static_cast<size_t>(d.c) : 0);  // one dx row (d.stream)
+  {
+    std::vector<float> staged(d.stream ? static_cast<size_t>(d.c) : 0);  // one dx row (d.stream)
 #pragma omp for schedule(static)
-      for (int64_t nb = 0; nb < d.n * blocks; nb++) {
-        const int64_t n = nb / blocks, k = nb % blocks;
-        double* acc = part.data() + nb * d.g;
-        for (int64_t hw = d.hw * k / blocks; hw < d.hw * (k + 1) / blocks; hw++) {
-          const int64_t row = n * d.hw + hw;
-          const float* xr = x + row * d.c;
-          const float* dyr = dy + row * d.g;
-          float* dxr = dx + row * d.c;
-          if (d.stream) {
-            pixBackwardRowSimd(d, n, xr, dyr, staged.data(), acc);
-            streamCopySimd(staged.data(), dxr, static_cast<size_t>(d.c), false);
-            continue;
-          }
-          if (g0 > 0) pixBackwardRowSimd(d, n, xr, dyr, dxr, acc);
-          for (int64_t g = g0; g < d.g; g++) backwardGroup(d, n, g, xr, dyr, dxr, acc);
+    for (int64_t nb = 0; nb < d.n * blocks; nb++) {
+      const int64_t n = nb / blocks, k = nb % blocks;
+      double* acc = part.data() + nb * d.g;
+      for (int64_t hw = d.hw * k / blocks; hw < d.hw * (k + 1) / blocks; hw++) {
+        const int64_t row = n * d.hw + hw;
+        const float* xr = x + row * d.c;
+        const float* dyr = dy + row * d.g;
+        float* dxr = dx + row * d.c;
+        if (d.stream) {
+          pixBackwardRowSimd(d, n, xr, dyr, staged.data(), acc);
+          streamCopySimd(staged.data(), dxr, static_cast<size_t>(d.c), false);
+          continue;
         }
-      }
-      if (d.stream) streamFence();
-    }
-    for (int64_t n = 0; n < d.n; n++) {
-      for (int64_t g = 0; g < d.g; g++) {
-        double s = 0;
-        for (int64_t k = 0; k < blocks; k++) s += part[(n * blocks + k) * d.g + g];
-        dp[n * d.g + g] = static_cast<float>(s);
+        if (g0 > 0) pixBackwardRowSimd(d, n, xr, dyr, dxr, acc);
+        for (int64_t g = g0; g < d.g; g++) backwardGroup(d, n, g, xr, dyr, dxr, acc);
       }
     }
-  });
+    if (d.stream) streamFence();
+  }
+  for (int64_t n = 0; n < d.n; n++) {
+    for (int64_t g = 0; g < d.g; g++) {
+      double s = 0;
+      for (int64_t k = 0; k < blocks; k++) s += part[(n * blocks + k) * d.g + g];
+      dp[n * d.g + g] = static_cast<float>(s);
+    }
+  }
 }
 
-// setPixSimd(on[, stream]) → whether the AVX-512 row kernels are used from now on (false where the CPU lacks
-// AVX-512F); stream (default true): the backward writes dx with non-temporal stores.
-napi_value setPixSimd(napi_env env, napi_callback_info info) {
-  Args a(env, info);
-  napi_value r = nullptr;
-  guarded(env, [&] {
-    bool on = false;
-    if (napi_get_value_bool(env, a.v[0], &on) != napi_ok) throw ArgError("on: expected a boolean");
-    simdEnabled = on;
-    bool stream = true;
-    if (a.n > 1 && napi_get_value_bool(env, a.v[1], &stream) != napi_ok) stream = true;
-    streamEnabled = stream;
-    napi_get_boolean(env, on && pixSimdSupported(), &r);
-  });
-  return r;
+// setPixSimd (native/kernels.json): the AVX-512 row kernels on or off, and the backward's non-temporal dx stores.
+bool setPixSimd(bool on, bool stream) {
+  simdEnabled = on;
+  streamEnabled = stream;
+  return on && pixSimdSupported();
 }
 
-// copy(src, dst, method): the bandwidth reference for the PiX kernels, on the same threads. method 0: each thread
+// copy (native/kernels.json): the bandwidth reference for the PiX kernels, on the same threads. method 0: each thread
 // memcpy's one contiguous slice (glibc picks its own stores); 1: AVX-512 non-temporal stores (memcpy where the CPU
 // lacks AVX-512F). The benchmark reports the faster.
-napi_value copyF32(napi_env env, napi_callback_info info) {
-  Args a(env, info);
-  return guarded(env, [&] {
-    size_t n = 0, m = 0;
-    const float* src = static_cast<const float*>(typedData(env, a.v[0], "src", &n));
-    float* dst = static_cast<float*>(typedData(env, a.v[1], "dst", &m));
-    if (m < n) throw ArgError("dst: expected at least as many elements as src");
-    const int method = a.n > 2 ? static_cast<int>(number(env, a.v[2], "method")) : 0;
-    if (method != 0 && method != 1) throw ArgError("method: expected 0 (memcpy) or 1 (non-temporal stores)");
-    const bool stream = method == 1 && pixSimdSupported();
+void copy(F32 src, F32 dst, int64_t method) {
+  if (dst.size < src.size) throw ArgError("dst: expected at least as many elements as src");
+  if (method != 0 && method != 1) throw ArgError("method: expected 0 (memcpy) or 1 (non-temporal stores)");
+  const bool stream = method == 1 && pixSimdSupported();
+  const size_t n = src.size;
 #pragma omp parallel
-    {
-      const size_t t = static_cast<size_t>(omp_get_thread_num()), T = static_cast<size_t>(omp_get_num_threads());
-      const size_t lo = n * t / T, hi = n * (t + 1) / T;
-      if (stream) {
-        streamCopySimd(src + lo, dst + lo, hi - lo);
-      } else {
-        std::memcpy(dst + lo, src + lo, (hi - lo) * sizeof(float));
-      }
+  {
+    const size_t t = static_cast<size_t>(omp_get_thread_num()), T = static_cast<size_t>(omp_get_num_threads());
+    const size_t lo = n * t / T, hi = n * (t + 1) / T;
+    if (stream) {
+      streamCopySimd(src.data + lo, dst.data + lo, hi - lo);
+    } else {
+      std::memcpy(dst.data + lo, src.data + lo, (hi - lo) * sizeof(float));
     }
-  });
+  }
 }
 
 }  // namespace chanlab

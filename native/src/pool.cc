@@ -9,13 +9,13 @@
 #include <limits>
 #include <vector>
 #include "common.h"
-#include "kernels.h"
+#include "generated/kernels.h"
 
 namespace chanlab {
 
 struct PoolGeometry {
   int64_t n, h, w, c, oh, ow, fh, fw, sh, sw, pt, pl;
-  explicit PoolGeometry(const std::vector<int64_t>& v)
+  explicit PoolGeometry(I32 v)
       : n(v[0]), h(v[1]), w(v[2]), c(v[3]), oh(v[4]), ow(v[5]), fh(v[6]), fw(v[7]), sh(v[8]), sw(v[9]), pt(v[10]),
         pl(v[11]) {}
   int64_t r0(int64_t r) const { return std::max<int64_t>(0, r * sh - pt); }
@@ -69,21 +69,15 @@ static void forEachTap(const PoolGeometry& g, const Window& win, F f) {
   }
 }
 
-// The forward kernels (geometry, x, y): body(xb, out, win) per window, xb = x of the window's image, out = y + win.out.
+// The forward kernels: body(xb, out, win) per window, xb = x of the window's image, out = y + win.out.
 template <typename F>
-static napi_value poolForward(napi_env env, napi_callback_info info, F body) {
-  Args a(env, info);
-  return guarded(env, [&] {
-    PoolGeometry g(ints(env, a.v[0], "geometry", 12));
-    const float* x = f32(env, a.v[1], "x");
-    float* y = f32(env, a.v[2], "y");
-    forEachWindow(g, [=](const Window& win) { body(g, x + win.b * g.image(), y + win.out, win); });
-  });
+static void poolForward(I32 geometry, const float* x, float* y, F body) {
+  const PoolGeometry g(geometry);
+  forEachWindow(g, [=](const Window& win) { body(g, x + win.b * g.image(), y + win.out, win); });
 }
 
-// maxPool(geometry, x, y)
-napi_value maxPool(napi_env env, napi_callback_info info) {
-  return poolForward(env, info, [](const PoolGeometry& g, const float* xb, float* out, const Window& win) {
+void maxPool(I32 geometry, F32 x, F32 y) {
+  poolForward(geometry, x.data, y.data, [](const PoolGeometry& g, const float* xb, float* out, const Window& win) {
     const int64_t c = g.c;
     std::fill(out, out + c, -std::numeric_limits<float>::infinity());
     forEachTap(g, win, [=](int64_t tap) {
@@ -93,52 +87,47 @@ napi_value maxPool(napi_env env, napi_callback_info info) {
   });
 }
 
-// maxPoolGrad(geometry, x, dy, dx)
-napi_value maxPoolGrad(napi_env env, napi_callback_info info) {
-  Args a(env, info);
-  return guarded(env, [&] {
-    PoolGeometry g(ints(env, a.v[0], "geometry", 12));
-    const float* x = f32(env, a.v[1], "x");
-    const float* dy = f32(env, a.v[2], "dy");
-    float* dx = f32(env, a.v[3], "dx");
+void maxPoolGrad(I32 geometry, F32 xs, F32 dys, F32 dxs) {
+  const PoolGeometry g(geometry);
+  const float* x = xs.data;
+  const float* dy = dys.data;
+  float* dx = dxs.data;
 #pragma omp parallel
-    {
-      std::vector<float> best(g.c);
-      std::vector<int64_t> pos(g.c);
+  {
+    std::vector<float> best(g.c);
+    std::vector<int64_t> pos(g.c);
 #pragma omp for schedule(static)
-      for (int64_t b = 0; b < g.n; b++) {
-        float* dxb = dx + b * g.h * g.w * g.c;
-        std::memset(dxb, 0, sizeof(float) * g.h * g.w * g.c);
-        for (int64_t r = 0; r < g.oh; r++) {
-          for (int64_t q = 0; q < g.ow; q++) {
-            std::fill(best.begin(), best.end(), -std::numeric_limits<float>::infinity());
-            std::fill(pos.begin(), pos.end(), -1);
-            for (int64_t ih = g.r0(r); ih < g.r1(r); ih++) {
-              for (int64_t iw = g.c0(q); iw < g.c1(q); iw++) {
-                const int64_t base = (ih * g.w + iw) * g.c;
-                const float* in = x + b * g.h * g.w * g.c + base;
-                for (int64_t k = 0; k < g.c; k++) {
-                  if (in[k] > best[k]) {
-                    best[k] = in[k];
-                    pos[k] = base + k;
-                  }
+    for (int64_t b = 0; b < g.n; b++) {
+      float* dxb = dx + b * g.h * g.w * g.c;
+      std::memset(dxb, 0, sizeof(float) * g.h * g.w * g.c);
+      for (int64_t r = 0; r < g.oh; r++) {
+        for (int64_t q = 0; q < g.ow; q++) {
+          std::fill(best.begin(), best.end(), -std::numeric_limits<float>::infinity());
+          std::fill(pos.begin(), pos.end(), -1);
+          for (int64_t ih = g.r0(r); ih < g.r1(r); ih++) {
+            for (int64_t iw = g.c0(q); iw < g.c1(q); iw++) {
+              const int64_t base = (ih * g.w + iw) * g.c;
+              const float* in = x + b * g.h * g.w * g.c + base;
+              for (int64_t k = 0; k < g.c; k++) {
+                if (in[k] > best[k]) {
+                  best[k] = in[k];
+                  pos[k] = base + k;
                 }
               }
             }
-            const float* d = dy + ((b * g.oh + r) * g.ow + q) * g.c;
-            for (int64_t k = 0; k < g.c; k++) {
-              if (pos[k] >= 0) dxb[pos[k]] += d[k];
-            }
+          }
+          const float* d = dy + ((b * g.oh + r) * g.ow + q) * g.c;
+          for (int64_t k = 0; k < g.c; k++) {
+            if (pos[k] >= 0) dxb[pos[k]] += d[k];
           }
         }
       }
     }
-  });
+  }
 }
 
-// avgPool(geometry, x, y)
-napi_value avgPool(napi_env env, napi_callback_info info) {
-  return poolForward(env, info, [](const PoolGeometry& g, const float* xb, float* out, const Window& win) {
+void avgPool(I32 geometry, F32 x, F32 y) {
+  poolForward(geometry, x.data, y.data, [](const PoolGeometry& g, const float* xb, float* out, const Window& win) {
     const int64_t c = g.c;
     std::fill(out, out + c, 0.f);
     int64_t count = 0;
@@ -152,21 +141,16 @@ napi_value avgPool(napi_env env, napi_callback_info info) {
   });
 }
 
-// avgPoolGrad(geometry, dy, dx)
-napi_value avgPoolGrad(napi_env env, napi_callback_info info) {
-  Args a(env, info);
-  return guarded(env, [&] {
-    PoolGeometry g(ints(env, a.v[0], "geometry", 12));
-    const float* dy = f32(env, a.v[1], "dy");
-    float* dx = f32(env, a.v[2], "dx");
-    const float scale = 1.f / static_cast<float>(g.fh * g.fw);
-    forEachWindowGrad(g, dx, [=](const Window& win, float* dxb) {
-      const int64_t c = g.c;
-      const float* d = dy + win.out;
-      forEachTap(g, win, [=](int64_t tap) {
-        float* o = dxb + tap;
-        for (int64_t k = 0; k < c; k++) o[k] += d[k] * scale;
-      });
+void avgPoolGrad(I32 geometry, F32 dys, F32 dx) {
+  const PoolGeometry g(geometry);
+  const float* dy = dys.data;
+  const float scale = 1.f / static_cast<float>(g.fh * g.fw);
+  forEachWindowGrad(g, dx.data, [=](const Window& win, float* dxb) {
+    const int64_t c = g.c;
+    const float* d = dy + win.out;
+    forEachTap(g, win, [=](int64_t tap) {
+      float* o = dxb + tap;
+      for (int64_t k = 0; k < c; k++) o[k] += d[k] * scale;
     });
   });
 }

@@ -2,6 +2,7 @@
 // running and for how long on the host), and restores the originals. Kernels that call other kernels' functions
 // directly are nested: `depth` is 0 for the kernel the engine ran.
 import * as tf from '@tensorflow/tfjs-core';
+import { installKernels } from '../kernels/install.js';
 
 export interface KernelCall {
   kernel: string;
@@ -16,34 +17,24 @@ export interface KernelHooks {
   exit(call: KernelCall, ms: number): void;
 }
 
-/** Installs the hooks on every kernel of `backend`; returns the function that removes them. */
+/** Installs the hooks on every kernel of `backend` (through installKernels); returns the function that removes them. */
 export function hookKernels(backend: string, hooks: KernelHooks): () => void {
-  const originals = tf.getKernelsForBackend(backend);
   let depth = 0;
-  for (const k of originals) {
-    const f = k.kernelFunc;
-    tf.unregisterKernel(k.kernelName, backend);
-    tf.registerKernel({
-      ...k,
-      kernelFunc: (args) => {
-        const first = args.inputs.x ?? Object.values(args.inputs)[0];
-        const call: KernelCall = { kernel: k.kernelName, shape: first ? first.shape : [], depth };
-        hooks.enter(call);
-        depth++;
-        const t0 = performance.now();
-        try {
-          return f(args);
-        } finally {
-          depth--;
-          hooks.exit(call, performance.now() - t0);
-        }
-      },
-    });
-  }
-  return () => {
-    for (const k of originals) {
-      tf.unregisterKernel(k.kernelName, backend);
-      tf.registerKernel(k);
-    }
-  };
+  const hooked = (k: tf.KernelConfig): tf.KernelConfig => ({
+    ...k,
+    kernelFunc: (args) => {
+      const first = args.inputs.x ?? Object.values(args.inputs)[0];
+      const call: KernelCall = { kernel: k.kernelName, shape: first ? first.shape : [], depth };
+      hooks.enter(call);
+      depth++;
+      const t0 = performance.now();
+      try {
+        return k.kernelFunc(args);
+      } finally {
+        depth--;
+        hooks.exit(call, performance.now() - t0);
+      }
+    },
+  });
+  return installKernels(tf.getKernelsForBackend(backend).map(hooked));
 }

@@ -11,6 +11,7 @@ import { enableWasmThreads } from '../kernels/wasm/threads.js';
 import { loadWebGPU, releaseWebGPU } from './webgpu.js';
 import { nativeKernelsEnabled } from '../kernels/native/index.js';
 import { nativeStatus } from '../kernels/native/addon.js';
+import { warnOnce } from '../core/warn.js';
 
 export interface BackendAvailability {
   name: BackendName;
@@ -58,6 +59,16 @@ function howToGet(name: BackendName): string {
   }
 }
 
+/**
+ * Invalid CHANLAB_NATIVE_* values, and a native addon that was asked for but did not load, are errors whatever the
+ * backend; the default's fallback to pure wasm kernels is said once, when wasm starts.
+ */
+function checkNativeSettings(backend: BackendName): void {
+  const st = nativeStatus();
+  if (st.error !== undefined) throw new Error(st.error);
+  if (st.fallback && backend === 'wasm') warnOnce(`native kernels off, running the pure wasm kernels (slower): ${st.reason.replace(/: pure wasm kernels$/, '')}`);
+}
+
 /** Wasm threads from CHANLAB_WASM_THREADS (XNNPACK convolutions on a thread pool); applied before wasm starts. */
 function configureWasmThreads(): void {
   const v = process.env.CHANLAB_WASM_THREADS;
@@ -83,6 +94,7 @@ async function register(name: BackendName): Promise<void> {
  */
 export async function useBackend(name?: string): Promise<BackendName> {
   const backend = resolveBackendName(name);
+  checkNativeSettings(backend);
   if (backend === 'wasm') configureWasmThreads(); // a bad setting is the user's to fix, not a missing backend
   try {
     await register(backend);

@@ -4,8 +4,7 @@
 // installed on globalThis before the backend module is imported. A live GPU device keeps the process alive: call
 // releaseWebGPU() when done (chanlab's CLI and tests do).
 import * as tf from '@tensorflow/tfjs-core';
-import { patchWebGPUAddN } from '../kernels/webgpu/AddN.js';
-import { setWebGPUKernels } from '../kernels/webgpu/index.js';
+import { installWebGPUKernels } from '../kernels/register.js';
 import { adapterFlags, parseDawnAdapters } from './webgpu_adapter.js';
 
 interface DawnModule {
@@ -132,8 +131,7 @@ export function loadWebGPU(): Promise<void> {
       if (tf.findBackendFactory('webgpu') == null) {
         throw new Error('tfjs-backend-webgpu did not register its backend (navigator.gpu missing)');
       }
-      patchWebGPUAddN();
-      setWebGPUKernels(process.env.CHANLAB_WEBGPU_KERNELS !== '0');
+      installWebGPUKernels();
     })().catch((e: unknown) => {
       loaded = null;
       throw e;

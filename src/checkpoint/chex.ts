@@ -207,6 +207,11 @@ export function compactChexState(sd: Map<string, TorchTensor>): CompactResult {
       for (let o = 0; o < cons.shape[0]!; o++) foldMean[o] = foldMean[o]! - c * cw[o * nIn + r]!;
       folded.push(`${p}${conv} channel ${r}: constant ${c} folded into ${p}${foldBn}.running_mean`);
     }
+    if (keep.length === 0) {
+      throw new Error(`chex compact: ${p}${conv}.weight has all ${w.shape[0]} filters zero (its mask removes the whole conv, ` +
+        'so the block\'s branch is a constant); the compact format needs at least one channel per conv: expected a checkpoint ' +
+        `that keeps ≥ 1 channel of ${p}${conv}`);
+    }
     if (foldMean) out.set(`${p}${foldBn}.running_mean`, new TorchTensor('float32', [foldMean.length], foldMean));
     out.set(`${p}${conv}.weight`, slice(out.get(`${p}${conv}.weight`)!, keep, null));
     for (const e of ['weight', 'bias', 'running_mean', 'running_var']) out.set(`${p}${bn}.${e}`, slice(get(`${p}${bn}.${e}`), keep, null));

@@ -2,7 +2,9 @@
 // checkpoint on an NCHW .npy batch and writes the logits as .npy.
 import * as tf from '@tensorflow/tfjs-core';
 import { useBackend } from '../backend/index.js';
-import { countNonFinite } from '../core/finite.js';
+import { countNonFinite, nonFiniteLines, nonFiniteRows } from '../core/finite.js';
+import { explainMemoryError } from '../core/memory.js';
+import { nonFiniteState } from '../nn/finite.js';
 import { describeCheckpoint } from './describe.js';
 import { readNpy, writeNpy } from '../interop/npy.js';
 import { TorchTensor } from '../interop/tensor.js';
@@ -61,13 +63,20 @@ export interface PredictOptions {
   allowNonFinite?: boolean;
 }
 
-/** Infers numClasses (rows of the last 2-D/4-D weight) and inChannels (columns of the first 4-D weight). */
+/** The classifier's weight or bias (torchvision fc, VGG/DGC/PiX classifier, timm head): its rows are the classes. */
+const CLASSIFIER = /(^|\.)(fc|classifier|head|linear|last_linear)(\.\d+)?\.(weight|bias)$/;
+
+/**
+ * Infers inChannels (columns of the first 4-D weight) and numClasses (rows of the last classifier weight or bias;
+ * else of the last 2-D weight). A checkpoint without any says nothing about its classes (the model's default stays,
+ * and the load reports the missing keys, not a size mismatch made up from another layer).
+ */
 function inferredConfig(shapes: Map<string, number[]>): Partial<ModelConfig> {
-  const weights = [...shapes].filter(([k, s]) => k.endsWith('.weight') && (s.length === 4 || s.length === 2));
   const out: Partial<ModelConfig> = {};
-  const first = weights.find(([, s]) => s.length === 4);
+  const first = [...shapes].find(([k, s]) => k.endsWith('.weight') && s.length === 4);
   if (first) out.inChannels = first[1][1]!;
-  const last = weights[weights.length - 1];
+  const heads = [...shapes].filter(([k, s]) => CLASSIFIER.test(k) || (k.endsWith('.weight') && s.length === 2));
+  const last = heads[heads.length - 1];
   if (last) out.numClasses = last[1][0]!;
   return out;
 }
@@ -114,11 +123,17 @@ function expectedChannels(file: string, key: string | undefined): number | null 
   }
 }
 
+/** A command's printable summary, and whether it found non-finite weights, inputs or outputs (exit status 3). */
+export interface CommandReport {
+  text: string;
+  nonFinite: boolean;
+}
+
 /**
  * Runs `model` + `checkpoint` in eval mode over `input` (NCHW) in batches and writes the logits; returns a summary.
  * Samples whose input holds NaN/Inf get NaN logits (as PyTorch's would be) and are reported, as are non-finite logits.
  */
-export async function predictCommand(opts: PredictOptions): Promise<string> {
+export async function predictCommand(opts: PredictOptions): Promise<CommandReport> {
   const backend = await useBackend(opts.backend);
   const x = readNpy(opts.input);
   if (x.shape.length !== 4) throw new Error(`predict: input ${opts.input} must be NCHW (4-D), got shape [${x.shape.join(', ')}]`);
@@ -136,42 +151,42 @@ export async function predictCommand(opts: PredictOptions): Promise<string> {
   }
   const data = x.data instanceof Float32Array ? x.data : Float32Array.from(x.data);
   const per = c * h * w;
-  const badInput: number[] = [];
-  for (let i = 0; i < n; i++) if (countNonFinite(data.subarray(i * per, (i + 1) * per)) > 0) badInput.push(i);
+  const badInput = nonFiniteRows(data, n, per);
   const model = buildModel(opts);
   try {
     model.eval();
+    const weights = opts.allowNonFinite ? await nonFiniteState(model) : [];
     const run = (from: number, b: number): tf.Tensor2D => tf.tidy(() => {
       const xb = tf.tensor4d(from < 0 ? new Float32Array(b * per) : data.subarray(from * per, (from + b) * per), [b, c, h, w]);
       return tf.reshape(model.call(tf.transpose(xb, [0, 2, 3, 1])), [b, -1]) as tf.Tensor2D;
     });
     let k = 0;
-    if (n === 0) {
-      // no inputs: one zero image only to learn the number of classes, so the output is [0, classes]
-      const y = run(-1, 1);
-      k = y.shape[1]!;
-      y.dispose();
-    }
     let out: Float32Array | null = n === 0 ? new Float32Array(0) : null;
-    for (let i = 0; i < n; i += batch) {
-      const b = Math.min(batch, n - i);
-      const y = run(i, b);
-      const vals = (await y.data()) as Float32Array;
-      k = y.shape[1]!;
-      y.dispose();
-      if (!out) out = new Float32Array(n * k);
-      out.set(vals, i * k);
+    try {
+      if (n === 0) {
+        // no inputs: one zero image only to learn the number of classes, so the output is [0, classes]
+        const y = run(-1, 1);
+        k = y.shape[1]!;
+        y.dispose();
+      }
+      for (let i = 0; i < n; i += batch) {
+        const b = Math.min(batch, n - i);
+        const y = run(i, b);
+        const vals = (await y.data()) as Float32Array;
+        k = y.shape[1]!;
+        y.dispose();
+        if (!out) out = new Float32Array(n * k);
+        out.set(vals, i * k);
+      }
+    } catch (e) {
+      throw explainMemoryError(e, '--batch-size', batch, 'prediction');
     }
-    for (const i of badInput) out!.fill(NaN, i * k, (i + 1) * k);
-    let nonFiniteRows = 0;
-    for (let i = 0; i < n; i++) if (countNonFinite(out!.subarray(i * k, (i + 1) * k)) > 0) nonFiniteRows++;
+    // samples whose input holds NaN/Inf get NaN logits on every backend (as PyTorch's would be)
+    for (let i = 0; i < n; i++) if (countNonFinite(data.subarray(i * per, (i + 1) * per)) > 0) out!.fill(NaN, i * k, (i + 1) * k);
     writeNpy(opts.output, new TorchTensor('float32', [n, k], out!));
     const lines = [`predict: ${opts.model} on ${backend}: ${n} inputs [${c}×${h}×${w}] → logits [${n}, ${k}] written to ${opts.output}`];
-    if (badInput.length > 0) {
-      lines.push(`non-finite inputs: ${badInput.length} of ${n} samples hold NaN/Inf (first: sample ${badInput[0]}); their logits are NaN`);
-    }
-    if (nonFiniteRows > 0) lines.push(`non-finite outputs: ${nonFiniteRows} of ${n} rows of logits hold NaN/Inf`);
-    return lines.join('\n');
+    const findings = nonFiniteLines({ weights, inputs: badInput, outputs: nonFiniteRows(out!, n, k), samples: n, outputName: 'logits' });
+    return { text: [...lines, ...findings].join('\n'), nonFinite: findings.length > 0 };
   } finally {
     model.dispose();
   }

@@ -166,9 +166,11 @@ export function loadCheckpointIntoModel(model: Module, src: CheckpointSource, op
       const shapes = new Map([...ckpt.stateDict].map(([k, t]) => [k, t.shape] as [string, number[]]));
       const guess = guessArchitecture(shapes);
       const mine = guessArchitecture(targets);
-      e.message += `\nhint: ${guess ? `this looks like ${guess}` : 'the checkpoint matches no known architecture'}` +
-        `${mine ? `; the model is ${mine.replace(/ checkpoint/, '')}` : ''} ` +
-        `(${ckpt.stateDict.size} checkpoint tensors vs ${targets.size} model entries)`;
+      const counts = `(${ckpt.stateDict.size} checkpoint tensors vs ${targets.size} model entries)`;
+      e.message += guess !== null && guess === mine
+        ? `\nhint: the checkpoint and the model are the same architecture (${guess.replace(/ checkpoint/, '')}); only the keys listed differ ${counts}`
+        : `\nhint: ${guess ? `this looks like ${guess}` : 'the checkpoint matches no known architecture'}` +
+          `${mine ? `; the model is ${mine.replace(/ checkpoint/, '')}` : ''} ${counts}`;
     }
     throw e;
   } finally {

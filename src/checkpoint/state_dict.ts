@@ -1,5 +1,6 @@
 // The state dict inside a loaded PyTorch checkpoint: where to find it (flattenStateDict) and chanlab's one rule for
 // DataParallel-style key prefixes (stripPrefix).
+import { describe } from '../interop/pickle.js';
 import { isPlainObject, type PyValue } from '../interop/py.js';
 import { TorchTensor } from '../interop/tensor.js';
 
@@ -37,7 +38,7 @@ function flattenInto(out: Map<string, TorchTensor>, v: PyValue, prefix: string):
  */
 export function flattenStateDict(obj: PyValue, key?: string): Map<string, TorchTensor> {
   const es = entries(obj);
-  if (es === null) throw new Error(`flattenStateDict: expected a dict checkpoint, got ${obj === null ? 'None' : typeof obj}`);
+  if (es === null) throw new Error(`flattenStateDict: expected a dict checkpoint (a state dict, or a dict holding one), got ${describe(obj)}`);
   const keys = key !== undefined ? [key] : STATE_DICT_KEYS;
   for (const k of keys) {
     const hit = es.find(([name]) => name === k);
@@ -57,6 +58,13 @@ export function flattenStateDict(obj: PyValue, key?: string): Map<string, TorchT
     const out = new Map<string, TorchTensor>();
     flattenInto(out, obj, '');
     return out;
+  }
+  const tensors = es.filter(([, x]) => x instanceof TorchTensor).length;
+  const odd = es.filter(([, x]) => !(x instanceof TorchTensor || x === null || entries(x) !== null));
+  if (tensors > 0 && odd.length > 0) {
+    // a state dict with a stray entry: name it rather than saying no state dict was found
+    throw new Error(`flattenStateDict: entry '${odd[0]![0]}' of the state dict is ${describe(odd[0]![1])}, expected a tensor ` +
+      `(${tensors} of ${es.length} entries are tensors${odd.length > 1 ? `; also not tensors: ${odd.slice(1, 5).map(([k]) => k).join(', ')}` : ''})`);
   }
   throw new Error(`flattenStateDict: no state dict found: expected a dict of tensors or one of the keys ` +
     `${STATE_DICT_KEYS.join(', ')} (keys: ${es.map(([k]) => k).slice(0, 20).join(', ')})`);

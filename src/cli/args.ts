@@ -1,5 +1,6 @@
 // Minimal argument parsing for the chanlab CLI (node:util parseArgs with clear errors).
 import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { jsonType } from '../core/check.js';
 
 export type Options = NonNullable<ParseArgsConfig['options']>;
 
@@ -23,13 +24,17 @@ export class Args {
     return this.values[name] === true;
   }
   int(name: string, fallback: number, min = 1): number {
-    return intOption(this.str(name), name, fallback, min);
+    try {
+      return intOption(this.str(name), name, fallback, min);
+    } catch (e) {
+      throw new Error(`${this.command}: ${(e as Error).message}`);
+    }
   }
   num(name: string, fallback: number): number {
     const v = this.str(name);
     if (v === undefined) return fallback;
     const n = Number(v);
-    if (!Number.isFinite(n)) throw new Error(`--${name} must be a number, got '${v}'`);
+    if (v.trim() === '' || !Number.isFinite(n)) throw new Error(`${this.command}: --${name} must be a number, got '${v}'`);
     return n;
   }
   /** An optional option holding a JSON object (e.g. --config '{"numClasses": 10}'). */
@@ -42,7 +47,9 @@ export class Args {
     } catch (e) {
       throw new Error(`${this.command}: --${name} must be a JSON object: ${(e as Error).message}`);
     }
-    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new Error(`${this.command}: --${name} must be a JSON object, got ${v}`);
+    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+      throw new Error(`${this.command}: --${name} must be a JSON object (e.g. '{"epochs":1}'), got ${jsonType(parsed)}: ${v}`);
+    }
     return parsed as Record<string, unknown>;
   }
   get help(): boolean {
@@ -50,9 +57,24 @@ export class Args {
   }
 }
 
+/** `--opt -3` as `--opt=-3` for string options: a negative number is a value (checked later), not an unknown flag. */
+function joinNegativeValues(argv: readonly string[], options: Options): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    const next = argv[i + 1];
+    if (a.startsWith('--') && options[a.slice(2)]?.type === 'string' && next !== undefined && /^-[\d.]/.test(next)) {
+      out.push(`${a}=${next}`);
+      i++;
+    } else out.push(a);
+  }
+  return out;
+}
+
 export function parse(command: string, argv: string[], options: Options): Args {
   try {
-    const r = parseArgs({ args: argv, options: { ...options, help: { type: 'boolean', short: 'h' } }, allowPositionals: true, strict: true });
+    const args = joinNegativeValues(argv, options);
+    const r = parseArgs({ args, options: { ...options, help: { type: 'boolean', short: 'h' } }, allowPositionals: true, strict: true });
     return new Args(command, r.values as Record<string, string | boolean | undefined>, r.positionals);
   } catch (e) {
     throw new Error(`${command}: ${(e as Error).message} (see \`chanlab ${command} --help\`)`);

@@ -15,6 +15,8 @@ export interface FlopsReportOptions {
   overrides?: Record<string, unknown>;
   /** An already built model to count instead of creating `modelName` (e.g. a compact CHEX checkpoint); disposed. */
   module?: Module;
+  /** the backend the counting forward pass ran on (named in the table's title) */
+  backend?: string;
 }
 
 export interface FlopsReportJson {
@@ -45,10 +47,10 @@ export async function flopsReport(modelName: string, opts: FlopsReportOptions = 
     model.dispose();
   }
   if (opts.json) return { model: modelName, inputShape, results: Object.fromEntries(results) };
-  return formatReport(modelName, inputShape, conventions, results);
+  return formatReport(modelName, inputShape, conventions, results, opts.backend);
 }
 
-function formatReport(name: string, inputShape: number[], cs: Convention[], results: Map<Convention, FlopsResult>): string {
+function formatReport(name: string, inputShape: number[], cs: Convention[], results: Map<Convention, FlopsResult>, backend?: string): string {
   const first = results.get(cs[0]!)!;
   const head = ['layer', 'type', 'input', 'output', 'params', ...cs.map((c) => (cs.length === 1 ? `${c} count` : c)), ...(cs.length === 1 ? ['%'] : [])];
   const body = first.rows.map((r, i) => [
@@ -60,7 +62,7 @@ function formatReport(name: string, inputShape: number[], cs: Convention[], resu
   const w = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i]!.length), total[i]!.length));
   const right = (i: number) => i >= 4;
   const line = (cells: string[]) => cells.map((c, i) => (right(i) ? c.padStart(w[i]!) : c.padEnd(w[i]!))).join('  ').trimEnd();
-  const out = [`FLOPs of ${name}, input ${inputShape.join('×')} (NHWC)`, line(head), w.map((x) => '-'.repeat(x)).join('  '), ...body.map(line), line(total), ''];
+  const out = [`FLOPs of ${name}, input ${inputShape.join('×')} (NHWC)${backend ? `, counted on ${backend}` : ''}`, line(head), w.map((x) => '-'.repeat(x)).join('  '), ...body.map(line), line(total), ''];
   for (const c of cs) {
     const r = results.get(c)!;
     out.push(`${c}: ${human(r.totals.flops)}FLOPs — ${CONVENTION_INFO[c].definition}${r.uncounted.length ? `; uncounted kernels: ${r.uncounted.join(', ')}` : ''}`);

@@ -54,3 +54,10 @@ export function checkNHWC(x: tf.Tensor, channels: number | null, owner: string, 
     throw new Error(`${owner}: ${name} must have ${what} (NHWC ${want}), got shape [${x.shape.join(',')}]`);
   }
 }
+
+/** What a parsed JSON value is, for messages: 'an array', 'null', 'a string', 'a number', 'a boolean', 'an object'. */
+export function jsonType(v: unknown): string {
+  if (v === null) return 'null';
+  if (Array.isArray(v)) return `an array (${v.length} items)`;
+  return typeof v === 'object' ? 'an object' : `a ${typeof v}`;
+}

@@ -2,6 +2,8 @@
 // files (repro/results, written while it runs and committed after the code they come from). Used by run manifests
 // (src/train/manifest.ts), reproduction results (repro/results.ts) and the bundle (scripts/bundle.mjs, through dist/).
 import { execFileSync } from 'node:child_process';
+import { realpathSync } from 'node:fs';
+import { packageRoot } from './package_root.js';
 
 /** Paths whose changes are outputs, not code: the reproduction suite's result files. */
 export const OUTPUT_PATHS: readonly string[] = ['repro/results'];
@@ -18,17 +20,30 @@ export function git(args: readonly string[], cwd: string = process.cwd()): strin
   }
 }
 
-/** The last commit up to `rev` that touches the code (null outside a checkout, for an unknown revision or none). */
-export function lastCodeCommit(rev = 'HEAD', cwd: string = process.cwd()): string | null {
-  return git(['log', '-1', '--format=%H', rev, '--', ...CODE_PATHSPEC], cwd) || null;
+/**
+ * chanlab's own git checkout: its package root when that is the top of a work tree (not, say, a chanlab installed in
+ * node_modules of another repository, whose commit says nothing about chanlab's code); undefined otherwise.
+ */
+export function codeCheckout(): string | undefined {
+  const root = packageRoot();
+  const top = root === undefined ? null : git(['rev-parse', '--show-toplevel'], root);
+  return top !== null && root !== undefined && realpathSync(top) === root ? root : undefined;
+}
+
+/**
+ * The last commit up to `rev` that touches the code (null outside a checkout, for an unknown revision or none).
+ * Default: chanlab's own checkout, wherever the working directory is.
+ */
+export function lastCodeCommit(rev = 'HEAD', cwd: string | undefined = codeCheckout()): string | null {
+  return cwd === undefined ? null : git(['log', '-1', '--format=%H', rev, '--', ...CODE_PATHSPEC], cwd) || null;
 }
 
 /**
  * Whether the code of the checkout holding `cwd` differs from HEAD: modified, staged, deleted or untracked (not
- * ignored) files anywhere but OUTPUT_PATHS, whichever sub-folder `cwd` is. null outside a checkout.
+ * ignored) files anywhere but OUTPUT_PATHS, whichever sub-folder `cwd` is. null outside a checkout. Default: chanlab's own.
  */
-export function codeDirty(cwd: string = process.cwd()): boolean | null {
-  const top = git(['rev-parse', '--show-toplevel'], cwd);
+export function codeDirty(cwd: string | undefined = codeCheckout()): boolean | null {
+  const top = cwd === undefined ? null : git(['rev-parse', '--show-toplevel'], cwd);
   const status = top === null ? null : git(['status', '--porcelain', '--untracked-files=all', '--', ...CODE_PATHSPEC], top);
   return status === null ? null : status.length > 0;
 }

@@ -1,7 +1,8 @@
 // An advisory lock file next to a file that several processes update (read–modify–write), e.g. the result file of a
 // reproduction table whose rows run as parallel processes. `<path>.lock` is created exclusively (O_EXCL) and holds the
 // owner's pid, host and a random token; a lock whose owner is gone (same host, pid not alive) or that is older than
-// `staleMs` is broken. Breaking renames the stale file away first (atomic: only one waiter wins) and puts it back when
+// `staleMs` is broken. A pid that now belongs to another process (its start time differs from the one the lock
+// recorded: the pid was reused, e.g. after a reboot) counts as gone. Breaking renames the stale file away first (atomic: only one waiter wins) and puts it back when
 // it turns out to be another, live owner's lock.
 import { randomBytes } from 'node:crypto';
 import { closeSync, linkSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
@@ -15,13 +16,20 @@ export interface LockOptions {
   staleMs?: number;
   /** Poll interval while waiting (ms, default 25). */
   pollMs?: number;
+  /** Called once when the lock is found held by a live owner (to say that this process waits, and for whom). */
+  onWait?: (message: string) => void;
 }
+
+/** Waiting for a lock took longer than its timeout: the caller should stop, not try again for each item. */
+export class LockTimeoutError extends Error {}
 
 interface Owner {
   pid: number;
   host: string;
   token: string;
   time: string;
+  /** the owner's start time (processStartTime), when known */
+  start?: string;
 }
 
 function readOwner(lock: string): Owner | null {
@@ -41,6 +49,27 @@ export function processAlive(pid: number): boolean {
   } catch (e) {
     return (e as NodeJS.ErrnoException).code === 'EPERM';
   }
+}
+
+/** When process `pid` started (clock ticks since boot, /proc/<pid>/stat field 22), or null where unknown. */
+export function processStartTime(pid: number): string | null {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19] ?? null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Whether the process a lock names still holds it: on another host we cannot tell (so yes); on this host its pid
+ * must exist and, when the lock recorded a start time, still be the process that started then (not a reused pid).
+ */
+export function ownerAlive(o: { pid: number; host: string; start?: string | null }): boolean {
+  if (o.host !== '' && o.host !== hostname()) return true;
+  if (!processAlive(o.pid)) return false;
+  const now = o.start ? processStartTime(o.pid) : null;
+  return !(o.start && now !== null && now !== o.start);
 }
 
 function ageMs(lock: string): number | null {
@@ -80,7 +109,7 @@ function breakIfStale(lock: string, staleMs: number): boolean {
   const owner = readOwner(lock);
   const age = ageMs(lock);
   if (age === null) return true;
-  const dead = owner !== null && owner.host === hostname() && !processAlive(owner.pid);
+  const dead = owner !== null && owner.host === hostname() && !ownerAlive(owner);
   if (!dead && age <= staleMs) return false;
   const aside = `${lock}.stale-${process.pid}-${randomBytes(4).toString('hex')}`;
   try {
@@ -108,15 +137,22 @@ export async function withFileLock<T>(path: string, fn: () => T | Promise<T>, o:
   const lock = `${path}.lock`;
   const timeoutMs = o.timeoutMs ?? 60_000;
   const staleMs = o.staleMs ?? 120_000;
-  const owner: Owner = { pid: process.pid, host: hostname(), token: randomBytes(8).toString('hex'), time: new Date().toISOString() };
+  const owner: Owner = {
+    pid: process.pid, host: hostname(), token: randomBytes(8).toString('hex'), time: new Date().toISOString(),
+    ...(processStartTime(process.pid) ? { start: processStartTime(process.pid)! } : {}),
+  };
   mkdirSync(dirname(lock), { recursive: true });
   const t0 = Date.now();
+  const held = (h: Owner | null) => `lock ${lock} is held${h ? ` by pid ${h.pid} on ${h.host} since ${h.time}` : ''}`;
+  let told = false;
   while (!tryCreate(lock, owner)) {
     if (breakIfStale(lock, staleMs)) continue;
+    if (!told && o.onWait) {
+      told = true;
+      o.onWait(`${held(readOwner(lock))}; waiting up to ${timeoutMs / 1000} s (if no chanlab process is running, delete it)`);
+    }
     if (Date.now() - t0 > timeoutMs) {
-      const h = readOwner(lock);
-      throw new Error(`lock ${lock} is held${h ? ` by pid ${h.pid} on ${h.host} since ${h.time}` : ''}; waited ${timeoutMs} ms. ` +
-        'If no chanlab process is running, delete the lock file');
+      throw new LockTimeoutError(`${held(readOwner(lock))}; waited ${timeoutMs} ms. If no chanlab process is running, delete the lock file`);
     }
     await sleep(o.pollMs ?? 25);
   }

@@ -16,6 +16,22 @@ export interface ImageFolderOptions {
   root: string;
   /** lower-case extensions to accept (default .jpg .jpeg .png) */
   extensions?: readonly string[];
+  /**
+   * The class index to use (torchvision's `class_to_idx`), e.g. the training split's for its validation split: a
+   * folder not in it is an error; a class without a folder is allowed and listed in `missingClasses`.
+   */
+  classes?: readonly string[];
+}
+
+/** The class sub-folders of `root`, sorted (torchvision's `find_classes`). */
+export function findClasses(root: string): string[] {
+  if (!root || !existsSync(root) || !statSync(root).isDirectory()) throw new Error(`ImageFolder root: directory ${root} does not exist`);
+  const classes = readdirSync(root, { withFileTypes: true })
+    .filter((e) => e.isDirectory() || (e.isSymbolicLink() && statSync(join(root, e.name)).isDirectory()))
+    .map((e) => e.name)
+    .sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  if (classes.length === 0) throw new Error(`ImageFolder root: ${root} has no class sub-folders`);
+  return classes;
 }
 
 function walkSorted(dir: string, exts: readonly string[], out: string[]): void {
@@ -52,21 +68,27 @@ export class ImageFolder implements Dataset {
   /** [path, label] in dataset order */
   readonly samples: Array<[string, number]>;
   readonly imageShape = null;
+  /** classes of `opts.classes` without a folder here (no samples of them) */
+  readonly missingClasses: string[];
 
   constructor(opts: ImageFolderOptions) {
     const root = opts.root;
     const exts = (opts.extensions ?? IMAGE_EXTENSIONS).map((e) => e.toLowerCase());
-    if (!root || !existsSync(root) || !statSync(root).isDirectory()) throw new Error(`ImageFolder root: directory ${root} does not exist`);
+    const found = findClasses(root);
     this.root = root;
-    this.classes = readdirSync(root, { withFileTypes: true })
-      .filter((e) => e.isDirectory() || (e.isSymbolicLink() && statSync(join(root, e.name)).isDirectory()))
-      .map((e) => e.name)
-      .sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
-    if (this.classes.length === 0) throw new Error(`ImageFolder root: ${root} has no class sub-folders`);
+    this.classes = opts.classes ? [...opts.classes] : found;
     this.classToIdx = new Map(this.classes.map((c, i) => [c, i]));
+    const unknown = found.filter((c) => !this.classToIdx.has(c));
+    if (unknown.length > 0) {
+      throw new Error(`ImageFolder: ${root} has class folder(s) ${unknown.slice(0, 5).map((c) => `'${c}'`).join(', ')}${unknown.length > 5 ? ', …' : ''} ` +
+        `that the given class index lacks (expected only ${this.classes.slice(0, 10).join(', ')}${this.classes.length > 10 ? ', …' : ''}); ` +
+        'every split must use the training split\'s classes');
+    }
+    this.missingClasses = this.classes.filter((c) => !found.includes(c));
     this.samples = [];
     const empty: string[] = [];
-    this.classes.forEach((c, label) => {
+    found.forEach((c) => {
+      const label = this.classToIdx.get(c)!;
       const files: string[] = [];
       walkSorted(join(root, c), exts, files);
       if (files.length === 0) empty.push(c);

@@ -2,6 +2,7 @@
 // RGBA) returns RGB uint8 like PIL's `.convert('RGB')` (alpha dropped, grey replicated, 16-bit → high byte); the
 // encoder writes 8-bit grey or RGB images.
 import { deflateSync, inflateSync } from 'node:zlib';
+import { crc32 } from '../core/crc32.js';
 import type { Image } from './image.js';
 
 const SIG = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
@@ -18,6 +19,15 @@ export function decodePng(buf: Uint8Array, name = 'PNG'): Image {
     const type = String.fromCharCode(buf[off + 4]!, buf[off + 5]!, buf[off + 6]!, buf[off + 7]!);
     const body = buf.subarray(off + 8, off + 8 + len);
     if (body.length !== len) throw new Error(`${name}: truncated ${type} chunk`);
+    // critical chunks (upper-case first letter) must match their CRC, as in libpng and PIL
+    if (/^[A-Z]/.test(type) && off + 12 + len <= buf.length) {
+      const stored = view.getUint32(off + 8 + len, false);
+      const actual = crc32(buf.subarray(off + 4, off + 8 + len));
+      if (stored !== actual) {
+        throw new Error(`${name}: corrupt PNG: ${type} chunk CRC mismatch (stored 0x${stored.toString(16).padStart(8, '0')}, ` +
+          `computed 0x${actual.toString(16).padStart(8, '0')}); expected an intact file`);
+      }
+    }
     if (type === 'IHDR') {
       width = view.getUint32(off + 8, false);
       height = view.getUint32(off + 12, false);
@@ -111,20 +121,4 @@ function chunk(type: string, body: Uint8Array): Uint8Array {
   out.set(body, 8);
   v.setUint32(8 + body.length, crc32(out.subarray(4, 8 + body.length)), false);
   return out;
-}
-
-let CRC_TABLE: Uint32Array | null = null;
-
-function crc32(bytes: Uint8Array): number {
-  if (!CRC_TABLE) {
-    CRC_TABLE = new Uint32Array(256);
-    for (let n = 0; n < 256; n++) {
-      let c = n;
-      for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-      CRC_TABLE[n] = c >>> 0;
-    }
-  }
-  let c = 0xffffffff;
-  for (const b of bytes) c = CRC_TABLE[(c ^ b) & 255]! ^ (c >>> 8);
-  return (c ^ 0xffffffff) >>> 0;
 }

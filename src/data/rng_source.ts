@@ -2,18 +2,8 @@
 // replay the exact uniform draws an oracle (torchvision) used.
 import { Rng, type RngState } from '../core/rng.js';
 
-export interface RandomSource {
-  /** Uniform in [0, 1). */
-  random(): number;
-  /** Uniform in [low, high). */
-  uniform(low: number, high: number): number;
-  /** Integer in [0, n). */
-  randint(n: number): number;
-  /** Beta(a, b) sample. */
-  beta(a: number, b: number): number;
-  /** Normal(mean, std) sample. */
-  normal(mean?: number, std?: number): number;
-}
+/** The draws the transforms use: random() in [0, 1), uniform(low, high), randint(n) in [0, n), beta(a, b), normal(). */
+export type RandomSource = Pick<Rng, 'random' | 'uniform' | 'randint' | 'beta' | 'normal'>;
 
 // 32-bit finaliser of MurmurHash3, good avalanche for combining small integers.
 function fmix32(h: number): number {

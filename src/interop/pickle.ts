@@ -5,7 +5,7 @@
 import {
   NumpyArray, NumpyDtype, OrderedDict, PyGlobal, isDict, type NumpyData, type PyNamespace, type PyValue,
 } from './py.js';
-import { TorchTensor, dtypeOfStorageClass } from './tensor.js';
+import { TorchTensor, dtypeOfStorageClass, halfToFloat } from './tensor.js';
 
 export class PickleError extends Error {
   override name = 'PickleError';
@@ -124,19 +124,10 @@ function numpyDecode(dtype: NumpyDtype, raw: Uint8Array, what: string): NumpyDat
   if (d === 'f2') {
     const h = out as Uint16Array;
     const f = new Float32Array(h.length);
-    for (let i = 0; i < h.length; i++) f[i] = halfBits(h[i]);
+    for (let i = 0; i < h.length; i++) f[i] = halfToFloat(h[i]!);
     return f;
   }
   return out;
-}
-
-function halfBits(h: number): number {
-  const s = h & 0x8000 ? -1 : 1;
-  const e = (h >> 10) & 0x1f;
-  const m = h & 0x3ff;
-  if (e === 0) return s * m * 2 ** -24;
-  if (e === 31) return m ? NaN : s * Infinity;
-  return s * (1 + m / 1024) * 2 ** (e - 15);
 }
 
 function setContainer(args: readonly PyValue[], what: string): Set<PyValue> {

@@ -3,6 +3,7 @@
 // (pickle.ts); nothing is executed.
 import { readFileSync } from 'node:fs';
 import { unzipSync } from 'fflate';
+import { checkZipCrcs } from './zip_check.js';
 import { PickleError, describe, storageDtype, unpickle } from './pickle.js';
 import { type PyValue } from './py.js';
 import {
@@ -76,6 +77,11 @@ function loadZip(bytes: Uint8Array, what: string): PyValue {
     files = unzipSync(bytes);
   } catch (e) {
     throw new TorchLoadError(`${what}: corrupt zip archive (${(e as Error).message})`);
+  }
+  try {
+    checkZipCrcs(bytes, files, what);
+  } catch (e) {
+    throw new TorchLoadError((e as Error).message);
   }
   const pkls = Object.keys(files).filter((n) => n === 'data.pkl' || n.endsWith('/data.pkl'));
   if (pkls.length !== 1) {

@@ -3,7 +3,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { checkNHWC, checkPositiveInt } from '../core/check.js';
 import { Module } from './module.js';
-import { batchNormTrain, batchNormTrainAct, hasBatchNormActKernel } from './batchnorm_train.js';
+import { batchNormTrainAct, hasBatchNormActKernel } from '../ops/batchnorm/batchnorm_act.js';
+import { batchNormTrain } from '../ops/batchnorm/batchnorm_train.js';
 import { Buffer, Parameter } from './parameter.js';
 
 export interface BatchNormOptions {

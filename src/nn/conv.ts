@@ -2,7 +2,7 @@
 // Weight stored as [kh, kw, in/groups, out]; state dict gives PyTorch's [out, in/groups, kh, kw].
 import * as tf from '@tensorflow/tfjs-core';
 import { checkNHWC, checkPositiveInt, pair } from '../core/check.js';
-import { groupConv2dKernel, hasGroupConvKernel } from './group_conv.js';
+import { groupConv2d } from '../ops/group_conv/group_conv.js';
 import { defaultBias, defaultWeight } from './init.js';
 import { Module } from './module.js';
 import { CONV_LAYOUT, Parameter } from './parameter.js';
@@ -82,34 +82,9 @@ export class Conv2d extends Module {
     return tf.tidy(() => {
       const x4 = x as tf.Tensor4D;
       const w = this.weight.variable as tf.Tensor4D;
-      let y = conv2dGrouped(x4, w, this.stride, this.tfPad(), this.dilation, this.groups);
+      let y = groupConv2d(x4, w, this.stride, this.tfPad(), this.dilation, this.groups);
       if (this.bias) y = tf.add(y, this.bias.variable);
       return y;
     });
   }
-}
-
-/** Grouped convolution: plain conv for groups 1, depthwise for groups == in channels, otherwise one grouped kernel
- *  where the backend has it (native addon on wasm), else split/concat. */
-export function conv2dGrouped(
-  x: tf.Tensor4D,
-  w: tf.Tensor4D, // [kh, kw, in/groups, out]
-  stride: [number, number],
-  pad: 'valid' | Pad4,
-  dilation: [number, number],
-  groups: number,
-): tf.Tensor4D {
-  if (groups === 1) return tf.conv2d(x, w, stride, pad, 'NHWC', dilation) as tf.Tensor4D;
-  const [kh, kw, inPerGroup, out] = w.shape;
-  const inC = x.shape[3];
-  if (inPerGroup === 1 && groups === inC) {
-    // PyTorch output channel o = c·m + j matches tfjs depthwise channel order.
-    const m = out / inC;
-    return tf.depthwiseConv2d(x, tf.reshape(w, [kh, kw, inC, m]) as tf.Tensor4D, stride, pad, 'NHWC', dilation) as tf.Tensor4D;
-  }
-  if (hasGroupConvKernel()) return groupConv2dKernel(x, w, stride, pad, dilation, groups);
-  const xs = tf.split(x, groups, 3);
-  const ws = tf.split(w, groups, 3);
-  const ys = xs.map((xg, g) => tf.conv2d(xg as tf.Tensor4D, ws[g] as tf.Tensor4D, stride, pad, 'NHWC', dilation));
-  return tf.concat(ys, 3) as tf.Tensor4D;
 }

@@ -2,6 +2,8 @@
 import { closeSync, openSync, readFileSync, readSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { writeJsonAtomic } from '../core/fs.js';
+import { nonFiniteLines } from '../core/finite.js';
+import { nonFiniteState } from '../nn/finite.js';
 import { compactCheckpoint } from '../checkpoint/chex_compact.js';
 import { useBackend } from '../backend/index.js';
 import { loadCheckpointIntoModel } from '../checkpoint/load.js';
@@ -11,7 +13,7 @@ import { loadCheckpointWeights, readTrainCheckpoint } from '../checkpoint/traini
 import { buildTestLoader } from './data.js';
 import { evaluate, type EvalResult } from './evaluate.js';
 import { train, type TrainResult } from './loop.js';
-import { explainMemoryError } from './memory.js';
+import { explainMemoryError } from '../core/memory.js';
 import { Progress } from './progress.js';
 
 export interface TrainCommandOptions {
@@ -24,6 +26,8 @@ export interface TrainCommandOptions {
   /** deep-merged over the config (e.g. {epochs: 1}) */
   overrides?: Record<string, unknown>;
   quiet?: boolean;
+  /** resume on another kernel path than the run ran on (src/train/resume_record.ts) */
+  allowKernelChange?: boolean;
 }
 
 export async function runTrainCommand(o: TrainCommandOptions): Promise<TrainResult> {
@@ -40,7 +44,7 @@ export async function runTrainCommand(o: TrainCommandOptions): Promise<TrainResu
   const runDir = resolve(o.runDir ?? join('runs', `${name}-${stamp}`));
   const progress = new Progress({ quiet: o.quiet });
   progress.line(`${o.resume ? 'resuming' : 'training'} ${config?.model ?? ''} → ${runDir}`);
-  const r = await train({ config, runDir, resume: o.resume, backend: o.backend, progress });
+  const r = await train({ config, runDir, resume: o.resume, backend: o.backend, progress, allowKernelChange: o.allowKernelChange });
   progress.line(
     `done in ${r.wallSeconds.toFixed(1)} s: ${r.steps} steps, test top-1 ${r.final?.top1.toFixed(2)}%` +
       (r.finalEma ? `, EMA top-1 ${r.finalEma.top1.toFixed(2)}%` : '') + (r.report ? `; ${r.report}` : '') + ` (run: ${r.runDir})`,
@@ -97,7 +101,7 @@ function isTorchFile(path: string): boolean {
   return (head[0] === 0x50 && head[1] === 0x4b) || head[0] === 0x80;
 }
 
-export async function runEvalCommand(o: EvalCommandOptions): Promise<EvalResult> {
+export async function runEvalCommand(o: EvalCommandOptions): Promise<EvalResult & { nonFiniteWeights: string[] }> {
   const torch = isTorchFile(resolve(o.checkpoint));
   if (torch && !o.model) {
     throw new Error(`eval: ${o.checkpoint}: is a PyTorch file (.pth/.pth.tar), not a chanlab training checkpoint; ` +
@@ -121,6 +125,7 @@ export async function runEvalCommand(o: EvalCommandOptions): Promise<EvalResult>
   try {
     if (ck) loadCheckpointWeights(model, ck, o.ema ? 'ema' : 'model', modelName, { allowNonFinite: o.allowNonFinite });
     else loadCheckpointIntoModel(model, resolve(o.checkpoint), { allowNonFinite: o.allowNonFinite });
+    const weights = o.allowNonFinite ? await nonFiniteState(model) : [];
     const progress = new Progress({ quiet: o.quiet });
     let r: EvalResult;
     try {
@@ -128,12 +133,13 @@ export async function runEvalCommand(o: EvalCommandOptions): Promise<EvalResult>
     } catch (e) {
       throw explainMemoryError(e, '--batch-size', batchSize, 'evaluation');
     }
-    progress.line(`${modelName}${o.ema ? ' (EMA)' : ''} on ${data.dataset}: top-1 ${r.top1.toFixed(2)}% top-5 ${r.top5.toFixed(2)}% ` +
+    // the result and what was non-finite are printed even with quiet (which only silences progress)
+    const say = (l: string) => (o.quiet ? console.log(l) : progress.line(l));
+    say(`${modelName}${o.ema ? ' (EMA)' : ''} on ${data.dataset}: top-1 ${r.top1.toFixed(2)}% top-5 ${r.top5.toFixed(2)}% ` +
       `loss ${r.loss.toFixed(4)} (${r.samples} images, ${r.imgPerSec.toFixed(0)} img/s)`);
-    if (r.nonFinite > 0) {
-      progress.line(`non-finite outputs: ${r.nonFinite} of ${r.samples} images have NaN/Inf logits (counted as wrong)`);
-    }
-    return r;
+    // the same lines as predict and gradcam; non-finite logits count as wrong
+    for (const l of nonFiniteLines({ weights, outputs: { count: r.nonFinite }, samples: r.samples, outputName: 'logits (counted as wrong)' })) say(l);
+    return { ...r, nonFiniteWeights: weights };
   } finally {
     model.dispose();
   }

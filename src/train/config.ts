@@ -7,7 +7,7 @@ import type { EmaConfig } from './ema.js';
 import { LOSS_KINDS, type LossConfig } from './loss.js';
 import { WEIGHT_DECAY_FILTERS, type WeightDecayFilter } from './optim.js';
 import { SCHEDULE_KINDS, type ScheduleConfig } from './schedule.js';
-import { getModelEntry, hasModel } from '../zoo/index.js';
+import { checkModelConfig, getModelEntry, hasModel } from '../zoo/index.js';
 
 export type DatasetName = 'fashion_mnist' | 'cifar10' | 'cifar100' | 'imagenet' | 'synthetic';
 export const DATASET_NAMES: readonly DatasetName[] = ['fashion_mnist', 'cifar10', 'cifar100', 'imagenet', 'synthetic'];
@@ -122,7 +122,8 @@ const fail = (path: string, expected: string, v: unknown): never => {
 };
 const num = (min = -Infinity, max = Infinity, integer = false): Check => (v, p) => {
   if (typeof v !== 'number' || !Number.isFinite(v) || v < min || v > max || (integer && !Number.isInteger(v))) {
-    fail(p, `${integer ? 'an integer' : 'a number'}${min > -Infinity ? ` ≥ ${min}` : ''}${max < Infinity ? ` ≤ ${max}` : ''}`, v);
+    const range = min > -Infinity && max < Infinity ? ` in [${min}, ${max}]` : min > -Infinity ? ` ≥ ${min}` : max < Infinity ? ` ≤ ${max}` : '';
+    fail(p, `${integer ? 'an integer' : 'a number'}${range}`, v);
   }
 };
 const int = (min = 0) => num(min, Infinity, true);
@@ -176,7 +177,9 @@ const emaSpec = obj({ decay: num(0, 1), warmup: bool, warmupGamma: num(0), warmu
 const trainSpec = obj({
   name: str, description: str, notes: str, model: str, modelConfig: record, data: dataSpec, epochs: int(1),
   maxSteps: nullable(int(1)), batchSize: int(1), accumSteps: int(1), evalBatchSize: int(1), optimizer: optimizerSpec,
-  schedule: scheduleSpec, loss: lossSpec, ema: nullable(emaSpec), auxLossWeight: num(0), seed: int(0), backend: str, method: str,
+  schedule: scheduleSpec, loss: lossSpec, ema: nullable(emaSpec), auxLossWeight: num(0),
+  // the data loader keys its generators with the seed as a safe integer (src/data/loader.ts)
+  seed: num(0, Number.MAX_SAFE_INTEGER, true), backend: str, method: str,
   logEvery: int(1), evalEvery: int(0), checkpointEvery: int(0), chex: nullable((x, p) => {
     record(x, p);
     validateChexOptions(x as ChexOptions);
@@ -193,6 +196,7 @@ export function validateConfig(v: unknown): TrainConfig {
       "use kind 'constant' for a constant lr");
   }
   if (!hasModel(c.model)) getModelEntry(c.model); // throws: unknown model, with the known names
+  checkModelConfig(c.model, c.modelConfig ?? {}, 'config.modelConfig');
   if (c.method !== undefined && !(IMPLEMENTED_METHODS as readonly string[]).includes(c.method)) {
     throw new Error(`config.method: '${c.method}' is not implemented in this version of chanlab ` +
       `(implemented: ${IMPLEMENTED_METHODS.length ? IMPLEMENTED_METHODS.join(', ') : 'none'}); refusing to train the plain model instead`);

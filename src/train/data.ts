@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { CIFAR10, CIFAR100 } from '../data/cifar.js';
 import { ArrayDataset, type Dataset, type Sample } from '../data/dataset.js';
 import { FashionMNIST, FASHION_MNIST_ROOT } from '../data/fashion_mnist.js';
-import { ImageFolder } from '../data/image_folder.js';
+import { findClasses, ImageFolder } from '../data/image_folder.js';
+import { warnOnce } from '../core/warn.js';
 import { DataLoader, mixTransform, type Transform } from '../data/loader.js';
 import {
   CIFAR10_MEAN, CIFAR10_STD, CIFAR100_MEAN, CIFAR100_STD, FASHION_MNIST_MEAN, FASHION_MNIST_STD, IMAGENET_MEAN, IMAGENET_STD,
@@ -68,6 +69,30 @@ function requireDir(root: string | undefined, what: string): string {
   return root;
 }
 
+/**
+ * `<root>/train` or `<root>/val` with ONE class index for both: the training split's folders (torchvision users pass
+ * its `class_to_idx`), so a label means the same class in every split. A validation folder the training split lacks
+ * is an error; a training class without validation images is a warning naming it. Without train/ (evaluation of a
+ * val/ folder alone), val/ numbers its own folders.
+ */
+function imageFolderSplit(root: string, split: 'train' | 'test'): ImageFolder {
+  const train = join(root, 'train');
+  const classes = existsSync(train) ? findClasses(train) : undefined;
+  const dir = join(root, split === 'train' ? 'train' : 'val');
+  let ds: ImageFolder;
+  try {
+    ds = new ImageFolder({ root: dir, ...(classes ? { classes } : {}) });
+  } catch (e) {
+    throw new Error(`config.data.root: ${(e as Error).message.replace('the given class index lacks', `${train} lacks`)}`);
+  }
+  if (ds.missingClasses.length > 0) {
+    const m = ds.missingClasses;
+    warnOnce(`${dir} has no images of ${m.length} class(es) of ${train}: ${m.slice(0, 10).join(', ')}${m.length > 10 ? ', …' : ''} ` +
+      `(labels keep the training split's numbering; those classes are not evaluated)`);
+  }
+  return ds;
+}
+
 /** One split of the configured data set with its normalisation constants (only that split's files are read). */
 function buildSplit(cfg: DataConfig, split: 'train' | 'test', seed: number): { ds: Dataset; mean: readonly number[]; std: readonly number[] } {
   let ds: Dataset;
@@ -87,8 +112,7 @@ function buildSplit(cfg: DataConfig, split: 'train' | 'test', seed: number): { d
       break;
     }
     case 'imagenet': {
-      const root = requireDir(cfg.root, 'imagenet');
-      ds = new ImageFolder({ root: join(root, split === 'train' ? 'train' : 'val') });
+      ds = imageFolderSplit(requireDir(cfg.root, 'imagenet'), split);
       [mean, std] = [IMAGENET_MEAN, IMAGENET_STD];
       break;
     }

@@ -1,7 +1,8 @@
 // A chanlab DGC run back to the official training script's checkpoint format (docs/methods/dgc.md §5):
 // {'state_dict' ('module.' keys, _inactive_channels included), 'epoch', 'best_prec1', 'optimizer'} — what
 // `torch.load` + `model.load_state_dict` / `optimizer.load_state_dict` of the official main.py resume from.
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { warnOnce } from '../core/warn.js';
 import { dirname, join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { saveDgcCheckpoint, type DgcCheckpointMeta } from '../checkpoint/dgc.js';
@@ -9,7 +10,27 @@ import { loadCheckpointWeights, readTrainCheckpoint } from '../checkpoint/traini
 import { dgcLayers } from '../methods/dgc/hooks.js';
 import { createModel } from '../zoo/index.js';
 import type { OptimizerConfig } from './config.js';
-import { runPaths } from './run_dir.js';
+import { lockHolder, readLock, runPaths } from './run_dir.js';
+
+/** A warning when the run holding `ckPath` has not finished (its checkpoint is from mid-run), else null. */
+function unfinishedRun(ckPath: string, step: number, epoch: number, best: number | null): string | null {
+  const dir = dirname(ckPath);
+  const p = runPaths(dir);
+  if (!existsSync(p.manifest)) return null;
+  let status: unknown;
+  try {
+    status = (JSON.parse(readFileSync(p.manifest, 'utf8')) as { status?: unknown }).status;
+  } catch {
+    return null;
+  }
+  if (status === 'finished') return null;
+  const lock = readLock(p.lock);
+  const state = status !== 'running' ? `manifest status '${String(status)}'`
+    : lockHolder(dir) ? `still running in process ${lockHolder(dir)!.pid}`
+    : `manifest 'running' but its process${lock ? ` ${lock.pid}` : ''} is gone (crashed or killed)`;
+  return `dgc export: the run in ${dir} has not finished (${state}): exporting its checkpoint at step ${step}, ` +
+    `epoch ${epoch}${best === null ? ', best_prec1 0 (no evaluation yet)' : ''}`;
+}
 
 export interface DgcExportOptions {
   /** a run directory, or a chanlab training checkpoint (.safetensors) inside one */
@@ -33,7 +54,10 @@ export interface DgcExportResult {
 
 function checkpointPath(o: DgcExportOptions): string {
   if (!existsSync(o.from)) throw new Error(`dgc export: from: ${o.from} does not exist (expected a run directory or a checkpoint file)`);
-  if (o.from.endsWith('.safetensors')) return o.from;
+  if (statSync(o.from).isFile()) {
+    if (o.which !== undefined) throw new Error(`dgc export: --which picks a checkpoint of a run directory; ${o.from} is a file`);
+    return o.from;
+  }
   const which = o.which ?? 'last';
   if (!['last', 'best', 'final'].includes(which)) throw new Error(`dgc export: which must be 'last', 'best' or 'final', got '${which}'`);
   const p = runPaths(o.from)[which];
@@ -53,6 +77,8 @@ export function exportDgcRun(o: DgcExportOptions): DgcExportResult {
   const ck = readTrainCheckpoint(path);
   if (!ck.state) throw new Error(`dgc export: ${path} holds plain weights without a training state (model name, epoch); expected a chanlab run checkpoint`);
   const s = ck.state;
+  const unfinished = s.finished ? null : unfinishedRun(path, s.step, Math.max(0, s.loader.epoch - 1), s.bestTop1);
+  if (unfinished) warnOnce(unfinished);
   const model = createModel(s.model, s.modelConfig);
   const slots = new Map<string, tf.Tensor>();
   try {

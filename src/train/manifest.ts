@@ -1,12 +1,11 @@
 // The run manifest (manifest.json): what ran, where, on what, and how long — enough to reproduce or compare a run.
 import * as tf from '@tensorflow/tfjs-core';
 import { version_wasm } from '@tensorflow/tfjs-backend-wasm';
-import { existsSync, readFileSync } from 'node:fs';
 import { cpus, totalmem, platform, release, arch } from 'node:os';
-import { dirname, join } from 'node:path';
 import { describeActive } from '../backend/index.js';
 import { bundleInfo } from '../core/build_info.js';
-import { codeDirty, git } from '../core/git.js';
+import { codeCheckout, codeDirty, git } from '../core/git.js';
+import { packageVersion } from '../core/package_root.js';
 
 export interface Manifest {
   config: unknown;
@@ -22,38 +21,35 @@ export interface Manifest {
   status: RunStatus;
   /** why a run ended diverged / interrupted / failed */
   message?: string;
-  resumes: Array<{ time: string; step: number }>;
+  /** one record per resume: where it continued and what that process ran on (src/train/resume_record.ts) */
+  resumes: ResumeRecord[];
   result?: Record<string, unknown>;
+}
+
+export interface ResumeRecord {
+  time: string;
+  step: number;
+  /** the resumed process's backend, code and version (absent in manifests of older chanlab) */
+  backend?: { name: string; detail: string };
+  git?: { commit: string | null; dirty: boolean | null };
+  chanlab?: string | null;
+  /** how the previous segment ended (e.g. 'interrupted: …', 'failed: process 123 ended without closing the run …') */
+  previous?: string;
+  /** the kernel path changed at this resume (allowed with --allow-kernel-change): 'before → after' */
+  kernelChange?: string;
 }
 
 export type RunStatus = 'running' | 'finished' | 'interrupted' | 'diverged' | 'failed';
 
 /**
  * The commit checked out in `cwd` and whether the tree differs from it: modified, staged, deleted or untracked (not
- * ignored) files anywhere but the suite's result files. null outside a git checkout.
+ * ignored) files anywhere but the suite's result files. null outside a git checkout. Default: chanlab's own checkout
+ * (found from the package, not from the working directory).
  */
-export function gitState(cwd: string = process.cwd()): { commit: string | null; dirty: boolean | null } {
-  const commit = git(['rev-parse', 'HEAD'], cwd);
+export function gitState(cwd: string | undefined = codeCheckout()): { commit: string | null; dirty: boolean | null } {
+  const commit = cwd === undefined ? null : git(['rev-parse', 'HEAD'], cwd);
   if (!commit) return { commit: null, dirty: null };
   return { commit, dirty: codeDirty(cwd) };
-}
-
-/** chanlab's version from the nearest package.json named chanlab above the working directory. */
-function chanlabVersion(): string | null {
-  let d = process.cwd();
-  for (let i = 0; i < 8; i++, d = dirname(d)) {
-    const p = join(d, 'package.json');
-    if (existsSync(p)) {
-      try {
-        const j = JSON.parse(readFileSync(p, 'utf8')) as { name?: string; version?: string };
-        if (j.name === 'chanlab') return j.version ?? null;
-      } catch {
-        /* not ours */
-      }
-    }
-    if (dirname(d) === d) break;
-  }
-  return null;
 }
 
 export function makeManifest(config: unknown, seed: number, backend: string): Manifest {
@@ -66,7 +62,7 @@ export function makeManifest(config: unknown, seed: number, backend: string): Ma
     seed,
     git: bundle ? { commit: bundle.commit, dirty: bundle.dirty } : state,
     backend: { name: backend, detail: describeActive(backend as Parameters<typeof describeActive>[0]) },
-    versions: { chanlab: chanlabVersion(), tfjsCore: tf.version_core, tfjsBackendWasm: version_wasm, node: process.version },
+    versions: { chanlab: packageVersion(), tfjsCore: tf.version_core, tfjsBackendWasm: version_wasm, node: process.version },
     hardware: {
       cpuModel: cpu[0]?.model ?? 'unknown',
       cores: cpu.length,

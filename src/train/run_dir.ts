@@ -1,10 +1,12 @@
 // The run directory's files and lifecycle: paths, an exclusive lock (run.lock holding the owner's pid; a lock left by
 // a dead process is taken over), what state a directory is in (empty, a run without a checkpoint yet, a run with
 // one), and reading its JSON files with errors that name the file and line.
-import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
-import { createExclusive, processAlive } from '../core/lock.js';
+import { removeOrphanTemps, writeJsonAtomic } from '../core/fs.js';
+import { createExclusive, ownerAlive, processStartTime } from '../core/lock.js';
+import { warnOnce } from '../core/warn.js';
 
 export function runPaths(runDir: string) {
   return {
@@ -31,16 +33,20 @@ export function runDirState(runDir: string): RunDirState {
   return 'empty';
 }
 
-interface LockInfo {
+export interface LockInfo {
   pid: number;
   host: string;
   time: string;
+  /** the owner's start time (a pid reused by another process is not the owner) */
+  start?: string;
 }
 
-function readLock(path: string): LockInfo | null {
+export function readLock(path: string): LockInfo | null {
   try {
     const j = JSON.parse(readFileSync(path, 'utf8')) as Partial<LockInfo>;
-    return typeof j.pid === 'number' ? { pid: j.pid, host: String(j.host ?? ''), time: String(j.time ?? '') } : null;
+    return typeof j.pid === 'number'
+      ? { pid: j.pid, host: String(j.host ?? ''), time: String(j.time ?? ''), ...(typeof j.start === 'string' ? { start: j.start } : {}) }
+      : null;
   } catch {
     return null; // unreadable or half-written: treated as stale
   }
@@ -50,13 +56,14 @@ function readLock(path: string): LockInfo | null {
 export function lockHolder(runDir: string): LockInfo | null {
   const info = readLock(runPaths(runDir).lock);
   if (!info || info.pid === process.pid) return null;
-  if (info.host !== '' && info.host !== hostname()) return info; // another machine: cannot tell, so assume live
-  return processAlive(info.pid) ? info : null;
+  return ownerAlive(info) ? info : null; // another machine: cannot tell, so assume live
 }
 
 function busy(runDir: string, h: LockInfo): Error {
+  const lock = runPaths(runDir).lock;
   return new Error(`runDir: ${runDir} is in use by process ${h.pid}${h.host && h.host !== hostname() ? ` on ${h.host}` : ''} ` +
-    `(lock ${runPaths(runDir).lock}, since ${h.time}); wait for it to end or stop it, or choose another directory`);
+    `(lock ${lock}, since ${h.time}); wait for it to end or stop it, or choose another directory. If process ${h.pid} is ` +
+    `not a chanlab run of this directory (check \`ps -p ${h.pid}\`${h.host && h.host !== hostname() ? ` on ${h.host}` : ''}), delete ${lock}`);
 }
 
 /** Fails at once when a live process holds the directory (the check before any work is done). */
@@ -66,19 +73,49 @@ export function checkNotLocked(runDir: string): void {
 }
 
 /**
- * Takes the directory's lock (the directory must exist); a lock of a dead process is taken over. Returns the release
- * function (removes the lock only while it is still ours).
+ * Under the lock: what a process that died without closing the run left (a native crash such as signal 11, kill -9,
+ * a power cut): temp files of its unfinished writes go, and a manifest still 'running' (no live process holds the
+ * run) records 'failed' with the reason. `dead` is the lock it left, if any.
+ */
+function closeDeadRun(runDir: string, dead: LockInfo | null): void {
+  const p = runPaths(runDir);
+  const temps = removeOrphanTemps(runDir);
+  if (temps.length) warnOnce(`runDir: removed ${temps.length} temp file(s) of an interrupted write in ${runDir} (${temps.slice(0, 3).join(', ')})`);
+  if (!existsSync(p.manifest)) return;
+  let m: { status?: unknown; message?: string; endTime?: string | null };
+  try {
+    m = JSON.parse(readFileSync(p.manifest, 'utf8')) as typeof m;
+  } catch {
+    return; // a corrupt manifest is reported by whoever reads it next
+  }
+  if (m === null || typeof m !== 'object' || m.status !== 'running') return;
+  const who = dead ? `process ${dead.pid}${dead.time ? ` (started ${dead.time})` : ''}` : 'the process running it';
+  m.status = 'failed';
+  m.message = `${who} ended without closing the run (a crash such as signal 11, an out-of-memory kill or kill -9); ` +
+    `found by process ${process.pid} at ${new Date().toISOString()}`;
+  if (existsSync(p.metrics)) m.endTime = statSync(p.metrics).mtime.toISOString(); // its last sign of life
+  writeJsonAtomic(p.manifest, m);
+  warnOnce(`runDir: ${runDir}: ${m.message}; its manifest now says failed`);
+}
+
+/**
+ * Takes the directory's lock (the directory must exist); a lock of a dead process is taken over, and what that
+ * process left is closed (closeDeadRun). Returns the release function (removes the lock only while it is still ours).
  */
 export function acquireRunLock(runDir: string): () => void {
   const path = runPaths(runDir).lock;
-  const body = JSON.stringify({ pid: process.pid, host: hostname(), time: new Date().toISOString() });
+  let dead: LockInfo | null = null;
+  const start = processStartTime(process.pid);
+  const body = JSON.stringify({ pid: process.pid, host: hostname(), time: new Date().toISOString(), ...(start ? { start } : {}) });
   for (let attempt = 0; attempt < 2; attempt++) {
     if (!createExclusive(path, body, (e) => new Error(`runDir: cannot create the lock ${path} (${e.message})`))) {
       const h = lockHolder(runDir);
       if (h) throw busy(runDir, h);
+      dead = readLock(path);
       rmSync(path, { force: true }); // stale: its process is gone
       continue;
     }
+    closeDeadRun(runDir, dead);
     return () => {
       if (readLock(path)?.pid === process.pid) rmSync(path, { force: true });
     };

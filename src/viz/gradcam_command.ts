@@ -4,7 +4,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { extname } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { useBackend } from '../backend/index.js';
-import { buildModel } from '../checkpoint/commands.js';
+import { buildModel, type CommandReport } from '../checkpoint/commands.js';
+import { countNonFinite, nonFiniteLines, nonFiniteRows } from '../core/finite.js';
 import { writeFileAtomic } from '../core/fs.js';
 import type { Image } from '../data/image.js';
 import { decodeImage } from '../data/image_folder.js';
@@ -48,7 +49,7 @@ interface Batch {
   display: Image[];
 }
 
-export async function gradcamCommand(o: GradcamCommandOptions): Promise<string> {
+export async function gradcamCommand(o: GradcamCommandOptions): Promise<CommandReport> {
   const outExt = extname(o.output).toLowerCase();
   if (outExt !== '.npy' && outExt !== '.png') throw new Error(`output: expected a .npy or .png path, got '${o.output}'`);
   const backend = await useBackend(o.backend);
@@ -69,14 +70,24 @@ export async function gradcamCommand(o: GradcamCommandOptions): Promise<string> 
     })();
     const cams = r.cams.dataSync() as Float32Array;
     tf.dispose([r.cams, r.logits]);
+    // a sample whose input holds NaN/Inf has no class and no map: NaN on every backend (as predict's logits)
+    const bad = nonFiniteRows(batch.data, n, c * h * w);
+    const classes = r.classes.map((cls, i) => (countNonFinite(batch.data.subarray(i * c * h * w, (i + 1) * c * h * w)) > 0 ? null : cls));
+    classes.forEach((cls, i) => (cls === null ? cams.fill(NaN, i * h * w, (i + 1) * h * w) : undefined));
+    const findings = nonFiniteLines({
+      inputs: bad, outputs: nonFiniteRows(cams, n, h * w), samples: n, outputName: 'CAMs (and no class)',
+    });
     if (outExt === '.npy') writeNpy(o.output, new TorchTensor('float32', [n, h, w], cams));
     else {
-      const overlays = batch.display.map((img, i) => overlayCam(img, cams.subarray(i * h * w, (i + 1) * h * w), { alpha: o.alpha, colormap: o.colormap }));
+      // an image without a map is drawn bare (a NaN map has no colours)
+      const overlays = batch.display.map((img, i) => overlayCam(img, cams.subarray(i * h * w, (i + 1) * h * w).map((v) => (Number.isFinite(v) ? v : 0)),
+        { alpha: classes[i] === null ? 0 : o.alpha, colormap: o.colormap }));
       writeFileAtomic(o.output, encodePng(hstack(overlays)));
     }
     const weights = o.checkpoint ? `weights ${o.checkpoint}` : 'random weights (no --checkpoint)';
-    return `gradcam: ${o.model} (${weights}) on ${backend}, ${o.method ?? 'gradcam'} at '${o.layer}', ` +
-      `${n} input(s) [${c}×${h}×${w}], classes [${r.classes.join(', ')}] → ${o.output}`;
+    const text = `gradcam: ${o.model} (${weights}) on ${backend}, ${o.method ?? 'gradcam'} at '${o.layer}', ` +
+      `${n} input(s) [${c}×${h}×${w}], classes [${classes.map((x) => x ?? '—').join(', ')}] → ${o.output}`;
+    return { text: [text, ...findings].join('\n'), nonFinite: findings.length > 0 };
   } finally {
     model.dispose();
   }

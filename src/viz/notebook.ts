@@ -1,5 +1,5 @@
 // Notebook helpers (tslab): a figure as inline Plotly HTML plus a PNG fallback (scripts do not run in untrusted or
-// reopened notebooks), HTML tables, and models back from training checkpoints. `display` is tslab's `display`.
+// reopened notebooks, and committed notebooks keep the PNG only), HTML tables, and models back from training checkpoints. `display` is tslab's `display`.
 import { resolve } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { Rng } from '../core/rng.js';
@@ -34,10 +34,14 @@ export async function closeFigureRenderer(): Promise<void> {
   if (r) await (await r).close();
 }
 
-/** Shows a figure: interactive HTML (plotly.js inlined) and its PNG fallback. */
+/**
+ * Shows a figure: interactive HTML (plotly.js inlined) and its PNG fallback. CHANLAB_FIGURE_HTML=0 (set by
+ * `npm run notebooks`, whose outputs are committed) shows the PNG only: the HTML carries ~5 MB of plotly.js.
+ */
 export async function showFigure(fig: Figure, display: Display, opts: RenderOptions & { html?: boolean } = {}): Promise<void> {
   const png = await (await figureRenderer()).render(fig, { ...opts, format: 'png' });
-  if (opts.html !== false) display.html(figureHtml(fig));
+  const html = opts.html ?? process.env.CHANLAB_FIGURE_HTML !== '0';
+  if (html) display.html(figureHtml(fig));
   display.png(png);
 }
 

@@ -104,7 +104,7 @@ with torch.no_grad():
     np.save(sys.argv[3], m(x).numpy())
 `, ck!, x!, yRef!);
     const msg = await predictCommand({ model: 'resnet18', checkpoint: ck!, input: x!, output: y!, backend: 'wasm', batchSize: 2 });
-    expect(msg).toMatch(/3 inputs \[3×64×64\] → logits \[3, 10\]/);
+    expect(msg.text).toMatch(/3 inputs \[3×64×64\] → logits \[3, 10\]/);
     const out = readNpy(y!);
     expect(out.shape).toEqual([3, 10]);
     expectLogitsClose(out.data as Float32Array, yRef!);

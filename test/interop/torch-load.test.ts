@@ -1,4 +1,5 @@
 // loadTorchFile against files written by torch 1.13 (fixtures from scripts/fixtures/make_interop_fixtures.py).
+import { crc32 } from '../../src/core/crc32.js';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { unzipSync, zipSync } from 'fflate';
@@ -182,8 +183,26 @@ describe('errors', () => {
     for (let i = 0; i < bytes.length && at < 0; i++) if (needle.every((b, j) => bytes[i + j] === b)) at = i;
     expect(at).toBeGreaterThan(0);
     bytes[at + needle.length - 1] = 13;
-    // data.pkl is stored, but its CRC no longer matches: fflate does not check CRCs, torch does
+    // data.pkl is stored, so its CRC no longer matches: that is caught first, naming the member
+    expect(() => loadTorchFile(bytes)).toThrow(/corrupt zip archive: member 'state_zip\/data\.pkl' fails its CRC-32 check/);
+    // with the CRC rewritten to match (local header and central directory), the short record itself is reported
+    // (torch writes sizes and CRCs after the data, flag bit 3: the central directory holds them)
+    const v = new DataView(bytes.buffer);
+    let eocd = bytes.length - 22;
+    while (v.getUint32(eocd, true) !== 0x06054b50) eocd--;
+    const cd = v.getUint32(eocd + 16, true); // the first central entry is data.pkl's, its local header at 0
+    const start = 30 + v.getUint16(26, true) + v.getUint16(28, true);
+    v.setUint32(cd + 16, crc32(bytes.subarray(start, start + v.getUint32(cd + 20, true))), true);
     expect(() => loadTorchFile(bytes)).toThrow(/storage record 'state_zip\/data\/0' is truncated: 48 bytes, 13 float32 elements need 52/);
+  });
+  it('zip member whose data fails its CRC (one exponent bit of a weight flipped)', () => {
+    const bytes = new Uint8Array(readFileSync(join(FIX, 'state_zip.pth')));
+    const v = new DataView(bytes.buffer);
+    const name = new TextEncoder().encode('state_zip/data/0');
+    let p = 0;
+    while (!(v.getUint32(p, true) === 0x04034b50 && name.every((b, j) => bytes[p + 30 + j] === b) && v.getUint16(p + 26, true) === name.length)) p++;
+    bytes[p + 30 + v.getUint16(p + 26, true) + v.getUint16(p + 28, true) + 3] ^= 0x08; // the exponent of float 0
+    expect(() => loadTorchFile(bytes)).toThrow(/corrupt zip archive: member 'state_zip\/data\/0' fails its CRC-32 check/);
   });
   it('not a torch file', () => {
     expect(() => loadTorchFile(join(FIX, 'not_torch.bin'))).toThrow(/not a PyTorch file/);

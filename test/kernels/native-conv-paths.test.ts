@@ -6,8 +6,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { releaseBackends, useBackend } from '../../src/backend/index.js';
 import { nativeKernelsEnabled } from '../../src/kernels/native/index.js';
-import { conv2dGrouped } from '../../src/nn/conv.js';
-import { hasGroupConvKernel } from '../../src/nn/group_conv.js';
+import { groupConv2d, hasGroupConvKernel } from '../../src/ops/group_conv/group_conv.js';
 import { randArray, relDiff } from './conv_ref.js';
 
 type Shape4 = [number, number, number, number];
@@ -39,7 +38,7 @@ async function compute(c: Case, seed: number): Promise<Result> {
   const wShape: Shape4 = [c.k[0], c.k[1], c.x[3] / c.groups, c.out];
   const x = tf.tensor4d(randArray(c.x, seed), c.x);
   const w = tf.tensor4d(randArray(wShape, seed + 1), wShape);
-  const f = (a: tf.Tensor, b: tf.Tensor) => conv2dGrouped(a as tf.Tensor4D, b as tf.Tensor4D, c.stride, c.pad, c.dilation, c.groups);
+  const f = (a: tf.Tensor, b: tf.Tensor) => groupConv2d(a as tf.Tensor4D, b as tf.Tensor4D, c.stride, c.pad, c.dilation, c.groups);
   const y = f(x, w);
   const v = (await y.data()) as Float32Array;
   if (!hasGrads(c)) {

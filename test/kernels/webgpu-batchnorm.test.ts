@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { webgpuErrors } from '../../src/backend/index.js';
 import { withBackends } from '../helpers/backends.js';
 import { BatchNorm2d } from '../../src/nn/batchnorm.js';
-import { hasBatchNormActKernel } from '../../src/nn/batchnorm_train.js';
+import { hasBatchNormActKernel } from '../../src/ops/batchnorm/index.js';
 import { randArray, relDiff } from './conv_ref.js';
 
 const TOL = 5e-5;

@@ -7,13 +7,19 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { releaseBackends, useBackend, webgpuErrors } from '../../src/backend/index.js';
 import { forceConvTile } from '../../src/kernels/webgpu/conv.js';
 import { webgpuKernelsEnabled } from '../../src/kernels/webgpu/index.js';
-import { groupConv2dKernel } from '../../src/nn/group_conv.js';
+import { ChanlabGroupConv2D } from '../../src/ops/group_conv/index.js';
 import { ChanlabConvBnAct } from '../../src/ops/conv/kernel_names.js';
 import { naiveConvGrads, randArray, relDiff } from './conv_ref.js';
 
 const TOL = 2e-5;
 type Shape4 = [number, number, number, number];
 type Pad4 = [[number, number], [number, number], [number, number], [number, number]];
+
+/** The grouped-conv kernel itself (any groups, dilation), with its registered gradient. */
+function groupConv2dKernel(x: tf.Tensor4D, w: tf.Tensor4D, strides: [number, number], pad: 'valid' | Pad4, dilations: [number, number],
+  groups: number): tf.Tensor4D {
+  return tf.engine().runKernel(ChanlabGroupConv2D, { x, filter: w }, { strides, pad, dilations, groups } as never) as tf.Tensor4D;
+}
 
 interface Case { x: Shape4; k: [number, number]; out: number; s: [number, number]; pad: 'valid' | 'same' | Pad4; d: [number, number]; g: number }
 

@@ -12,7 +12,7 @@ import type { TableDefinition } from '../../repro/definition.js';
 import { TABLES } from '../../repro/definitions/index.js';
 import { reproResultFigures, tableFigures } from '../../repro/figures.js';
 import { showTable, tableView, type TableViewOptions } from '../../repro/notebook.js';
-import { TABLE_NOTEBOOKS_DIR, tableNotebook, tableNotebookPath } from '../../repro/notebook_template.js';
+import { notebookSource, TABLE_NOTEBOOKS_DIR, tableNotebook, tableNotebookPath } from '../../repro/notebook_template.js';
 import { emptyResult, type ResultFile } from '../../repro/results.js';
 import { makeManifest } from '../../src/train/manifest.js';
 
@@ -27,7 +27,8 @@ describe('table notebooks', () => {
     for (const t of TABLES) {
       const path = tableNotebookPath(t.id);
       expect(existsSync(path), `${path} is missing: run \`npm run notebooks:tables\``).toBe(true);
-      expect(readFileSync(path, 'utf8'), `${path} differs from the template: run \`npm run notebooks:tables\``).toBe(tableNotebook(t));
+      expect(notebookSource(readFileSync(path, 'utf8')), `${path} differs from the template: run \`npm run notebooks:tables\``)
+        .toBe(notebookSource(tableNotebook(t)));
     }
     const orphans = readdirSync(TABLE_NOTEBOOKS_DIR).filter((f) => !TABLES.some((t) => `${t.id}.ipynb` === f));
     expect(orphans, 'notebooks of tables that no longer exist').toEqual([]);

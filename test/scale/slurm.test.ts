@@ -32,7 +32,8 @@ describe('Slurm job array', () => {
     const r = runTable(['scale-toy', '--tier', 'quick', '--slurm', '--seeds', '3', '--partition', 'test', '--account', 'lab', '--time', '2:00:00',
       '--gpus-per-task', '1', '--dry-run', '--work', work, '--out', out], env());
     expect(r.code, r.stderr).toBe(0);
-    for (const line of ['#SBATCH --array=0-5', '#SBATCH --requeue', '#SBATCH --partition=test', '#SBATCH --account=lab', '#SBATCH --time=2:00:00', '#SBATCH --gpus-per-task=1']) {
+    // values are written double-quoted (sbatch strips the quotes; the real array below runs from such a script)
+    for (const line of ['#SBATCH --array="0-5"', '#SBATCH --requeue', '#SBATCH --partition="test"', '#SBATCH --account="lab"', '#SBATCH --time="2:00:00"', '#SBATCH --gpus-per-task="1"']) {
       expect(r.stdout).toContain(line);
     }
     expect(r.stdout).toContain('CHANLAB_WEBGPU_ADAPTER="${CUDA_VISIBLE_DEVICES%%,*}"');

@@ -87,7 +87,9 @@ it('SIGKILL mid-epoch, resume in a new process → bit-identical to an uninterru
   expect(mb.map((l) => `${l.type}${l.step}`)).toEqual(ma.map((l) => `${l.type}${l.step}`));
   expect(mb.filter((l) => l.type === 'step').map((l) => l.loss)).toEqual(ma.filter((l) => l.type === 'step').map((l) => l.loss));
   const manifest = JSON.parse(readFileSync(join(run, 'manifest.json'), 'utf8'));
-  expect(manifest.resumes).toEqual([{ time: expect.any(String), step: 4 }]);
+  // the resume records what it ran on, and how the killed segment ended (found at the next start: failed, its pid)
+  expect(manifest.resumes).toEqual([expect.objectContaining({ time: expect.any(String), step: 4, backend: manifest.backend })]);
+  expect(manifest.resumes[0].previous).toMatch(/^failed: process \d+ .*ended without closing the run/);
   expect(manifest.status).toBe('finished');
   expect(readdirSync(run).filter((f) => f.endsWith('.tmp'))).toEqual([]);
 }, 120_000);

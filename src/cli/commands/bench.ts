@@ -9,11 +9,13 @@ import { DEFAULT_BENCH_BACKENDS, restoreDefaultKernels, useBenchBackend } from '
 import { writeJsonAtomic } from '../../core/fs.js';
 import { compareLatency, type LatencyComparison } from '../../latency/latency.js';
 import { formatKernelProfile } from '../../latency/profile.js';
-import { parse } from '../args.js';
+import { parse, type Options } from '../args.js';
 import { fmt, table } from '../table.js';
 
 const SECTIONS = ['train', 'conv', 'pix', 'dgc', 'latency'] as const;
 type Section = (typeof SECTIONS)[number];
+
+export const summary = 'Benchmarks training steps, kernels and latency, each as a ratio against a reference of the same run.';
 
 export const help = `chanlab bench [--only train,conv,pix,dgc,latency] [--backends wasm,wasm+native,webgpu,cpu] [--quick] [--out bench/results]
   Benchmarks, each reported as a ratio against a reference measured in the same run: the training step per backend
@@ -36,12 +38,15 @@ function sectionList(s: string | undefined): Section[] {
   return out as Section[];
 }
 
+/** Every option of the command (each one is named in `help`: test/cli/help.test.ts checks). */
+export const options: Options = {
+  only: { type: 'string' }, backends: { type: 'string' }, model: { type: 'string' }, batch: { type: 'string' },
+  size: { type: 'string' }, steps: { type: 'string' }, runs: { type: 'string' }, out: { type: 'string' }, quick: { type: 'boolean' },
+  full: { type: 'boolean' }, profile: { type: 'boolean' },
+};
+
 export async function run(argv: string[]): Promise<number> {
-  const a = parse('bench', argv, {
-    only: { type: 'string' }, backends: { type: 'string' }, model: { type: 'string' }, batch: { type: 'string' },
-    size: { type: 'string' }, steps: { type: 'string' }, runs: { type: 'string' }, out: { type: 'string' }, quick: { type: 'boolean' },
-    full: { type: 'boolean' }, profile: { type: 'boolean' },
-  });
+  const a = parse('bench', argv, options);
   if (a.help) return console.log(help), 0;
   const quick = a.flag('quick');
   // software WebGPU (lavapipe) takes minutes per iteration at full size: quick sizes there unless --full (a real GPU)

@@ -1,7 +1,9 @@
 import { releaseBackends, useBackend } from '../../backend/index.js';
 import { compactCheckpoint } from '../../checkpoint/chex_compact.js';
 import { evalTable, formatEvalTable } from '../../train/chex_eval_table.js';
-import { parse } from '../args.js';
+import { parse, type Options } from '../args.js';
+
+export const summary = 'Compacts masked CHEX checkpoints to the official format and evaluates the released ones.';
 
 export const help = `chanlab chex compact|eval-table …
   CHEX tools: compact a masked checkpoint to the official {cfg, state_dict} format; evaluate the README checkpoints.
@@ -12,15 +14,18 @@ chanlab chex eval-table --checkpoints DIR [--imagenet-val DIR] [--limit N] [--ba
   eval-table: the README checkpoint table against the downloaded checkpoints in DIR (FLOPs always, top-1 with
   --imagenet-val).`;
 
+/** Every option of the command (each one is named in `help`: test/cli/help.test.ts checks). */
+export const options: Options = {
+  model: { type: 'string' }, checkpoint: { type: 'string' }, out: { type: 'string' }, backend: { type: 'string' }, input: { type: 'string' },
+  checkpoints: { type: 'string' }, 'imagenet-val': { type: 'string' }, limit: { type: 'string' }, 'batch-size': { type: 'string' }, json: { type: 'boolean' },
+};
+
 export async function run(argv: string[]): Promise<number> {
   const [sub, ...rest] = argv;
   if (!sub || sub === '--help' || sub === '-h') return console.log(help), sub ? 0 : 1;
-  const a = parse(`chex ${sub}`, rest, {
-    model: { type: 'string' }, checkpoint: { type: 'string' }, out: { type: 'string' }, backend: { type: 'string' }, input: { type: 'string' },
-    checkpoints: { type: 'string' }, 'imagenet-val': { type: 'string' }, limit: { type: 'string' }, 'batch-size': { type: 'string' }, json: { type: 'boolean' },
-  });
+  const a = parse(`chex ${sub}`, rest, options);
   if (a.help) return console.log(help), 0;
-  await useBackend(a.str('backend') ?? 'wasm');
+  const backend = await useBackend(a.str('backend')); // else CHANLAB_BACKEND, else wasm
   try {
     if (sub === 'compact') {
       const r = await compactCheckpoint({
@@ -28,7 +33,7 @@ export async function run(argv: string[]): Promise<number> {
       });
       if (a.flag('json')) console.log(JSON.stringify(r, null, 2));
       else {
-        console.log(`compact ResNet-${r.depth} written to ${a.need('out')}: cfg [${r.cfg.join(',')}]`);
+        console.log(`compact ResNet-${r.depth} written to ${a.need('out')} (checked on ${backend}): cfg [${r.cfg.join(',')}]`);
         console.log(`MACs ('chex', input ${r.inputShape.join('×')}): masked ${r.macsMasked.toLocaleString('en-US')}, compact ${r.macsCompact.toLocaleString('en-US')}; ` +
           `params ${r.paramsMasked.toLocaleString('en-US')} → ${r.paramsCompact.toLocaleString('en-US')}`);
         console.log(`max |logit difference| compact vs masked: ${r.maxAbsDiff.toExponential(2)} (${r.zeroFilters} zero filters in the input)`);

@@ -1,12 +1,16 @@
 import { releaseBackends } from '../../backend/index.js';
 import { compareLatency, formatLatencyComparison, latencyMethod, measureLatency, type LatencyMethod, type LatencyOptions } from '../../latency/latency.js';
 import { formatLatencyProfile, profileLatency } from '../../latency/profile.js';
-import { useBackend, type BackendName } from '../../backend/index.js';
+import { resolveBackendName, useBackend, type BackendName } from '../../backend/index.js';
 import { inputChannelsOf, modelFromCheckpoint } from '../../checkpoint/commands.js';
-import { parse } from '../args.js';
+import { parse, type Options } from '../args.js';
 
-export const help = `chanlab latency --model A [--checkpoint FILE] [--baseline B [--baseline-checkpoint FILE]] [--method median|official] [--backend wasm] [--runs N] [--warmup N] [--input 224] [--batch 1]
-  Inference latency: batch 1, fp32, warm-ups, then timed runs with a sync after each.
+export const summary = "Measures a model's batch-1 inference latency, alone or against a baseline model.";
+
+export const help = `chanlab latency --model A [--checkpoint FILE] [--baseline B [--baseline-checkpoint FILE]] [--method median|official]
+             [--backend wasm] [--runs N] [--warmup N] [--input 224] [--batch 1] [--profile] [--json]
+  Inference latency: batch 1, fp32, warm-ups, then timed runs with a sync after each, on --backend (else
+  CHANLAB_BACKEND, else wasm). --json prints the measurement (or comparison, or profile) as JSON.
   --method median (default): 5 warm-ups, the median of 50 runs. --method official: PiX's test_latency.py
   (5 warm-ups, the mean of 1000 runs at 224²). --runs/--warmup/--input/--batch override the method's values.
   With --baseline, both models side by side and the ratio (e.g. --model pix_resnet50_cs --baseline resnet50).
@@ -15,12 +19,15 @@ export const help = `chanlab latency --model A [--checkpoint FILE] [--baseline B
   kernel and by kernel and input shape, and the JavaScript rest (each model given, baseline too); on webgpu the GPU
   time of every dispatch (timestamp queries) and the dispatches, queue submits, read-backs and uploads per pass.`;
 
+/** Every option of the command (each one is named in `help`: test/cli/help.test.ts checks). */
+export const options: Options = {
+  model: { type: 'string' }, baseline: { type: 'string' }, backend: { type: 'string' }, runs: { type: 'string' },
+  warmup: { type: 'string' }, input: { type: 'string' }, json: { type: 'boolean' }, method: { type: 'string' },
+  checkpoint: { type: 'string' }, 'baseline-checkpoint': { type: 'string' }, profile: { type: 'boolean' }, batch: { type: 'string' },
+};
+
 export async function run(argv: string[]): Promise<number> {
-  const a = parse('latency', argv, {
-    model: { type: 'string' }, baseline: { type: 'string' }, backend: { type: 'string' }, runs: { type: 'string' },
-    warmup: { type: 'string' }, input: { type: 'string' }, json: { type: 'boolean' }, method: { type: 'string' },
-    checkpoint: { type: 'string' }, 'baseline-checkpoint': { type: 'string' }, profile: { type: 'boolean' }, batch: { type: 'string' },
-  });
+  const a = parse('latency', argv, options);
   if (a.help) return console.log(help), 0;
   const model = a.str('model') ?? a.positionals[0];
   if (!model) throw new Error('latency: --model is required');
@@ -28,7 +35,8 @@ export async function run(argv: string[]): Promise<number> {
   if (method !== 'median' && method !== 'official') throw new Error(`latency: --method must be median or official, got '${method}'`);
   const m = latencyMethod(method as LatencyMethod);
   const opts: LatencyOptions = {
-    backend: a.str('backend') ?? 'wasm', runs: a.int('runs', m.runs), warmup: a.int('warmup', m.warmup, 0), input: a.int('input', m.input),
+    backend: resolveBackendName(a.str('backend')), // else CHANLAB_BACKEND, else wasm
+    runs: a.int('runs', m.runs), warmup: a.int('warmup', m.warmup, 0), input: a.int('input', m.input),
     batch: a.int('batch', m.batch), statistic: m.statistic,
   };
   try {

@@ -7,7 +7,9 @@ import { TABLES } from '../../../repro/definitions/index.js';
 import { rowsAtTier } from '../../../repro/render.js';
 import { inputEnvName, runTables } from '../../../repro/runner.js';
 import { collectUnits, planUnits } from '../../../repro/units.js';
-import { parse } from '../args.js';
+import { parse, type Options } from '../args.js';
+
+export const summary = "Runs the missing rows of the papers' tables and prints paper versus reproduced numbers.";
 
 export const help = `chanlab repro [table | table/row …] [--tier quick|small|full] [--seeds N] [--backend wasm] [--fresh] [--list]
   The paper tables: runs the missing rows, prints paper / reproduced / Δ / status.
@@ -25,13 +27,16 @@ ${(Object.keys(INPUTS) as InputName[]).map((k) => `  --${k} DIR (${inputEnvName(
   Rows of one table may run as parallel processes (chanlab repro table/row …): each result is merged into the table's
   file under a lock (<file>.lock; a lock left by a dead process is broken).`;
 
+/** Every option of the command (each one is named in `help`: test/cli/help.test.ts checks). */
+export const options: Options = {
+  tier: { type: 'string' }, seeds: { type: 'string' }, backend: { type: 'string' }, fresh: { type: 'boolean' },
+  list: { type: 'boolean' }, out: { type: 'string' }, work: { type: 'string' }, quiet: { type: 'boolean' },
+  seed: { type: 'string' }, plan: { type: 'boolean' }, collect: { type: 'boolean' }, units: { type: 'string' },
+  ...Object.fromEntries(Object.keys(INPUTS).map((k) => [k, { type: 'string' as const }])),
+};
+
 export async function run(argv: string[]): Promise<number> {
-  const a = parse('repro', argv, {
-    tier: { type: 'string' }, seeds: { type: 'string' }, backend: { type: 'string' }, fresh: { type: 'boolean' },
-    list: { type: 'boolean' }, out: { type: 'string' }, work: { type: 'string' }, quiet: { type: 'boolean' },
-    seed: { type: 'string' }, plan: { type: 'boolean' }, collect: { type: 'boolean' }, units: { type: 'string' },
-    ...Object.fromEntries(Object.keys(INPUTS).map((k) => [k, { type: 'string' as const }])),
-  });
+  const a = parse('repro', argv, options);
   const inputs: Inputs = {};
   for (const k of Object.keys(INPUTS) as InputName[]) {
     const v = a.str(k);

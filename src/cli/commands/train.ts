@@ -1,17 +1,22 @@
 import { releaseBackends } from '../../backend/index.js';
-import { runEvalCommand, runTrainCommand } from '../../train/commands.js';
+import { runTrainCommand } from '../../train/commands.js';
 import { loadConfig } from '../../train/config.js';
-import { parse, type Args } from '../args.js';
+import { parse, type Args, type Options } from '../args.js';
 
-export const help = `chanlab train --config PRESET|FILE [--backend wasm] [--run-dir DIR] [--resume] [--set JSON] [--quiet]
+export const summary = 'Trains a model from a preset or config file into a run directory, or resumes a run exactly.';
+
+export const help = `chanlab train --config PRESET|FILE [--backend wasm] [--run-dir DIR] [--resume [--allow-kernel-change]] [--set JSON] [--quiet]
              [--grow-prune --channel-sparsity S --init-channel-ratio D0 --delta-t EPOCHS --t-max EPOCH]
   Trains a model from a preset (configs/*.json: quick, pix-imagenet-lamb, …) or a config file into a run directory
-  (config, manifest, metrics.jsonl, atomic checkpoints). --resume continues a run directory exactly.
+  (config, manifest, metrics.jsonl, atomic checkpoints). --set deep-merges a JSON object over the config.
+  --resume continues a run directory exactly; it is refused on another kernel path than the run ran on (backend,
+  native kernels and their thread count) unless --allow-kernel-change (then not exact; recorded in the manifest).
   --grow-prune turns on CHEX channel exploration for a ResNet (the official flag names; values not given come from the
   config's "chex" section): prune/regrow every ΔT epochs up to T_max, global channel sparsity S in [0, 1), initial
   extra ratio δ0 ≤ S. Per-layer channel counts of every exploration step go to metrics.jsonl (type "chex").
   One process per run directory (run.lock). Ctrl-C / SIGTERM checkpoint and stop (exit 130 / 143); a NaN/Inf loss
-  stops the run as diverged (exit 3). manifest.json ends finished, interrupted, diverged or failed, with the reason.`;
+  stops the run as diverged (exit 3). manifest.json ends finished, interrupted, diverged or failed, with the reason;
+  a run whose process crashed (signal 11, kill -9) is marked failed at the next start. --quiet: no progress lines.`;
 
 const CHEX_FLAGS = [['channel-sparsity', 'channelSparsity'], ['init-channel-ratio', 'initChannelRatio'], ['delta-t', 'deltaT'], ['t-max', 'tMax']] as const;
 
@@ -35,21 +40,17 @@ export function chexOverrides(a: Args, base: object | null | undefined): Record<
   return chex;
 }
 
+/** Every option of the command (each one is named in `help`: test/cli/help.test.ts checks). */
+export const options: Options = {
+  config: { type: 'string' }, backend: { type: 'string' }, 'run-dir': { type: 'string' }, resume: { type: 'boolean' },
+  set: { type: 'string' }, quiet: { type: 'boolean' }, 'grow-prune': { type: 'boolean' }, 'allow-kernel-change': { type: 'boolean' },
+  ...Object.fromEntries(CHEX_FLAGS.map(([f]) => [f, { type: 'string' as const }])),
+};
+
 export async function run(argv: string[]): Promise<number> {
-  const a = parse('train', argv, {
-    config: { type: 'string' }, backend: { type: 'string' }, 'run-dir': { type: 'string' }, resume: { type: 'boolean' },
-    set: { type: 'string' }, quiet: { type: 'boolean' }, 'grow-prune': { type: 'boolean' },
-    ...Object.fromEntries(CHEX_FLAGS.map(([f]) => [f, { type: 'string' as const }])),
-  });
+  const a = parse('train', argv, options);
   if (a.help) return console.log(help), 0;
-  let overrides: Record<string, unknown> | undefined;
-  if (a.str('set')) {
-    try {
-      overrides = JSON.parse(a.need('set')) as Record<string, unknown>;
-    } catch (e) {
-      throw new Error(`train: --set must be a JSON object (e.g. '{"epochs":1}'): ${(e as Error).message}`);
-    }
-  }
+  let overrides = a.jsonObject('set');
   const configName = a.str('config') ?? a.positionals[0];
   if (a.flag('grow-prune') || CHEX_FLAGS.some(([f]) => a.str(f) !== undefined)) {
     if (a.flag('resume')) throw new Error('train: --grow-prune and its flags cannot change a run being resumed (its config.json is used)');
@@ -60,31 +61,10 @@ export async function run(argv: string[]): Promise<number> {
   try {
     await runTrainCommand({
       config: configName, backend: a.str('backend'), resume: a.flag('resume'),
-      runDir: a.str('run-dir'), overrides, quiet: a.flag('quiet'),
+      runDir: a.str('run-dir'), overrides, quiet: a.flag('quiet'), allowKernelChange: a.flag('allow-kernel-change'),
     });
   } finally {
     releaseBackends();
   }
   return 0;
-}
-
-export const evalHelp = `chanlab eval --checkpoint FILE --data fashion_mnist[:ROOT] [--model NAME] [--backend wasm] [--ema] [--batch-size 256] [--allow-non-finite]
-  Evaluates a training checkpoint on a dataset's test split (top-1, top-5, loss). A checkpoint with NaN/Inf weights is
-  refused unless --allow-non-finite; non-finite logits count as wrong, are reported, and make the exit status 3.`;
-
-export async function runEval(argv: string[]): Promise<number> {
-  const a = parse('eval', argv, {
-    model: { type: 'string' }, checkpoint: { type: 'string' }, data: { type: 'string' }, backend: { type: 'string' },
-    ema: { type: 'boolean' }, 'batch-size': { type: 'string' }, quiet: { type: 'boolean' }, 'allow-non-finite': { type: 'boolean' },
-  });
-  if (a.help) return console.log(evalHelp), 0;
-  try {
-    const r = await runEvalCommand({
-      model: a.str('model'), checkpoint: a.need('checkpoint'), data: a.need('data'), backend: a.str('backend'),
-      ema: a.flag('ema'), batchSize: a.int('batch-size', 256), quiet: a.flag('quiet'), allowNonFinite: a.flag('allow-non-finite'),
-    });
-    return r.nonFinite > 0 ? 3 : 0;
-  } finally {
-    releaseBackends();
-  }
 }

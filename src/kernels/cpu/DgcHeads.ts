@@ -1,6 +1,6 @@
 // cpu kernels for ChanlabDgcHeads / ChanlabDgcHeadsGrad: the shared driver (src/kernels/dgc/driver.ts) with the
 // element-wise passes as plain loops on the cpu backend's arrays. The reference the other backends are tested against.
-import { registerKernel, type KernelConfig, type TensorInfo } from '@tensorflow/tfjs-core';
+import { type KernelConfig, type TensorInfo } from '@tensorflow/tfjs-core';
 import { dgcHeadsKernelConfigs, type DgcElementwise } from '../dgc/driver.js';
 import { interleaveLoop, reduceHeadLoop, scaleHeadLoop, takeHeadLoop } from '../dgc/loops.js';
 import { cpuValues, type CpuBackendLike } from './Pix.js';
@@ -43,5 +43,3 @@ function cpuElementwise(backend: unknown): DgcElementwise {
 const kernels = dgcHeadsKernelConfigs('cpu', cpuElementwise);
 export const dgcHeadsCpuConfig: KernelConfig = kernels.forward;
 export const dgcHeadsGradCpuConfig: KernelConfig = kernels.backward;
-registerKernel(dgcHeadsCpuConfig);
-registerKernel(dgcHeadsGradCpuConfig);

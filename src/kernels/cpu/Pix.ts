@@ -1,6 +1,6 @@
 // cpu kernel for ChanlabPix: the reference implementation, a direct transcription of the official CUDA forward
 // (docs/methods/pix.md §1.2) in float32 arithmetic (Math.fround after every operation, same order as the kernel).
-import { registerKernel, type KernelConfig, type KernelFunc, type TensorInfo } from '@tensorflow/tfjs-core';
+import { type KernelConfig, type KernelFunc, type TensorInfo } from '@tensorflow/tfjs-core';
 import { ChanlabPix, PIX_LOWEST, type PixAttrs } from '../../ops/pix/kernel_names.js';
 import { assertNoNaN, avgDivisorOf, groupSize, pixDims } from '../../ops/pix/shape.js';
 import { pixKernelArgs } from '../pix/args.js';
@@ -61,4 +61,3 @@ const pixCpu: KernelFunc = ({ inputs, backend, attrs }) => {
 };
 
 export const pixCpuConfig: KernelConfig = { kernelName: ChanlabPix, backendName: 'cpu', kernelFunc: pixCpu };
-registerKernel(pixCpuConfig);

@@ -1,7 +1,7 @@
 // cpu kernel for ChanlabPixGrad: reference backward of the official CUDA kernel (docs/methods/pix.md §2).
 // dx: the max/min branch routes p*gy to the FIRST arg-extremum only (strict comparison), the avg branch gives
 // (p*gy)/divisor to every real channel; dp[n,g] = sum_hw gy * (unscaled value of the chosen reduction).
-import { registerKernel, type KernelConfig, type KernelFunc, type TensorInfo } from '@tensorflow/tfjs-core';
+import { type KernelConfig, type KernelFunc, type TensorInfo } from '@tensorflow/tfjs-core';
 import { ChanlabPixGrad, PIX_LOWEST, type PixAttrs } from '../../ops/pix/kernel_names.js';
 import { assertNoNaN, avgDivisorOf, groupSize, pixDims } from '../../ops/pix/shape.js';
 import { pixKernelArgs } from '../pix/args.js';
@@ -79,4 +79,3 @@ const pixGradCpu: KernelFunc = ({ inputs, backend, attrs }) => {
 export const pixGradCpuConfig: KernelConfig = {
   kernelName: ChanlabPixGrad, backendName: 'cpu', kernelFunc: pixGradCpu,
 };
-registerKernel(pixGradCpuConfig);

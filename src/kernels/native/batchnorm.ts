@@ -1,6 +1,6 @@
 // Native training-mode batch norm for the wasm backend (kernels ChanlabBatchNormTrain / ChanlabBatchNormTrainGrad):
 // two passes forward (statistics, normalise), two backward (dβ and dγ, then dx), the closed form of
-// src/nn/batchnorm_train.ts. Per-channel sums are in double over fixed row blocks: thread-count independent.
+// src/ops/batchnorm/batchnorm_train.ts. Per-channel sums are in double over fixed row blocks: thread-count independent.
 import type { TensorInfo } from '@tensorflow/tfjs-core';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { ChanlabBatchNormTrain, ChanlabBatchNormTrainGrad } from '../../ops/batchnorm/kernel_names.js';

@@ -42,7 +42,7 @@ function forward(args: KernelArgs): TensorInfo | TensorInfo[] {
     const n = addon();
     n.dgcExpand(dm.expand, av!, gv!, xsv!);
     n.convForward(geo, xsv!, wv!, null, yhv!, 0, 0);
-    n.dgcShuffle(dm.shuffle, yhv!, yv!, 0);
+    n.dgcShuffle(dm.shuffle, yhv!, yv!, false);
   } finally {
     b.disposeData(xs.dataId);
     b.disposeData(yh.dataId);
@@ -67,7 +67,7 @@ function backward(args: KernelArgs): TensorInfo | TensorInfo[] {
   try {
     const [av, gv, wv, dyv, dyhv, xsv, dxsv, dav, dgv, dwv] = views(b, a, g, w, dy, dyh, xs, dxs, da, dg, dw);
     const n = addon();
-    n.dgcShuffle(dm.shuffle, dyv!, dyhv!, 1);
+    n.dgcShuffle(dm.shuffle, dyv!, dyhv!, true);
     n.convBackwardData(geo, dyhv!, wv!, dxsv!);
     n.dgcExpand(dm.expand, av!, gv!, xsv!);
     n.convBackwardWeights(geo, xsv!, dyhv!, dwv!);

@@ -1,9 +1,10 @@
-// Registers the native (oneDNN / C++) kernels for the wasm backend when the addon is loaded, replacing the wasm
-// kernels of the same names (kept in `replaced` for fallback and for switching back). Every other op keeps its
-// wasm kernel: the native ones read and write the same wasm heap, so tensors never move.
+// The native (oneDNN / C++) kernels for the wasm backend, installed (src/kernels/install.ts) over the wasm kernels of
+// the same names when the addon is loaded (those are kept in `replaced` for fallback; switching off restores them).
+// Every other op keeps its wasm kernel: the native ones read and write the same wasm heap, so tensors never move.
 // The wasm backend's own kernels must be registered first, so that ours replace them.
 import '@tensorflow/tfjs-backend-wasm';
-import { findBackend, getKernel, registerKernel, unregisterKernel, type KernelFunc } from '@tensorflow/tfjs-core';
+import { findBackend, type KernelFunc } from '@tensorflow/tfjs-core';
+import { installKernels, type WrappingKernel } from '../install.js';
 import { nativeAddon } from './addon.js';
 import type { KernelArgs } from './common.js';
 import { ensureSetUp, replaced } from './common.js';
@@ -24,11 +25,11 @@ export const NATIVE_KERNELS: readonly NativeKernel[] = [
   ...nativePixKernels, ...nativePixGateKernels, ...nativeInferenceKernels, ...nativeDgcKernels,
 ];
 
-let enabled = false;
+let uninstall: (() => void) | undefined;
 
 /** Whether the native kernels are registered for the wasm backend now. */
 export function nativeKernelsEnabled(): boolean {
-  return enabled;
+  return uninstall !== undefined;
 }
 
 /**
@@ -36,28 +37,25 @@ export function nativeKernelsEnabled(): boolean {
  * them on needs the addon; returns whether they are on afterwards.
  */
 export function setNativeKernels(on: boolean): boolean {
-  if (on === enabled) return enabled;
+  if (on === nativeKernelsEnabled()) return on;
   if (on) {
     if (nativeAddon() === undefined) return false;
-    for (const k of NATIVE_KERNELS) {
-      const prev = getKernel(k.kernelName, 'wasm');
-      if (prev != null) {
-        replaced.set(k.kernelName, prev);
-        unregisterKernel(k.kernelName, 'wasm');
-      }
-      registerKernel({ kernelName: k.kernelName, backendName: 'wasm', kernelFunc: k.kernelFunc as KernelFunc });
-    }
+    // Each wraps the kernel it replaces: kept in `replaced` for the cases a native kernel leaves to it (fallback()).
+    uninstall = installKernels(NATIVE_KERNELS.map((k): WrappingKernel => ({
+      kernelName: k.kernelName,
+      backendName: 'wasm',
+      wrap: (previous) => {
+        if (previous !== undefined) replaced.set(k.kernelName, previous);
+        return k.kernelFunc as KernelFunc;
+      },
+    })));
   } else {
-    for (const k of NATIVE_KERNELS) {
-      unregisterKernel(k.kernelName, 'wasm');
-      const prev = replaced.get(k.kernelName);
-      if (prev === undefined) continue;
-      registerKernel(prev);
-      const live = findBackend('wasm');
-      if (live != null) ensureSetUp(prev, live);
-    }
+    uninstall!();
+    uninstall = undefined;
+    // The restored wasm kernels' setup (their cwrap) runs on the live backend, which only did so for its own kernels.
+    const live = findBackend('wasm');
+    if (live != null) for (const k of replaced.values()) ensureSetUp(k, live);
     replaced.clear();
   }
-  enabled = on;
-  return enabled;
+  return on;
 }

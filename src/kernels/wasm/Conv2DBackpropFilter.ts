@@ -9,7 +9,7 @@
 // for rank > 4). Accepts an optional `dilations` attribute (tfjs's own kernel has none; default 1).
 import * as tf from '@tensorflow/tfjs-core';
 import {
-  backend_util, Conv2DBackpropFilter, registerKernel, type KernelConfig, type KernelFunc, type TensorInfo,
+  backend_util, Conv2DBackpropFilter, type KernelConfig, type KernelFunc, type TensorInfo,
 } from '@tensorflow/tfjs-core';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { chunkPlan, copyRows, geometryOf, im2colRows, runComposite, type ConvGeometry } from './conv_grad_util.js';
@@ -73,5 +73,3 @@ export const conv2DBackpropFilterWasmConfig: KernelConfig = {
   backendName: 'wasm',
   kernelFunc: conv2DBackpropFilter,
 };
-
-registerKernel(conv2DBackpropFilterWasmConfig);

@@ -5,8 +5,8 @@
 // attribute (default 1).
 import * as tf from '@tensorflow/tfjs-core';
 import {
-  backend_util, Conv2DBackpropInput, registerKernel, unregisterKernel, type KernelConfig, type KernelFunc,
-  type TensorInfo, getKernel,
+  backend_util, Conv2DBackpropInput, type KernelConfig, type KernelFunc,
+  type TensorInfo,
 } from '@tensorflow/tfjs-core';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { gatherTaps, geometryOf, runComposite, transposedConvByPhases, type ConvGeometry } from './conv_grad_util.js';
@@ -45,5 +45,3 @@ export const conv2DBackpropInputWasmConfig: KernelConfig = {
 };
 
 // Replace tfjs's slow kernel without the "already registered" warning.
-if (getKernel(Conv2DBackpropInput, 'wasm') != null) unregisterKernel(Conv2DBackpropInput, 'wasm');
-registerKernel(conv2DBackpropInputWasmConfig);

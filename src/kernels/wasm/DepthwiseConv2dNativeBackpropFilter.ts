@@ -4,7 +4,7 @@
 // im2col + multiply + sum (`depthwiseFilterGradIm2col`), which remains for stride > 1 combined with dilation > 1.
 import * as tf from '@tensorflow/tfjs-core';
 import {
-  backend_util, DepthwiseConv2dNativeBackpropFilter, registerKernel, type KernelConfig, type KernelFunc,
+  backend_util, DepthwiseConv2dNativeBackpropFilter, type KernelConfig, type KernelFunc,
   type TensorInfo,
 } from '@tensorflow/tfjs-core';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
@@ -85,5 +85,3 @@ export const depthwiseConv2dNativeBackpropFilterWasmConfig: KernelConfig = {
   backendName: 'wasm',
   kernelFunc: depthwiseBackpropFilter,
 };
-
-registerKernel(depthwiseConv2dNativeBackpropFilterWasmConfig);

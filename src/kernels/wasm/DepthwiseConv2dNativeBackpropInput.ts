@@ -4,7 +4,7 @@
 // output (`transposedConvByPhases`), then a sum over the M products of each input channel.
 import * as tf from '@tensorflow/tfjs-core';
 import {
-  backend_util, DepthwiseConv2dNativeBackpropInput, registerKernel, type KernelConfig, type KernelFunc,
+  backend_util, DepthwiseConv2dNativeBackpropInput, type KernelConfig, type KernelFunc,
   type TensorInfo,
 } from '@tensorflow/tfjs-core';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
@@ -44,5 +44,3 @@ export const depthwiseConv2dNativeBackpropInputWasmConfig: KernelConfig = {
   backendName: 'wasm',
   kernelFunc: depthwiseBackpropInput,
 };
-
-registerKernel(depthwiseConv2dNativeBackpropInputWasmConfig);

@@ -4,8 +4,7 @@
 // window's gradient goes to the first (row-major) position holding its maximum. One pass over the windows of NHWC
 // data in the wasm heap, channels innermost (contiguous reads).
 import {
-  backend_util, getKernel, MaxPoolGrad, registerKernel, unregisterKernel, type KernelConfig, type KernelFunc,
-  type TensorInfo,
+  backend_util, MaxPoolGrad, type KernelConfig, type KernelFunc, type TensorInfo,
 } from '@tensorflow/tfjs-core';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 
@@ -71,5 +70,3 @@ export const maxPoolGradWasmConfig: KernelConfig = {
 };
 
 // Replace tfjs's faulty kernel without the "already registered" warning.
-if (getKernel(MaxPoolGrad, 'wasm') != null) unregisterKernel(MaxPoolGrad, 'wasm');
-registerKernel(maxPoolGradWasmConfig);

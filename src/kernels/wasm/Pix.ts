@@ -1,6 +1,6 @@
 // wasm kernel for ChanlabPix: tight JS loops reading x and p and writing y directly in the wasm heap (no copies).
 // Pixel-major traversal (NHWC keeps a pixel's C channels contiguous); the branch is fixed per (n, g).
-import { registerKernel, type KernelConfig, type KernelFunc } from '@tensorflow/tfjs-core';
+import { type KernelConfig, type KernelFunc } from '@tensorflow/tfjs-core';
 import { ChanlabPix, PIX_LOWEST } from '../../ops/pix/kernel_names.js';
 import { pixKernelArgs } from '../pix/args.js';
 import {
@@ -54,4 +54,3 @@ const pixWasm: KernelFunc = ({ inputs, backend, attrs }) => {
 };
 
 export const pixWasmConfig: KernelConfig = { kernelName: ChanlabPix, backendName: 'wasm', kernelFunc: pixWasm };
-registerKernel(pixWasmConfig);

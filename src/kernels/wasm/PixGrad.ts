@@ -1,6 +1,6 @@
 // wasm kernel for ChanlabPixGrad: one pass over x and dy in the wasm heap. Every dx element is written exactly
 // once (the heap allocation is not zeroed, so non-selected channels get an explicit 0); dp accumulates in float64.
-import { registerKernel, type KernelConfig, type KernelFunc, type TensorInfo } from '@tensorflow/tfjs-core';
+import { type KernelConfig, type KernelFunc, type TensorInfo } from '@tensorflow/tfjs-core';
 import { ChanlabPixGrad, PIX_LOWEST } from '../../ops/pix/kernel_names.js';
 import { pixKernelArgs } from '../pix/args.js';
 import {
@@ -75,4 +75,3 @@ const pixGradWasm: KernelFunc = ({ inputs, backend, attrs }) => {
 export const pixGradWasmConfig: KernelConfig = {
   kernelName: ChanlabPixGrad, backendName: 'wasm', kernelFunc: pixGradWasm,
 };
-registerKernel(pixGradWasmConfig);

@@ -1,10 +1,11 @@
 // chanlab's webgpu convolution kernels (conv.ts) under tfjs's kernel names (Conv2D, FusedConv2D and both gradients:
 // every tf.conv2d and its training step) and chanlab's (grouped convolution with its gradients, conv + BN + act).
-// Calls they do not cover go to tfjs's stock kernels (stock.ts): NCHW, non-float32, activations other than linear /
-// ReLU, PReLU weights. Depthwise convolutions stay on tfjs's stock depthwise kernels.
+// Calls they do not cover go to the stock kernel they replace (installKernels' WrappingKernel): NCHW, non-float32,
+// activations other than linear / ReLU, PReLU weights. Depthwise convolutions stay on tfjs's stock depthwise kernels.
 import {
   Conv2D, Conv2DBackpropFilter, Conv2DBackpropInput, FusedConv2D, util, type KernelConfig, type KernelFunc, type TensorInfo,
 } from '@tensorflow/tfjs-core';
+import type { WrappingKernel } from '../install.js';
 import type { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
 import { ChanlabConvBnAct, type ConvBnActAttrs } from '../../ops/conv/kernel_names.js';
 import {
@@ -12,9 +13,20 @@ import {
 } from '../../ops/group_conv/kernel_names.js';
 import { convDims, type ConvGeometryAttrs } from './conv_dims.js';
 import { convF16, convFilterGrad, convForward, convInputGrad, type ConvEpilogue } from './conv.js';
-import { stock } from './stock.js';
 
 type Args = Parameters<KernelFunc>[0];
+type Result = TensorInfo | TensorInfo[];
+
+/** A chanlab kernel in place of tfjs's stock one of the same name, which it calls for what it does not cover. */
+export function replacing(kernelName: string, f: (args: Args, stock: KernelFunc) => Result): WrappingKernel {
+  return {
+    kernelName, backendName: 'webgpu',
+    wrap: (prev) => {
+      if (prev === undefined) throw new Error(`${kernelName} (webgpu): tfjs's kernel is not registered (import @tensorflow/tfjs-backend-webgpu first)`);
+      return (args) => f(args, prev.kernelFunc);
+    },
+  };
+}
 type TfConvAttrs = ConvGeometryAttrs & { dataFormat?: string; activation?: string; inputShape?: number[]; filterShape?: number[] };
 
 function floats(...ts: Array<TensorInfo | undefined>): boolean {
@@ -25,39 +37,39 @@ function nhwc(a: TfConvAttrs): boolean {
   return a.dataFormat === undefined || a.dataFormat === 'NHWC' || a.dataFormat === 'channelsLast';
 }
 
-function conv2d(args: Args): TensorInfo | TensorInfo[] {
+function conv2d(args: Args, stock: KernelFunc): Result {
   const { x, filter } = args.inputs as { x: TensorInfo; filter: TensorInfo };
   const a = args.attrs as unknown as TfConvAttrs;
-  if (!nhwc(a) || !floats(x, filter)) return stock(Conv2D, args);
+  if (!nhwc(a) || !floats(x, filter)) return stock(args);
   return convForward(args.backend as unknown as WebGPUBackend, x, filter, convDims(Conv2D, x.shape, filter.shape, a), { activation: 'linear' });
 }
 
-function fusedConv2d(args: Args): TensorInfo | TensorInfo[] {
+function fusedConv2d(args: Args, stock: KernelFunc): Result {
   const { x, filter, bias, preluActivationWeights } = args.inputs as Record<string, TensorInfo | undefined>;
   const a = args.attrs as unknown as TfConvAttrs;
   const act = a.activation ?? 'linear';
   const oc = filter!.shape[3]!;
   const biasOk = bias === undefined || util.sizeFromShape(bias.shape) === oc;
   if (!nhwc(a) || !floats(x, filter, bias) || preluActivationWeights || (act !== 'linear' && act !== 'relu') || !biasOk) {
-    return stock(FusedConv2D, args);
+    return stock(args);
   }
   return convForward(args.backend as unknown as WebGPUBackend, x!, filter!, convDims(FusedConv2D, x!.shape, filter!.shape, a),
     { bias, activation: act });
 }
 
-function inputGrad(name: string, args: Args): TensorInfo | TensorInfo[] {
+function inputGrad(name: string, args: Args, stock?: KernelFunc): Result {
   const { dy, filter } = args.inputs as { dy: TensorInfo; filter: TensorInfo };
   const a = args.attrs as unknown as TfConvAttrs;
-  if (!nhwc(a) || !floats(dy, filter)) return stock(name, args);
+  if (stock && (!nhwc(a) || !floats(dy, filter))) return stock(args);
   const d = convDims(name, a.inputShape!, filter.shape, a);
   checkDy(name, dy, [d.N, d.OH, d.OW, d.OC]);
   return convInputGrad(args.backend as unknown as WebGPUBackend, dy, filter, d);
 }
 
-function filterGrad(name: string, args: Args): TensorInfo | TensorInfo[] {
+function filterGrad(name: string, args: Args, stock?: KernelFunc): Result {
   const { x, dy } = args.inputs as { x: TensorInfo; dy: TensorInfo };
   const a = args.attrs as unknown as TfConvAttrs;
-  if (!nhwc(a) || !floats(x, dy)) return stock(name, args);
+  if (stock && (!nhwc(a) || !floats(x, dy))) return stock(args);
   const d = convDims(name, x.shape, a.filterShape!, a);
   checkDy(name, dy, [d.N, d.OH, d.OW, d.OC]);
   return convFilterGrad(args.backend as unknown as WebGPUBackend, x, dy, d);
@@ -111,11 +123,11 @@ function convBnAct(args: Args): TensorInfo {
 }
 
 /** Kernels that replace tfjs's stock webgpu kernels of the same name. */
-export const convReplacements: KernelConfig[] = [
-  { kernelName: Conv2D, backendName: 'webgpu', kernelFunc: conv2d },
-  { kernelName: FusedConv2D, backendName: 'webgpu', kernelFunc: fusedConv2d },
-  { kernelName: Conv2DBackpropInput, backendName: 'webgpu', kernelFunc: (a) => inputGrad(Conv2DBackpropInput, a) },
-  { kernelName: Conv2DBackpropFilter, backendName: 'webgpu', kernelFunc: (a) => filterGrad(Conv2DBackpropFilter, a) },
+export const convReplacements: WrappingKernel[] = [
+  replacing(Conv2D, conv2d),
+  replacing(FusedConv2D, fusedConv2d),
+  replacing(Conv2DBackpropInput, (a, stock) => inputGrad(Conv2DBackpropInput, a, stock)),
+  replacing(Conv2DBackpropFilter, (a, stock) => filterGrad(Conv2DBackpropFilter, a, stock)),
 ];
 
 /** chanlab-named kernels (grouped convolution and its gradients, conv + BN + act). */

@@ -1,7 +1,7 @@
 // webgpu kernels for ChanlabDgcHeads / ChanlabDgcHeadsGrad: the shared driver (src/kernels/dgc/driver.ts) with the
 // element-wise passes as WGSL dispatches (DgcPrograms.ts) and the backend's own conv, slice and concat kernels.
 // Nothing returns to the CPU.
-import { Concat, getKernel, registerKernel, type KernelConfig, type KernelFunc, type NamedTensorInfoMap, type TensorInfo } from '@tensorflow/tfjs-core';
+import { Concat, getKernel, type KernelConfig, type KernelFunc, type NamedTensorInfoMap, type TensorInfo } from '@tensorflow/tfjs-core';
 import type { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
 import { dgcHeadsKernelConfigs, type DgcElementwise } from '../dgc/driver.js';
 import {
@@ -56,5 +56,3 @@ function webgpuElementwise(backend: unknown): DgcElementwise {
 const kernels = dgcHeadsKernelConfigs('webgpu', webgpuElementwise);
 export const dgcHeadsWebGPUConfig: KernelConfig = kernels.forward;
 export const dgcHeadsGradWebGPUConfig: KernelConfig = kernels.backward;
-registerKernel(dgcHeadsWebGPUConfig);
-registerKernel(dgcHeadsGradWebGPUConfig);

@@ -1,6 +1,6 @@
 // webgpu kernel for ChanlabPix: one WGSL dispatch (PixProgram). p is not scanned for NaN here (that would need a
 // GPU->CPU read); the op does it when asked (PixOptions.checkNaN), see src/ops/pix/pix.ts.
-import { registerKernel, type KernelConfig, type KernelFunc } from '@tensorflow/tfjs-core';
+import { type KernelConfig, type KernelFunc } from '@tensorflow/tfjs-core';
 import type { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
 import { ChanlabPix } from '../../ops/pix/kernel_names.js';
 import { pixKernelArgs } from '../pix/args.js';
@@ -16,4 +16,3 @@ const pixWebGPU: KernelFunc = ({ inputs, backend, attrs }) => {
 export const pixWebGPUConfig: KernelConfig = {
   kernelName: ChanlabPix, backendName: 'webgpu', kernelFunc: pixWebGPU,
 };
-registerKernel(pixWebGPUConfig);

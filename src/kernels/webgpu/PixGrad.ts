@@ -1,6 +1,6 @@
 // webgpu kernel for ChanlabPixGrad: two WGSL dispatches. PixGradXProgram writes every dx element exactly once;
 // PixGradPProgram reduces dp over H*W in workgroup shared memory. Both read x and dy; nothing returns to the CPU.
-import { registerKernel, type KernelConfig, type KernelFunc, type TensorInfo } from '@tensorflow/tfjs-core';
+import { type KernelConfig, type KernelFunc, type TensorInfo } from '@tensorflow/tfjs-core';
 import type { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
 import { ChanlabPixGrad } from '../../ops/pix/kernel_names.js';
 import { pixKernelArgs } from '../pix/args.js';
@@ -21,4 +21,3 @@ const pixGradWebGPU: KernelFunc = ({ inputs, backend, attrs }) => {
 export const pixGradWebGPUConfig: KernelConfig = {
   kernelName: ChanlabPixGrad, backendName: 'webgpu', kernelFunc: pixGradWebGPU,
 };
-registerKernel(pixGradWebGPUConfig);

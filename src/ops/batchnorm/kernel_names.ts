@@ -23,4 +23,6 @@ export interface BatchNormTrainActAttrs {
   momentum: number;
   /** n / (n − 1), n = values per channel */
   unbias: number;
+  /** whether a residual input is given (its gradient is an output of the backward kernel) */
+  residual: boolean;
 }

@@ -1,5 +1,5 @@
 // The one registered gradient of ChanlabDgcHeads (all backends): da, dg and dw from a single ChanlabDgcHeadsGrad call.
-import { engine, registerGradient, type GradConfig, type NamedAttrMap, type Tensor } from '@tensorflow/tfjs-core';
+import { engine, type GradConfig, type NamedAttrMap, type Tensor } from '@tensorflow/tfjs-core';
 import { ChanlabDgcHeads, ChanlabDgcHeadsGrad } from './kernel_names.js';
 
 export const dgcHeadsGradConfig: GradConfig = {
@@ -13,5 +13,3 @@ export const dgcHeadsGradConfig: GradConfig = {
     return { a: () => da, g: () => dg, w: () => dw };
   },
 };
-
-registerGradient(dgcHeadsGradConfig);

@@ -2,7 +2,7 @@
 // a = m·W + b, p = act(a): dp/da = p(1 − p) for the sigmoid and 2p(1 − p) for 0.5·(1 + tanh a), so the saved output
 // is enough; then dW = mᵀ·da, db = Σₙ da, dx = (da·Wᵀ)/HW spread over the pixels.
 import * as tf from '@tensorflow/tfjs-core';
-import { registerGradient, type GradConfig, type NamedAttrMap, type Tensor } from '@tensorflow/tfjs-core';
+import type { GradConfig, NamedAttrMap, Tensor } from '@tensorflow/tfjs-core';
 import { ChanlabPixGate, type PixGateAttrs } from './kernel_names.js';
 
 export const pixGateGradConfig: GradConfig = {
@@ -25,5 +25,3 @@ export const pixGateGradConfig: GradConfig = {
     };
   },
 };
-
-registerGradient(pixGateGradConfig);

@@ -1,7 +1,7 @@
 // The one registered gradient of ChanlabPix (all backends): both input gradients come from a single
 // ChanlabPixGrad kernel call.
 import {
-  engine, registerGradient, type GradConfig, type NamedAttrMap, type Tensor,
+  engine, type GradConfig, type NamedAttrMap, type Tensor,
 } from '@tensorflow/tfjs-core';
 import { ChanlabPix, ChanlabPixGrad } from './kernel_names.js';
 
@@ -18,5 +18,3 @@ export const pixGradConfig: GradConfig = {
     return { x: () => dx, p: () => dp };
   },
 };
-
-registerGradient(pixGradConfig);

@@ -1,11 +1,11 @@
-// PiX (Pick-or-Mix, CVPR 2024) operator: op, kernel names, composite fallback. Importing this module registers the
-// gradient; the backend kernels register through src/kernels/register.ts.
-import './gradient.js';
-import './gate_gradient.js';
+// PiX (Pick-or-Mix, CVPR 2024) operator: op, kernel names, composite fallback, gradient configs. Kernels and gradients
+// are registered by src/kernels/register.ts.
 
 export { pix, pixAttrs, hasPixKernel, type PixOptions } from './pix.js';
 export { pixComposite } from './composite.js';
 export { pixGate, pixGateComposite, hasPixGateKernel } from './gate.js';
+export { pixGradConfig } from './gradient.js';
+export { pixGateGradConfig } from './gate_gradient.js';
 export {
   ChanlabPix, ChanlabPixGrad, ChanlabPixGate, PIX_GATE_ACTIVATIONS, PIX_REDUCTIONS, PIX_AVG_DIVISORS, PIX_LOWEST,
   type PixAttrs, type PixReduce, type PixAvgDivisor, type PixGateActivation, type PixGateAttrs,

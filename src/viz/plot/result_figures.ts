@@ -5,6 +5,7 @@
 //   - mean ± std bars when a column has a `<name>_std` (or `std`) partner,
 //   - paper vs reproduced bars for every `paper_<name>` column with a numeric `<name>…` partner,
 //   - training curves (loss per step, test top-1 per epoch) for runs.
+import { jsonType } from '../../core/check.js';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { accuracyVsFlops, accuracyVsLatency, barChart, trainingCurves, type BarRow, type CurveRun } from './charts.js';
@@ -27,7 +28,7 @@ interface Table { id: string; title: string; rows: Row[]; columns?: string[] }
 
 /** Figures of a parsed result; `file` (the JSON's path) locates relative run directories. */
 export function resultFigures(result: unknown, file = ''): ResultFigures {
-  if (!isObject(result)) throw new Error(`result: expected a JSON object (a repro result file), got ${typeof result}`);
+  if (!isObject(result)) throw new Error(`result: expected a JSON object (a repro result file), got ${jsonType(result)}`);
   const id = str(result.id) ?? 'result';
   const title = str(result.title) ?? id;
   const body = 'results' in result ? result.results : result;

@@ -81,7 +81,7 @@ print(json.dumps({'epoch': ck['epoch'], 'best': ck['best_prec1'], 'buf': sd['fea
     py('import runpy; sys.argv = ["x", "--full", "--out", sys.argv[1]]; runpy.run_path("scripts/fixtures/make_dgc_fixtures.py", run_name="__main__")', dir);
     const ckpt = join(dir, 'dydensenet86_cifar100.pth.tar');
     const summary = await predictCommand({ model: 'dydensenet86_cifar100', checkpoint: ckpt, input: join(dir, 'x32.npy'), output: join(dir, 'y.npy'), backend: 'wasm' });
-    expect(summary).toMatch(/logits \[4, 100\]/);
+    expect(summary.text).toMatch(/logits \[4, 100\]/);
     expectLogitsClose(readNpy(join(dir, 'y.npy')).data as Float32Array, join(dir, 'dydensenet86_cifar100_logits.npy'));
     // eval on a tiny CIFAR-100 binary set made of the same 4 images, labelled with PyTorch's argmax → top-1 100 %
     const x = readNpy(join(dir, 'x32.npy')).data as Float32Array;
