@@ -14,9 +14,7 @@ for a in "$@"; do
   esac
 done
 [ -f bundle/chanlab/chanlab.mjs ] || { echo "run node scripts/bundle.mjs first"; exit 2; }
-mkdir -p .gpu .gl
-grep -qx '/.gpu/' .git/info/exclude 2>/dev/null || echo /.gpu/ >> .git/info/exclude
-grep -qx '/.gl/' .git/info/exclude 2>/dev/null || echo /.gl/ >> .git/info/exclude
+mkdir -p .gpu .gl   # both ignored (.gitignore): a device run carries them
 [ -f .gpu/node.xz ] || xz -T0 -9e -c "$(readlink -f "$(command -v node)")" > .gpu/node.xz
 if [ "$DAWN" = 1 ]; then tar -C bundle -cJf .gpu/chanlab-bundle.tar.xz chanlab
 else tar -C bundle --exclude=dawn.node -cJf .gpu/chanlab-bundle.tar.xz chanlab; fi

@@ -17,7 +17,34 @@ let loaded: Promise<void> | null = null;
 interface ErrorTarget {
   addEventListener(type: 'uncapturederror', f: (e: { error?: { message?: string } }) => void): void;
 }
-interface AdapterProto { requestDevice(this: unknown, ...a: unknown[]): Promise<ErrorTarget> }
+interface AdapterLike {
+  limits: Record<string, number>;
+  features: { has(f: string): boolean };
+}
+interface DeviceDescriptor { requiredLimits?: Record<string, number>; requiredFeatures?: Iterable<string> }
+interface AdapterProto { requestDevice(this: unknown, d?: DeviceDescriptor): Promise<ErrorTarget> }
+
+/** Limits the kernels use, requested at the adapter's values (tfjs asks for some; WebGPU's defaults are lower, e.g.
+ *  8 storage buffers per stage and 16 KiB of workgroup memory). */
+export const REQUESTED_LIMITS = [
+  'maxStorageBuffersPerShaderStage', 'maxComputeWorkgroupStorageSize', 'maxComputeInvocationsPerWorkgroup',
+  'maxComputeWorkgroupSizeX', 'maxComputeWorkgroupSizeY', 'maxComputeWorkgroupSizeZ', 'maxComputeWorkgroupsPerDimension',
+  'maxStorageBufferBindingSize', 'maxBufferSize', 'maxUniformBufferBindingSize',
+] as const;
+
+/** Optional features chanlab's kernels use where present: GPU timestamps (profiles), f16 arithmetic (the f16
+ *  inference path), subgroups, and Dawn's experimental subgroup matrices (tensor cores; only offered by Dawn with
+ *  allow_unsafe_apis on adapters with VK_KHR_cooperative_matrix). */
+export const REQUESTED_FEATURES = ['timestamp-query', 'shader-f16', 'subgroups', 'chromium-experimental-subgroup-matrix'] as const;
+
+/** The descriptor tfjs built, with the adapter's real limits and the optional features it offers added. */
+export function withAdapterLimits(adapter: AdapterLike, d: DeviceDescriptor = {}): DeviceDescriptor {
+  const requiredLimits = { ...(d.requiredLimits ?? {}) };
+  for (const k of REQUESTED_LIMITS) if (typeof adapter.limits[k] === 'number') requiredLimits[k] = adapter.limits[k];
+  const requiredFeatures = new Set([...(d.requiredFeatures ?? [])].map((f) => String(f)));
+  for (const f of REQUESTED_FEATURES) if (adapter.features.has(f)) requiredFeatures.add(f);
+  return { ...d, requiredLimits, requiredFeatures: [...requiredFeatures] };
+}
 
 const errors: string[] = [];
 
@@ -29,13 +56,16 @@ export function webgpuErrors(): readonly string[] {
   return errors;
 }
 
-/** Every device the adapter gives (tfjs asks for one per backend) reports its uncaptured errors to webgpuErrors(). */
+/**
+ * Every device the adapter gives (tfjs asks for one per backend) has the adapter's real limits and the optional
+ * features chanlab uses (withAdapterLimits), and reports its uncaptured errors to webgpuErrors().
+ */
 function recordUncapturedErrors(globals: object): void {
   const proto = (globals as { GPUAdapter?: { prototype: AdapterProto & { chanlabRecords?: boolean } } }).GPUAdapter?.prototype;
   if (proto === undefined || proto.chanlabRecords) return;
   const request = proto.requestDevice;
-  proto.requestDevice = async function (this: unknown, ...a: unknown[]) {
-    const device = await request.apply(this, a);
+  proto.requestDevice = async function (this: unknown, d?: DeviceDescriptor) {
+    const device = await request.call(this, withAdapterLimits(this as AdapterLike, d));
     device.addEventListener('uncapturederror', (e) => {
       const msg = e.error?.message ?? 'unknown WebGPU error';
       if (errors.length === 0) process.stderr.write(`chanlab: WebGPU error (results on webgpu are not trustworthy): ${msg.split('\n')[0]}\n`);
@@ -52,7 +82,10 @@ function recordUncapturedErrors(globals: object): void {
  */
 async function dawnOptions(dawn: DawnModule): Promise<string[]> {
   const env = process.env.CHANLAB_WEBGPU_FLAGS;
-  const extra = env ? env.split(',').map((s) => s.trim()).filter(Boolean) : [];
+  const given = env ? env.split(',').map((s) => s.trim()).filter(Boolean) : [];
+  // GPU timestamps unrounded (Dawn rounds them to 65.5 µs by default, which hides every small dispatch in a profile),
+  // unless the flags say otherwise
+  const extra = given.some((f) => f.startsWith('disable-dawn-features=')) ? given : ['disable-dawn-features=timestamp_quantization', ...given];
   const index = process.env.CHANLAB_WEBGPU_ADAPTER?.trim();
   if (!index) return extra;
   if (extra.some((f) => /^(adapter|backend)=/.test(f))) {

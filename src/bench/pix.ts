@@ -6,10 +6,13 @@
 // as the kernels work). The best of them is the reference.
 import * as tf from '@tensorflow/tfjs-core';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+import type { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
+import { WebGPUProfiler } from '../backend/webgpu_profile.js';
 import { Rng } from '../core/rng.js';
 import { nativeAddon } from '../kernels/native/addon.js';
+import { copyOnGPU } from '../kernels/webgpu/copy.js';
 import { ChanlabPix, ChanlabPixGrad, pix, pixAttrs, type PixOptions } from '../ops/pix/index.js';
-import { medianMsInterleaved, randomTensor } from './timing.js';
+import { median, medianMsInterleaved, randomTensor } from './timing.js';
 
 export interface PixBenchOptions {
   /** Batch 4 instead of 32, fewer iterations. */
@@ -47,6 +50,35 @@ export interface PixBenchRow {
   nativeCopyGBps: number | null;
   /** max(copyGBps, nativeCopyGBps): the reference of the ratios. */
   bestCopyGBps: number;
+  /** On webgpu with timestamp queries: the kernels' GPU time (median, ms) and bytes / time, against a raw WGSL copy of
+   *  x timed the same way — the kernels' own bandwidth, without the per-op overhead the wall-clock columns include. */
+  gpu: PixGpuTimes | null;
+}
+
+export interface PixGpuTimes {
+  forwardMs: number;
+  backwardMs: number;
+  copyMs: number;
+  forwardGBps: number;
+  backwardGBps: number;
+  copyGBps: number;
+  /** (bytes forward + backward) / (forwardMs + backwardMs), ÷ copyGBps */
+  ratio: number;
+}
+
+/** Median GPU time (timestamp queries) of the dispatches of `f`, or null where the device has no timestamps. */
+async function gpuMedianMs(f: () => tf.Tensor[], iters: number): Promise<number | null> {
+  const times: number[] = [];
+  for (let i = 0; i < iters + 1; i++) {
+    const prof = new WebGPUProfiler();
+    if (prof.timing === 'none') return null;
+    prof.start();
+    const out = f();
+    const r = await prof.stop();
+    tf.dispose(out);
+    if (i > 0) times.push(r.dispatches.reduce((a, d) => a + (d.gpuMs ?? 0), 0)); // the first compiles
+  }
+  return median(times);
 }
 
 /** Steps that copy x's bytes with the native addon (methods 0 and 1), or none without it. On the wasm backend the
@@ -101,6 +133,19 @@ export async function benchPix(opts: PixBenchOptions = {}): Promise<PixBenchRow[
     const X = x.size * 4;
     const Y = dy.size * 4;
     const P = p.size * 4;
+    let gpu: PixGpuTimes | null = null;
+    if (backend === 'webgpu') {
+      const b = tf.backend() as unknown as WebGPUBackend;
+      const copy = () => [tf.engine().makeTensorFromTensorInfo(copyOnGPU(b, x))];
+      const [f, bw, c] = [await gpuMedianMs(forward, iters), await gpuMedianMs(backward, iters), await gpuMedianMs(copy, iters)];
+      if (f !== null && bw !== null && c !== null) {
+        const copyGBps = (2 * X) / (c * 1e6);
+        gpu = {
+          forwardMs: f, backwardMs: bw, copyMs: c, forwardGBps: (X + Y + P) / (f * 1e6), backwardGBps: (2 * X + Y + 2 * P) / (bw * 1e6),
+          copyGBps, ratio: (3 * X + 2 * Y + 3 * P) / ((f + bw) * 1e6) / copyGBps,
+        };
+      }
+    }
     const copyGBps = (2 * X) / (copyMs! * 1e6);
     const nativeCopyGBps = nativeMs.length > 0 ? (2 * X) / (Math.min(...nativeMs) * 1e6) : null;
     rows.push({
@@ -117,6 +162,7 @@ export async function benchPix(opts: PixBenchOptions = {}): Promise<PixBenchRow[
       copyGBps,
       nativeCopyGBps,
       bestCopyGBps: Math.max(copyGBps, nativeCopyGBps ?? 0),
+      gpu,
     });
     tf.dispose([x, p, dy]);
   }

@@ -5,7 +5,7 @@ import type { Rng } from '../core/rng.js';
 /** Waits until the backend has finished everything queued before `ts` were produced. */
 async function settle(ts: tf.Tensor[]): Promise<void> {
   const b = tf.getBackend();
-  if (b === 'cpu' || b === 'wasm') return; // synchronous backends: done when the call returns
+  if (b === 'cpu' || b === 'wasm' || ts.length === 0) return; // synchronous backends, or host-side work: done when the call returns
   // GPU queues run in order: reading one element of each output waits for all of them, at a negligible cost.
   const probe = tf.tidy(() => tf.addN(ts.map((t) => tf.slice(tf.reshape(t, [-1]), [0], [1]))));
   await probe.data();

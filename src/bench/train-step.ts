@@ -9,6 +9,8 @@ import { createModel } from '../zoo/index.js';
 import { Conv2d } from '../nn/conv.js';
 import { manualSeed } from '../nn/init.js';
 import { Linear } from '../nn/linear.js';
+import { paramGroups, SGD } from '../train/optim.js';
+import { profileKernels, type KernelProfile } from '../latency/profile.js';
 import type { Module } from '../nn/module.js';
 import { useBenchBackend, WASM_NATIVE } from './variants.js';
 
@@ -67,23 +69,52 @@ function median(xs: number[]): number {
   return s[Math.floor(s.length / 2)]!;
 }
 
-/** Times `steps` SGD steps (after `warmup`) on the active backend; returns per-step milliseconds. */
-export async function timeTrainSteps(model: Module, batch: number, o: TrainStepBenchOptions, steps: number, warmup: number): Promise<number[]> {
+/**
+ * One training step as the benchmarks run it: forward, softmax cross-entropy, backward, chanlab's SGD (momentum 0.9,
+ * as PyTorch's reference), and the read-back of the loss (the step's one synchronisation). Returns the step and its
+ * cleanup.
+ */
+export function trainStepOf(model: Module, batch: number, o: TrainStepBenchOptions): { step: () => Promise<void>; dispose: () => void } {
   const x = tf.randomNormal([batch, o.size, o.size, o.inChannels], 0, 1, 'float32', 1);
   const y = tf.oneHot(tf.tensor1d(Array.from({ length: batch }, (_, i) => i % o.numClasses), 'int32'), o.numClasses);
-  const vars = model.trainableVariables();
-  const opt = tf.train.momentum(0.01, 0.9);
+  const params = paramGroups(model, 0);
+  const byVar = new Map(params.map((p) => [p.variable.name, p.name]));
+  const opt = new SGD(params, { lr: 0.01, momentum: 0.9 });
+  model.train();
+  const step = async () => {
+    const { value, grads } = tf.variableGrads(() => tf.losses.softmaxCrossEntropy(y, model.call(x)) as tf.Scalar, params.map((p) => p.variable));
+    opt.step(new Map(Object.entries(grads).map(([k, g]) => [byVar.get(k)!, g])));
+    tf.dispose(Object.values(grads));
+    await value.data(); // sync: the step is done
+    value.dispose();
+  };
+  return { step, dispose: () => { opt.dispose(); tf.dispose([x, y]); } };
+}
+
+/** Times `steps` SGD steps (after `warmup`) on the active backend; returns per-step milliseconds. */
+export async function timeTrainSteps(model: Module, batch: number, o: TrainStepBenchOptions, steps: number, warmup: number): Promise<number[]> {
+  const { step, dispose } = trainStepOf(model, batch, o);
   const times: number[] = [];
-  for (let i = 0; i < warmup + steps; i++) {
-    const t0 = performance.now();
-    const loss = opt.minimize(() => tf.losses.softmaxCrossEntropy(y, model.call(x)) as tf.Scalar, true, vars);
-    await loss!.data(); // sync: the step is done
-    loss!.dispose();
-    if (i >= warmup) times.push(performance.now() - t0);
+  try {
+    for (let i = 0; i < warmup + steps; i++) {
+      const t0 = performance.now();
+      await step();
+      if (i >= warmup) times.push(performance.now() - t0);
+    }
+  } finally {
+    dispose();
   }
-  opt.dispose();
-  tf.dispose([x, y]);
   return times;
+}
+
+/** The kernel profile of training steps of `model` on the active backend (webgpu: GPU time and dispatch counts). */
+export async function profileTrainStep(model: Module, batch: number, o: TrainStepBenchOptions, runs = 1, warmup = 1): Promise<KernelProfile> {
+  const { step, dispose } = trainStepOf(model, batch, o);
+  try {
+    return await profileKernels(step, { runs, warmup });
+  } finally {
+    dispose();
+  }
 }
 
 export interface TorchRef { imgPerS: number; medianMs: number; threads: number; version: string; device: string }
@@ -110,8 +141,10 @@ export function torchReference(o: TrainStepBenchOptions): TorchRef | { error: st
   return { imgPerS: j.img_per_s, medianMs: j.median_ms, threads: j.threads, version: j.torch, device };
 }
 
-export async function benchTrainStep(backends: string[], opts: Partial<TrainStepBenchOptions> = {}) {
+/** `profile`: also the kernel profile of one step per backend (after the timed steps). */
+export async function benchTrainStep(backends: string[], opts: Partial<TrainStepBenchOptions> = {}, profile = false) {
   const o = { ...DEFAULT_TRAIN_STEP, ...opts };
+  const profiles: Array<KernelProfile & { variant: string }> = [];
   const torch = torchReference(o);
   const rows: TrainStepRow[] = [];
   let macs = 0;
@@ -131,6 +164,7 @@ export async function benchTrainStep(backends: string[], opts: Partial<TrainStep
     const steps = b === 'cpu' ? 1 : o.steps;
     const warmup = b === 'cpu' ? 1 : o.warmup;
     const times = await timeTrainSteps(model, batch, o, steps, warmup);
+    if (profile) profiles.push({ variant: b, ...(await profileTrainStep(model, batch, o, 1, 1)) });
     model.dispose();
     const ms = median(times);
     const imgPerS = batch / (ms / 1000);
@@ -146,5 +180,5 @@ export async function benchTrainStep(backends: string[], opts: Partial<TrainStep
     rows.push({ backend: torch.device === 'cpu' ? `pytorch-cpu (${torch.threads} threads)` : `pytorch-${torch.device}`, batch: o.batch, steps: o.steps, medianMs: torch.medianMs,
       imgPerS: torch.imgPerS, gflops: (3 * 2 * macs * torch.imgPerS) / 1e9, vsTorch: 1, note: `torch ${torch.version}` });
   }
-  return { options: o, forwardMacsPerImage: macs, trainFlopsPerImage: 6 * macs, rows, torchError: 'error' in torch ? torch.error : null };
+  return { options: o, forwardMacsPerImage: macs, trainFlopsPerImage: 6 * macs, rows, torchError: 'error' in torch ? torch.error : null, profiles };
 }

@@ -155,7 +155,7 @@ export async function predictCommand(opts: PredictOptions): Promise<CommandRepor
   const model = buildModel(opts);
   try {
     model.eval();
-    const weights = opts.allowNonFinite ? nonFiniteState(model) : [];
+    const weights = opts.allowNonFinite ? await nonFiniteState(model) : [];
     const run = (from: number, b: number): tf.Tensor2D => tf.tidy(() => {
       const xb = tf.tensor4d(from < 0 ? new Float32Array(b * per) : data.subarray(from * per, (from + b) * per), [b, c, h, w]);
       return tf.reshape(model.call(tf.transpose(xb, [0, 2, 3, 1])), [b, -1]) as tf.Tensor2D;

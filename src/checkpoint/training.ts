@@ -62,16 +62,21 @@ export interface ExtraState {
   tensors?: Map<string, tf.Tensor>;
 }
 
-function toSt(t: tf.Tensor): StTensor {
-  if (t.dtype === 'float32') return { dtype: 'F32', shape: t.shape, data: t.dataSync() as Float32Array };
-  if (t.dtype === 'int32') return { dtype: 'I32', shape: t.shape, data: t.dataSync() as Int32Array };
+// Reads are asynchronous: a webgpu backend cannot be read synchronously in Node (tfjs's webgpu dataSync needs a
+// browser's OffscreenCanvas).
+async function toSt(t: tf.Tensor): Promise<StTensor> {
+  if (t.dtype === 'float32') return { dtype: 'F32', shape: t.shape, data: (await t.data()) as Float32Array };
+  if (t.dtype === 'int32') return { dtype: 'I32', shape: t.shape, data: (await t.data()) as Int32Array };
   throw new Error(`checkpoint: cannot store a ${t.dtype} tensor`);
 }
 
-function addStateDict(out: Map<string, StTensor>, prefix: string, m: Module): void {
+async function addStateDict(out: Map<string, StTensor>, prefix: string, m: Module): Promise<void> {
   const sd = m.stateDict();
-  for (const [k, t] of sd) out.set(`${prefix}${k}`, toSt(t));
-  tf.dispose([...sd.values()]);
+  try {
+    for (const [k, t] of sd) out.set(`${prefix}${k}`, await toSt(t));
+  } finally {
+    tf.dispose([...sd.values()]);
+  }
 }
 
 export interface CheckpointParts {
@@ -82,12 +87,12 @@ export interface CheckpointParts {
   extra?: ExtraState | null;
 }
 
-export function saveTrainCheckpoint(path: string, p: CheckpointParts): void {
+export async function saveTrainCheckpoint(path: string, p: CheckpointParts): Promise<void> {
   const tensors = new Map<string, StTensor>();
-  addStateDict(tensors, 'model.', p.model);
-  if (p.ema) addStateDict(tensors, 'ema.', p.ema);
-  if (p.optimizer) for (const [k, t] of p.optimizer.state().tensors) tensors.set(`optim.${k}`, toSt(t));
-  for (const [k, t] of p.extra?.tensors ?? []) tensors.set(`extra.${k}`, toSt(t));
+  await addStateDict(tensors, 'model.', p.model);
+  if (p.ema) await addStateDict(tensors, 'ema.', p.ema);
+  if (p.optimizer) for (const [k, t] of p.optimizer.state().tensors) tensors.set(`optim.${k}`, await toSt(t));
+  for (const [k, t] of p.extra?.tensors ?? []) tensors.set(`extra.${k}`, await toSt(t));
   const state: TrainState = p.extra?.json ? { ...p.state, extra: p.extra.json } : p.state;
   writeSafetensors(path, tensors, { format: CHECKPOINT_FORMAT, chanlab: JSON.stringify(state) });
 }

@@ -3,13 +3,14 @@
 //   CUSTOM_KERNELS   cpu and wasm kernels, installed when this module is imported (src/backend imports it), over
 //                    the stock kernels of the same name (the cpu and wasm backends register theirs on import);
 //   WEBGPU_KERNELS   webgpu kernels, installed by loadWebGPU once tfjs-backend-webgpu has registered its own (it can
-//                    only be imported after navigator.gpu exists);
+//                    only be imported after navigator.gpu exists); with them chanlab's switchable webgpu set
+//                    (./webgpu/index.ts: convolutions, batch norm, PiX gate, …; CHANLAB_WEBGPU_KERNELS=0 keeps tfjs's);
 //   NATIVE_KERNELS   the native addon's kernels over the wasm ones (./native/index.ts), switched by setNativeKernels.
 // CUSTOM_GRADIENTS: one registered gradient per custom op's kernel, shared by every backend.
 import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-wasm';
 import { registerGradient, type GradConfig } from '@tensorflow/tfjs-core';
-import { batchNormTrainGradConfig } from '../ops/batchnorm/gradient.js';
+import { batchNormTrainActGradConfig, batchNormTrainGradConfig } from '../ops/batchnorm/gradient.js';
 import { dgcHeadsGradConfig } from '../ops/dgc/gradient.js';
 import { dgcStackHeadsGradConfig } from '../ops/dgc/stack_heads_gradient.js';
 import { dgcTrainGradConfig } from '../ops/dgc/train_gradient.js';
@@ -34,6 +35,7 @@ import { dgcEvalWebGPUConfig } from './webgpu/DgcEval.js';
 import { dgcHeadsGradWebGPUConfig, dgcHeadsWebGPUConfig } from './webgpu/DgcHeads.js';
 import { pixWebGPUConfig } from './webgpu/Pix.js';
 import { pixGradWebGPUConfig } from './webgpu/PixGrad.js';
+import { setWebGPUKernels } from './webgpu/index.js';
 
 export const CUSTOM_KERNELS: readonly CustomKernel[] = [
   pixCpuConfig, pixGradCpuConfig, dgcHeadsCpuConfig, dgcHeadsGradCpuConfig, dgcEvalCpuConfig,
@@ -49,6 +51,7 @@ export const WEBGPU_KERNELS: readonly CustomKernel[] = [
 
 export const CUSTOM_GRADIENTS: readonly GradConfig[] = [
   pixGradConfig, pixGateGradConfig, dgcHeadsGradConfig, dgcTrainGradConfig, dgcStackHeadsGradConfig, groupConv2dGradConfig, batchNormTrainGradConfig,
+  batchNormTrainActGradConfig,
 ];
 
 installKernels(CUSTOM_KERNELS);
@@ -58,9 +61,11 @@ setNativeKernels(true);
 
 let webgpuInstalled = false;
 
-/** Installs WEBGPU_KERNELS; call once tfjs-backend-webgpu is imported (src/backend/webgpu.ts does). Idempotent. */
+/** Installs WEBGPU_KERNELS and chanlab's switchable webgpu kernels (unless CHANLAB_WEBGPU_KERNELS=0); call once
+ *  tfjs-backend-webgpu is imported (src/backend/webgpu.ts does). Idempotent. */
 export function installWebGPUKernels(): void {
   if (webgpuInstalled) return;
   installKernels(WEBGPU_KERNELS);
+  setWebGPUKernels(process.env.CHANLAB_WEBGPU_KERNELS !== '0');
   webgpuInstalled = true;
 }

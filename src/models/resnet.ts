@@ -5,6 +5,7 @@ import { ReLU } from '../nn/activation.js';
 import { BatchNorm2d } from '../nn/batchnorm.js';
 import { Sequential } from '../nn/container.js';
 import { Conv2d } from '../nn/conv.js';
+import { convBnAct, shortcut } from '../nn/conv_bn.js';
 import { kaimingNormal } from '../nn/init.js';
 import { Module } from '../nn/module.js';
 import { ResNetBase, type Stem } from './resnet_base.js';
@@ -74,13 +75,12 @@ export interface BasicResidualParts {
   downsample: Module | null;
 }
 
-/** torchvision's BasicBlock computation: relu(bn2(conv2(relu(bn1(conv1(x))))) + shortcut(x)). */
+/** torchvision's BasicBlock computation: relu(bn2(conv2(relu(bn1(conv1(x))))) + shortcut(x)), each conv → BN →
+ *  [add] → ReLU fused where the backend allows (src/nn/conv_bn.ts). */
 export function basicResidual(b: BasicResidualParts, x: tf.Tensor): tf.Tensor {
   return tf.tidy(() => {
-    let out = b.relu.call(b.bn1.call(b.conv1.call(x)));
-    out = b.bn2.call(b.conv2.call(out));
-    const identity = b.downsample ? b.downsample.call(x) : x;
-    return tf.relu(tf.add(out, identity));
+    const out = convBnAct(b.conv1, b.bn1, x, { relu: b.relu });
+    return convBnAct(b.conv2, b.bn2, out, { relu: 'relu', residual: () => shortcut(b.downsample, x) });
   });
 }
 
@@ -128,15 +128,15 @@ export interface BottleneckResidualParts extends BasicResidualParts {
   se?: Module | null;
 }
 
-/** torchvision's Bottleneck computation: relu([se](bn3(conv3(relu(bn2(conv2(relu(bn1(conv1(x))))))))) + shortcut(x)). */
+/** torchvision's Bottleneck computation: relu([se](bn3(conv3(relu(bn2(conv2(relu(bn1(conv1(x))))))))) + shortcut(x)),
+ *  each conv → BN → [add] → ReLU fused where the backend allows (src/nn/conv_bn.ts). */
 export function bottleneckResidual(b: BottleneckResidualParts, x: tf.Tensor): tf.Tensor {
   return tf.tidy(() => {
-    let out = b.relu.call(b.bn1.call(b.conv1.call(x)));
-    out = b.relu.call(b.bn2.call(b.conv2.call(out)));
-    out = b.bn3.call(b.conv3.call(out));
-    if (b.se) out = b.se.call(out);
-    const identity = b.downsample ? b.downsample.call(x) : x;
-    return tf.relu(tf.add(out, identity));
+    let out = convBnAct(b.conv1, b.bn1, x, { relu: b.relu });
+    out = convBnAct(b.conv2, b.bn2, out, { relu: b.relu });
+    if (!b.se) return convBnAct(b.conv3, b.bn3, out, { relu: 'relu', residual: () => shortcut(b.downsample, x) });
+    out = b.se.call(b.bn3.call(b.conv3.call(out)));
+    return tf.relu(tf.add(out, shortcut(b.downsample, x)));
   });
 }
 

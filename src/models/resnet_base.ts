@@ -7,6 +7,7 @@ import { Flatten, Identity, ReLU } from '../nn/activation.js';
 import { BatchNorm2d } from '../nn/batchnorm.js';
 import type { Sequential } from '../nn/container.js';
 import { Conv2d } from '../nn/conv.js';
+import { convBnAct } from '../nn/conv_bn.js';
 import { Linear } from '../nn/linear.js';
 import { Module } from '../nn/module.js';
 import { AdaptiveAvgPool2d, MaxPool2d } from '../nn/pooling.js';
@@ -49,7 +50,7 @@ export abstract class ResNetBase extends Module {
   /** Features before the classifier: [N, h, w, C] (GradCAM, CHEX). */
   features(x: tf.Tensor): tf.Tensor {
     return tf.tidy(() => {
-      let y = this.maxpool.call(this.relu.call(this.bn1.call(this.conv1.call(x))));
+      let y = this.maxpool.call(convBnAct(this.conv1, this.bn1, x, { relu: this.relu }));
       for (const stage of this.stages) y = stage.call(y);
       return y;
     });

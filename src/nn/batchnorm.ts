@@ -3,6 +3,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { checkNHWC, checkPositiveInt } from '../core/check.js';
 import { Module } from './module.js';
+import { batchNormTrainAct, hasBatchNormActKernel } from '../ops/batchnorm/batchnorm_act.js';
 import { batchNormTrain } from '../ops/batchnorm/batchnorm_train.js';
 import { Buffer, Parameter } from './parameter.js';
 
@@ -64,6 +65,35 @@ export class BatchNorm2d extends Module {
     const beta = this.bias?.variable ?? tf.zeros([this.numFeatures]);
     const track = this.training && this.runningMean && this.runningVar && this.numBatchesTracked;
     const y = batchNormTrain(x, gamma, beta, this.eps, track ? (mean, variance) => this.updateRunningStats(mean, variance, n) : undefined);
+    if (!this.weight) gamma.dispose();
+    if (!this.bias) beta.dispose();
+    return y;
+  }
+
+  /**
+   * act(this(x) + residual) — where the backend has the fused training kernel (hasBatchNormActKernel), in training
+   * mode and without hooks here: one kernel that also updates the running statistics in place; else this module,
+   * tf.add and tf.relu.
+   */
+  forwardAct(x: tf.Tensor, activation: 'linear' | 'relu', residual?: tf.Tensor): tf.Tensor {
+    if (!this.training || this.hooked || !hasBatchNormActKernel() || !this.runningMean) {
+      let y = this.call(x);
+      if (residual) y = tf.add(y, residual);
+      return activation === 'relu' ? tf.relu(y) : y;
+    }
+    checkNHWC(x, this.numFeatures, 'BatchNorm2d');
+    const n = x.shape[0]! * x.shape[1]! * x.shape[2]!;
+    if (n <= 1) throw new Error(`BatchNorm2d: expected more than 1 value per channel when training, got input [${x.shape.join(',')}]`);
+    const gamma = this.weight?.variable ?? tf.ones([this.numFeatures]);
+    const beta = this.bias?.variable ?? tf.zeros([this.numFeatures]);
+    const stats = [this.runningMean.variable, this.runningVar!.variable, this.numBatchesTracked!.variable];
+    // in place where the buffers own their data and the momentum rule applies; else the module's own update
+    const inPlace = this.momentum !== null && stats.every((v) => tf.backend().refCount(v.dataId) === 1);
+    const y = batchNormTrainAct(x, gamma, beta, this.eps, {
+      activation, residual,
+      running: inPlace ? { mean: stats[0]!, variance: stats[1]!, count: stats[2]!, momentum: this.momentum! } : undefined,
+      onStats: inPlace ? undefined : (mean, variance) => this.updateRunningStats(mean, variance, n),
+    });
     if (!this.weight) gamma.dispose();
     if (!this.bias) beta.dispose();
     return y;

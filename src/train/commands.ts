@@ -131,7 +131,7 @@ export async function runEvalCommand(o: EvalCommandOptions): Promise<EvalResult 
   try {
     if (ck) loadCheckpointWeights(model, ck, o.ema ? 'ema' : 'model', modelName, { allowNonFinite: o.allowNonFinite });
     else loadCheckpointIntoModel(model, resolve(o.checkpoint), { allowNonFinite: o.allowNonFinite });
-    const weights = o.allowNonFinite ? nonFiniteState(model) : [];
+    const weights = o.allowNonFinite ? await nonFiniteState(model) : [];
     const progress = new Progress({ quiet: o.quiet });
     let r: EvalResult;
     try {

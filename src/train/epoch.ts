@@ -28,9 +28,9 @@ export interface StepHooks {
 }
 
 /** Logs a step record and the progress line with loss, lr, img/s and ETA over the window; starts a new window. */
-function logStep(s: TrainSession, w: LogWindow, epoch: number, batch: number, lr: number): void {
+async function logStep(s: TrainSession, w: LogWindow, epoch: number, batch: number, lr: number): Promise<void> {
   const { cfg, loaders, progress, accum, totalSteps } = s.parts;
-  const sum = s.meter.flush();
+  const sum = await s.meter.flush();
   const loss = (sum - w.loss) / Math.max(s.meter.samples - w.lossSamples, 1);
   [w.loss, w.lossSamples] = [sum, s.meter.samples];
   const secs = (performance.now() - w.start) / 1000;
@@ -77,7 +77,7 @@ export async function trainEpoch(s: TrainSession, epoch: number, w: LogWindow, h
       s.watch.push(s.step, epoch, lr, step.loss);
       await s.watch.check(1, s.where()); // the previous step's loss: read without waiting on this one
       const isLast = b === nb - 1;
-      if (s.step % cfg.logEvery! === 0 || s.step === totalSteps) logStep(s, w, epoch, b, lr);
+      if (s.step % cfg.logEvery! === 0 || s.step === totalSteps) await logStep(s, w, epoch, b, lr);
       else progress.update(epoch, cfg.epochs, b + 1, nb, `step ${s.step}`);
       await h.onStep?.({ step: s.step, totalSteps, epoch, lr });
       const more = !isLast && s.step < totalSteps;
@@ -106,7 +106,7 @@ export async function endEpoch(s: TrainSession, epoch: number, epochStart: numbe
   const { cfg, model, ema, progress, paths } = s.parts;
   await s.assertFinite();
   const rec: Record<string, unknown> = {
-    type: 'epoch', epoch, step: s.step, trainLoss: s.meter.flush() / Math.max(s.meter.samples, 1),
+    type: 'epoch', epoch, step: s.step, trainLoss: (await s.meter.flush()) / Math.max(s.meter.samples, 1),
     trainImgPerSec: samples / ((performance.now() - epochStart) / 1000),
   };
   const evalNow = done || (cfg.evalEvery! > 0 && (epoch + 1) % cfg.evalEvery! === 0);

@@ -125,7 +125,7 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
 /** Epochs until the run's steps are done, then the final evaluation, report and checkpoints. */
 async function runEpochs(s: TrainSession, stop: StopRequest, onStep: TrainOptions['onStep']): Promise<TrainResult> {
   const { cfg, model, ema, hooks, loaders, paths, runDir, totalSteps } = s.parts;
-  const w: LogWindow = { start: performance.now(), samples: 0, loss: s.meter.flush(), lossSamples: s.meter.samples, waitMs: 0, step: s.step };
+  const w: LogWindow = { start: performance.now(), samples: 0, loss: await s.meter.flush(), lossSamples: s.meter.samples, waitMs: 0, step: s.step };
   const interrupt = async (epoch: number): Promise<never> => {
     await s.save(paths.last);
     throw new InterruptedError(`interrupted by ${stop.reason === 'abort' ? 'the caller' : stop.reason} at step ${s.step} ` +

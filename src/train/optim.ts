@@ -4,6 +4,7 @@
 //  - LAMB: timm 0.9.2 `Lamb` (NVLAMB): global grad-norm clipping, Adam moments with bias correction, decoupled
 //    weight decay added to the update, trust ratio ‖w‖/‖u‖ only for groups with weight decay (or `alwaysAdapt`).
 import * as tf from '@tensorflow/tfjs-core';
+import { fusedSgdStep } from '../backend/fused_sgd.js';
 import type { Module } from '../nn/module.js';
 
 export interface ParamEntry {
@@ -128,7 +129,16 @@ export class SGD extends Optimizer {
 
   step(grads: Map<string, tf.Tensor>): void {
     const lr = this.lr;
-    for (const p of this.params) {
+    // webgpu: the same rule for (nearly) all parameters in a few in-place dispatches; the rest below
+    const fused = fusedSgdStep(this.params.map((p) => ({
+      variable: p.variable, grad: grads.get(p.name), buffer: this.slots.get(`${p.name}.momentum_buffer`), weightDecay: p.weightDecay,
+    })), { lr, momentum: this.momentum, dampening: this.dampening, nesterov: this.nesterov });
+    this.params.forEach((p, i) => {
+      const f = fused[i];
+      if (f?.buffer && f.buffer !== this.slots.get(`${p.name}.momentum_buffer`)) this.slots.set(`${p.name}.momentum_buffer`, f.buffer);
+    });
+    for (const [i, p] of this.params.entries()) {
+      if (fused[i]) continue;
       const grad = grads.get(p.name);
       if (!grad) continue;
       const key = `${p.name}.momentum_buffer`;

@@ -61,12 +61,12 @@ export class TrainSession {
     appendFileSync(this.parts.paths.metrics, `${JSON.stringify({ time: new Date().toISOString(), ...rec })}\n`);
   }
 
-  private trainState(finished: boolean): TrainState {
+  private trainState(finished: boolean, epochLossSum: number): TrainState {
     const p = this.parts;
     return {
       model: p.cfg.model, modelConfig: p.modelConfig, step: this.step, loader: p.loaders.train.state(),
       rng: initGenerator().getState(), optimizer: p.opt.state().meta, emaUpdates: p.ema?.updates ?? 0,
-      epochLossSum: this.meter.flush(), epochSamples: this.meter.samples, bestTop1: this.bestTop1, finished,
+      epochLossSum, epochSamples: this.meter.samples, bestTop1: this.bestTop1, finished,
     };
   }
 
@@ -81,7 +81,7 @@ export class TrainSession {
   async assertFinite(): Promise<void> {
     const { model, ema, opt } = this.parts;
     await this.watch.check(0, this.where());
-    const bad = [...nonFiniteState(model), ...(ema ? nonFiniteState(ema.ema).map((k) => `ema ${k}`) : [])];
+    const bad = [...await nonFiniteState(model), ...(ema ? (await nonFiniteState(ema.ema)).map((k) => `ema ${k}`) : [])];
     if (bad.length) {
       throw new DivergedError(`diverged: non-finite weights after step ${this.step} (lr ${fmt(opt.lr)}): ${bad.slice(0, 5).join(', ')}; ` +
         `${this.watch.lastText()}${this.where()}`);
@@ -92,7 +92,8 @@ export class TrainSession {
   async save(path: string, finished = false): Promise<void> {
     const { model, ema, opt, hooks, paths } = this.parts;
     await this.assertFinite();
-    saveTrainCheckpoint(path, { model, ema: ema?.ema, optimizer: opt, state: this.trainState(finished), extra: hooks.extraState?.() ?? null });
+    const lossSum = await this.meter.flush();
+    await saveTrainCheckpoint(path, { model, ema: ema?.ema, optimizer: opt, state: this.trainState(finished, lossSum), extra: hooks.extraState?.() ?? null });
     if (path === paths.last) this.lastSaved = this.step;
   }
 

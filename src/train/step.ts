@@ -18,9 +18,10 @@ export class LossMeter {
     this.pending = next;
     this.samples += n;
   }
-  flush(): number {
+  /** Reads the pending sum (asynchronously: a webgpu backend cannot be read synchronously in Node). */
+  async flush(): Promise<number> {
     if (this.pending) {
-      this.sum += this.pending.dataSync()[0]!;
+      this.sum += (await this.pending.data())[0]!;
       this.pending.dispose();
       this.pending = null;
     }

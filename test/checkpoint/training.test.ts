@@ -21,12 +21,12 @@ const STATE: TrainState = {
 };
 
 describe('training checkpoint', () => {
-  it('ExtraState: tensors under extra.<name>, JSON in the training state, read back equal', () => {
+  it('ExtraState: tensors under extra.<name>, JSON in the training state, read back equal', async () => {
     const model = createModel('resnet8_small', { widths: [2, 2, 2], inChannels: 1, numClasses: 3 });
     const mask = tf.tensor1d([1, 0, 1, 1], 'float32');
     const count = tf.tensor1d([5, 7], 'int32');
     const p = join(tmp, 'x.safetensors');
-    saveTrainCheckpoint(p, { model, state: STATE, extra: { json: { round: 2, pruned: [1, 3] }, tensors: new Map([['mask', mask], ['count', count]]) } });
+    await saveTrainCheckpoint(p, { model, state: STATE, extra: { json: { round: 2, pruned: [1, 3] }, tensors: new Map([['mask', mask], ['count', count]]) } });
     const ck = readTrainCheckpoint(p);
     expect(ck.state!.extra).toEqual({ round: 2, pruned: [1, 3] });
     const ex = readExtraState(ck);
@@ -39,7 +39,7 @@ describe('training checkpoint', () => {
 
     // without ExtraState: no extra.* tensors and no `extra` key in the metadata (the v1 layout as before)
     const q = join(tmp, 'y.safetensors');
-    saveTrainCheckpoint(q, { model, state: STATE });
+    await saveTrainCheckpoint(q, { model, state: STATE });
     const f = readSafetensors(q);
     expect([...f.tensors.keys()].filter((k) => !k.startsWith('model.'))).toEqual([]);
     expect(Object.keys(JSON.parse(f.metadata.chanlab!))).not.toContain('extra');

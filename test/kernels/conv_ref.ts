@@ -31,15 +31,18 @@ export function relDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
   return diff / scale;
 }
 
-/** Naive dW and dx of y = conv2d(x, w) (NHWC, groups 1) for any stride/dilation/padding. */
+/** Naive y, dW and dx of y = conv2d(x, w) (NHWC, w [KH,KW,C/groups,CO], PyTorch's grouping) for any
+ *  stride/dilation/padding/groups. */
 export function naiveConvGrads(x: Float32Array, xShape: number[], w: Float32Array, wShape: number[], dy: Float32Array,
-  info: tf.backend_util.Conv2DInfo): { dw: Float32Array; dx: Float32Array } {
+  info: tf.backend_util.Conv2DInfo, groups = 1): { dw: Float32Array; dx: Float32Array; y: Float32Array } {
   const [B, H, W, C] = xShape;
-  const [KH, KW, , CO] = wShape;
+  const [KH, KW, Cg, CO] = wShape;
+  const COg = CO / groups;
   const { outHeight: OH, outWidth: OW, strideHeight: sh, strideWidth: sw, dilationHeight: dh, dilationWidth: dwl } = info;
   const { top, left } = info.padInfo;
   const dw = new Float32Array(w.length);
   const dx = new Float32Array(x.length);
+  const y = new Float32Array(B * OH * OW * CO);
   for (let b = 0; b < B; b++) for (let oh = 0; oh < OH; oh++) for (let ow = 0; ow < OW; ow++) {
     for (let kh = 0; kh < KH; kh++) {
       const ih = oh * sh + kh * dh - top;
@@ -49,17 +52,19 @@ export function naiveConvGrads(x: Float32Array, xShape: number[], w: Float32Arra
         if (iw < 0 || iw >= W) continue;
         for (let c = 0; c < C; c++) {
           const xi = ((b * H + ih) * W + iw) * C + c;
-          for (let o = 0; o < CO; o++) {
-            const g = dy[((b * OH + oh) * OW + ow) * CO + o];
-            const wi = ((kh * KW + kw) * C + c) * CO + o;
-            dw[wi] += x[xi] * g;
-            dx[xi] += w[wi] * g;
+          const g = Math.floor(c / Cg);
+          for (let o = g * COg; o < (g + 1) * COg; o++) {
+            const yi = ((b * OH + oh) * OW + ow) * CO + o;
+            const wi = ((kh * KW + kw) * Cg + (c - g * Cg)) * CO + o;
+            dw[wi] += x[xi] * dy[yi];
+            dx[xi] += w[wi] * dy[yi];
+            y[yi] += x[xi] * w[wi];
           }
         }
       }
     }
   }
-  return { dw, dx };
+  return { dw, dx, y };
 }
 
 /** Naive dW and dx of y = depthwiseConv2d(x, w) (NHWC, w [KH,KW,C,M]) for any stride/dilation/padding.

@@ -9,6 +9,7 @@ import { benchTrainStep } from '../../bench/train-step.js';
 import { DEFAULT_BENCH_BACKENDS, restoreDefaultKernels, useBenchBackend } from '../../bench/variants.js';
 import { writeJsonAtomic } from '../../core/fs.js';
 import { compareLatency, type LatencyComparison } from '../../latency/latency.js';
+import { formatKernelProfile } from '../../latency/profile.js';
 import { parse, type Options } from '../args.js';
 import { fmt, table } from '../table.js';
 
@@ -27,7 +28,9 @@ export const help = `chanlab bench [--only train,conv,pix,dgc,latency,data] [--b
   'wasm' is the pure wasm kernels, 'wasm+native' the wasm backend with the native oneDNN/C++ kernels.
   Training-step options: [--model resnet20_small] [--batch 32] [--size 32] [--steps 5]. Latency: [--runs 20].
   WebGPU runs the quick sizes (software WebGPU is slow) unless --full (on a real GPU). The PyTorch reference runs on
-  CHANLAB_TORCH_DEVICE=cpu|cuda with CHANLAB_TORCH_PYTHON (default /usr/bin/python3).`;
+  CHANLAB_TORCH_DEVICE=cpu|cuda with CHANLAB_TORCH_PYTHON (default /usr/bin/python3).
+  --profile: also one training step per backend kernel by kernel (on webgpu: GPU time per kernel from timestamp
+  queries, and dispatches, queue submits, read-backs and uploads per step); kernels by name and shape, with shares.`;
 
 function sectionList(s: string | undefined): Section[] {
   if (!s) return [...SECTIONS];
@@ -42,7 +45,7 @@ function sectionList(s: string | undefined): Section[] {
 export const options: Options = {
   only: { type: 'string' }, backends: { type: 'string' }, model: { type: 'string' }, batch: { type: 'string' },
   size: { type: 'string' }, steps: { type: 'string' }, runs: { type: 'string' }, out: { type: 'string' }, quick: { type: 'boolean' },
-  full: { type: 'boolean' }, 'data-images': { type: 'string' }, 'data-workers': { type: 'string' },
+  full: { type: 'boolean' }, profile: { type: 'boolean' }, 'data-images': { type: 'string' }, 'data-workers': { type: 'string' },
 };
 
 export async function run(argv: string[]): Promise<number> {
@@ -66,7 +69,7 @@ export async function run(argv: string[]): Promise<number> {
       const r = await benchTrainStep(backends, {
         ...(a.str('model') ? { model: a.need('model') } : {}),
         batch: a.int('batch', 32), size: a.int('size', 32), steps: a.int('steps', quick ? 2 : 5), warmup: quick ? 1 : 2,
-      });
+      }, a.flag('profile'));
       result.trainStep = r;
       console.log(`\nTraining step (forward + backward + SGD): ${r.options.model}, batch ${r.options.batch}, ` +
         `${r.options.size}×${r.options.size}×${r.options.inChannels}, ${fmt(r.trainFlopsPerImage / 1e6, 1)} MFLOP/image (3 × forward conv+fc)`);
@@ -74,6 +77,9 @@ export async function run(argv: string[]): Promise<number> {
         x.backend, x.batch, fmt(x.medianMs, 1), fmt(x.imgPerS, 1), fmt(x.gflops, 2), x.vsTorch === null ? '—' : fmt(x.vsTorch, 3), x.note,
       ])));
       if (r.torchError) console.log(`PyTorch reference unavailable: ${r.torchError}`);
+      for (const p of r.profiles) {
+        console.log('\n' + formatKernelProfile(`Training step profile: ${r.options.model}, batch ${r.options.batch}, ${p.variant}`, p, 0.05, 'step'));
+      }
     }
     if (sections.includes('conv')) {
       const rows: Array<ConvBenchRow & { backend: string }> = [];
@@ -101,6 +107,13 @@ export async function run(argv: string[]): Promise<number> {
           r.nativeCopyGBps === null ? '—' : fmt(r.nativeCopyGBps, 2),
           fmt(r.forwardGBps / r.bestCopyGBps, 2), fmt(r.backwardGBps / r.bestCopyGBps, 2),
         ])));
+      const timed = rows.filter((r) => r.gpu !== null);
+      if (timed.length) {
+        console.log('\nPiX kernels by GPU timestamps vs a raw WGSL copy of x timed the same way');
+        console.log(table(['backend', 'size', 'fwd GPU ms', 'bwd GPU ms', 'copy GPU ms', 'fwd GB/s', 'bwd GB/s', 'copy GB/s', 'f+b ÷ copy'],
+          timed.map((r) => [r.backend, r.size, fmt(r.gpu!.forwardMs, 3), fmt(r.gpu!.backwardMs, 3), fmt(r.gpu!.copyMs, 3),
+            fmt(r.gpu!.forwardGBps, 1), fmt(r.gpu!.backwardGBps, 1), fmt(r.gpu!.copyGBps, 1), fmt(r.gpu!.ratio, 2)])));
+      }
     }
     if (sections.includes('dgc')) {
       const rows: DgcBenchRow[] = [];

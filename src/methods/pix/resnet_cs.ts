@@ -16,12 +16,13 @@ import { Identity, ReLU } from '../../nn/activation.js';
 import { BatchNorm2d } from '../../nn/batchnorm.js';
 import { ModuleList } from '../../nn/container.js';
 import { Conv2d } from '../../nn/conv.js';
+import { convBnAct } from '../../nn/conv_bn.js';
 import { Dropout2d } from '../../nn/dropout.js';
 import { xavierUniform } from '../../nn/init.js';
 import { Module } from '../../nn/module.js';
 import { AdaptiveAvgPool2d, MaxPool2d } from '../../nn/pooling.js';
 import type { ModelConfig } from '../../models/registry.js';
-import type { PixReduce } from '../../ops/pix/index.js';
+import type { PixOptions, PixReduce } from '../../ops/pix/index.js';
 import { validateTau, validateZeta } from '../../ops/pix/validate.js';
 import { PiXSampler, type PiXActivation, type PiXOptions } from './pix_module.js';
 import { SqueezeExcitation } from './se.js';
@@ -79,11 +80,25 @@ export abstract class PiXBlock extends PiXSampler {
     }
   }
 
-  /** relu(shortcut(ip) + se(x)). */
-  protected residual(ip: tf.Tensor, x: tf.Tensor, relu: ReLU): tf.Tensor {
-    const branch = this.se ? this.se.call(x) : x;
-    const y = this.conv_proj ? this.bn_proj!.call(this.conv_proj.call(ip)) : ip;
-    return relu.call(tf.add(y, branch));
+  /**
+   * The squeeze as the first conv's input: PiX is given to convBnAct (fused into the conv's reads at inference on
+   * webgpu) unless a hook watches the PiX operator, which then runs as a module.
+   */
+  protected squeezeInput(ip: tf.Tensor): { inputPix: { p: tf.Tensor; options: PixOptions } } | Record<string, never> {
+    return this.pix.hooked ? {} : { inputPix: { p: this.probabilities(ip), options: { zeta: this.zeta, tau: this.tau, reduce: this.reduce } } };
+  }
+
+  /** The first conv's input where squeezeInput gave none: the PiX module on ip. */
+  protected squeezed(ip: tf.Tensor, given: object): tf.Tensor {
+    return 'inputPix' in given ? ip : this.sample(ip);
+  }
+
+  /** relu(shortcut(ip) + se(bn(conv(x)))): conv → BN → add → ReLU fused where the backend allows (src/nn/conv_bn.ts). */
+  protected residual(ip: tf.Tensor, x: tf.Tensor, conv: Conv2d, bn: BatchNorm2d, relu: ReLU): tf.Tensor {
+    const proj = () => (this.conv_proj ? convBnAct(this.conv_proj, this.bn_proj!, ip, { relu: null }) : ip);
+    if (!this.se) return convBnAct(conv, bn, x, { relu, residual: proj });
+    const branch = this.se.call(bn.call(conv.call(x)));
+    return relu.call(tf.add(proj(), branch));
   }
 }
 
@@ -111,9 +126,9 @@ export class PiXBottleneck extends PiXBlock {
 
   forward(ip: tf.Tensor): tf.Tensor {
     return tf.tidy(() => {
-      let x = this.sample(ip);
-      x = this.relu_ce.call(this.bn_ce.call(this.conv_ce.call(x)));
-      return this.residual(ip, this.bn_exp.call(this.conv_exp.call(x)), this.final_relu);
+      const sq = this.squeezeInput(ip);
+      const x = convBnAct(this.conv_ce, this.bn_ce, this.squeezed(ip, sq), { relu: this.relu_ce, ...sq });
+      return this.residual(ip, x, this.conv_exp, this.bn_exp, this.final_relu);
     });
   }
 }
@@ -139,8 +154,9 @@ export class PiXBasicBlock extends PiXBlock {
 
   forward(ip: tf.Tensor): tf.Tensor {
     return tf.tidy(() => {
-      const x = this.relu.call(this.bn1.call(this.conv1.call(this.sample(ip))));
-      return this.residual(ip, this.bn2.call(this.conv2.call(x)), this.relu);
+      const sq = this.squeezeInput(ip);
+      const x = convBnAct(this.conv1, this.bn1, this.squeezed(ip, sq), { relu: this.relu, ...sq });
+      return this.residual(ip, x, this.conv2, this.bn2, this.relu);
     });
   }
 }
@@ -242,7 +258,7 @@ export class PiXResNet extends Module {
   /** Features before the head: [N,h,w,C_last]. */
   features(x: tf.Tensor): tf.Tensor {
     return tf.tidy(() => {
-      let y = this.pool.call(this.relu_stem.call(this.bn_stem.call(this.conv_stem.call(x))));
+      let y = this.pool.call(convBnAct(this.conv_stem, this.bn_stem, x, { relu: this.relu_stem }));
       for (const st of this.stages) y = st.call(y);
       return y;
     });

@@ -1,5 +1,9 @@
-// Training-mode batch norm with a closed-form gradient: op, composite, kernel names, gradient config (registered with
-// the other custom gradients in src/kernels/register.ts).
+// Training-mode batch norm with a closed-form gradient (and, where a backend has it, with the activation and residual
+// add in one kernel): ops, composite, kernel names, gradient configs (registered with the other custom gradients in
+// src/kernels/register.ts).
 export { batchNormTrain, batchNormTrainComposite, hasBatchNormTrainKernel, type OnStats } from './batchnorm_train.js';
-export { batchNormTrainGradConfig } from './gradient.js';
-export { ChanlabBatchNormTrain, ChanlabBatchNormTrainGrad } from './kernel_names.js';
+export { batchNormTrainAct, hasBatchNormActKernel, type BatchNormActOptions } from './batchnorm_act.js';
+export { batchNormTrainActGradConfig, batchNormTrainGradConfig } from './gradient.js';
+export {
+  ChanlabBatchNormTrain, ChanlabBatchNormTrainAct, ChanlabBatchNormTrainActGrad, ChanlabBatchNormTrainGrad, type BatchNormTrainActAttrs,
+} from './kernel_names.js';

@@ -141,7 +141,7 @@ it('zero filters with γ ≠ 0: IN2 constants are folded into bn3, IN1 constants
 it('a chanlab run checkpoint compacts too; no masks or another depth are errors naming the parameter', async () => {
   const [m, ex] = maskedModel();
   const run = join(tmp, 'last.safetensors');
-  saveTrainCheckpoint(run, {
+  await saveTrainCheckpoint(run, {
     model: m, state: {
       model: 'chex_resnet50', modelConfig: {}, step: 1, loader: { epoch: 1, position: 0 }, rng: [1, 2, 3, 4], optimizer: {},
       emaUpdates: 0, epochLossSum: 0, epochSamples: 0, bestTop1: null, finished: true,

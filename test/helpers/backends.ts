@@ -1,0 +1,11 @@
+// One line per test file for the backends it compares: started before its tests (the last one left active), GPU
+// devices released after (a live device would keep the worker alive).
+import { afterAll, beforeAll } from 'vitest';
+import { releaseBackends, useBackend } from '../../src/backend/index.js';
+
+export function withBackends(...names: string[]): void {
+  beforeAll(async () => {
+    for (const n of names) await useBackend(n);
+  });
+  afterAll(() => releaseBackends());
+}
