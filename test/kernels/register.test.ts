@@ -37,7 +37,7 @@ describe('kernel registration', () => {
       .filter((f) => /\b(registerKernel|registerGradient)\(/.test(readFileSync(f, 'utf8')));
     expect(offenders).toEqual([]);
     expect(CUSTOM_GRADIENTS.map((g) => g.kernelName)).toEqual(
-      ['ChanlabPix', 'ChanlabPixGate', 'ChanlabDgcHeads', 'ChanlabDgcTrain', 'ChanlabDgcStackHeads', 'ChanlabGroupConv2D', 'ChanlabBatchNormTrain']);
+      ['ChanlabPix', 'ChanlabPixGate', 'ChanlabDgcHeads', 'ChanlabDgcTrain', 'ChanlabDgcStackHeads', 'ChanlabGroupConv2D', 'ChanlabBatchNormTrain', 'ChanlabBatchNormTrainAct']);
   });
 
   it('installKernels replaces, wraps the replaced kernel, and restores it', () => {
