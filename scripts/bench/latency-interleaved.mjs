@@ -17,5 +17,5 @@ for (let k = 0; k < blocks; k++) {
   const ma = a.reduce((p, q) => p + q) / per, mb = b.reduce((p, q) => p + q) / per;
   ra.push(...a); rb.push(...b); ratios.push(mb / ma);
 }
-const mean = (v) => v.reduce((p, q) => p + q) / v.length; const med = (v) => [...v].sort((p, q) => p - q)[v.length >> 1];
+const mean = (v) => v.reduce((p, q) => p + q) / v.length; const med = lib.latency.median;
 console.log(`A ${mean(ra).toFixed(2)} ms (med ${med(ra).toFixed(2)})  B ${mean(rb).toFixed(2)} ms (med ${med(rb).toFixed(2)})  ratio of means ${(mean(rb)/mean(ra)).toFixed(3)}  median block ratio ${med(ratios).toFixed(3)}  [${Math.min(...ratios).toFixed(3)}, ${Math.max(...ratios).toFixed(3)}]`);

@@ -5,6 +5,7 @@ Usage: /usr/bin/python3 scripts/bench/torch_train_step.py MODEL BATCH SIZE IN_CH
 Prints one JSON line: {"torch": version, "threads": n, "ms_per_step": [...], "img_per_s": x}
 """
 import json
+import statistics
 import sys
 import time
 
@@ -89,7 +90,7 @@ def main():
         if i >= warmup:
             times.append(dt * 1000)
     times.sort()
-    median = times[len(times) // 2]
+    median = statistics.median(times)  # mean of the middle pair for even n, as chanlab's median (src/core/stats.ts)
     print(json.dumps({"torch": torch.__version__, "device": device, "threads": torch.get_num_threads(), "ms_per_step": times,
                       "median_ms": median, "img_per_s": batch / (median / 1000)}))
 

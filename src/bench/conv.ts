@@ -2,6 +2,7 @@
 // filter gradient (Conv2DBackpropFilter) for a few ResNet-style shapes, plus one depthwise layer. Every row counts
 // the same 2·B·OH·OW·KH·KW·Cin·Cout FLOPs (depthwise: 2·B·OH·OW·KH·KW·C·M), so GFLOP/s compare directly.
 import * as tf from '@tensorflow/tfjs-core';
+import { median } from '../core/stats.js';
 
 export interface ConvBenchRow {
   op: string;
@@ -47,8 +48,7 @@ async function timeMs(f: () => tf.Tensor, reps: number): Promise<number> {
     times.push(performance.now() - t0);
     r.dispose();
   }
-  times.sort((a, b) => a - b);
-  return times[Math.floor(times.length / 2)]!;
+  return median(times);
 }
 
 /** Times conv forward / backprop-input / backprop-filter on the active backend. */

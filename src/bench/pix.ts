@@ -12,7 +12,8 @@ import { Rng } from '../core/rng.js';
 import { nativeAddon } from '../kernels/native/addon.js';
 import { copyOnGPU } from '../kernels/webgpu/copy.js';
 import { ChanlabPix, ChanlabPixGrad, pix, pixAttrs, type PixOptions } from '../ops/pix/index.js';
-import { median, medianMsInterleaved, randomTensor } from './timing.js';
+import { median } from '../core/stats.js';
+import { medianMsInterleaved, randomTensor } from './timing.js';
 
 export interface PixBenchOptions {
   /** Batch 4 instead of 32, fewer iterations. */

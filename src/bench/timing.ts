@@ -1,6 +1,7 @@
 // Timing helpers shared by the benchmarks: wait for a backend's queue, median of interleaved runs, seeded inputs.
 import * as tf from '@tensorflow/tfjs-core';
 import type { Rng } from '../core/rng.js';
+import { median } from '../core/stats.js';
 
 /** Waits until the backend has finished everything queued before `ts` were produced. */
 async function settle(ts: tf.Tensor[]): Promise<void> {
@@ -19,11 +20,6 @@ async function timeMs(step: () => tf.Tensor[]): Promise<number> {
   const dt = performance.now() - t0;
   tf.dispose(out);
   return dt;
-}
-
-export function median(v: number[]): number {
-  const s = [...v].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)];
 }
 
 /**

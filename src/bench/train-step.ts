@@ -13,6 +13,7 @@ import { paramGroups, SGD } from '../train/optim.js';
 import { profileKernels, type KernelProfile } from '../latency/profile.js';
 import type { Module } from '../nn/module.js';
 import { useBenchBackend, WASM_NATIVE } from './variants.js';
+import { median } from '../core/stats.js';
 
 export interface TrainStepBenchOptions {
   model: string;
@@ -62,11 +63,6 @@ export function forwardMacs(model: Module, inputShape: number[]): number {
   model.train(wasTraining);
   removers.forEach((r) => r());
   return macs;
-}
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)]!;
 }
 
 /**

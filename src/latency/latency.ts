@@ -6,6 +6,9 @@ import * as tf from '@tensorflow/tfjs-core';
 import { useBackend } from '../backend/index.js';
 import { createModel } from '../zoo/index.js';
 import type { Module } from '../nn/module.js';
+import { median } from '../core/stats.js';
+
+export { median }; // the one median (src/core/stats.ts), part of the latency API
 
 export interface LatencyOptions {
   /** Backend to activate first ('wasm' | 'webgpu' | 'cpu' | ...); default: whatever is active. */
@@ -56,13 +59,6 @@ export interface LatencyResult {
 function checkCount(v: number, name: string, min: number): number {
   if (!Number.isInteger(v) || v < min) throw new Error(`measureLatency: ${name} must be an integer >= ${min}, got ${v}`);
   return v;
-}
-
-export function median(xs: readonly number[]): number {
-  if (xs.length === 0) throw new Error('median: empty sample');
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
 }
 
 /** One timed-pass context: the model's name, its input shape and `pass()`, one forward pass and a read-back of its

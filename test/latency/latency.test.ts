@@ -42,6 +42,7 @@ describe('latency harness (structure only, never speed)', () => {
   it('median and argument checks', async () => {
     expect(median([3, 1, 2])).toBe(2);
     expect(median([4, 1, 2, 3])).toBe(2.5);
+    expect(() => median([])).toThrow(/median: xs must be a non-empty sample/);
     await expect(measureLatency('resnet8_small', { runs: 0 })).rejects.toThrow(/runs/);
   });
 
