@@ -19,6 +19,7 @@ import { PAPER_SUPP_TABLE1, suppTable1Formula } from './definitions/pix-supp-tab
 import { PIX_SQUEEZE_PRINTED } from './definitions/pix-squeeze.js';
 import { PIX_TABLE1 } from './definitions/pix-table1.js';
 import { printedDecimals } from './status.js';
+import { table } from '../src/core/table.js';
 
 export type Cell = string | number | boolean | null;
 export interface ReproTable {
@@ -307,9 +308,7 @@ function cellText(v: Cell): string {
 export function formatTable(t: ReproTable): string {
   const head = t.columns;
   const body = t.rows.map((r) => head.map((c) => cellText(r[c] ?? null)));
-  const width = head.map((h, i) => Math.max(h.length, ...body.map((row) => [...row[i]!].length)));
-  const line = (cells: string[]) => cells.map((c, i) => c + ' '.repeat(width[i]! - [...c].length)).join('  ').trimEnd();
-  return [`${t.title}  [${t.source}]`, line(head), width.map((w) => '-'.repeat(w)).join('  '), ...body.map(line),
+  return [`${t.title}  [${t.source}]`, table(head, body, { align: head.map(() => 'left') }),
     ...t.notes.map((n) => `  note: ${n}`)].join('\n');
 }
 

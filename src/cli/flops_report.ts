@@ -4,6 +4,7 @@ import { createModel, getModelEntry } from '../zoo/index.js';
 import { CONVENTION_INFO, CONVENTIONS, checkConvention, type Convention } from '../flops/conventions.js';
 import { countFlopsMany, type FlopsResult } from '../flops/counter.js';
 import type { Module } from '../nn/module.js';
+import { table, type Align } from '../core/table.js';
 
 export interface FlopsReportOptions {
   /** Square input side; default the model's defaultInputSize (224 for ImageNet models). */
@@ -59,10 +60,8 @@ function formatReport(name: string, inputShape: number[], cs: Convention[], resu
     ...(cs.length === 1 ? [first.totals.macs > 0 ? ((100 * r.macs) / first.totals.macs).toFixed(2) : '0'] : []),
   ]);
   const total = ['total', '', inputShape.join('×'), '', fmt(first.totals.params), ...cs.map((c) => fmt(results.get(c)!.totals.macs)), ...(cs.length === 1 ? ['100'] : [])];
-  const w = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i]!.length), total[i]!.length));
-  const right = (i: number) => i >= 4;
-  const line = (cells: string[]) => cells.map((c, i) => (right(i) ? c.padStart(w[i]!) : c.padEnd(w[i]!))).join('  ').trimEnd();
-  const out = [`FLOPs of ${name}, input ${inputShape.join('×')} (NHWC)${backend ? `, counted on ${backend}` : ''}`, line(head), w.map((x) => '-'.repeat(x)).join('  '), ...body.map(line), line(total), ''];
+  const align = head.map((_, i): Align => (i >= 4 ? 'right' : 'left'));
+  const out = [`FLOPs of ${name}, input ${inputShape.join('×')} (NHWC)${backend ? `, counted on ${backend}` : ''}`, table(head, [...body, total], { align }), ''];
   for (const c of cs) {
     const r = results.get(c)!;
     out.push(`${c}: ${human(r.totals.flops)}FLOPs — ${CONVENTION_INFO[c].definition}${r.uncounted.length ? `; uncounted kernels: ${r.uncounted.join(', ')}` : ''}`);

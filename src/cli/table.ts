@@ -1,12 +1,5 @@
-// Plain-text tables for CLI output.
-export function table(headers: string[], rows: Array<Array<string | number>>): string {
-  const cells = rows.map((r) => r.map((c) => String(c)));
-  const widths = headers.map((h, i) => Math.max(h.length, ...cells.map((r) => r[i]?.length ?? 0)));
-  // Numeric columns are right-aligned, text columns left-aligned.
-  const numeric = headers.map((_, i) => cells.every((r) => /^[-+]?[\d,.]+%?$|^—$/.test(r[i] ?? '')));
-  const line = (r: string[]) => r.map((c, i) => (numeric[i] ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join('  ').trimEnd();
-  return [line(headers), widths.map((w) => '-'.repeat(w)).join('  '), ...cells.map(line)].join('\n');
-}
+// Number formats for CLI output; the table formatter itself is src/core/table.ts (also used below the CLI).
+export { table } from '../core/table.js';
 
 export function fmt(n: number, digits = 2): string {
   if (!Number.isFinite(n)) return '—';

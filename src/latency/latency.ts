@@ -7,6 +7,7 @@ import { useBackend } from '../backend/index.js';
 import { createModel } from '../zoo/index.js';
 import type { Module } from '../nn/module.js';
 import { median } from '../core/stats.js';
+import { table } from '../core/table.js';
 
 export { median }; // the one median (src/core/stats.ts), part of the latency API
 
@@ -157,9 +158,7 @@ export function formatLatencyComparison(c: LatencyComparison): string {
     ['median ms', c.a.medianMs.toFixed(2), c.b.medianMs.toFixed(2)],
     ['min / max ms', `${c.a.minMs.toFixed(2)} / ${c.a.maxMs.toFixed(2)}`, `${c.b.minMs.toFixed(2)} / ${c.b.maxMs.toFixed(2)}`],
   ];
-  const w0 = Math.max(...rows.map((r) => r[0].length));
-  const w1 = Math.max(...rows.map((r) => r[1].length));
-  const lines = rows.map(([k, a, b]) => `${k.padEnd(w0)}  ${a.padStart(w1)}  ${b}`);
+  const lines = [table(null, rows, { align: ['left', 'right', 'left'] })];
   lines.push(`B/A: mean ${c.ratioMean.toFixed(3)}, median ${c.ratioMedian.toFixed(3)} (${Math.abs(c.reductionPct).toFixed(1)}% ${c.reductionPct >= 0 ? 'less' : 'more'} time by the ${c.statistic})`);
   return lines.join('\n');
 }

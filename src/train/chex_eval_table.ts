@@ -12,6 +12,7 @@ import { imagenetEvalTransform } from '../data/presets.js';
 import { countFlops } from '../flops/counter.js';
 import { Subset } from './data.js';
 import { evaluate } from './evaluate.js';
+import { table } from '../core/table.js';
 import { CHEX_BASELINE_MACS, CHEX_CHECKPOINTS, flopsMatch, reductionMatch, top1Match, type ChexCheckpointRow } from '../methods/chex/table.js';
 
 export interface EvalTableRow {
@@ -109,9 +110,7 @@ export function formatEvalTable(rows: readonly EvalTableRow[]): string {
     r.row.label, r.path ? r.row.file : `${r.row.file} (not found)`, `${r.row.flops} G`, cell(r.macs && r.macs / 1e9, 3) + ok(r.flopsOk),
     `${r.row.reduction} %`, cell(r.reductionPct, 1) + ok(r.reductionOk), `${r.row.top1} %`, cell(r.top1, 2) + ok(r.top1Ok),
   ]);
-  const w = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i]!.length)));
-  const line = (c: string[]) => c.map((x, i) => x.padEnd(w[i]!)).join('  ').trimEnd();
-  const lines = [line(head), w.map((x) => '-'.repeat(x)).join('  '), ...body.map(line)];
+  const lines = [table(head, body, { align: head.map(() => 'left') })];
   for (const r of rows) if (r.error) lines.push(`${r.row.file}: ${r.error}`);
   lines.push('tolerances: FLOPs ±3 % (±0.05 G below 1.1 G), reduction ±1.5 pp, top-1 ±0.3 pp; the README ResNet-50 3 G and 2 G rows share one file.');
   return lines.join('\n');
