@@ -4,6 +4,7 @@
 // "__metadata__": {string: string} }. Offsets are relative to the start of the data section.
 import { readFileSync } from 'node:fs';
 import { writeFileAtomic } from '../core/fs.js';
+import { torchFileFormat } from '../interop/torch-load.js';
 
 export type StDtype = 'F32' | 'I32';
 export type StArray = Float32Array | Int32Array;
@@ -50,10 +51,9 @@ export function encodeSafetensors(tensors: Map<string, StTensor>, metadata: Reco
 /** Parses and validates a safetensors file's bytes; `what` names the file in errors. */
 export function decodeSafetensors(bytes: Uint8Array, what: string): StFile {
   if (bytes.length < 8) throw new Error(`${what}: not a checkpoint (file is ${bytes.length} bytes; truncated?)`);
-  const zip = bytes[0] === 0x50 && bytes[1] === 0x4b && bytes[2] === 0x03 && bytes[3] === 0x04;
-  const pickle = bytes[0] === 0x80 && bytes[1]! >= 2 && bytes[1]! <= 5;
-  if (zip || pickle) {
-    throw new Error(`${what}: is a PyTorch file (torch.save ${zip ? 'zip' : 'legacy pickle'} format), not a chanlab training checkpoint; ` +
+  const torch = torchFileFormat(bytes);
+  if (torch) {
+    throw new Error(`${what}: is a PyTorch file (torch.save ${torch === 'zip' ? 'zip' : 'legacy pickle'} format), not a chanlab training checkpoint; ` +
       'expected a .safetensors file written by `chanlab train` (PyTorch checkpoints: `chanlab predict` / `chanlab inspect`)');
   }
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);

@@ -23,8 +23,10 @@ export function imageDecoderName(): string {
   return `jpeg-js + chanlab's PNG decoder (JPEG pixels differ from Pillow's; ${why})`;
 }
 
-const isPng = (b: Uint8Array) => b.length >= 8 && b[0] === 0x89 && b[1] === 0x50 && b[2] === 0x4e && b[3] === 0x47;
-const isJpeg = (b: Uint8Array) => b.length >= 3 && b[0] === 0xff && b[1] === 0xd8 && b[2] === 0xff;
+/** A PNG file's first bytes (8 needed): the signature 89 'PNG'. The one image sniffer, with isJpeg. */
+export const isPng = (b: Uint8Array) => b.length >= 8 && b[0] === 0x89 && b[1] === 0x50 && b[2] === 0x4e && b[3] === 0x47;
+/** A JPEG file's first bytes (3 needed): SOI FF D8 and a marker FF. */
+export const isJpeg = (b: Uint8Array) => b.length >= 3 && b[0] === 0xff && b[1] === 0xd8 && b[2] === 0xff;
 
 /** Decodes a JPEG or PNG file's bytes to RGB uint8 HWC; errors name the file (`name`). */
 export function decodeImage(bytes: Uint8Array, name: string): Image {

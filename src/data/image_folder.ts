@@ -6,7 +6,7 @@ import { existsSync, readdirSync, statSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { join } from 'node:path';
 import { checkIndex, type Dataset, type Sample, type SampleFile } from './dataset.js';
-import { decodeImage, readImageFile, unreadable } from './decode.js';
+import { decodeImage, isJpeg, isPng, readImageFile, unreadable } from './decode.js';
 import { checkPngChunks } from './png.js';
 
 export const IMAGE_EXTENSIONS = ['.jpg', '.jpeg', '.png'] as const;
@@ -115,9 +115,9 @@ export class ImageFolder implements Dataset {
       try {
         const size = (await f.stat()).size;
         if (size === 0) throw new Error(`${where} is empty (0 bytes); expected a JPEG or PNG image (remove or replace it)`);
-        await f.read(head, 0, 8, 0);
-        const png = size >= 8 && head[0] === 0x89 && head[1] === 0x50 && head[2] === 0x4e && head[3] === 0x47;
-        const jpg = size >= 4 && head[0] === 0xff && head[1] === 0xd8 && head[2] === 0xff;
+        const { bytesRead } = await f.read(head, 0, 8, 0);
+        const png = isPng(head.subarray(0, bytesRead));
+        const jpg = isJpeg(head.subarray(0, bytesRead));
         if (!png && !jpg) throw new Error(`${where} is not a JPEG or PNG file (${size} bytes); expected an image (remove or replace it)`);
         if (png) {
           checkPngChunks(await f.readFile(), where);

@@ -1,7 +1,7 @@
 // loadTorchFile: read a `torch.save` file (zip format of PyTorch ≥ 1.6, or the legacy pickle-sequence format) into
 // plain JS values (py.ts) with tensors as contiguous TorchTensor copies. Only allow-listed globals are accepted
 // (pickle.ts); nothing is executed.
-import { readFileSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, readSync } from 'node:fs';
 import { unzipSync } from 'fflate';
 import { checkZipCrcs } from './zip_check.js';
 import { PickleError, describe, storageDtype, unpickle } from './pickle.js';
@@ -17,14 +17,37 @@ export class TorchLoadError extends Error {
   override name = 'TorchLoadError';
 }
 
+export type TorchFileFormat = 'zip' | 'legacy';
+
+/**
+ * The torch.save format from a file's first bytes (4 suffice): 'zip' (PyTorch >= 1.6: a zip archive, 'PK\x03\x04'),
+ * 'legacy' (a pickle sequence: PROTO 0x80 with protocol 2 to 5), or null (neither, e.g. a chanlab safetensors
+ * checkpoint). The one sniffer for PyTorch files: the loaders and the commands that accept both kinds use it.
+ */
+export function torchFileFormat(head: Uint8Array): TorchFileFormat | null {
+  if (head.length >= 4 && head[0] === 0x50 && head[1] === 0x4b && head[2] === 0x03 && head[3] === 0x04) return 'zip';
+  if (head.length >= 2 && head[0] === 0x80 && head[1]! >= 2 && head[1]! <= 5) return 'legacy';
+  return null;
+}
+
+/** torchFileFormat of the file at `path` (reads its first 4 bytes). */
+export function torchFileFormatOf(path: string): TorchFileFormat | null {
+  const head = new Uint8Array(4);
+  const fd = openSync(path, 'r');
+  try {
+    return torchFileFormat(head.subarray(0, readSync(fd, head, 0, 4, 0)));
+  } finally {
+    closeSync(fd);
+  }
+}
+
 /** Load a torch.save file from a path or its bytes. */
 export function loadTorchFile(src: string | Uint8Array): PyValue {
   const what = typeof src === 'string' ? src : '<bytes>';
   const bytes = typeof src === 'string' ? new Uint8Array(readFileSync(src)) : src;
-  if (bytes.length >= 4 && bytes[0] === 0x50 && bytes[1] === 0x4b && bytes[2] === 0x03 && bytes[3] === 0x04) {
-    return loadZip(bytes, what);
-  }
-  if (bytes.length >= 2 && bytes[0] === 0x80 && bytes[1] >= 2 && bytes[1] <= 5) return loadLegacy(bytes, what);
+  const format = torchFileFormat(bytes);
+  if (format === 'zip') return loadZip(bytes, what);
+  if (format === 'legacy') return loadLegacy(bytes, what);
   const head = Array.from(bytes.subarray(0, 8), (b) => b.toString(16).padStart(2, '0')).join(' ');
   throw new TorchLoadError(`${what}: not a PyTorch file: expected a zip archive ('PK\\x03\\x04') or a legacy ` +
     `torch.save pickle (0x80 0x02...), got bytes [${head}]`);
