@@ -10,7 +10,8 @@ import { loadCheckpointWeights, readTrainCheckpoint } from '../checkpoint/traini
 import { dgcLayers } from '../methods/dgc/hooks.js';
 import { createModel } from '../zoo/index.js';
 import type { OptimizerConfig } from './config.js';
-import { lockHolder, readLock, runPaths } from './run_dir.js';
+import { readLockOwner } from '../core/lock.js';
+import { lockHolder, runPaths } from './run_dir.js';
 
 /** A warning when the run holding `ckPath` has not finished (its checkpoint is from mid-run), else null. */
 function unfinishedRun(ckPath: string, step: number, epoch: number, best: number | null): string | null {
@@ -24,7 +25,7 @@ function unfinishedRun(ckPath: string, step: number, epoch: number, best: number
     return null;
   }
   if (status === 'finished') return null;
-  const lock = readLock(p.lock);
+  const lock = readLockOwner(p.lock);
   const state = status !== 'running' ? `manifest status '${String(status)}'`
     : lockHolder(dir) ? `still running in process ${lockHolder(dir)!.pid}`
     : `manifest 'running' but its process${lock ? ` ${lock.pid}` : ''} is gone (crashed or killed)`;

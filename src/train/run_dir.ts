@@ -1,11 +1,11 @@
-// The run directory's files and lifecycle: paths, an exclusive lock (run.lock holding the owner's pid; a lock left by
-// a dead process is taken over), what state a directory is in (empty, a run without a checkpoint yet, a run with
+// The run directory's files and lifecycle: paths, an exclusive lock (run.lock, a src/core/lock.ts lock file held for
+// the whole run; a lock left by a dead process, or by this process, is taken over), what state a directory is in (empty, a run without a checkpoint yet, a run with
 // one), and reading its JSON files with errors that name the file and line.
-import { existsSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { removeOrphanTemps, writeJsonAtomic } from '../core/fs.js';
-import { createExclusive, ownerAlive, processStartTime } from '../core/lock.js';
+import { ownerAlive, readLockOwner, tryLock, type LockOwner } from '../core/lock.js';
 import { warnOnce } from '../core/warn.js';
 
 export function runPaths(runDir: string) {
@@ -33,33 +33,18 @@ export function runDirState(runDir: string): RunDirState {
   return 'empty';
 }
 
-export interface LockInfo {
-  pid: number;
-  host: string;
-  time: string;
-  /** the owner's start time (a pid reused by another process is not the owner) */
-  start?: string;
-}
-
-export function readLock(path: string): LockInfo | null {
-  try {
-    const j = JSON.parse(readFileSync(path, 'utf8')) as Partial<LockInfo>;
-    return typeof j.pid === 'number'
-      ? { pid: j.pid, host: String(j.host ?? ''), time: String(j.time ?? ''), ...(typeof j.start === 'string' ? { start: j.start } : {}) }
-      : null;
-  } catch {
-    return null; // unreadable or half-written: treated as stale
-  }
-}
+/** When run.lock is stale: its process is gone or is this one (never by age: a run holds it for hours); a file that
+ *  cannot be read (corrupt) after 1 s (a creator writes it at once). */
+const RUN_LOCK_RULE = { ownIsStale: true, unreadableMs: 1000 };
 
 /** The live process holding the run directory's lock (another one than this process), or null. */
-export function lockHolder(runDir: string): LockInfo | null {
-  const info = readLock(runPaths(runDir).lock);
+export function lockHolder(runDir: string): LockOwner | null {
+  const info = readLockOwner(runPaths(runDir).lock);
   if (!info || info.pid === process.pid) return null;
   return ownerAlive(info) ? info : null; // another machine: cannot tell, so assume live
 }
 
-function busy(runDir: string, h: LockInfo): Error {
+function busy(runDir: string, h: LockOwner): Error {
   const lock = runPaths(runDir).lock;
   return new Error(`runDir: ${runDir} is in use by process ${h.pid}${h.host && h.host !== hostname() ? ` on ${h.host}` : ''} ` +
     `(lock ${lock}, since ${h.time}); wait for it to end or stop it, or choose another directory. If process ${h.pid} is ` +
@@ -77,7 +62,7 @@ export function checkNotLocked(runDir: string): void {
  * a power cut): temp files of its unfinished writes go, and a manifest still 'running' (no live process holds the
  * run) records 'failed' with the reason. `dead` is the lock it left, if any.
  */
-function closeDeadRun(runDir: string, dead: LockInfo | null): void {
+function closeDeadRun(runDir: string, dead: LockOwner | null): void {
   const p = runPaths(runDir);
   const temps = removeOrphanTemps(runDir);
   if (temps.length) warnOnce(`runDir: removed ${temps.length} temp file(s) of an interrupted write in ${runDir} (${temps.slice(0, 3).join(', ')})`);
@@ -104,24 +89,12 @@ function closeDeadRun(runDir: string, dead: LockInfo | null): void {
  */
 export function acquireRunLock(runDir: string): () => void {
   const path = runPaths(runDir).lock;
-  let dead: LockInfo | null = null;
-  const start = processStartTime(process.pid);
-  const body = JSON.stringify({ pid: process.pid, host: hostname(), time: new Date().toISOString(), ...(start ? { start } : {}) });
-  for (let attempt = 0; attempt < 2; attempt++) {
-    if (!createExclusive(path, body, (e) => new Error(`runDir: cannot create the lock ${path} (${e.message})`))) {
-      const h = lockHolder(runDir);
-      if (h) throw busy(runDir, h);
-      dead = readLock(path);
-      rmSync(path, { force: true }); // stale: its process is gone
-      continue;
-    }
-    closeDeadRun(runDir, dead);
-    return () => {
-      if (readLock(path)?.pid === process.pid) rmSync(path, { force: true });
-    };
+  const r = tryLock(path, RUN_LOCK_RULE, (e) => new Error(`runDir: cannot create the lock ${path} (${e.message})`));
+  if ('held' in r) {
+    throw r.held ? busy(runDir, r.held) : new Error(`runDir: could not take the lock ${path} (another process took it over at the same time)`);
   }
-  const h = lockHolder(runDir);
-  throw h ? busy(runDir, h) : new Error(`runDir: could not take the lock ${path} (another process took it over at the same time)`);
+  closeDeadRun(runDir, r.broken);
+  return r.release;
 }
 
 /** Parses a JSON file; errors name the file and say what it should hold. */

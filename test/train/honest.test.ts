@@ -1,6 +1,6 @@
 // Metrics that cannot be fooled and errors that say what to change: top-k with NaN logits and bad labels,
 // evaluate() reporting non-finite outputs, out-of-memory and failed writes named, the run lock.
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -56,5 +56,21 @@ describe('run lock', () => {
     const again = acquireRunLock(dir);
     again();
     checkNotLocked(dir);
+  });
+
+  it('a lock this process left, or a corrupt one older than 1 s, is taken over; a fresh empty one is being written', () => {
+    const dir = join(tmp, 'run-stale');
+    mkdirSync(dir);
+    const lock = join(dir, 'run.lock');
+    acquireRunLock(dir); // never released, as by a train() interrupted in a notebook
+    const again = acquireRunLock(dir);
+    again();
+    expect(existsSync(lock)).toBe(false);
+    writeFileSync(lock, '');
+    expect(() => acquireRunLock(dir)).toThrow(/could not take the lock .*run\.lock/);
+    const old = new Date(Date.now() - 5000);
+    utimesSync(lock, old, old);
+    acquireRunLock(dir)();
+    expect(existsSync(lock)).toBe(false);
   });
 });
