@@ -7,7 +7,8 @@ import { runEvalCommand } from '../../src/train/commands.js';
 import type { InputName, PaperValue, RowDefinition, TableDefinition, Tier, Tolerance } from '../definition.js';
 import { printedDecimals } from '../status.js';
 import { countModel } from './counts.js';
-import { presetRecipe, RERUN_TOP1, SMALL_TIER } from './recipes.js';
+import { throughputColumn, top1Column } from './columns.js';
+import { presetRecipe, SMALL_TIER } from './recipes.js';
 
 /**
  * The DGC repository's printed counts (docs/methods/dgc.md §4–§6) and the registry names of the models that
@@ -121,10 +122,10 @@ export const dgcModels: TableDefinition = {
   metrics: [
     { key: 'flops', label: 'FLOPs (DGC counter)', unit: 'M', decimals: 3 },
     { key: 'params', label: 'params', unit: 'M', decimals: 4 },
-    { key: 'top1', label: 'test top-1', unit: '%', decimals: 2, tiers: ['small'], agreement: RERUN_TOP1 },
+    top1Column('test top-1', { tiers: ['small'] }),
     { key: 'top1_err', label: 'top-1 error', unit: '%', decimals: 2, tolerance: { abs: 0.3 }, tiers: ['small', 'full'] },
     { key: 'top5_err', label: 'top-5 error', unit: '%', decimals: 2, tolerance: { abs: 0.3 }, tiers: ['full'] },
-    { key: 'trainImgPerSec', label: 'training throughput', unit: 'img/s', decimals: 0, tiers: ['small'], agreement: 'machine' },
+    throughputColumn(['small']),
   ],
   rows: [...PAPER_DGC.map(countRow), trained, ...RELEASED.map(releasedRow)],
   defaultSeeds: { small: SMALL_TIER.seeds, full: 1 },
