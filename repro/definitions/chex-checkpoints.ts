@@ -105,10 +105,9 @@ function smallRow(id: string, label: string, ref: ModelRef | null): RowDefinitio
 }
 
 export const chexCheckpoints: TableDefinition = {
-  id: 'chex-checkpoints',
+  id: 'chex-checkpoints', tiers: ['quick', 'small', 'full'],
   title: 'CHEX README checkpoint table: MACs, reduction, top-1; CHEX vs dense at the same budget (Fashion-MNIST)',
   source: { paper: 'CHEX', table: 'README ImageNet checkpoint table (CLS)', doc: 'docs/methods/chex.md §8.1' },
-  tiers: ['quick', 'small', 'full'],
   metrics: [
     { key: 'flops', label: 'MACs (CHEX counter, 224²)', unit: 'G', decimals: 3, tiers: ['quick', 'full'] },
     { key: 'params', label: 'params', unit: 'M', decimals: 3, tiers: ['quick', 'full'] },

@@ -56,6 +56,22 @@ function countRow(r: (typeof PAPER_DGC)[number]): RowDefinition {
   };
 }
 
+const PRESET = 'dgc-fashion-mnist';
+
+const trained: RowDefinition = {
+  id: 'fashion-mnist', label: 'small DGC DenseNet on Fashion-MNIST (the dgc-fashion-mnist preset)', tiers: ['small'],
+  metrics: ['top1', 'flops', 'params', 'trainImgPerSec'],
+  config: { preset: PRESET },
+  train: {
+    tiers: ['small'],
+    config: (_tier, seed) => presetRecipe(PRESET, 'dgc-fashion-mnist', seed),
+    async metrics(_runDir, config) {
+      const c = await countModel({ model: config.model, modelConfig: config.modelConfig }, 28, 'dgc', 1);
+      return { flops: c.macs / 1e6, params: c.params / 1e6 };
+    },
+  },
+};
+
 interface Released {
   id: string;
   label: string;
@@ -98,27 +114,10 @@ function releasedRow(r: Released): RowDefinition {
   };
 }
 
-const PRESET = 'dgc-fashion-mnist';
-
-const trained: RowDefinition = {
-  id: 'fashion-mnist', label: 'small DGC DenseNet on Fashion-MNIST (the dgc-fashion-mnist preset)', tiers: ['small'],
-  metrics: ['top1', 'flops', 'params', 'trainImgPerSec'],
-  config: { preset: PRESET },
-  train: {
-    tiers: ['small'],
-    config: (_tier, seed) => presetRecipe(PRESET, 'dgc-fashion-mnist', seed),
-    async metrics(_runDir, config) {
-      const c = await countModel({ model: config.model, modelConfig: config.modelConfig }, 28, 'dgc', 1);
-      return { flops: c.macs / 1e6, params: c.params / 1e6 };
-    },
-  },
-};
-
 export const dgcModels: TableDefinition = {
-  id: 'dgc-models',
+  id: 'dgc-models', tiers: ['quick', 'small', 'full'],
   title: 'DGC: parameters and FLOPs of the README models and baselines; Fashion-MNIST training; released checkpoints',
   source: { paper: 'DGC', table: 'README model table and the repository\'s printed counts', doc: 'docs/methods/dgc.md §6' },
-  tiers: ['quick', 'small', 'full'],
   metrics: [
     { key: 'flops', label: 'FLOPs (DGC counter)', unit: 'M', decimals: 3 },
     { key: 'params', label: 'params', unit: 'M', decimals: 4 },

@@ -60,10 +60,9 @@ const rows: RowDefinition[] = [
 const DENSE_ROWS = rows.filter((r) => r.series === SERIES_DENSE).map((r) => r.id);
 
 export const frontier: TableDefinition = {
-  id: 'frontier',
+  id: 'frontier', tiers,
   title: 'Accuracy–cost frontier: dense widths vs PiX ζ, DGC gate factor, CHEX sparsity on one small ResNet (Fashion-MNIST)',
   source: { paper: 'PiX', table: 'none (chanlab comparison: none of PiX, DGC and CHEX compares against the other two under one recipe)', doc: 'docs/methods/pix.md §8' },
-  tiers,
   metrics: contenderColumns('MACs (conv+fc)', [deltaTop1Column({ paperTiers: [] }), deltaTop1Column({}, 'delta_curve')]),
   rows,
   paired: [

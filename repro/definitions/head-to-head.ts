@@ -27,10 +27,9 @@ const deltaTop1 = againstRow('delta_top1', 'top1', (row) => (row === 'baseline' 
 const paper = (id: string) => (PAPER_DELTA[id] ? { row: { paper: { delta_top1: PAPER_DELTA[id]! } } } : {});
 
 export const headToHead: TableDefinition = {
-  id: 'head-to-head',
+  id: 'head-to-head', tiers: ['quick', 'small'],
   title: 'Head-to-head: baseline vs PiX vs DGC vs CHEX on one small ResNet (Fashion-MNIST)',
   source: { paper: 'PiX', table: 'none (chanlab comparison; PiX, DGC and CHEX each compare only against their own baselines)', doc: 'docs/methods/pix.md §8' },
-  tiers: ['quick', 'small'],
   // the papers' ImageNet Δ for reference only (never a target): the verdict checks its sign
   metrics: contenderColumns('FLOPs (conv+fc MACs)', [deltaTop1Column({ paperTiers: [] })]),
   rows: [

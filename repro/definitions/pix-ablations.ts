@@ -53,10 +53,9 @@ const rows: RowDefinition[] = SPECS.map((s) => ({
 }));
 
 export const pixAblations: TableDefinition = {
-  id: 'pix-ablations',
+  id: 'pix-ablations', tiers: ['small', 'full'],
   title: 'PiX supplement Table 2: ablations (activation, BN, τ, operator, w-PiX)',
   source: { paper: 'PiX', table: 'supplement Table 2', doc: 'docs/methods/pix.md §8.4' },
-  tiers: ['small', 'full'],
   metrics: [
     top1Column('top-1', IMAGENET_TOP1),
     // Fashion-MNIST vs ImageNet: only the sign and rough size of the effect can agree; within = |Δ| ≤ 0.5 pp or 2 × spread.

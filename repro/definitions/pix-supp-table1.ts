@@ -51,14 +51,10 @@ const rows: RowDefinition[] = PAPER_SUPP_TABLE1.map((p) => ({
 }));
 
 export const pixSuppTable1: TableDefinition = {
-  id: 'pix-supp-table1',
+  id: 'pix-supp-table1', tiers: ['quick', 'small', 'full'],
   title: 'PiX supplement Table 1: module overhead at C = 512',
   source: { paper: 'PiX', table: 'supplement Table 1', doc: 'docs/methods/pix.md §8.1' },
-  tiers: ['quick', 'small', 'full'],
-  metrics: [
-    { key: 'flops', label: 'FLOPs', unit: 'M', decimals: 3 },
-    { key: 'memory', label: 'memory', unit: 'MB', decimals: 6 },
-  ],
+  metrics: [{ key: 'flops', label: 'FLOPs', unit: 'M', decimals: 3 }, { key: 'memory', label: 'memory', unit: 'MB', decimals: 6 }],
   rows,
   notes: [
     'FLOPs are compared truncated to the printed decimals (the paper truncates); Δ is at that precision.',

@@ -127,10 +127,9 @@ const rows: RowDefinition[] = SPECS.map((s) => {
 });
 
 export const pixTable1: TableDefinition = {
-  id: 'pix-table1',
+  id: 'pix-table1', tiers: ['quick', 'small', 'full'],
   title: 'PiX main Table 1: PiX as a channel squeezer (params, FLOPs, top-1)',
   source: { paper: 'PiX', table: 'main Table 1', doc: 'docs/methods/pix.md §8.5' },
-  tiers: ['quick', 'small', 'full'],
   metrics,
   rows,
   paired: [againstRow('delta_top1', 'top1', (row) => SPECS.find((x) => x.id === row)?.baseline ?? null)],
