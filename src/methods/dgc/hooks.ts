@@ -68,7 +68,6 @@ export interface DgcHooks {
 }
 
 // TypeScript's mixin form: a mixin's base constructor type must take `...args: any[]` (TS2545); no value is typed any.
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Ctor<T> = abstract new (...args: any[]) => T;
 
 /**
