@@ -3,11 +3,11 @@
 // {cfg, state_dict} (loadable by the official resnet{18,34,50,101}(cfg=…)); checks that the compact model's logits
 // equal the masked model's and reports the MACs of both ('chex' convention: zero weights not counted).
 import * as tf from '@tensorflow/tfjs-core';
-import { openSync, readSync, closeSync } from 'node:fs';
 import { compactChexState, inferChexConfig, loadChexCheckpoint, resnetDepth } from './chex.js';
 import { readCheckpoint } from './load.js';
 import { countFlops } from '../flops/counter.js';
 import { OrderedDict, type PyValue } from '../interop/py.js';
+import { isTorchFile } from '../interop/torch-load.js';
 import { TorchTensor } from '../interop/tensor.js';
 import { saveTorchFile, type SaveValue } from '../interop/torch-save.js';
 import type { Module } from '../nn/module.js';
@@ -15,14 +15,7 @@ import { readTrainCheckpoint } from './training.js';
 
 /** The masked full-size state dict (PyTorch keys and layouts, no `module.`) of a .pth/.pth.tar or a run checkpoint. */
 export function readMaskedStateDict(path: string): Map<string, TorchTensor> {
-  const head = Buffer.alloc(2);
-  const fd = openSync(path, 'r');
-  try {
-    readSync(fd, head, 0, 2, 0);
-  } finally {
-    closeSync(fd);
-  }
-  if (head.toString('latin1') === 'PK' || head[0] === 0x80) return readCheckpoint(path).stateDict;
+  if (isTorchFile(path)) return readCheckpoint(path).stateDict;
   const ck = readTrainCheckpoint(path);
   const prefixed = [...ck.file.tensors.keys()].some((k) => k.startsWith('model.'));
   const out = new Map<string, TorchTensor>();

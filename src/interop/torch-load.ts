@@ -1,7 +1,7 @@
 // loadTorchFile: read a `torch.save` file (zip format of PyTorch ≥ 1.6, or the legacy pickle-sequence format) into
 // plain JS values (py.ts) with tensors as contiguous TorchTensor copies. Only allow-listed globals are accepted
 // (pickle.ts); nothing is executed.
-import { readFileSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, readSync } from 'node:fs';
 import { unzipSync } from 'fflate';
 import { checkZipCrcs } from './zip_check.js';
 import { PickleError, describe, storageDtype, unpickle } from './pickle.js';
@@ -15,6 +15,18 @@ const LEGACY_PROTOCOL = 1001;
 
 export class TorchLoadError extends Error {
   override name = 'TorchLoadError';
+}
+
+/** Whether the file at `path` starts like a torch.save file (a zip archive 'PK' or a legacy pickle 0x80) by its first bytes. */
+export function isTorchFile(path: string): boolean {
+  const head = Buffer.alloc(2);
+  const fd = openSync(path, 'r');
+  try {
+    readSync(fd, head, 0, 2, 0);
+  } finally {
+    closeSync(fd);
+  }
+  return (head[0] === 0x50 && head[1] === 0x4b) || head[0] === 0x80;
 }
 
 /** Load a torch.save file from a path or its bytes. */

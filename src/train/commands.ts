@@ -1,7 +1,8 @@
 // Entry points for the CLI: `chanlab train` and `chanlab eval`.
-import { closeSync, openSync, readFileSync, readSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { writeJsonAtomic } from '../core/fs.js';
+import { isTorchFile } from '../interop/torch-load.js';
 import { nonFiniteLines } from '../core/finite.js';
 import { nonFiniteState } from '../nn/finite.js';
 import { compactCheckpoint } from '../checkpoint/chex_compact.js';
@@ -95,19 +96,8 @@ function parseData(d: string | DataConfig): DataConfig {
   return { dataset: name as DatasetName, ...(root ? { root } : {}) };
 }
 
-/** PyTorch files (zip or legacy pickle): DGC/CHEX/PiX/torchvision .pth(.tar), evaluated through the PyTorch loader. */
-function isTorchFile(path: string): boolean {
-  const head = Buffer.alloc(4);
-  const fd = openSync(path, 'r');
-  try {
-    readSync(fd, head, 0, 4, 0);
-  } finally {
-    closeSync(fd);
-  }
-  return (head[0] === 0x50 && head[1] === 0x4b) || head[0] === 0x80;
-}
-
 export async function runEvalCommand(o: EvalCommandOptions): Promise<EvalResult & { nonFiniteWeights: string[] }> {
+  // PyTorch files (DGC/CHEX/PiX/torchvision .pth(.tar)) are evaluated through the PyTorch loader
   const torch = isTorchFile(resolve(o.checkpoint));
   if (torch && !o.model) {
     throw new Error(`eval: ${o.checkpoint}: is a PyTorch file (.pth/.pth.tar), not a chanlab training checkpoint; ` +
