@@ -4,10 +4,8 @@
 // folded or kept so that outputs stay equal; bad input errors.
 import * as tf from '@tensorflow/tfjs-core';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { beforeAll, expect, it } from 'vitest';
 import { useBackend } from '../../../src/backend/index.js';
 import { loadChexCheckpoint } from '../../../src/checkpoint/chex.js';
 import { saveModelAsTorch } from '../../../src/checkpoint/export.js';
@@ -20,9 +18,9 @@ import { manualSeed } from '../../../src/nn/init.js';
 import type { Module } from '../../../src/nn/module.js';
 import { saveTrainCheckpoint } from '../../../src/checkpoint/training.js';
 import { PYTHON } from '../../helpers/torch.js';
+import { tempDir } from '../../helpers/tmp.js';
 
-const tmp = mkdtempSync(join(tmpdir(), 'chanlab-chex-compact-'));
-afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+const tmp = tempDir('chanlab-chex-compact-');
 beforeAll(async () => {
   await useBackend('cpu');
   manualSeed(2);
