@@ -9,8 +9,9 @@ import type { RowDefinition, TableDefinition, Tier } from '../definition.js';
 import { againstRow } from '../paired.js';
 import { CHEX_ABOVE_DENSE } from './claims.js';
 import { compactedChexRun } from './chex-run.js';
+import { deltaTop1Column, throughputColumn, top1Column } from './columns.js';
 import { countModel, type ModelRef } from './counts.js';
-import { presetRecipe, RERUN_DELTA, RERUN_TOP1, SMALL_TIER, withoutChex } from './recipes.js';
+import { presetRecipe, SMALL_TIER, withoutChex } from './recipes.js';
 
 const PRESET = 'chex-fashion-mnist';
 /** The dense network of about the explored network's MACs (configs/chex-fashion-mnist.json notes). */
@@ -104,19 +105,18 @@ function smallRow(id: string, label: string, ref: ModelRef | null): RowDefinitio
 }
 
 export const chexCheckpoints: TableDefinition = {
-  id: 'chex-checkpoints',
+  id: 'chex-checkpoints', tiers: ['quick', 'small', 'full'],
   title: 'CHEX README checkpoint table: MACs, reduction, top-1; CHEX vs dense at the same budget (Fashion-MNIST)',
   source: { paper: 'CHEX', table: 'README ImageNet checkpoint table (CLS)', doc: 'docs/methods/chex.md §8.1' },
-  tiers: ['quick', 'small', 'full'],
   metrics: [
     { key: 'flops', label: 'MACs (CHEX counter, 224²)', unit: 'G', decimals: 3, tiers: ['quick', 'full'] },
     { key: 'params', label: 'params', unit: 'M', decimals: 3, tiers: ['quick', 'full'] },
     { key: 'reduction_pct', label: 'MACs reduction vs unpruned', unit: '%', decimals: 1, tiers: ['quick', 'full'] },
-    { key: 'top1', label: 'top-1', unit: '%', decimals: 2, tiers: ['small', 'full'], agreement: RERUN_TOP1 },
-    { key: 'delta_top1', label: 'Δ top-1', unit: 'pp', decimals: 2, tiers: ['small'], agreement: RERUN_DELTA },
+    top1Column('top-1', { tiers: ['small', 'full'] }),
+    deltaTop1Column({ tiers: ['small'] }),
     { key: 'flops_m', label: 'MACs (CHEX counter, 28²)', unit: 'M', decimals: 3, tiers: ['small'] },
     { key: 'params_k', label: 'params', unit: 'K', decimals: 1, tiers: ['small'] },
-    { key: 'trainImgPerSec', label: 'training throughput', unit: 'img/s', decimals: 0, tiers: ['small'], agreement: 'machine' },
+    throughputColumn(['small']),
   ],
   rows: [
     ...CHEX_BASELINES.map(baselineRow),

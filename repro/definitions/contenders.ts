@@ -8,8 +8,9 @@ import { latencyMethod, measureLatency } from '../../src/latency/latency.js';
 import type { Module } from '../../src/nn/module.js';
 import type { TrainConfig } from '../../src/train/config.js';
 import { createModel } from '../../src/zoo/index.js';
-import type { RowDefinition, Tier } from '../definition.js';
+import type { Metric, RowDefinition, Tier } from '../definition.js';
 import { compactedChexRun } from './chex-run.js';
+import { throughputColumn, top1Column } from './columns.js';
 import { countModel, type ModelRef } from './counts.js';
 import { fashionMnistRecipe, SMALL_RESNET, SMALL_TIER } from './recipes.js';
 
@@ -41,6 +42,18 @@ async function latencyMs(m: Module, tier: Tier): Promise<number> {
   (m as Module & { finishSchedule?(): void }).finishSchedule?.();
   const lat = await measureLatency(m, { ...latencyMethod('official'), input: SIDE, channels: 1, runs: LATENCY_RUNS[tier] });
   return lat.meanMs;
+}
+
+/** A contender table's columns: test top-1, its Δ columns, MACs (M) and params (K) at 28×28×1, latency, throughput. */
+export function contenderColumns(flopsLabel: string, deltas: Metric[]): Metric[] {
+  return [
+    top1Column('test top-1'),
+    ...deltas,
+    { key: 'flops', label: flopsLabel, unit: 'M', decimals: 3 },
+    { key: 'params', label: 'params', unit: 'K', decimals: 1 },
+    { key: 'latency_ms', label: 'latency (batch 1, mean)', unit: 'ms', decimals: 2, agreement: 'machine' },
+    throughputColumn(),
+  ];
 }
 
 const sized = (ref: ModelRef): ModelRef => ({ model: ref.model, modelConfig: { ...ref.modelConfig, numClasses: 10, inChannels: 1 } });

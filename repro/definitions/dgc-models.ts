@@ -7,7 +7,8 @@ import { runEvalCommand } from '../../src/train/commands.js';
 import type { InputName, PaperValue, RowDefinition, TableDefinition, Tier, Tolerance } from '../definition.js';
 import { printedDecimals } from '../status.js';
 import { countModel } from './counts.js';
-import { presetRecipe, RERUN_TOP1, SMALL_TIER } from './recipes.js';
+import { throughputColumn, top1Column } from './columns.js';
+import { presetRecipe, SMALL_TIER } from './recipes.js';
 
 /**
  * The DGC repository's printed counts (docs/methods/dgc.md §4–§6) and the registry names of the models that
@@ -55,6 +56,22 @@ function countRow(r: (typeof PAPER_DGC)[number]): RowDefinition {
   };
 }
 
+const PRESET = 'dgc-fashion-mnist';
+
+const trained: RowDefinition = {
+  id: 'fashion-mnist', label: 'small DGC DenseNet on Fashion-MNIST (the dgc-fashion-mnist preset)', tiers: ['small'],
+  metrics: ['top1', 'flops', 'params', 'trainImgPerSec'],
+  config: { preset: PRESET },
+  train: {
+    tiers: ['small'],
+    config: (_tier, seed) => presetRecipe(PRESET, 'dgc-fashion-mnist', seed),
+    async metrics(_runDir, config) {
+      const c = await countModel({ model: config.model, modelConfig: config.modelConfig }, 28, 'dgc', 1);
+      return { flops: c.macs / 1e6, params: c.params / 1e6 };
+    },
+  },
+};
+
 interface Released {
   id: string;
   label: string;
@@ -97,34 +114,17 @@ function releasedRow(r: Released): RowDefinition {
   };
 }
 
-const PRESET = 'dgc-fashion-mnist';
-
-const trained: RowDefinition = {
-  id: 'fashion-mnist', label: 'small DGC DenseNet on Fashion-MNIST (the dgc-fashion-mnist preset)', tiers: ['small'],
-  metrics: ['top1', 'flops', 'params', 'trainImgPerSec'],
-  config: { preset: PRESET },
-  train: {
-    tiers: ['small'],
-    config: (_tier, seed) => presetRecipe(PRESET, 'dgc-fashion-mnist', seed),
-    async metrics(_runDir, config) {
-      const c = await countModel({ model: config.model, modelConfig: config.modelConfig }, 28, 'dgc', 1);
-      return { flops: c.macs / 1e6, params: c.params / 1e6 };
-    },
-  },
-};
-
 export const dgcModels: TableDefinition = {
-  id: 'dgc-models',
+  id: 'dgc-models', tiers: ['quick', 'small', 'full'],
   title: 'DGC: parameters and FLOPs of the README models and baselines; Fashion-MNIST training; released checkpoints',
   source: { paper: 'DGC', table: 'README model table and the repository\'s printed counts', doc: 'docs/methods/dgc.md §6' },
-  tiers: ['quick', 'small', 'full'],
   metrics: [
     { key: 'flops', label: 'FLOPs (DGC counter)', unit: 'M', decimals: 3 },
     { key: 'params', label: 'params', unit: 'M', decimals: 4 },
-    { key: 'top1', label: 'test top-1', unit: '%', decimals: 2, tiers: ['small'], agreement: RERUN_TOP1 },
+    top1Column('test top-1', { tiers: ['small'] }),
     { key: 'top1_err', label: 'top-1 error', unit: '%', decimals: 2, tolerance: { abs: 0.3 }, tiers: ['small', 'full'] },
     { key: 'top5_err', label: 'top-5 error', unit: '%', decimals: 2, tolerance: { abs: 0.3 }, tiers: ['full'] },
-    { key: 'trainImgPerSec', label: 'training throughput', unit: 'img/s', decimals: 0, tiers: ['small'], agreement: 'machine' },
+    throughputColumn(['small']),
   ],
   rows: [...PAPER_DGC.map(countRow), trained, ...RELEASED.map(releasedRow)],
   defaultSeeds: { small: SMALL_TIER.seeds, full: 1 },

@@ -6,10 +6,11 @@
 import type { Claim, PaperValue, RowDefinition, TableDefinition } from '../definition.js';
 import { CHEX_ABOVE_DENSE, PIX_ABOVE_DENSE } from './claims.js';
 import { againstRow } from '../paired.js';
-import { chexContender, DGC_LASSO, fixedContender, LATENCY_RUNS } from './contenders.js';
+import { deltaTop1Column } from './columns.js';
+import { chexContender, contenderColumns, DGC_LASSO, fixedContender, LATENCY_RUNS } from './contenders.js';
 import type { ModelRef } from './counts.js';
 import { curveDelta, DENSE_FULL, frontierReading, SERIES_DENSE } from './frontier-reading.js';
-import { RERUN_DELTA, RERUN_TOP1, smallPiX, SMALL_TIER } from './recipes.js';
+import { smallPiX, SMALL_TIER } from './recipes.js';
 
 /** Stage widths w / 2w / 4w (bottleneck outputs ×4) of the dense reference curve; 16 is the network the methods modify. */
 export const DENSE_WIDTHS = [6, 8, 12, 16, 24] as const;
@@ -59,19 +60,10 @@ const rows: RowDefinition[] = [
 const DENSE_ROWS = rows.filter((r) => r.series === SERIES_DENSE).map((r) => r.id);
 
 export const frontier: TableDefinition = {
-  id: 'frontier',
+  id: 'frontier', tiers,
   title: 'Accuracy–cost frontier: dense widths vs PiX ζ, DGC gate factor, CHEX sparsity on one small ResNet (Fashion-MNIST)',
   source: { paper: 'PiX', table: 'none (chanlab comparison: none of PiX, DGC and CHEX compares against the other two under one recipe)', doc: 'docs/methods/pix.md §8' },
-  tiers,
-  metrics: [
-    { key: 'top1', label: 'test top-1', unit: '%', decimals: 2, agreement: RERUN_TOP1 },
-    { key: 'delta_top1', label: 'Δ top-1', unit: 'pp', decimals: 2, paperTiers: [], agreement: RERUN_DELTA },
-    { key: 'delta_curve', label: 'Δ top-1', unit: 'pp', decimals: 2, agreement: RERUN_DELTA },
-    { key: 'flops', label: 'MACs (conv+fc)', unit: 'M', decimals: 3 },
-    { key: 'params', label: 'params', unit: 'K', decimals: 1 },
-    { key: 'latency_ms', label: 'latency (batch 1, mean)', unit: 'ms', decimals: 2, agreement: 'machine' },
-    { key: 'trainImgPerSec', label: 'training throughput', unit: 'img/s', decimals: 0, agreement: 'machine' },
-  ],
+  metrics: contenderColumns('MACs (conv+fc)', [deltaTop1Column({ paperTiers: [] }), deltaTop1Column({}, 'delta_curve')]),
   rows,
   paired: [
     againstRow('delta_top1', 'top1', (row) => (DENSE_ROWS.includes(row) ? null : DENSE_FULL)),

@@ -4,9 +4,10 @@
 // CHEX explores the channels of the same ResNet during training and is measured after compaction (per seed).
 import type { PaperValue, TableDefinition } from '../definition.js';
 import { againstRow } from '../paired.js';
-import { chexContender, CONTENDER_EPOCHS, DGC_LASSO, fixedContender, LATENCY_RUNS, QUICK_TRAIN_LIMIT } from './contenders.js';
+import { deltaTop1Column } from './columns.js';
+import { chexContender, contenderColumns, CONTENDER_EPOCHS, DGC_LASSO, fixedContender, LATENCY_RUNS, QUICK_TRAIN_LIMIT } from './contenders.js';
 import type { ModelRef } from './counts.js';
-import { RERUN_DELTA, RERUN_TOP1, smallPiX, SMALL_RESNET, SMALL_TIER } from './recipes.js';
+import { smallPiX, SMALL_RESNET, SMALL_TIER } from './recipes.js';
 
 /** The DGC variant: dyresnet18's DGC settings (heads 4, gate factor 0.45, squeeze rate 16) on the small ResNet. */
 export const SMALL_DGC: ModelRef = { model: 'dyresnet_bottleneck_small', modelConfig: { block: 'bottleneck', layers: [2, 2, 2], widths: [16, 32, 64], stem: 'imagenet' } };
@@ -26,19 +27,11 @@ const deltaTop1 = againstRow('delta_top1', 'top1', (row) => (row === 'baseline' 
 const paper = (id: string) => (PAPER_DELTA[id] ? { row: { paper: { delta_top1: PAPER_DELTA[id]! } } } : {});
 
 export const headToHead: TableDefinition = {
-  id: 'head-to-head',
+  id: 'head-to-head', tiers: ['quick', 'small'],
   title: 'Head-to-head: baseline vs PiX vs DGC vs CHEX on one small ResNet (Fashion-MNIST)',
   source: { paper: 'PiX', table: 'none (chanlab comparison; PiX, DGC and CHEX each compare only against their own baselines)', doc: 'docs/methods/pix.md §8' },
-  tiers: ['quick', 'small'],
-  metrics: [
-    { key: 'top1', label: 'test top-1', unit: '%', decimals: 2, agreement: RERUN_TOP1 },
-    // the papers' ImageNet Δ for reference only (never a target): the verdict checks its sign
-    { key: 'delta_top1', label: 'Δ top-1', unit: 'pp', decimals: 2, paperTiers: [], agreement: RERUN_DELTA },
-    { key: 'flops', label: 'FLOPs (conv+fc MACs)', unit: 'M', decimals: 3 },
-    { key: 'params', label: 'params', unit: 'K', decimals: 1 },
-    { key: 'latency_ms', label: 'latency (batch 1, mean)', unit: 'ms', decimals: 2, agreement: 'machine' },
-    { key: 'trainImgPerSec', label: 'training throughput', unit: 'img/s', decimals: 0, agreement: 'machine' },
-  ],
+  // the papers' ImageNet Δ for reference only (never a target): the verdict checks its sign
+  metrics: contenderColumns('FLOPs (conv+fc MACs)', [deltaTop1Column({ paperTiers: [] })]),
   rows: [
     fixedContender({ prefix: 'h2h', id: 'baseline', label: 'ResNet (bottleneck 16/32/64 ×2, ImageNet stem)', ref: SMALL_RESNET }),
     fixedContender({ prefix: 'h2h', id: 'pix', label: 'PiX in every squeeze 1×1 (ζ 1/2/2 first, 4 elsewhere)', ref: smallPiX(), ...paper('pix') }),

@@ -3,7 +3,8 @@
 // compared with the paper is the difference to the default row (the paper's ImageNet top-1 is shown for reference).
 import type { PaperValue, RowDefinition, TableDefinition } from '../definition.js';
 import { againstRow } from '../paired.js';
-import { fashionMnistRecipe, imagenetRecipe, RERUN_DELTA, RERUN_TOP1, smallPiX, SMALL_TIER } from './recipes.js';
+import { deltaTop1Column, IMAGENET_TOP1, throughputColumn, top1Column, TRANSFERRED_DELTA } from './columns.js';
+import { fashionMnistRecipe, imagenetRecipe, smallPiX, SMALL_TIER } from './recipes.js';
 
 export const ABLATION_EPOCHS = SMALL_TIER.epochs;
 const DEFAULT_TOP1 = 76.77;
@@ -52,15 +53,14 @@ const rows: RowDefinition[] = SPECS.map((s) => ({
 }));
 
 export const pixAblations: TableDefinition = {
-  id: 'pix-ablations',
+  id: 'pix-ablations', tiers: ['small', 'full'],
   title: 'PiX supplement Table 2: ablations (activation, BN, τ, operator, w-PiX)',
   source: { paper: 'PiX', table: 'supplement Table 2', doc: 'docs/methods/pix.md §8.4' },
-  tiers: ['small', 'full'],
   metrics: [
-    { key: 'top1', label: 'top-1', unit: '%', decimals: 2, paperTiers: ['full'], tolerance: { abs: 0.3, spread: 2 }, agreement: RERUN_TOP1 },
+    top1Column('top-1', IMAGENET_TOP1),
     // Fashion-MNIST vs ImageNet: only the sign and rough size of the effect can agree; within = |Δ| ≤ 0.5 pp or 2 × spread.
-    { key: 'delta_top1', label: 'Δ top-1', unit: 'pp', decimals: 2, tolerance: { abs: 0.5, spread: 2 }, agreement: RERUN_DELTA },
-    { key: 'trainImgPerSec', label: 'training throughput', unit: 'img/s', decimals: 0, tiers: ['small'], agreement: 'machine' },
+    deltaTop1Column({ tolerance: TRANSFERRED_DELTA }),
+    throughputColumn(['small']),
   ],
   rows,
   paired: [deltaTop1],

@@ -54,10 +54,9 @@ const reduction: DerivedMetric = {
 };
 
 export const pixLatency: TableDefinition = {
-  id: 'pix-latency',
+  id: 'pix-latency', tiers: ['quick', 'small', 'full'],
   title: 'PiX speed claim: PiX-ResNet-50 vs ResNet-50 latency (official method)',
   source: { paper: 'PiX', table: 'abstract / README claim, test_latency.py method', doc: 'docs/methods/pix.md §7.4, §8.6' },
-  tiers: ['quick', 'small', 'full'],
   metrics: [
     { key: 'latency_ms', label: 'latency (mean)', unit: 'ms', decimals: 1, agreement: 'machine' },
     { key: 'reduction_pct', label: 'less time than ResNet-50', unit: '%', decimals: 1, tolerance: { abs: 5 }, agreement: 'machine' },

@@ -30,10 +30,9 @@ function row(id: string, label: string, printed: number, get: () => number, note
 const ex = () => squeezeExample();
 
 export const pixSqueeze: TableDefinition = {
-  id: 'pix-squeeze',
+  id: 'pix-squeeze', tiers: ['quick', 'small', 'full'],
   title: 'PiX supplement section E: squeeze layer on X ∈ ℝ^{12×5×5}, ζ = 4',
   source: { paper: 'PiX', table: 'supplement section E (worked example)', doc: 'docs/methods/pix.md §8.2' },
-  tiers: ['quick', 'small', 'full'],
   metrics: [{ key: 'flops', label: 'FLOPs', unit: '', decimals: 0 }],
   rows: [
     row('baseline-conv', 'baseline 1×1 conv', P.baselineConv, () => ex().baseline.parts.conv!),

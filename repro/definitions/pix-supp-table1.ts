@@ -5,21 +5,19 @@ import { cbamFormula, fbsFormula, pixFormula, seFormula } from '../../src/flops/
 import type { RowDefinition, TableDefinition } from '../definition.js';
 import { printedDecimals } from '../status.js';
 
-/** PiX supplement Table 1 as printed: FLOPs in M, memory in MB (fp32 bytes / 10⁶), C = 512. */
-export const PAPER_SUPP_TABLE1: ReadonlyArray<{ size: number; method: 'SE' | 'CBAM' | 'FBS' | 'PiX'; flopsM: string; memoryMB: string }> = [
-  { size: 112, method: 'SE', flopsM: '12.8', memoryMB: '25.694336' },
-  { size: 112, method: 'CBAM', flopsM: '38.6', memoryMB: '51.639424' },
-  { size: 112, method: 'FBS', flopsM: '45.2', memoryMB: '51.384320' },
-  { size: 112, method: 'PiX', flopsM: '6.6', memoryMB: '25.694208' },
-  { size: 56, method: 'SE', flopsM: '3.2', memoryMB: '6.426752' },
-  { size: 56, method: 'CBAM', flopsM: '9.6', memoryMB: '12.916096' },
-  { size: 56, method: 'FBS', flopsM: '11.5', memoryMB: '12.849152' },
-  { size: 56, method: 'PiX', flopsM: '1.8', memoryMB: '6.426624' },
-  { size: 28, method: 'SE', flopsM: '.837', memoryMB: '1.609856' },
-  { size: 28, method: 'CBAM', flopsM: '2.4', memoryMB: '3.235264' },
-  { size: 28, method: 'FBS', flopsM: '3.0', memoryMB: '3.215360' },
-  { size: 28, method: 'PiX', flopsM: '0.6', memoryMB: '1.609728' },
+type SuppMethod = 'SE' | 'CBAM' | 'FBS' | 'PiX';
+const METHODS: readonly SuppMethod[] = ['SE', 'CBAM', 'FBS', 'PiX'];
+
+/** The printed cells, one line per feature-map size: per method [FLOPs in M, memory in MB], as printed. */
+const PRINTED: ReadonlyArray<[size: number, cells: Record<SuppMethod, [flopsM: string, memoryMB: string]>]> = [
+  [112, { SE: ['12.8', '25.694336'], CBAM: ['38.6', '51.639424'], FBS: ['45.2', '51.384320'], PiX: ['6.6', '25.694208'] }],
+  [56, { SE: ['3.2', '6.426752'], CBAM: ['9.6', '12.916096'], FBS: ['11.5', '12.849152'], PiX: ['1.8', '6.426624'] }],
+  [28, { SE: ['.837', '1.609856'], CBAM: ['2.4', '3.235264'], FBS: ['3.0', '3.215360'], PiX: ['0.6', '1.609728'] }],
 ];
+
+/** PiX supplement Table 1 as printed: FLOPs in M, memory in MB (fp32 bytes / 10⁶), C = 512; sizes 112, 56, 28, each SE, CBAM, FBS, PiX. */
+export const PAPER_SUPP_TABLE1: ReadonlyArray<{ size: number; method: SuppMethod; flopsM: string; memoryMB: string }> =
+  PRINTED.flatMap(([size, cells]) => METHODS.map((method) => ({ size, method, flopsM: cells[method][0], memoryMB: cells[method][1] })));
 
 const C = 512;
 /** FBS's k is not printed; every printed FBS cell holds for k ∈ [0, 53] (k = 0 here). */
@@ -53,14 +51,10 @@ const rows: RowDefinition[] = PAPER_SUPP_TABLE1.map((p) => ({
 }));
 
 export const pixSuppTable1: TableDefinition = {
-  id: 'pix-supp-table1',
+  id: 'pix-supp-table1', tiers: ['quick', 'small', 'full'],
   title: 'PiX supplement Table 1: module overhead at C = 512',
   source: { paper: 'PiX', table: 'supplement Table 1', doc: 'docs/methods/pix.md §8.1' },
-  tiers: ['quick', 'small', 'full'],
-  metrics: [
-    { key: 'flops', label: 'FLOPs', unit: 'M', decimals: 3 },
-    { key: 'memory', label: 'memory', unit: 'MB', decimals: 6 },
-  ],
+  metrics: [{ key: 'flops', label: 'FLOPs', unit: 'M', decimals: 3 }, { key: 'memory', label: 'memory', unit: 'MB', decimals: 6 }],
   rows,
   notes: [
     'FLOPs are compared truncated to the printed decimals (the paper truncates); Δ is at that precision.',

@@ -4,8 +4,9 @@
 // on Fashion-MNIST at 56², the paper's numbers for reference) and the full tier (ImageNet, the target).
 import type { Metric, PaperValue, RowDefinition, TableDefinition } from '../definition.js';
 import { againstRow } from '../paired.js';
+import { deltaTop1Column, IMAGENET_TOP1, throughputColumn, top1Column, TRANSFERRED_DELTA } from './columns.js';
 import { countModel, type ModelRef } from './counts.js';
-import { fashionMnistRecipe, imagenetRecipe, RERUN_DELTA, RERUN_TOP1, SMALL_TIER } from './recipes.js';
+import { fashionMnistRecipe, imagenetRecipe, SMALL_TIER } from './recipes.js';
 
 /**
  * Input side of the small tier: Fashion-MNIST upsampled ×2 (PIL bilinear). The ImageNet stem and the three stride-2
@@ -80,12 +81,12 @@ const metrics: Metric[] = [
   { key: 'params', label: 'params', unit: 'M', decimals: 3, tolerance: { printed: { rule: 'trunc', decimals: 1 } } },
   { key: 'flops', label: 'FLOPs (ptflops-style)', unit: 'B', decimals: 3, tolerance: { printed: { rule: 'round', decimals: 2 } } },
   // ImageNet top-1 is the target only at the full tier; ±0.3 pp is a typical seed-to-seed spread at that scale.
-  { key: 'top1', label: 'top-1', unit: '%', decimals: 2, tiers: ['small', 'full'], paperTiers: ['full'], tolerance: { abs: 0.3, spread: 2 }, agreement: RERUN_TOP1 },
+  top1Column('top-1', { tiers: ['small', 'full'], ...IMAGENET_TOP1 }),
   // as the ablations: another data set and network at the small tier, so only the direction and rough size can agree
-  { key: 'delta_top1', label: 'Δ top-1', unit: 'pp', decimals: 2, tiers: ['small', 'full'], tolerance: { abs: 0.5, spread: 2 }, agreement: RERUN_DELTA },
+  deltaTop1Column({ tiers: ['small', 'full'], tolerance: TRANSFERRED_DELTA }),
   { key: 'macs_small', label: `MACs of the small-tier network (conv+fc, ${SMALL_SIDE}²×1)`, unit: 'M', decimals: 3, tiers: ['small'] },
   { key: 'params_small', label: 'params of the small-tier network', unit: 'K', decimals: 1, tiers: ['small'] },
-  { key: 'trainImgPerSec', label: 'training throughput', unit: 'img/s', decimals: 0, tiers: ['small'], agreement: 'machine' },
+  throughputColumn(['small']),
 ];
 
 function pv(printed: string, note?: string): PaperValue {
@@ -126,10 +127,9 @@ const rows: RowDefinition[] = SPECS.map((s) => {
 });
 
 export const pixTable1: TableDefinition = {
-  id: 'pix-table1',
+  id: 'pix-table1', tiers: ['quick', 'small', 'full'],
   title: 'PiX main Table 1: PiX as a channel squeezer (params, FLOPs, top-1)',
   source: { paper: 'PiX', table: 'main Table 1', doc: 'docs/methods/pix.md §8.5' },
-  tiers: ['quick', 'small', 'full'],
   metrics,
   rows,
   paired: [againstRow('delta_top1', 'top1', (row) => SPECS.find((x) => x.id === row)?.baseline ?? null)],

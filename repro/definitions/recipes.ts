@@ -1,7 +1,6 @@
 // Training recipes of the suite. small: the `quick` preset's Fashion-MNIST recipe (SGD Nesterov, cosine, label
 // smoothing 0.1, batch 256) with the row's model and seed; full: the paper's ImageNet recipe (`pix-imagenet-sgd`).
 import { loadConfig, type TrainConfig } from '../../src/train/config.js';
-import type { Tolerance } from '../definition.js';
 import type { ModelRef } from './counts.js';
 
 /**
@@ -49,11 +48,3 @@ export function withoutChex(config: TrainConfig): TrainConfig {
   const { method: _m, chex: _c, ...dense } = config;
   return dense;
 }
-
-/**
- * How close a rerun's trained top-1 (and a Δ of two of them) must come to the committed reference (compare.ts): the
- * native kernels' float reductions depend on the thread count and the machine, and training amplifies such differences
- * (measured: the quick head-to-head with 1 instead of 2 native threads moved top-1 by up to 1.1 pp, Δ by up to 0.6 pp).
- */
-export const RERUN_TOP1: Tolerance = { abs: 2 };
-export const RERUN_DELTA: Tolerance = { abs: 2.5 };

@@ -5,6 +5,7 @@ Usage: /usr/bin/python3 scripts/bench/torch_train_step.py MODEL BATCH SIZE IN_CH
 Prints one JSON line: {"torch": version, "threads": n, "ms_per_step": [...], "img_per_s": x}
 """
 import json
+import os
 import sys
 import time
 
@@ -12,22 +13,8 @@ import torch
 import torch.nn as nn
 import torchvision
 
-
-class BasicBlock(nn.Module):
-    def __init__(self, inplanes, planes, stride):
-        super().__init__()
-        self.conv1 = nn.Conv2d(inplanes, planes, 3, stride, 1, bias=False)
-        self.bn1 = nn.BatchNorm2d(planes)
-        self.conv2 = nn.Conv2d(planes, planes, 3, 1, 1, bias=False)
-        self.bn2 = nn.BatchNorm2d(planes)
-        self.downsample = None
-        if stride != 1 or inplanes != planes:
-            self.downsample = nn.Sequential(nn.Conv2d(inplanes, planes, 1, stride, bias=False), nn.BatchNorm2d(planes))
-
-    def forward(self, x):
-        out = torch.relu(self.bn1(self.conv1(x)))
-        out = self.bn2(self.conv2(out))
-        return torch.relu(out + (self.downsample(x) if self.downsample is not None else x))
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..'))
+from torch_blocks import BasicBlock, projection  # noqa: E402
 
 
 class CifarResNet(nn.Module):
@@ -41,7 +28,8 @@ class CifarResNet(nn.Module):
         layers, inplanes = [], 16
         for s, planes in enumerate([16, 32, 64]):
             for i in range(n):
-                layers.append(BasicBlock(inplanes, planes, 2 if (s > 0 and i == 0) else 1))
+                stride = 2 if (s > 0 and i == 0) else 1
+                layers.append(BasicBlock(inplanes, planes, planes, stride, projection(inplanes, planes, stride)))
                 inplanes = planes
         self.layers = nn.Sequential(*layers)
         self.fc = nn.Linear(64, classes)

@@ -10,22 +10,10 @@ import numpy as np
 import torch
 import torch.nn as nn
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'fixtures'))
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path[:0] = [os.path.join(HERE, '..'), os.path.join(HERE, '..', 'fixtures')]
 from make_checkpoint_fixtures import ChexBottleneck  # noqa: E402  (the bottleneck of the CHEX fixtures)
-
-
-class Basic(nn.Module):
-    def __init__(self, cin, c, cout, stride, down):
-        super().__init__()
-        self.conv1 = nn.Conv2d(cin, c, 3, stride, 1, bias=False)
-        self.bn1 = nn.BatchNorm2d(c)
-        self.conv2 = nn.Conv2d(c, cout, 3, 1, 1, bias=False)
-        self.bn2 = nn.BatchNorm2d(cout)
-        self.downsample = down
-
-    def forward(self, x):
-        out = self.bn2(self.conv2(torch.relu(self.bn1(self.conv1(x)))))
-        return torch.relu(out + (x if self.downsample is None else self.downsample(x)))
+from torch_blocks import BasicBlock, projection  # noqa: E402
 
 
 class ResNetFromCfg(nn.Module):
@@ -45,14 +33,13 @@ class ResNetFromCfg(nn.Module):
             blocks = []
             for b in range(n):
                 stride = 2 if (s > 1 and b == 0) else 1
-                down = nn.Sequential(nn.Conv2d(cin, cout, 1, stride, bias=False), nn.BatchNorm2d(cout)) \
-                    if (stride != 1 or cin != cout) else None
+                down = projection(cin, cout, stride)
                 if bottleneck:
                     assert flat[k] == cin, f'cfg[{k}] = {flat[k]} must equal the block input {cin}'
                     blocks.append(ChexBottleneck(cin, flat[k + 1], flat[k + 2], cout, stride, down))
                     k += 3
                 else:
-                    blocks.append(Basic(cin, flat[k], cout, stride, down))
+                    blocks.append(BasicBlock(cin, flat[k], cout, stride, down))
                     k += 1
                 cin = cout
             setattr(self, f'layer{s}', nn.Sequential(*blocks))
