@@ -21,26 +21,17 @@ bool CallArgs::has(size_t i) const {
 // The Node-API array type and JavaScript name of each element type.
 template <typename T>
 struct ArrayType;
-template <>
-struct ArrayType<float> {
-  static constexpr napi_typedarray_type kType = napi_float32_array;
-  static constexpr const char* kName = "Float32Array";
-};
-template <>
-struct ArrayType<double> {
-  static constexpr napi_typedarray_type kType = napi_float64_array;
-  static constexpr const char* kName = "Float64Array";
-};
-template <>
-struct ArrayType<int32_t> {
-  static constexpr napi_typedarray_type kType = napi_int32_array;
-  static constexpr const char* kName = "Int32Array";
-};
-template <>
-struct ArrayType<uint8_t> {
-  static constexpr napi_typedarray_type kType = napi_uint8_array;
-  static constexpr const char* kName = "Uint8Array";
-};
+#define CHANLAB_ARRAY_TYPE(T, TYPE, NAME)                           \
+  template <>                                                       \
+  struct ArrayType<T> {                                             \
+    static constexpr napi_typedarray_type kType = TYPE;             \
+    static constexpr const char* kName = NAME;                      \
+  };
+CHANLAB_ARRAY_TYPE(float, napi_float32_array, "Float32Array")
+CHANLAB_ARRAY_TYPE(double, napi_float64_array, "Float64Array")
+CHANLAB_ARRAY_TYPE(int32_t, napi_int32_array, "Int32Array")
+CHANLAB_ARRAY_TYPE(uint8_t, napi_uint8_array, "Uint8Array")
+#undef CHANLAB_ARRAY_TYPE
 
 template <typename T>
 Span<T> CallArgs::array(size_t i, const char* name, bool nullable, size_t length) const {

@@ -7,15 +7,15 @@ import { compactChexState, inferChexConfig, loadChexCheckpoint, resnetDepth } fr
 import { readCheckpoint } from './load.js';
 import { countFlops } from '../flops/counter.js';
 import { OrderedDict, type PyValue } from '../interop/py.js';
+import { isTorchFile } from '../interop/torch-load.js';
 import { TorchTensor } from '../interop/tensor.js';
-import { torchFileFormatOf } from '../interop/torch-load.js';
 import { saveTorchFile, type SaveValue } from '../interop/torch-save.js';
 import type { Module } from '../nn/module.js';
 import { readTrainCheckpoint } from './training.js';
 
 /** The masked full-size state dict (PyTorch keys and layouts, no `module.`) of a .pth/.pth.tar or a run checkpoint. */
 export function readMaskedStateDict(path: string): Map<string, TorchTensor> {
-  if (torchFileFormatOf(path)) return readCheckpoint(path).stateDict;
+  if (isTorchFile(path)) return readCheckpoint(path).stateDict;
   const ck = readTrainCheckpoint(path);
   const prefixed = [...ck.file.tensors.keys()].some((k) => k.startsWith('model.'));
   const out = new Map<string, TorchTensor>();

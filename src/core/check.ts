@@ -16,6 +16,19 @@ export function checkNonNegativeInt(value: number, name: string, owner: string):
   return value;
 }
 
+/**
+ * A convolution's channels: inChannels and outChannels positive integers, and `groups` (the parameter `name`:
+ * 'groups', or 'heads' for DGC) a positive integer that divides both. Returns [inChannels, outChannels, groups].
+ */
+export function checkChannelGroups(inChannels: number, outChannels: number, groups: number, name: string, owner: string): [number, number, number] {
+  checkPositiveInt(inChannels, 'inChannels', owner);
+  checkPositiveInt(outChannels, 'outChannels', owner);
+  checkPositiveInt(groups, name, owner);
+  if (inChannels % groups !== 0) throw new Error(`${owner}: ${name} (${groups}) must divide inChannels (${inChannels})`);
+  if (outChannels % groups !== 0) throw new Error(`${owner}: ${name} (${groups}) must divide outChannels (${outChannels})`);
+  return [inChannels, outChannels, groups];
+}
+
 /** A PyTorch-style int-or-pair argument. */
 export function pair(value: number | readonly [number, number], name: string, owner: string, allowZero = false): [number, number] {
   const [a, b] = typeof value === 'number' ? [value, value] : value;

@@ -164,16 +164,24 @@ export function costOfOps(ops: readonly OpRecord[], c: Convention): FlopsCost {
 
 // ---- DGC layer (docs/methods/dgc.md §1.2, §4.1) -----------------------------------------------------------------
 
-export interface DgcLayerConfig {
-  /** Layer input [N,H,W,C]. */
-  inputShape: Shape;
+/** The hyper-parameters of one DGC layer but its input channels (DynamicMultiHeadConv's options). */
+export interface DgcLayerSpec {
   outChannels: number;
   kernelSize: number;
   stride?: number;
+  /** symmetric zero padding per side (PyTorch) */
   padding?: number;
+  /** number of heads h (dynamic groups); divides inChannels and outChannels */
   heads?: number;
+  /** saliency MLP reduction s (halved below 80 input channels) */
   squeezeRate?: number;
+  /** fraction of input channels each head keeps at the end of training, in (0, 1] */
   gateFactor?: number;
+}
+
+export interface DgcLayerConfig extends DgcLayerSpec {
+  /** Layer input [N,H,W,C]. */
+  inputShape: Shape;
 }
 
 /** Saliency hidden width: d = floor(C / s_eff), s_eff = floor(s/2) when C < 80, else s (docs/methods/dgc.md §1.2). */

@@ -30,12 +30,12 @@ export function torchFileFormat(head: Uint8Array): TorchFileFormat | null {
   return null;
 }
 
-/** torchFileFormat of the file at `path` (reads its first 4 bytes). */
-export function torchFileFormatOf(path: string): TorchFileFormat | null {
+/** Whether the file at `path` is a torch.save file (torchFileFormat of its first 4 bytes is not null). */
+export function isTorchFile(path: string): boolean {
   const head = new Uint8Array(4);
   const fd = openSync(path, 'r');
   try {
-    return torchFileFormat(head.subarray(0, readSync(fd, head, 0, 4, 0)));
+    return torchFileFormat(head.subarray(0, readSync(fd, head, 0, 4, 0))) !== null;
   } finally {
     closeSync(fd);
   }

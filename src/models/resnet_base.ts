@@ -49,14 +49,19 @@ export abstract class ResNetBase extends Module {
 
   /** Features before the classifier: [N, h, w, C] (GradCAM, CHEX). */
   features(x: tf.Tensor): tf.Tensor {
-    return tf.tidy(() => {
-      let y = this.maxpool.call(convBnAct(this.conv1, this.bn1, x, { relu: this.relu }));
-      for (const stage of this.stages) y = stage.call(y);
-      return y;
-    });
+    return resnetFeatures(this.conv1, this.bn1, this.relu, this.maxpool, this.stages, x);
   }
 
   forward(x: tf.Tensor): tf.Tensor {
     return tf.tidy(() => this.fc.call(this.flatten.call(this.avgpool.call(this.features(x)))));
   }
+}
+
+/** A ResNet's features [N,h,w,C]: the stem pool(relu(bn(conv(x)))) (conv → BN → ReLU fused where the backend allows), then each stage. */
+export function resnetFeatures(conv: Conv2d, bn: BatchNorm2d, relu: ReLU, pool: Module, stages: readonly Module[], x: tf.Tensor): tf.Tensor {
+  return tf.tidy(() => {
+    let y = pool.call(convBnAct(conv, bn, x, { relu }));
+    for (const stage of stages) y = stage.call(y);
+    return y;
+  });
 }

@@ -55,6 +55,11 @@ function vggSmall(name: string, cfg: keyof typeof VGG_CFGS): ModelEntry {
   });
 }
 
+/** The three entries of one VGG configuration: plain, with BatchNorm, and BatchNorm for 32 px inputs. */
+function vggs(cfg: keyof typeof VGG_CFGS, bn: string, small: string): ModelEntry[] {
+  return [vgg(cfg, cfg, false), vgg(bn, cfg, true), vggSmall(small, cfg)];
+}
+
 export const TORCHVISION_MODELS: readonly ModelEntry[] = [
   resnet('resnet18', 'basic', [2, 2, 2, 2]),
   resnet('resnet34', 'basic', [3, 4, 6, 3]),
@@ -71,16 +76,8 @@ export const TORCHVISION_MODELS: readonly ModelEntry[] = [
   cifarResnet('resnet32_small', 32),
   cifarResnet('resnet56_small', 56),
   cifarResnet('resnet110_small', 110),
-  vgg('vgg11', 'vgg11', false),
-  vgg('vgg11_bn', 'vgg11', true),
-  vggSmall('vgg11_bn_small', 'vgg11'),
-  vgg('vgg13', 'vgg13', false),
-  vgg('vgg13_bn', 'vgg13', true),
-  vggSmall('vgg13_bn_small', 'vgg13'),
-  vgg('vgg16', 'vgg16', false),
-  vgg('vgg16_bn', 'vgg16', true),
-  vggSmall('vgg16_bn_small', 'vgg16'),
-  vgg('vgg19', 'vgg19', false),
-  vgg('vgg19_bn', 'vgg19', true),
-  vggSmall('vgg19_bn_small', 'vgg19'),
+  ...vggs('vgg11', 'vgg11_bn', 'vgg11_bn_small'),
+  ...vggs('vgg13', 'vgg13_bn', 'vgg13_bn_small'),
+  ...vggs('vgg16', 'vgg16_bn', 'vgg16_bn_small'),
+  ...vggs('vgg19', 'vgg19_bn', 'vgg19_bn_small'),
 ];

@@ -1,7 +1,7 @@
 // Conv2d with PyTorch semantics on NHWC tensors: groups, stride, dilation, symmetric (or 'same') padding, bias.
 // Weight stored as [kh, kw, in/groups, out]; state dict gives PyTorch's [out, in/groups, kh, kw].
 import * as tf from '@tensorflow/tfjs-core';
-import { checkNHWC, checkPositiveInt, pair } from '../core/check.js';
+import { checkChannelGroups, checkNHWC, pair } from '../core/check.js';
 import { groupConv2d } from '../ops/group_conv/group_conv.js';
 import { defaultBias, defaultWeight } from './init.js';
 import { Module } from './module.js';
@@ -35,18 +35,10 @@ export class Conv2d extends Module {
   constructor(opts: Conv2dOptions) {
     super();
     const name = 'Conv2d';
-    this.inChannels = checkPositiveInt(opts.inChannels, 'inChannels', name);
-    this.outChannels = checkPositiveInt(opts.outChannels, 'outChannels', name);
+    [this.inChannels, this.outChannels, this.groups] = checkChannelGroups(opts.inChannels, opts.outChannels, opts.groups ?? 1, 'groups', name);
     this.kernelSize = pair(opts.kernelSize, 'kernelSize', name);
     this.stride = pair(opts.stride ?? 1, 'stride', name);
     this.dilation = pair(opts.dilation ?? 1, 'dilation', name);
-    this.groups = checkPositiveInt(opts.groups ?? 1, 'groups', name);
-    if (this.inChannels % this.groups !== 0) {
-      throw new Error(`${name}: groups (${this.groups}) must divide inChannels (${this.inChannels})`);
-    }
-    if (this.outChannels % this.groups !== 0) {
-      throw new Error(`${name}: groups (${this.groups}) must divide outChannels (${this.outChannels})`);
-    }
     if ((this.stride[0] > 1 || this.stride[1] > 1) && (this.dilation[0] > 1 || this.dilation[1] > 1)) {
       throw new Error(`${name}: stride > 1 with dilation > 1 is not supported by tfjs convolutions`);
     }

@@ -9,16 +9,23 @@ export interface Pool2dOptions {
   padding?: number | [number, number];
 }
 
-/** MaxPool2d: padded cells never win (−∞ padding), like PyTorch. */
-export class MaxPool2d extends Module {
+/** What MaxPool2d and AvgPool2d share: kernel, stride (default: the kernel) and symmetric padding per side. */
+export abstract class Pool2d extends Module {
   readonly kernelSize: [number, number];
   readonly stride: [number, number];
   readonly padding: [number, number];
-  constructor(opts: Pool2dOptions) {
+  constructor(opts: Pool2dOptions, owner: string) {
     super();
-    this.kernelSize = pair(opts.kernelSize, 'kernelSize', 'MaxPool2d');
-    this.stride = pair(opts.stride ?? opts.kernelSize, 'stride', 'MaxPool2d');
-    this.padding = pair(opts.padding ?? 0, 'padding', 'MaxPool2d', true);
+    this.kernelSize = pair(opts.kernelSize, 'kernelSize', owner);
+    this.stride = pair(opts.stride ?? opts.kernelSize, 'stride', owner);
+    this.padding = pair(opts.padding ?? 0, 'padding', owner, true);
+  }
+}
+
+/** MaxPool2d: padded cells never win (−∞ padding), like PyTorch. */
+export class MaxPool2d extends Pool2d {
+  constructor(opts: Pool2dOptions) {
+    super(opts, 'MaxPool2d');
     if (this.padding[0] * 2 > this.kernelSize[0] || this.padding[1] * 2 > this.kernelSize[1]) {
       throw new Error('MaxPool2d: padding must be at most half the kernel size (as in PyTorch)');
     }
@@ -32,15 +39,9 @@ export class MaxPool2d extends Module {
 }
 
 /** AvgPool2d; with padding, padded zeros count in the average (PyTorch's count_include_pad=True default). */
-export class AvgPool2d extends Module {
-  readonly kernelSize: [number, number];
-  readonly stride: [number, number];
-  readonly padding: [number, number];
+export class AvgPool2d extends Pool2d {
   constructor(opts: Pool2dOptions) {
-    super();
-    this.kernelSize = pair(opts.kernelSize, 'kernelSize', 'AvgPool2d');
-    this.stride = pair(opts.stride ?? opts.kernelSize, 'stride', 'AvgPool2d');
-    this.padding = pair(opts.padding ?? 0, 'padding', 'AvgPool2d', true);
+    super(opts, 'AvgPool2d');
   }
   forward(x: tf.Tensor): tf.Tensor {
     checkNHWC(x, null, 'AvgPool2d');

@@ -2,9 +2,9 @@
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { writeJsonAtomic } from '../core/fs.js';
+import { isTorchFile } from '../interop/torch-load.js';
 import { nonFiniteLines } from '../core/finite.js';
 import { nonFiniteState } from '../nn/finite.js';
-import { torchFileFormatOf } from '../interop/torch-load.js';
 import { compactCheckpoint } from '../checkpoint/chex_compact.js';
 import { useBackend } from '../backend/index.js';
 import { loadCheckpointIntoModel } from '../checkpoint/load.js';
@@ -97,7 +97,8 @@ function parseData(d: string | DataConfig): DataConfig {
 }
 
 export async function runEvalCommand(o: EvalCommandOptions): Promise<EvalResult & { nonFiniteWeights: string[] }> {
-  const torch = torchFileFormatOf(resolve(o.checkpoint)) !== null; // DGC/CHEX/PiX/torchvision .pth(.tar): the PyTorch loader
+  // PyTorch files (DGC/CHEX/PiX/torchvision .pth(.tar)) are evaluated through the PyTorch loader
+  const torch = isTorchFile(resolve(o.checkpoint));
   if (torch && !o.model) {
     throw new Error(`eval: ${o.checkpoint}: is a PyTorch file (.pth/.pth.tar), not a chanlab training checkpoint; ` +
       'name the model to load it into (--model NAME, e.g. --model dydensenet86_cifar100)');

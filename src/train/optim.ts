@@ -143,7 +143,7 @@ export class SGD extends Optimizer {
       if (!grad) continue;
       const key = `${p.name}.momentum_buffer`;
       const buf = this.slots.get(key);
-      const [newW, newBuf] = tf.tidy(() => {
+      const [newW, newBuf] = tf.tidy((): tf.Tensor[] => {
         let g = p.weightDecay !== 0 ? tf.add(grad, tf.mul(p.variable, p.weightDecay)) : grad;
         let b: tf.Tensor | null = null;
         if (this.momentum !== 0) {
@@ -151,7 +151,8 @@ export class SGD extends Optimizer {
           b = buf ? tf.add(tf.mul(buf, this.momentum), tf.mul(g, 1 - this.dampening)) : tf.clone(g);
           g = this.nesterov ? tf.add(g, tf.mul(b, this.momentum)) : b;
         }
-        return [tf.sub(p.variable, tf.mul(g, lr)), b] as const;
+        const w = tf.sub(p.variable, tf.mul(g, lr));
+        return b ? [w, b] : [w];
       });
       p.variable.assign(newW);
       newW.dispose();
@@ -220,7 +221,7 @@ export class Lamb extends Optimizer {
       const kV = `${p.name}.exp_avg_sq`;
       const m0 = this.slots.get(kM);
       const v0 = this.slots.get(kV);
-      const [w, m, v] = tf.tidy(() => {
+      const [w, m, v] = tf.tidy((): tf.Tensor[] => {
         const g = tf.div(grads.get(p.name)!, clip);
         const m = tf.add(m0 ? tf.mul(m0, b1) : tf.zerosLike(g), tf.mul(g, 1 - b1));
         const v = tf.add(v0 ? tf.mul(v0, b2) : tf.zerosLike(g), tf.mul(tf.square(g), 1 - b2));
@@ -236,7 +237,7 @@ export class Lamb extends Optimizer {
           if (this.trustClip) ratio = tf.minimum(ratio, one);
           u = tf.mul(u, ratio);
         }
-        return [tf.sub(p.variable, tf.mul(u, lr)), m, v] as const;
+        return [tf.sub(p.variable, tf.mul(u, lr)), m, v];
       });
       p.variable.assign(w);
       w.dispose();

@@ -4,11 +4,12 @@ import { readFileSync } from 'node:fs';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { useBackend } from '../../src/backend/index.js';
-import { compactChexState, loadChexCheckpoint, loadCheckpointIntoModel, readCheckpoint } from '../../src/checkpoint/index.js';
+import { type CheckpointMetadata, compactChexState, loadChexCheckpoint, loadCheckpointIntoModel, readCheckpoint } from '../../src/checkpoint/index.js';
 import { OrderedDict, type PyValue } from '../../src/interop/py.js';
 import { TorchTensor } from '../../src/interop/tensor.js';
 import { loadTorchFile } from '../../src/interop/torch-load.js';
 import { ChexResNet } from '../../src/models/chex_resnet.js';
+import type { ResNet } from '../../src/models/resnet.js';
 import { createModel } from '../../src/zoo/index.js';
 import { expectLogitsClose, fix, logitsOf, narrowResNet18, narrowResNet50, PIX_NARROW } from './helpers.js';
 
@@ -39,13 +40,19 @@ describe('torchvision ResNets', () => {
     m.dispose();
   });
 
-  it('legacy-format dict with module. keys: prefix stripped, metadata returned', () => {
-    const m = narrowResNet18();
-    const r = loadCheckpointIntoModel(m, fix('resnet18_narrow_legacy.pth'));
-    expect(r.stateDictKey).toBe('state_dict');
-    expect(r.metadata.epoch).toBe(7);
-    expect(r.metadata.bestPrec1).toBe(12.5);
-    expectLogitsClose(logitsOf(m, X), fix('resnet18_narrow_logits.npy'));
+  // [test, model, checkpoint, state-dict key, metadata fields, PyTorch's logits]
+  const keyed: Array<[string, () => ResNet, string, string, Partial<CheckpointMetadata>, string]> = [
+    ['legacy-format dict with module. keys: prefix stripped, metadata returned', narrowResNet18, 'resnet18_narrow_legacy.pth',
+      'state_dict', { epoch: 7, bestPrec1: 12.5 }, 'resnet18_narrow_logits.npy'],
+    ["narrow Bottleneck ResNet-50 under 'model' with an argparse Namespace", narrowResNet50, 'resnet50_narrow.pth',
+      'model', { epoch: 2, args: { model: 'resnet50', lr: 0.1, epochs: 3, drop: 0 } }, 'resnet50_narrow_logits.npy'],
+  ];
+  it.each(keyed)('%s', (_, make, file, key, metadata, logits) => {
+    const m = make();
+    const r = loadCheckpointIntoModel(m, fix(file));
+    expect(r.stateDictKey).toBe(key);
+    for (const k of Object.keys(metadata) as Array<keyof CheckpointMetadata>) expect(r.metadata[k], k).toEqual(metadata[k]);
+    expectLogitsClose(logitsOf(m, X), fix(logits));
     m.dispose();
   });
 
@@ -59,16 +66,6 @@ describe('torchvision ResNets', () => {
     expect(r.metadata).toMatchObject({ epoch: 29, bestPrec1: 95.23 });
     expect(Object.keys(r.metadata.extra)).toEqual([]); // optimizer is not metadata
     expectLogitsClose(logitsOf(m, X), fix('dgc_resnet18_fp16_logits.npy'));
-    m.dispose();
-  });
-
-  it("narrow Bottleneck ResNet-50 under 'model' with an argparse Namespace", () => {
-    const m = narrowResNet50();
-    const r = loadCheckpointIntoModel(m, fix('resnet50_narrow.pth'));
-    expect(r.stateDictKey).toBe('model');
-    expect(r.metadata.epoch).toBe(2);
-    expect(r.metadata.args).toEqual({ model: 'resnet50', lr: 0.1, epochs: 3, drop: 0 });
-    expectLogitsClose(logitsOf(m, X), fix('resnet50_narrow_logits.npy'));
     m.dispose();
   });
 });

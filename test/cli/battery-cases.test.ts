@@ -390,7 +390,8 @@ describe.concurrent('checkpoints', () => {
     const row = Object.values(j.rows as Record<string, { seeds: Array<{ metrics: { top1: number } }> }>).find((x) => x.seeds.length > 0)!;
     row.seeds[0]!.metrics.top1 += 1;
     writeFileSync(join(out, 'small', 'pix-ablations.json'), JSON.stringify(j));
-    const r = await cliAsync(['repro', 'pix-ablations', '--tier', 'small', '--out', out, '--work', join(tmp, 'edited-work')]);
+    // as the committed reference (--update-reference writes there); a scratch --out would be started over instead
+    const r = await cliAsync(['repro', 'pix-ablations', '--tier', 'small', '--update-reference', '--reference', out, '--work', join(tmp, 'edited-work')]);
     expect(r.rc).toBe(1);
     expect(r.err).toMatch(/pix-ablations\.json is corrupt \(rows\.\w+\.seeds\[0\]: metrics\.top1 [\d.]+ differs from its manifest's result\.testTop1/);
     expect(r.out).not.toMatch(/reproduced/);
@@ -563,10 +564,13 @@ describe.concurrent('kills, crashes and concurrency', () => {
   });
 });
 
+/** The scale-out tests' tables (test/scale/tables.ts), loaded by chanlab run from the TypeScript sources. */
+const TEST_TABLES = { CHANLAB_EXTRA_TABLES: join(ROOT, 'test', 'scale', 'tables.ts'), CHANLAB_CMD: `${process.execPath} --import tsx src/cli/run.ts` };
+
 describe.concurrent('Slurm options of scripts/run-table.mjs', () => {
   const table = (args: string[], env: Record<string, string> = {}) =>
     run(process.execPath, [join(ROOT, 'scripts', 'run-table.mjs'), 'scale-toy', '--tier', 'quick', '--work', join(tmp, 'rt-work'), '--out', join(tmp, 'rt-out'), ...args],
-      { env: { CHANLAB_TEST_TABLES: '1', ...env } });
+      { env: { ...TEST_TABLES, ...env } });
   it.each([
     ['--partition', 'gpu\necho pwned', /--partition must be a Slurm partition name/],
     ['--partition', 'gpu; rm -rf $HOME', /--partition must be a Slurm partition name/],
@@ -601,7 +605,7 @@ describe.concurrent('Slurm options of scripts/run-table.mjs', () => {
   });
   it('runs under zx as under node: its own path is not read as a table (issue 21)', async () => {
     const r = await run(join(ROOT, 'node_modules', '.bin', 'zx'), [join(ROOT, 'scripts', 'run-table.mjs'), 'scale-toy', '--tier', 'quick', '--dry-run',
-      '--work', join(tmp, 'zx-work'), '--out', join(tmp, 'zx-out')], { env: { CHANLAB_TEST_TABLES: '1' } });
+      '--work', join(tmp, 'zx-work'), '--out', join(tmp, 'zx-out')], { env: TEST_TABLES });
     expect(r.rc, r.err).toBe(0);
     expect(r.out).toMatch(/scale-toy \(quick, 1 seed\(s\)\): 2 unit\(s\)/);
     expect(r.err).not.toMatch(/unknown table/);
@@ -640,7 +644,7 @@ describe.concurrent('help and launchers (issue 21)', () => {
   it.each([['SIGTERM', 143], ['SIGINT', 130]] as const)('npm run repro passes %s through as %i, with the checkpoint saved', async (sig, code) => {
     const work = join(tmp, `npm-${sig}`);
     const child = spawn('npm', ['run', '-s', 'repro', '--', 'scale-toy/b', '--tier', 'quick', '--backend', 'cpu', '--work', work, '--out', join(tmp, `npm-out-${sig}`)],
-      { cwd: ROOT, env: { ...process.env, CHANLAB_TEST_TABLES: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
+      { cwd: ROOT, env: { ...process.env, ...TEST_TABLES }, stdio: ['ignore', 'pipe', 'pipe'] });
     let err = '';
     child.stderr.on('data', (d) => (err += String(d)));
     const exited = new Promise<number | null>((res) => child.on('exit', (c) => res(c)));

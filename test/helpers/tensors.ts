@@ -1,16 +1,22 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { Rng } from '../../src/core/rng.js';
 
-export function randn(shape: number[], seed: number): tf.Tensor {
+/** Standard normal values of `shape` (flat), from a seeded generator. */
+export function randArray(shape: number[], seed: number): Float32Array {
   const n = shape.reduce((a, b) => a * b, 1);
-  return tf.tensor(new Rng(seed).fillNormal(new Float32Array(n), 0, 1), shape);
+  return new Rng(seed).fillNormal(new Float32Array(n), 0, 1);
 }
 
-/** max |a - b| / max(1, max |b|) */
-export function relErr(a: ArrayLike<number>, b: ArrayLike<number>): number {
+export function randn(shape: number[], seed: number): tf.Tensor {
+  return tf.tensor(randArray(shape, seed), shape);
+}
+
+/** max |a - b| / max(floor, max |b|): relative to the largest reference magnitude; floor 1 makes it an absolute
+ *  error where the reference is small. */
+export function relErr(a: ArrayLike<number>, b: ArrayLike<number>, floor = 1e-12): number {
   if (a.length !== b.length) throw new Error(`length mismatch ${a.length} vs ${b.length}`);
   let diff = 0;
-  let scale = 1;
+  let scale = floor;
   for (let i = 0; i < a.length; i++) {
     diff = Math.max(diff, Math.abs(a[i]! - b[i]!));
     scale = Math.max(scale, Math.abs(b[i]!));

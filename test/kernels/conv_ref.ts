@@ -1,13 +1,45 @@
-// Test helpers for the conv-gradient kernels: seeded inputs, the same computation on two backends, and a naive
-// reference for dilated regular convolutions (tfjs's cpu Conv2DBackprop* kernels ignore dilations).
+// Test helpers for the conv kernels: the cases they share, seeded inputs, the same computation on two backends, and
+// a naive reference for any stride/dilation/padding/groups (tfjs's cpu Conv2DBackprop* kernels ignore dilations).
 import * as tf from '@tensorflow/tfjs-core';
-import { Rng } from '../../src/core/rng.js';
+import { randArray, relErr } from '../helpers/tensors.js';
 
 export type Pad = 'valid' | 'same' | number | [[number, number], [number, number], [number, number], [number, number]];
+export type Shape4 = [number, number, number, number];
 
-export function randArray(shape: number[], seed: number): Float32Array {
-  const n = shape.reduce((a, b) => a * b, 1);
-  return new Rng(seed).fillNormal(new Float32Array(n), 0, 1);
+/** One convolution: x [B,H,W,C], kernel [KH,KW], output channels (regular) or channel multiplier (depthwise). */
+export interface ConvCase {
+  x: Shape4;
+  k: [number, number];
+  outC: number;
+  strides: number | [number, number];
+  dilations: number | [number, number];
+  pad: Pad;
+}
+
+/** The regular cases every conv-kernel test starts with: 3×3 'same' at strides 1 and 2, a rectangular 'valid'
+ *  kernel at stride 2, explicit asymmetric padding with unequal strides. */
+export const FIRST_REGULAR: readonly ConvCase[] = [
+  { x: [2, 7, 9, 3], k: [3, 3], outC: 5, strides: 1, dilations: 1, pad: 'same' },
+  { x: [2, 7, 9, 3], k: [3, 3], outC: 5, strides: 2, dilations: 1, pad: 'same' },
+  { x: [3, 9, 7, 4], k: [3, 2], outC: 6, strides: 2, dilations: 1, pad: 'valid' },
+  { x: [2, 9, 7, 5], k: [3, 3], outC: 4, strides: [2, 1], dilations: 1, pad: [[0, 0], [2, 0], [1, 2], [0, 0]] },
+];
+
+/** The depthwise cases every conv-kernel test starts with: 3×3 'same', multiplier 1 at stride 1, 2 at stride 2. */
+export const FIRST_DEPTHWISE: readonly ConvCase[] = [
+  { x: [2, 7, 9, 3], k: [3, 3], outC: 1, strides: 1, dilations: 1, pad: 'same' },
+  { x: [2, 7, 9, 3], k: [3, 3], outC: 2, strides: 2, dilations: 1, pad: 'same' },
+];
+
+export function convLabel(c: ConvCase): string {
+  return `x=${c.x} k=${c.k} out=${c.outC} s=${c.strides} d=${c.dilations} pad=${JSON.stringify(c.pad)}`;
+}
+
+/** The filter shape [KH,KW,C,outC], conv info and seeded inputs of a case: x (seed 1), w (seed 2), dy (seed 3). */
+export function convData(c: ConvCase, depthwise: boolean) {
+  const filterShape: Shape4 = [c.k[0], c.k[1], c.x[3], c.outC];
+  const info = tf.backend_util.computeConv2DInfo(c.x, filterShape, c.strides, c.dilations, c.pad, undefined, depthwise);
+  return { info, filterShape, xv: randArray(c.x, 1), wv: randArray(filterShape, 2), dyv: randArray(info.outShape, 3) };
 }
 
 /** Runs `f` on `backend` and returns the values of its (single) output. */
@@ -19,16 +51,10 @@ export async function valuesOn(backend: string, f: () => tf.Tensor): Promise<Flo
   return v;
 }
 
-/** max |a - b| / max |b| (relative to the largest reference magnitude). */
-export function relDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  if (a.length !== b.length) throw new Error(`length mismatch ${a.length} vs ${b.length}`);
-  let diff = 0;
-  let scale = 1e-12;
-  for (let i = 0; i < a.length; i++) {
-    diff = Math.max(diff, Math.abs(a[i] - b[i]));
-    scale = Math.max(scale, Math.abs(b[i]));
-  }
-  return diff / scale;
+/** relErr of `f` (run in a tidy) on `backend` against the same on cpu. */
+export async function parityWithCpu(backend: string, f: () => tf.Tensor): Promise<number> {
+  const got = await valuesOn(backend, () => tf.tidy(f));
+  return relErr(got, await valuesOn('cpu', () => tf.tidy(f)));
 }
 
 /** Naive y, dW and dx of y = conv2d(x, w) (NHWC, w [KH,KW,C/groups,CO], PyTorch's grouping) for any
@@ -67,34 +93,11 @@ export function naiveConvGrads(x: Float32Array, xShape: number[], w: Float32Arra
   return { dw, dx, y };
 }
 
-/** Naive dW and dx of y = depthwiseConv2d(x, w) (NHWC, w [KH,KW,C,M]) for any stride/dilation/padding.
- *  (tfjs's cpu DepthwiseConv2dNativeBackprop* kernels ignore dilations.) */
+/** Naive y, dW and dx of y = depthwiseConv2d(x, w) (NHWC, w [KH,KW,C,M]) for any stride/dilation/padding: the
+ *  grouped convolution with C groups of one channel, whose weight [KH,KW,1,C·M] has the same memory layout and whose
+ *  output channel c·M + m is tfjs's. (tfjs's cpu DepthwiseConv2dNativeBackprop* kernels ignore dilations.) */
 export function naiveDepthwiseGrads(x: Float32Array, xShape: number[], w: Float32Array, wShape: number[],
-  dy: Float32Array, info: tf.backend_util.Conv2DInfo): { dw: Float32Array; dx: Float32Array } {
-  const [B, H, W, C] = xShape;
-  const [KH, KW, , M] = wShape;
-  const { outHeight: OH, outWidth: OW, strideHeight: sh, strideWidth: sw, dilationHeight: dh, dilationWidth: dwl } = info;
-  const { top, left } = info.padInfo;
-  const dw = new Float32Array(w.length);
-  const dx = new Float32Array(x.length);
-  for (let b = 0; b < B; b++) for (let oh = 0; oh < OH; oh++) for (let ow = 0; ow < OW; ow++) {
-    for (let kh = 0; kh < KH; kh++) {
-      const ih = oh * sh + kh * dh - top;
-      if (ih < 0 || ih >= H) continue;
-      for (let kw = 0; kw < KW; kw++) {
-        const iw = ow * sw + kw * dwl - left;
-        if (iw < 0 || iw >= W) continue;
-        for (let c = 0; c < C; c++) {
-          const xi = ((b * H + ih) * W + iw) * C + c;
-          for (let m = 0; m < M; m++) {
-            const g = dy[((b * OH + oh) * OW + ow) * C * M + c * M + m];
-            const wi = ((kh * KW + kw) * C + c) * M + m;
-            dw[wi] += x[xi] * g;
-            dx[xi] += w[wi] * g;
-          }
-        }
-      }
-    }
-  }
-  return { dw, dx };
+  dy: Float32Array, info: tf.backend_util.Conv2DInfo): { dw: Float32Array; dx: Float32Array; y: Float32Array } {
+  const [KH, KW, C, M] = wShape as Shape4;
+  return naiveConvGrads(x, xShape, w, [KH, KW, 1, C * M], dy, info, C);
 }

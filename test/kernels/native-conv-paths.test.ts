@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { releaseBackends, useBackend } from '../../src/backend/index.js';
 import { nativeKernelsEnabled } from '../../src/kernels/native/index.js';
 import { groupConv2d, hasGroupConvKernel } from '../../src/ops/group_conv/group_conv.js';
-import { randArray, relDiff } from './conv_ref.js';
+import { randArray, relErr } from '../helpers/tensors.js';
 
 type Shape4 = [number, number, number, number];
 type Pad4 = [[number, number], [number, number], [number, number], [number, number]];
@@ -72,9 +72,9 @@ describe('grouped convolution on wasm vs cpu', () => {
     it(label(c), async () => {
       const got = await compute(c, 10 * i);
       const want = reference[i]!;
-      expect(relDiff(got.y, want.y), 'y').toBeLessThan(1e-5);
-      expect(relDiff(got.dx, want.dx), 'dx').toBeLessThan(1e-5);
-      expect(relDiff(got.dw, want.dw), 'dw').toBeLessThan(1e-5);
+      expect(relErr(got.y, want.y), 'y').toBeLessThan(1e-5);
+      expect(relErr(got.dx, want.dx), 'dx').toBeLessThan(1e-5);
+      expect(relErr(got.dw, want.dw), 'dw').toBeLessThan(1e-5);
     });
   }
 });
@@ -101,7 +101,7 @@ describe('forward convolution with a repeated filter (packed once, then reused) 
     for (const order of [[0, 0], [1, 0], [0, 0], [1, 1], [0, 1], [0, 1], [1, 0], [0, 0]]) {
       const [xi, wi] = order as [number, number];
       const y = run(xw[xi]!, filters[wi]!);
-      expect(relDiff((await y.data()) as Float32Array, want[xi]![wi]!), `x${xi} w${wi}`).toBeLessThan(1e-5);
+      expect(relErr((await y.data()) as Float32Array, want[xi]![wi]!), `x${xi} w${wi}`).toBeLessThan(1e-5);
       y.dispose();
     }
     tf.dispose([...xs, ...xw, ...filters]);
@@ -131,7 +131,7 @@ describe('1×1 convolution of a 1×1 input (matrix-vector product) vs cpu', () =
       await useBackend('cpu');
       const want = (await run())[0]!;
       await useBackend('wasm');
-      for (const got of await run()) expect(relDiff(got, want)).toBeLessThan(1e-5);
+      for (const got of await run()) expect(relErr(got, want)).toBeLessThan(1e-5);
     });
   }
 });

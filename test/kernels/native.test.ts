@@ -7,24 +7,19 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { releaseBackends, useBackend } from '../../src/backend/index.js';
+import { describe, expect, it } from 'vitest';
 import { NATIVE_KERNELS, nativeKernelsEnabled, setNativeKernels } from '../../src/kernels/native/index.js';
 import { ADDON_RELATIVE_PATH, nativeAddon, nativeStatus, packageRoot } from '../../src/kernels/native/addon.js';
 import { batchNormTrain } from '../../src/ops/batchnorm/batchnorm_train.js';
-import { naiveConvGrads, naiveDepthwiseGrads, type Pad, randArray, relDiff } from './conv_ref.js';
+import { withBackends } from '../helpers/backends.js';
+import { randArray, relErr } from '../helpers/tensors.js';
+import { type ConvCase as Case, convData, convLabel as label, FIRST_DEPTHWISE, FIRST_REGULAR, naiveConvGrads,
+  naiveDepthwiseGrads, type Shape4 } from './conv_ref.js';
 
 const TOL = 1e-4;
-type Shape4 = [number, number, number, number];
-
-interface Case { x: Shape4; k: [number, number]; outC: number; strides: number | [number, number];
-  dilations: number | [number, number]; pad: Pad }
 
 const REGULAR: Case[] = [
-  { x: [2, 7, 9, 3], k: [3, 3], outC: 5, strides: 1, dilations: 1, pad: 'same' },
-  { x: [2, 7, 9, 3], k: [3, 3], outC: 5, strides: 2, dilations: 1, pad: 'same' },
-  { x: [3, 9, 7, 4], k: [3, 2], outC: 6, strides: 2, dilations: 1, pad: 'valid' },
-  { x: [2, 9, 7, 5], k: [3, 3], outC: 4, strides: [2, 1], dilations: 1, pad: [[0, 0], [2, 0], [1, 2], [0, 0]] },
+  ...FIRST_REGULAR,
   { x: [1, 11, 10, 2], k: [5, 5], outC: 3, strides: 3, dilations: 1, pad: 1 },
   { x: [2, 6, 6, 32], k: [1, 1], outC: 24, strides: 2, dilations: 1, pad: 'valid' },
   { x: [2, 9, 7, 3], k: [3, 3], outC: 4, strides: 1, dilations: 2, pad: 'same' },
@@ -36,51 +31,19 @@ const REGULAR: Case[] = [
 ];
 
 const DEPTHWISE: Case[] = [
-  { x: [2, 7, 9, 3], k: [3, 3], outC: 1, strides: 1, dilations: 1, pad: 'same' },
-  { x: [2, 7, 9, 3], k: [3, 3], outC: 2, strides: 2, dilations: 1, pad: 'same' },
+  ...FIRST_DEPTHWISE,
   { x: [2, 9, 7, 5], k: [3, 3], outC: 2, strides: [1, 2], dilations: 1, pad: [[0, 0], [2, 0], [1, 2], [0, 0]] },
   { x: [2, 10, 11, 2], k: [3, 3], outC: 2, strides: 1, dilations: [2, 3], pad: 'valid' },
 ];
 
-/** Naive y = conv(x, w) (regular, or depthwise with w [KH,KW,C,M]); tfjs's cpu conv mis-sizes asymmetric dilation. */
-function naiveForward(x: Float32Array, c: Case, w: Float32Array, depthwise: boolean,
-  info: tf.backend_util.Conv2DInfo): Float32Array {
-  const [B, H, W, C] = c.x;
-  const [KH, KW] = c.k;
-  const M = c.outC, CO = info.outChannels;
-  const { outHeight: OH, outWidth: OW, strideHeight: sh, strideWidth: sw, dilationHeight: dh, dilationWidth: dwl } = info;
-  const y = new Float32Array(B * OH * OW * CO);
-  for (let b = 0; b < B; b++) for (let oh = 0; oh < OH; oh++) for (let ow = 0; ow < OW; ow++) {
-    for (let kh = 0; kh < KH; kh++) {
-      const ih = oh * sh + kh * dh - info.padInfo.top;
-      if (ih < 0 || ih >= H) continue;
-      for (let kw = 0; kw < KW; kw++) {
-        const iw = ow * sw + kw * dwl - info.padInfo.left;
-        if (iw < 0 || iw >= W) continue;
-        for (let ch = 0; ch < C; ch++) {
-          const xv = x[((b * H + ih) * W + iw) * C + ch]!;
-          const yo = ((b * OH + oh) * OW + ow) * CO;
-          for (let o = 0; o < (depthwise ? M : CO); o++) {
-            const wv = w[((kh * KW + kw) * C + ch) * (depthwise ? M : CO) + o]!;
-            y[yo + (depthwise ? ch * M + o : o)] += xv * wv;
-          }
-        }
-      }
-    }
-  }
-  return y;
-}
-
-function label(c: Case): string {
-  return `x=${c.x} k=${c.k} out=${c.outC} s=${c.strides} d=${c.dilations} pad=${JSON.stringify(c.pad)}`;
-}
+/** The naive reference of a regular or a depthwise convolution: y, and dx, dw for upstream dy. (tfjs's cpu conv
+ *  mis-sizes asymmetric dilation.) */
+const naive = (depthwise: boolean) => (depthwise ? naiveDepthwiseGrads : naiveConvGrads);
 
 /** y = conv(x, w) and, for upstream r, dx and dw from the backprop kernels (tfjs's op gradients refuse dilation). */
 async function convOn(backend: string, c: Case, depthwise: boolean) {
   await tf.setBackend(backend);
-  const wShape: Shape4 = [c.k[0], c.k[1], c.x[3], c.outC];
-  const info = tf.backend_util.computeConv2DInfo(c.x, wShape, c.strides, c.dilations, c.pad, undefined, depthwise);
-  const xv = randArray(c.x, 1), wv = randArray(wShape, 2), r = randArray(info.outShape, 3);
+  const { filterShape: wShape, info, xv, wv, dyv: r } = convData(c, depthwise);
   const attrs = { strides: c.strides, pad: c.pad, dataFormat: 'NHWC', dilations: c.dilations };
   const [y, dx, dw] = tf.tidy(() => {
     const x = tf.tensor4d(xv, c.x), w = tf.tensor4d(wv, wShape), dy = tf.tensor4d(r, info.outShape);
@@ -99,11 +62,7 @@ async function convOn(backend: string, c: Case, depthwise: boolean) {
   return out;
 }
 
-beforeAll(async () => {
-  await useBackend('cpu');
-  await useBackend('wasm');
-});
-afterAll(() => releaseBackends());
+withBackends('cpu', 'wasm');
 
 describe('native addon status', () => {
   it('is active exactly when it is built and CHANLAB_NATIVE is not 0, and its kernels are then the wasm kernels', () => {
@@ -127,10 +86,10 @@ describe('forward convolution and its gradients vs a naive reference', () => {
       it(`${kind} ${label(c)}`, async () => {
         const dw = kind === 'depthwise';
         const wasm = await convOn('wasm', c, dw);
-        expect(relDiff(wasm.y, naiveForward(wasm.xv, c, wasm.wv, dw, wasm.info)), 'y').toBeLessThan(TOL);
-        const ref = (dw ? naiveDepthwiseGrads : naiveConvGrads)(wasm.xv, c.x, wasm.wv, wasm.wShape, wasm.r, wasm.info);
-        expect(relDiff(wasm.dx, ref.dx), 'dx').toBeLessThan(TOL);
-        expect(relDiff(wasm.dw, ref.dw), 'dw').toBeLessThan(TOL);
+        const ref = naive(dw)(wasm.xv, c.x, wasm.wv, wasm.wShape, wasm.r, wasm.info);
+        expect(relErr(wasm.y, ref.y), 'y').toBeLessThan(TOL);
+        expect(relErr(wasm.dx, ref.dx), 'dx').toBeLessThan(TOL);
+        expect(relErr(wasm.dw, ref.dw), 'dw').toBeLessThan(TOL);
       });
     }
   }
@@ -152,7 +111,7 @@ describe('strided 1×1 weight gradient (native)', () => {
         addon.setThreads(t);
         const first = new Float32Array(32);
         addon.convBackwardWeights(geo, x, dy, first);
-        expect(relDiff(first, want), `${t} thread(s)`).toBeLessThan(TOL);
+        expect(relErr(first, want), `${t} thread(s)`).toBeLessThan(TOL);
         for (let k = 0; k < 20; k++) {
           const dw = new Float32Array(32);
           addon.convBackwardWeights(geo, x, dy, dw);
@@ -168,13 +127,11 @@ describe('strided 1×1 weight gradient (native)', () => {
 describe('naive forward reference', () => {
   it('agrees with cpu on undilated regular and depthwise cases', async () => {
     for (const [c, dw] of [[REGULAR[3]!, false], [DEPTHWISE[2]!, true]] as const) {
-      const wShape: Shape4 = [c.k[0], c.k[1], c.x[3], c.outC];
-      const xv = randArray(c.x, 1), wv = randArray(wShape, 2);
-      const info = tf.backend_util.computeConv2DInfo(c.x, wShape, c.strides, c.dilations, c.pad, undefined, dw);
+      const { filterShape: wShape, info, xv, wv, dyv } = convData(c, dw);
       await tf.setBackend('cpu');
       const y = tf.tidy(() => (dw ? tf.depthwiseConv2d : tf.conv2d)(tf.tensor4d(xv, c.x), tf.tensor4d(wv, wShape),
         c.strides, c.pad).dataSync() as Float32Array);
-      expect(relDiff(naiveForward(xv, c, wv, dw, info), y)).toBeLessThan(TOL);
+      expect(relErr(naive(dw)(xv, c.x, wv, wShape, dyv, info).y, y)).toBeLessThan(TOL);
     }
   });
 });
@@ -197,7 +154,7 @@ describe('fused convolution (bias + activation) vs cpu', () => {
             return (depthwise ? tf.fused.depthwiseConv2d(args) : tf.fused.conv2d(args)).dataSync() as Float32Array;
           });
         };
-        expect(relDiff(await run('wasm'), await run('cpu'))).toBeLessThan(TOL);
+        expect(relErr(await run('wasm'), await run('cpu'))).toBeLessThan(TOL);
       });
     }
   }
@@ -225,7 +182,7 @@ describe('training-mode batch norm (fused native kernels where active) vs the cp
       const wasm = await run('wasm');
       const cpu = await run('cpu');
       expect(wasm.length).toBe(6);
-      wasm.forEach((v, i) => expect(relDiff(v, cpu[i]!), `output ${i}`).toBeLessThan(TOL));
+      wasm.forEach((v, i) => expect(relErr(v, cpu[i]!), `output ${i}`).toBeLessThan(TOL));
     });
   }
 });
@@ -248,7 +205,7 @@ describe('inference kernels vs cpu: FusedBatchNorm with statistics, spatial Mean
         await tf.setBackend(backend);
         return tf.tidy(() => f(tf.tensor4d(randArray([3, 7, 5, 6], 40), [3, 7, 5, 6])).dataSync() as Float32Array);
       };
-      expect(relDiff(await run('wasm'), await run('cpu'))).toBeLessThan(TOL);
+      expect(relErr(await run('wasm'), await run('cpu'))).toBeLessThan(TOL);
     });
   }
 });
@@ -307,7 +264,7 @@ describe('native kernels in a training step', () => {
     setNativeKernels(false);
     try {
       const pure = await twoSteps();
-      a.forEach((v, i) => expect(relDiff(v, pure[i]!), `weights ${i}`).toBeLessThan(1e-3));
+      a.forEach((v, i) => expect(relErr(v, pure[i]!), `weights ${i}`).toBeLessThan(1e-3));
     } finally {
       setNativeKernels(wasOn);
     }

@@ -2,27 +2,16 @@
 // DepthwiseConv2dNativeBackpropFilter/Input) with tfjs's cpu backend, plus leak checks.
 import * as tf from '@tensorflow/tfjs-core';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { releaseBackends, useBackend } from '../../src/backend/index.js';
-import { naiveConvGrads, naiveDepthwiseGrads, type Pad, randArray, relDiff, valuesOn } from './conv_ref.js';
+import { describe, expect, it } from 'vitest';
+import { withBackends } from '../helpers/backends.js';
+import { randArray, relErr } from '../helpers/tensors.js';
+import { type ConvCase as Case, convData as data, convLabel as label, FIRST_DEPTHWISE, FIRST_REGULAR, naiveConvGrads,
+  naiveDepthwiseGrads, parityWithCpu, valuesOn } from './conv_ref.js';
 
 const TOL = 1e-4;
-type Shape4 = [number, number, number, number];
-
-interface Case {
-  x: Shape4; // [B,H,W,C]
-  k: [number, number];
-  outC: number; // output channels (regular) or channel multiplier (depthwise)
-  strides: number | [number, number];
-  dilations: number | [number, number];
-  pad: Pad;
-}
 
 const REGULAR: Case[] = [
-  { x: [2, 7, 9, 3], k: [3, 3], outC: 5, strides: 1, dilations: 1, pad: 'same' },
-  { x: [2, 7, 9, 3], k: [3, 3], outC: 5, strides: 2, dilations: 1, pad: 'same' },
-  { x: [3, 9, 7, 4], k: [3, 2], outC: 6, strides: 2, dilations: 1, pad: 'valid' },
-  { x: [2, 9, 7, 5], k: [3, 3], outC: 4, strides: [2, 1], dilations: 1, pad: [[0, 0], [2, 0], [1, 2], [0, 0]] },
+  ...FIRST_REGULAR,
   { x: [2, 8, 8, 16], k: [3, 3], outC: 8, strides: 2, dilations: 1, pad: [[0, 0], [1, 1], [1, 1], [0, 0]] },
   { x: [1, 11, 10, 2], k: [5, 5], outC: 3, strides: 3, dilations: 1, pad: 1 },
   { x: [2, 6, 6, 32], k: [1, 1], outC: 24, strides: 2, dilations: 1, pad: 'valid' },
@@ -48,31 +37,12 @@ const DEPTHWISE_DILATED: Case[] = [
 ];
 
 const DEPTHWISE: Case[] = [
-  { x: [2, 7, 9, 3], k: [3, 3], outC: 1, strides: 1, dilations: 1, pad: 'same' },
-  { x: [2, 7, 9, 3], k: [3, 3], outC: 2, strides: 2, dilations: 1, pad: 'same' },
+  ...FIRST_DEPTHWISE,
   { x: [3, 9, 7, 4], k: [3, 2], outC: 1, strides: 2, dilations: 1, pad: 'valid' },
   { x: [2, 9, 7, 5], k: [3, 3], outC: 2, strides: [1, 2], dilations: 1, pad: [[0, 0], [2, 0], [1, 2], [0, 0]] },
   { x: [1, 11, 10, 6], k: [5, 5], outC: 1, strides: 3, dilations: 1, pad: 2 },
   { x: [2, 8, 8, 16], k: [3, 3], outC: 2, strides: 2, dilations: 1, pad: [[0, 0], [1, 1], [1, 1], [0, 0]] },
 ];
-
-function label(c: Case): string {
-  return `x=${c.x} k=${c.k} out=${c.outC} s=${c.strides} d=${c.dilations} pad=${JSON.stringify(c.pad)}`;
-}
-
-function convInfo(c: Case, depthwise: boolean): tf.backend_util.Conv2DInfo {
-  const filter: Shape4 = [c.k[0], c.k[1], c.x[3], c.outC];
-  return tf.backend_util.computeConv2DInfo(c.x, filter, c.strides, c.dilations, c.pad, undefined, depthwise);
-}
-
-function data(c: Case, depthwise: boolean) {
-  const info = convInfo(c, depthwise);
-  const filterShape: Shape4 = [c.k[0], c.k[1], c.x[3], c.outC];
-  return {
-    info, filterShape,
-    xv: randArray(c.x, 1), wv: randArray(filterShape, 2), dyv: randArray(info.outShape, 3),
-  };
-}
 
 function regularFilterGrad(c: Case, d: ReturnType<typeof data>): () => tf.Tensor {
   return () => tf.engine().runKernel('Conv2DBackpropFilter',
@@ -102,75 +72,42 @@ function depthwiseInputGrad(c: Case, d: ReturnType<typeof data>): () => tf.Tenso
   ) as tf.Tensor;
 }
 
-async function parity(f: () => tf.Tensor): Promise<number> {
-  const wasm = await valuesOn('wasm', () => tf.tidy(f));
-  const cpu = await valuesOn('cpu', () => tf.tidy(f));
-  return relDiff(wasm, cpu);
+const parity = (f: () => tf.Tensor) => parityWithCpu('wasm', f);
+
+withBackends('cpu', 'wasm');
+
+// [kernels, short name, depthwise, their cases, cases with dilation (against the naive reference), the naive
+//  reference, filter grad, input grad]
+const KINDS = [
+  ['Conv2DBackpropFilter / Conv2DBackpropInput', 'Conv2DBackprop*', false, REGULAR, DILATED, naiveConvGrads,
+    regularFilterGrad, regularInputGrad],
+  ['DepthwiseConv2dNativeBackpropFilter / Input', 'depthwise backprop', true, DEPTHWISE, DEPTHWISE_DILATED, naiveDepthwiseGrads,
+    depthwiseFilterGrad, depthwiseInputGrad],
+] as const;
+
+for (const [kernels, short, depthwise, cases, dilated, naive, filterGrad, inputGrad] of KINDS) {
+  const reference = (c: Case, d: ReturnType<typeof data>) => naive(d.xv, c.x, d.wv, d.filterShape, d.dyv, d.info);
+  describe(`wasm ${kernels} vs cpu`, () => {
+    for (const c of cases) {
+      it(`filter grad ${label(c)}`, async () => {
+        expect(await parity(filterGrad(c, data(c, depthwise)))).toBeLessThan(TOL);
+      });
+      it(`input grad ${label(c)}`, async () => {
+        expect(await parity(inputGrad(c, data(c, depthwise)))).toBeLessThan(TOL);
+      });
+    }
+  });
+  describe(`wasm ${short} with dilations vs a naive reference`, () => {
+    const check = async (backend: string, c: Case) => {
+      const d = data(c, depthwise);
+      const ref = reference(c, d);
+      expect(relErr(await valuesOn(backend, filterGrad(c, d)), ref.dw)).toBeLessThan(TOL);
+      expect(relErr(await valuesOn(backend, inputGrad(c, d)), ref.dx)).toBeLessThan(TOL);
+    };
+    for (const c of dilated) it(label(c), () => check('wasm', c));
+    it('the naive reference agrees with cpu on an undilated case', () => check('cpu', cases[3]!));
+  });
 }
-
-beforeAll(async () => {
-  await useBackend('cpu');
-  await useBackend('wasm');
-});
-afterAll(() => releaseBackends());
-
-describe('wasm Conv2DBackpropFilter / Conv2DBackpropInput vs cpu', () => {
-  for (const c of REGULAR) {
-    it(`filter grad ${label(c)}`, async () => {
-      expect(await parity(regularFilterGrad(c, data(c, false)))).toBeLessThan(TOL);
-    });
-    it(`input grad ${label(c)}`, async () => {
-      expect(await parity(regularInputGrad(c, data(c, false)))).toBeLessThan(TOL);
-    });
-  }
-});
-
-describe('wasm Conv2DBackprop* with dilations vs a naive reference', () => {
-  for (const c of DILATED) {
-    it(label(c), async () => {
-      const d = data(c, false);
-      const ref = naiveConvGrads(d.xv, c.x, d.wv, d.filterShape, d.dyv, d.info);
-      expect(relDiff(await valuesOn('wasm', regularFilterGrad(c, d)), ref.dw)).toBeLessThan(TOL);
-      expect(relDiff(await valuesOn('wasm', regularInputGrad(c, d)), ref.dx)).toBeLessThan(TOL);
-    });
-  }
-  it('the naive reference agrees with cpu on an undilated case', async () => {
-    const c = REGULAR[3]!;
-    const d = data(c, false);
-    const ref = naiveConvGrads(d.xv, c.x, d.wv, d.filterShape, d.dyv, d.info);
-    expect(relDiff(await valuesOn('cpu', regularFilterGrad(c, d)), ref.dw)).toBeLessThan(TOL);
-    expect(relDiff(await valuesOn('cpu', regularInputGrad(c, d)), ref.dx)).toBeLessThan(TOL);
-  });
-});
-
-describe('wasm DepthwiseConv2dNativeBackpropFilter / Input vs cpu', () => {
-  for (const c of DEPTHWISE) {
-    it(`filter grad ${label(c)}`, async () => {
-      expect(await parity(depthwiseFilterGrad(c, data(c, true)))).toBeLessThan(TOL);
-    });
-    it(`input grad ${label(c)}`, async () => {
-      expect(await parity(depthwiseInputGrad(c, data(c, true)))).toBeLessThan(TOL);
-    });
-  }
-});
-
-describe('wasm depthwise backprop with dilations vs a naive reference', () => {
-  for (const c of DEPTHWISE_DILATED) {
-    it(label(c), async () => {
-      const d = data(c, true);
-      const ref = naiveDepthwiseGrads(d.xv, c.x, d.wv, d.filterShape, d.dyv, d.info);
-      expect(relDiff(await valuesOn('wasm', depthwiseFilterGrad(c, d)), ref.dw)).toBeLessThan(TOL);
-      expect(relDiff(await valuesOn('wasm', depthwiseInputGrad(c, d)), ref.dx)).toBeLessThan(TOL);
-    });
-  }
-  it('the naive reference agrees with cpu on an undilated case', async () => {
-    const c = DEPTHWISE[3]!;
-    const d = data(c, true);
-    const ref = naiveDepthwiseGrads(d.xv, c.x, d.wv, d.filterShape, d.dyv, d.info);
-    expect(relDiff(await valuesOn('cpu', depthwiseFilterGrad(c, d)), ref.dw)).toBeLessThan(TOL);
-    expect(relDiff(await valuesOn('cpu', depthwiseInputGrad(c, d)), ref.dx)).toBeLessThan(TOL);
-  });
-});
 
 describe('wasm conv-gradient kernels through tf.grads', () => {
   it('conv2d and depthwiseConv2d gradients match cpu', async () => {

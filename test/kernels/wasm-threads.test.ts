@@ -5,7 +5,8 @@ import { getThreadsCount } from '@tensorflow/tfjs-backend-wasm';
 import { afterAll, describe, expect, it } from 'vitest';
 import { releaseBackends, useBackend } from '../../src/backend/index.js';
 import { enableWasmThreads } from '../../src/kernels/wasm/threads.js';
-import { randArray, relDiff, valuesOn } from './conv_ref.js';
+import { randArray, relErr } from '../helpers/tensors.js';
+import { valuesOn } from './conv_ref.js';
 
 afterAll(() => releaseBackends());
 
@@ -32,7 +33,7 @@ describe('wasm with threads', () => {
     for (const f of [fwd, bpf, bpi]) {
       const w = await valuesOn('wasm', () => tf.tidy(f));
       const c = await valuesOn('cpu', () => tf.tidy(f));
-      expect(relDiff(w, c)).toBeLessThan(1e-4);
+      expect(relErr(w, c)).toBeLessThan(1e-4);
     }
   });
 });

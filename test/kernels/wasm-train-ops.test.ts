@@ -5,7 +5,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { releaseBackends, useBackend } from '../../src/backend/index.js';
-import { randArray, relDiff } from './conv_ref.js';
+import { randArray, relErr } from '../helpers/tensors.js';
 
 const TOL = 1e-4;
 
@@ -28,7 +28,7 @@ async function gradsOn(backend: string, shapes: number[][], f: (...xs: tf.Tensor
 async function expectParity(shapes: number[][], f: (...xs: tf.Tensor[]) => tf.Tensor): Promise<void> {
   const wasm = await gradsOn('wasm', shapes, f);
   const cpu = await gradsOn('cpu', shapes, f);
-  wasm.forEach((w, i) => expect(relDiff(w, cpu[i]!), `output ${i}`).toBeLessThan(TOL));
+  wasm.forEach((w, i) => expect(relErr(w, cpu[i]!), `output ${i}`).toBeLessThan(TOL));
 }
 
 type T4 = tf.Tensor4D;
@@ -127,7 +127,7 @@ describe('end-to-end training step', () => {
     expect(tf.memory().numTensors).toBe(tensors);
     expect(backend.numDataIds()).toBe(ids);
     expect(wasm[0]![0]).toBeGreaterThan(0);
-    wasm.forEach((w, i) => expect(relDiff(w, cpu[i]!), `output ${i}`).toBeLessThan(TOL));
+    wasm.forEach((w, i) => expect(relErr(w, cpu[i]!), `output ${i}`).toBeLessThan(TOL));
     // Gradients are not trivially zero.
     for (const g of wasm.slice(1)) expect(Math.max(...Array.from(g, Math.abs))).toBeGreaterThan(1e-6);
   });

@@ -4,7 +4,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { releaseBackends, useBackend, webgpuErrors } from '../../src/backend/index.js';
-import { randArray, relDiff, valuesOn } from './conv_ref.js';
+import { randArray, relErr } from '../helpers/tensors.js';
+import { valuesOn } from './conv_ref.js';
 
 describe('webgpu AddN with many inputs', () => {
   beforeAll(async () => {
@@ -18,7 +19,7 @@ describe('webgpu AddN with many inputs', () => {
       const f = () => tf.addN(vals.map((v) => tf.tensor(v, [3, 5])));
       const gpu = await valuesOn('webgpu', f);
       const cpu = await valuesOn('cpu', f);
-      expect(relDiff(gpu, cpu)).toBeLessThan(1e-6);
+      expect(relErr(gpu, cpu)).toBeLessThan(1e-6);
     });
   }
 

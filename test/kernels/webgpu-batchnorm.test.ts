@@ -8,7 +8,7 @@ import { webgpuErrors } from '../../src/backend/index.js';
 import { withBackends } from '../helpers/backends.js';
 import { BatchNorm2d } from '../../src/nn/batchnorm.js';
 import { hasBatchNormActKernel } from '../../src/ops/batchnorm/index.js';
-import { randArray, relDiff } from './conv_ref.js';
+import { randArray, relErr } from '../helpers/tensors.js';
 
 const TOL = 5e-5;
 
@@ -64,7 +64,7 @@ describe('webgpu fused training batch norm vs stock ops on cpu', () => {
       expect(Object.keys(gpu).sort()).toEqual(Object.keys(cpu).sort());
       // two forward passes ran (value and variableGrads): the running statistics moved twice on both
       expect(Array.from(gpu.tracked!)).toEqual([2]);
-      for (const k of Object.keys(cpu)) expect(relDiff(gpu[k]!, cpu[k]!), k).toBeLessThan(TOL);
+      for (const k of Object.keys(cpu)) expect(relErr(gpu[k]!, cpu[k]!), k).toBeLessThan(TOL);
     });
   }
 

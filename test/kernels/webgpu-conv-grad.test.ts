@@ -1,42 +1,26 @@
 // tfjs's stock webgpu conv kernels (forward, input gradient, filter gradient, depthwise) agree with cpu. Runs on
 // Mesa lavapipe on CPU-only machines.
 import * as tf from '@tensorflow/tfjs-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { releaseBackends, useBackend } from '../../src/backend/index.js';
-import { type Pad, randArray, relDiff, valuesOn } from './conv_ref.js';
+import { describe, expect, it } from 'vitest';
+import { withBackends } from '../helpers/backends.js';
+import { type ConvCase as Case, convData, convLabel as label, FIRST_DEPTHWISE, FIRST_REGULAR, parityWithCpu,
+  valuesOn } from './conv_ref.js';
 
 const TOL = 1e-4;
-type Shape4 = [number, number, number, number];
-
-interface Case { x: Shape4; k: [number, number]; out: number; strides: number | [number, number]; pad: Pad }
 
 const REGULAR: Case[] = [
-  { x: [2, 7, 9, 3], k: [3, 3], out: 5, strides: 1, pad: 'same' },
-  { x: [2, 7, 9, 3], k: [3, 3], out: 5, strides: 2, pad: 'same' },
-  { x: [3, 9, 7, 4], k: [3, 2], out: 6, strides: 2, pad: 'valid' },
-  { x: [2, 9, 7, 5], k: [3, 3], out: 4, strides: [2, 1], pad: [[0, 0], [2, 0], [1, 2], [0, 0]] },
-  { x: [2, 8, 8, 16], k: [1, 1], out: 8, strides: 2, pad: 'valid' },
+  ...FIRST_REGULAR,
+  { x: [2, 8, 8, 16], k: [1, 1], outC: 8, strides: 2, dilations: 1, pad: 'valid' },
 ];
 const DEPTHWISE: Case[] = [
-  { x: [2, 7, 9, 3], k: [3, 3], out: 1, strides: 1, pad: 'same' },
-  { x: [2, 7, 9, 3], k: [3, 3], out: 2, strides: 2, pad: 'same' },
-  { x: [2, 9, 7, 4], k: [3, 3], out: 2, strides: 1, pad: [[0, 0], [1, 2], [0, 1], [0, 0]] },
+  ...FIRST_DEPTHWISE,
+  { x: [2, 9, 7, 4], k: [3, 3], outC: 2, strides: 1, dilations: 1, pad: [[0, 0], [1, 2], [0, 1], [0, 0]] },
 ];
 
-function label(c: Case): string {
-  return `x=${c.x} k=${c.k} out=${c.out} s=${c.strides} pad=${JSON.stringify(c.pad)}`;
-}
-
-async function parity(f: () => tf.Tensor): Promise<number> {
-  const gpu = await valuesOn('webgpu', () => tf.tidy(f));
-  const cpu = await valuesOn('cpu', () => tf.tidy(f));
-  return relDiff(gpu, cpu);
-}
+const parity = (f: () => tf.Tensor) => parityWithCpu('webgpu', f);
 
 function kernels(c: Case, depthwise: boolean): [string, () => tf.Tensor][] {
-  const filterShape: Shape4 = [c.k[0], c.k[1], c.x[3], c.out];
-  const info = tf.backend_util.computeConv2DInfo(c.x, filterShape, c.strides, 1, c.pad, undefined, depthwise);
-  const xv = randArray(c.x, 1), wv = randArray(filterShape, 2), dyv = randArray(info.outShape, 3);
+  const { filterShape, info, xv, wv, dyv } = convData(c, depthwise);
   const x = () => tf.tensor(xv, c.x) as tf.Tensor4D;
   const w = () => tf.tensor(wv, filterShape) as tf.Tensor4D;
   const dy = () => tf.tensor(dyv, info.outShape);
@@ -59,11 +43,7 @@ function kernels(c: Case, depthwise: boolean): [string, () => tf.Tensor][] {
   ];
 }
 
-beforeAll(async () => {
-  await useBackend('cpu');
-  await useBackend('webgpu');
-});
-afterAll(() => releaseBackends());
+withBackends('cpu', 'webgpu');
 
 describe('webgpu conv kernels vs cpu', () => {
   for (const c of REGULAR) {

@@ -9,7 +9,8 @@ import { forceConvTile } from '../../src/kernels/webgpu/conv.js';
 import { webgpuKernelsEnabled } from '../../src/kernels/webgpu/index.js';
 import { ChanlabGroupConv2D } from '../../src/ops/group_conv/index.js';
 import { ChanlabConvBnAct } from '../../src/ops/conv/kernel_names.js';
-import { naiveConvGrads, randArray, relDiff } from './conv_ref.js';
+import { randArray, relErr } from '../helpers/tensors.js';
+import { naiveConvGrads } from './conv_ref.js';
 
 const TOL = 2e-5;
 type Shape4 = [number, number, number, number];
@@ -70,9 +71,9 @@ function samePad(c: Case, d: Data): Pad4 {
 }
 
 function expectClose(got: { y: Float32Array; dx: Float32Array; dw: Float32Array }, ref: Data['ref']): void {
-  expect(relDiff(got.y, ref.y), 'y').toBeLessThan(TOL);
-  expect(relDiff(got.dx, ref.dx), 'dx').toBeLessThan(TOL);
-  expect(relDiff(got.dw, ref.dw), 'dw').toBeLessThan(TOL);
+  expect(relErr(got.y, ref.y), 'y').toBeLessThan(TOL);
+  expect(relErr(got.dx, ref.dx), 'dx').toBeLessThan(TOL);
+  expect(relErr(got.dw, ref.dw), 'dw').toBeLessThan(TOL);
 }
 
 beforeAll(async () => {
@@ -122,7 +123,7 @@ describe('chanlab webgpu convolutions vs a naive reference', () => {
     const gpu = await go('webgpu');
     const cpu = await go('cpu');
     await tf.setBackend('webgpu');
-    for (let i = 0; i < 4; i++) expect(relDiff(gpu[i]!, cpu[i]!), ['y', 'dx', 'dw', 'db'][i]).toBeLessThan(TOL);
+    for (let i = 0; i < 4; i++) expect(relErr(gpu[i]!, cpu[i]!), ['y', 'dx', 'dw', 'db'][i]).toBeLessThan(TOL);
   });
 
   it('conv + batch norm + residual + relu in one kernel equals the stock ops', async () => {
@@ -143,7 +144,7 @@ describe('chanlab webgpu convolutions vs a naive reference', () => {
       tf.dispose([x, w, r, m!, v!, g!, b!, y]);
       return out;
     };
-    expect(relDiff(await go(true), await go(false))).toBeLessThan(TOL);
+    expect(relErr(await go(true), await go(false))).toBeLessThan(TOL);
   });
 
   it('left no WebGPU error behind', async () => {

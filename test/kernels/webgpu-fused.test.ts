@@ -15,7 +15,7 @@ import { convF16, setConvF16 } from '../../src/kernels/webgpu/conv.js';
 import { ChanlabConvBnAct } from '../../src/ops/conv/kernel_names.js';
 import { pix, type PixReduce } from '../../src/ops/pix/index.js';
 import { createModel } from '../../src/zoo/index.js';
-import { randArray, relDiff } from './conv_ref.js';
+import { randArray, relErr } from '../helpers/tensors.js';
 
 // The numbers this design reaches (before it, with tfjs's stock kernels: 194 and 226 forward dispatches):
 // stem conv, max-pool, 16 blocks × 3 convs (PiX: gate, squeeze conv with PiX inside, expand conv), 4 projections,
@@ -69,7 +69,7 @@ describe('PiX inside the squeeze conv', () => {
         tf.dispose([x, p, w, m!, v!, g!, b!, y]);
         return out;
       };
-      expect(relDiff(await go('webgpu'), await go('cpu'))).toBeLessThan(2e-5);
+      expect(relErr(await go('webgpu'), await go('cpu'))).toBeLessThan(2e-5);
     });
   }
 });
@@ -92,7 +92,7 @@ describe('f16 inference convolutions (shader-f16)', () => {
       const full = await run(false);
       const half = await run(true);
       expect(convF16(b)).toBe(true); // lavapipe offers shader-f16
-      const d = relDiff(half, full);
+      const d = relErr(half, full);
       expect(d).toBeGreaterThan(0);
       expect(d).toBeLessThan(1e-2);
     } finally {
@@ -118,7 +118,7 @@ describe('spatial mean in one dispatch', () => {
       };
       const gpu = await go('webgpu');
       expect(gpu.counts!.dispatches).toBe(1);
-      expect(relDiff(gpu.out, (await go('cpu')).out)).toBeLessThan(1e-6);
+      expect(relErr(gpu.out, (await go('cpu')).out)).toBeLessThan(1e-6);
     }
   });
 });
@@ -149,7 +149,7 @@ describe('dispatches per forward and per training step', () => {
       expect(gpu.counts!.dispatches).toBe(FORWARD_DISPATCHES[name]);
       expect(gpu.counts!.reads).toBe(1);
       expect(gpu.counts!.uploads).toBe(0); // weights and input went up in the first pass
-      expect(relDiff(gpu.value, (await logits('wasm')).value)).toBeLessThan(1e-4);
+      expect(relErr(gpu.value, (await logits('wasm')).value)).toBeLessThan(1e-4);
     }, 300_000);
   }
 

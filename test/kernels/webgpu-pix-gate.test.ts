@@ -7,7 +7,7 @@ import { webgpuErrors } from '../../src/backend/index.js';
 import { withBackends } from '../helpers/backends.js';
 import { WebGPUProfiler } from '../../src/backend/webgpu_profile.js';
 import { hasPixGateKernel, pixGate, pixGateComposite, type PixGateActivation } from '../../src/ops/pix/index.js';
-import { randArray, relDiff } from './conv_ref.js';
+import { randArray, relErr } from '../helpers/tensors.js';
 
 type Shape4 = [number, number, number, number];
 const CASES: Array<{ x: Shape4; G: number; bias: boolean; act: PixGateActivation }> = [
@@ -39,7 +39,7 @@ describe('pixGate on webgpu', () => {
     it(`equals the composite on cpu: x [${c.x}], G ${c.G}, ${c.act}${c.bias ? ', bias' : ''}`, async () => {
       const got = await run('webgpu', c, pixGate);
       const want = await run('cpu', c, pixGateComposite);
-      ['p', 'dx', 'dweight', 'dbias'].slice(0, got.length).forEach((what, i) => expect(relDiff(got[i]!, want[i]!), what).toBeLessThan(2e-5));
+      ['p', 'dx', 'dweight', 'dbias'].slice(0, got.length).forEach((what, i) => expect(relErr(got[i]!, want[i]!), what).toBeLessThan(2e-5));
     });
   }
 

@@ -8,7 +8,7 @@ import { webgpuErrors } from '../../src/backend/index.js';
 import { withBackends } from '../helpers/backends.js';
 import { WebGPUProfiler } from '../../src/backend/webgpu_profile.js';
 import { SGD, type ParamEntry, type SGDOptions } from '../../src/train/optim.js';
-import { randArray, relDiff } from './conv_ref.js';
+import { randArray, relErr } from '../helpers/tensors.js';
 
 const SHAPES = [[3, 3, 2, 4], [4], [7], [5, 3], [2, 2, 3, 3], [9], [1], [6, 4], [3], [2, 5], [4, 4], [11], [8]];
 
@@ -58,10 +58,10 @@ describe('webgpu multi-tensor SGD', () => {
     it(`matches the per-parameter rule: ${JSON.stringify(o)}`, async () => {
       const gpu = await run('webgpu', o);
       const cpu = await run('cpu', o);
-      gpu.weights.forEach((w, i) => expect(relDiff(w, cpu.weights[i]!), `w${i}`).toBeLessThan(1e-6));
+      gpu.weights.forEach((w, i) => expect(relErr(w, cpu.weights[i]!), `w${i}`).toBeLessThan(1e-6));
       expect(gpu.buffers.length).toBe(cpu.buffers.length);
-      gpu.buffers.forEach((b, i) => expect(relDiff(b, cpu.buffers[i]!), `buf${i}`).toBeLessThan(1e-6));
-      expect(relDiff(gpu.shared, cpu.shared)).toBe(0);
+      gpu.buffers.forEach((b, i) => expect(relErr(b, cpu.buffers[i]!), `buf${i}`).toBeLessThan(1e-6));
+      expect(relErr(gpu.shared, cpu.shared)).toBe(0);
       // 12 fused parameters in ceil(12 / K) dispatches (K = 5 with momentum, 8 without, on lavapipe's 16 buffers),
       // the shared one by a handful of stock ops
       expect(gpu.dispatches).toBeLessThan(12);

@@ -3,15 +3,16 @@
 // saliencies on random shapes (1×1 / 3×3 / 5×5, stride 2, padding, batch 1 and N, C'/h of 1..16, nothing dropped,
 // everything but one dropped, exact ties at the threshold); the layer picks the kernel in eval mode and the masked
 // form under a gradient tape; bad input names the parameter.
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
-import { releaseBackends, useBackend } from '../../src/backend/index.js';
+import { useBackend } from '../../src/backend/index.js';
 import { Rng } from '../../src/core/rng.js';
 import { nativeStatus } from '../../src/kernels/native/addon.js';
 import { setNativeKernels } from '../../src/kernels/native/index.js';
 import { DynamicMultiHeadConv } from '../../src/methods/dgc/layer.js';
 import { manualSeed } from '../../src/nn/init.js';
 import { dgcEval, hasDgcEvalKernel, type DgcEvalInputs } from '../../src/ops/dgc/index.js';
+import { restoreNativeAfterAll } from '../helpers/backends.js';
 import { expectAgree, readAndDispose } from '../helpers/tensors.js';
 
 interface Case { B: number; H: number; W: number; C: number; Co: number; k: number; heads: number; stride: number; padding: number; inactive: number; d: number; ties?: boolean }
@@ -78,10 +79,7 @@ async function checkBackend(backend: string): Promise<void> {
   }
 }
 
-afterAll(() => {
-  setNativeKernels(nativeStatus().active);
-  releaseBackends();
-});
+restoreNativeAfterAll();
 
 describe('dgcEval: the kept-channel kernels equal the masked composite', () => {
   it('tied saliencies are all dropped at the threshold (the case exercises ties)', async () => {

@@ -1,15 +1,16 @@
 // The fused DGC head op (src/ops/dgc): every kernel (cpu reference, the per-head wasm driver, wasm with the native
 // grouped-conv kernels, webgpu on lavapipe) agrees with the stock-op composite on the cpu backend, values and all
 // three gradients, on shapes covering 1×1 / 3×3, stride 2, padding, one head, and gated (zero) saliencies.
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import { registerKernel, unregisterKernel } from '@tensorflow/tfjs-core';
-import { releaseBackends, useBackend } from '../../src/backend/index.js';
+import { useBackend } from '../../src/backend/index.js';
 import { Rng } from '../../src/core/rng.js';
 import { nativeStatus } from '../../src/kernels/native/addon.js';
 import { nativeKernelsEnabled, setNativeKernels } from '../../src/kernels/native/index.js';
 import { dgcHeadsGradWasmConfig, dgcHeadsWasmConfig } from '../../src/kernels/wasm/DgcHeads.js';
 import { ChanlabDgcHeads, ChanlabDgcHeadsGrad, dgcHeads, hasDgcHeadsKernel } from '../../src/ops/dgc/index.js';
+import { restoreNativeAfterAll } from '../helpers/backends.js';
 import { expectAgree, readAndDispose } from '../helpers/tensors.js';
 
 interface Case { B: number; H: number; W: number; C: number; Co: number; k: number; heads: number; stride: number; padding: number }
@@ -69,10 +70,7 @@ async function checkAll(backend: string, impl: 'kernel' | 'composite'): Promise<
   }
 }
 
-afterAll(() => {
-  setNativeKernels(nativeStatus().active);
-  releaseBackends();
-});
+restoreNativeAfterAll();
 
 describe('dgcHeads implementations agree with the composite on cpu', () => {
   it('kernels are registered for cpu and webgpu, and for wasm exactly when the native addon is on', async () => {

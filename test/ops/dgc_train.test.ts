@@ -4,9 +4,9 @@
 // shapes, batch 1 and N, nothing dropped and all but one dropped; the layer's training step takes them by default and
 // equals its masked form; bad input names the parameter. The heads' stacking op (dgcStackHeads) equals the stock-op
 // stacking exactly, values and gradients.
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
-import { releaseBackends, useBackend } from '../../src/backend/index.js';
+import { useBackend } from '../../src/backend/index.js';
 import { Rng } from '../../src/core/rng.js';
 import { nativeStatus } from '../../src/kernels/native/addon.js';
 import { setNativeKernels } from '../../src/kernels/native/index.js';
@@ -15,6 +15,7 @@ import { manualSeed } from '../../src/nn/init.js';
 import {
   dgcStackHeads, dgcStackHeadsComposite, dgcTrain, hasDgcStackHeadsKernel, hasDgcTrainKernel, type DgcHeadParams,
 } from '../../src/ops/dgc/index.js';
+import { restoreNativeAfterAll } from '../helpers/backends.js';
 import { expectAgree, readAndDispose } from '../helpers/tensors.js';
 
 interface Case { B: number; H: number; C: number; Co: number; k: number; heads: number; stride: number; padding: number; inactive: number; d: number }
@@ -58,10 +59,7 @@ async function run(c: Case, seed: number, impl: 'auto' | 'kernel' | 'masked'): P
 
 const agree = (what: string, got: Float32Array, want: Float32Array) => expectAgree(what, got, want, 1e-5, 1e-7);
 
-afterAll(() => {
-  setNativeKernels(nativeStatus().active);
-  releaseBackends();
-});
+restoreNativeAfterAll();
 
 describe('dgcTrain', () => {
   it('the native kernels equal the masked form: y, g and the gradients of a, w1, w2, b2, w', async () => {

@@ -1,10 +1,9 @@
 // The DGC table's released-checkpoint rows: with --dgc-checkpoints (a DGC checkpoint in the official training-script
 // format under its README file name) and --cifar10 (a 20-image binary test batch) the row evaluates and records the
 // top-1 error; without the data set it is skipped ("not run"), not failed. wasm backend.
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { beforeAll, expect, it } from 'vitest';
 import { useBackend } from '../../src/backend/index.js';
 import { saveDgcCheckpoint } from '../../src/checkpoint/dgc.js';
 import { manualSeed } from '../../src/nn/init.js';
@@ -13,9 +12,9 @@ import { TABLES } from '../../repro/definitions/index.js';
 import { buildCells } from '../../repro/render.js';
 import { loadResult } from '../../repro/results.js';
 import { runTables } from '../../repro/runner.js';
+import { tempDir } from '../helpers/tmp.js';
 
-const tmp = mkdtempSync(join(tmpdir(), 'chanlab-repro-dgc-'));
-afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+const tmp = tempDir('chanlab-repro-dgc-');
 beforeAll(async () => {
   await useBackend('wasm');
   manualSeed(5);

@@ -15,6 +15,7 @@ import { showTable, tableView, type TableViewOptions } from '../../repro/noteboo
 import { notebookSource, TABLE_NOTEBOOKS_DIR, tableNotebook, tableNotebookPath } from '../../repro/notebook_template.js';
 import { emptyResult, type ResultFile } from '../../repro/results.js';
 import { makeManifest } from '../../src/train/manifest.js';
+import { countRow, toyTable } from '../helpers/toy_table.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'chanlab-nbt-'));
 afterAll(async () => {
@@ -48,20 +49,13 @@ describe('table notebooks', () => {
 let computeCalls = 0;
 let failNow = false;
 const TOY: TableDefinition = {
-  id: 'toy', title: 'Toy table', source: { paper: 'PiX', table: 'none', doc: 'docs/methods/pix.md §8' }, tiers: ['quick', 'small'],
-  metrics: [
-    { key: 'count', label: 'count', unit: 'M', decimals: 0, tolerance: { printed: { rule: 'round', decimals: 0 } } },
-    { key: 'top1', label: 'top-1', unit: '%', decimals: 2 },
-  ],
-  rows: [
-    { id: 'exact', label: 'exact', config: {}, metrics: ['count'], paper: { count: { value: 42, printed: '42' } },
-      async compute() {
-        computeCalls++;
-        if (failNow) throw new Error('toy row exploded: expected 42');
-        return { count: 42 };
-      } },
+  ...toyTable('M', [
+    countRow('exact', 'exact', {}, 42, 42, () => {
+      computeCalls++;
+      if (failNow) throw new Error('toy row exploded: expected 42');
+    }),
     { id: 'later', label: 'later', config: {}, metrics: ['count'], pending: 'method not landed', paper: { count: { value: 7, printed: '7' } } },
-  ],
+  ]),
   scatter: [{ x: 'count', y: 'top1' }],
 };
 const SMALL_ONLY: TableDefinition = { ...TOY, id: 'small-only', tiers: ['small', 'full'], rows: [TOY.rows[1]!, { ...TOY.rows[0]!, id: 'exact' }] };

@@ -12,6 +12,8 @@ import type { TableDefinition } from '../../repro/definition.js';
 import { buildCells, tableMarkdown } from '../../repro/render.js';
 import type { ResultFile } from '../../repro/results.js';
 import { runTables, type ReproOptions } from '../../repro/runner.js';
+import { smallResnetRun } from '../helpers/small_resnet_run.js';
+import { countRow, toyTable } from '../helpers/toy_table.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'chanlab-repro-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
@@ -19,38 +21,21 @@ beforeAll(async () => {
   await useBackend('cpu');
 });
 
-const SYNTH: TrainConfig = {
-  model: 'resnet8_small', modelConfig: { widths: [4, 4, 8] },
-  data: { dataset: 'synthetic', synthetic: { trainSize: 48, testSize: 16, height: 8, width: 8, channels: 1, numClasses: 3 } },
-  epochs: 2, batchSize: 8,
+const SYNTH: TrainConfig = smallResnetRun([4, 4, 8], [48, 16, 8], {}, {
   optimizer: { kind: 'sgd', lr: 0.05, momentum: 0.9 }, schedule: { kind: 'cosine', warmupEpochs: 0, minLr: 0 },
-  loss: { kind: 'ce', labelSmoothing: 0 }, seed: 0, backend: 'cpu', logEvery: 100, checkpointEvery: 2,
-};
+  loss: { kind: 'ce', labelSmoothing: 0 }, seed: 0, logEvery: 100,
+});
 
 let computeCalls = 0;
-const TOY: TableDefinition = {
-  id: 'toy', title: 'Toy table', source: { paper: 'PiX', table: 'none', doc: 'docs/methods/pix.md §8' }, tiers: ['quick', 'small'],
-  metrics: [
-    { key: 'count', label: 'count', unit: '', decimals: 0, tolerance: { printed: { rule: 'round', decimals: 0 } } },
-    { key: 'top1', label: 'top-1', unit: '%', decimals: 2 },
-  ],
-  rows: [
-    { id: 'exact', label: 'exact', config: { n: 42 }, metrics: ['count'], paper: { count: { value: 42, printed: '42' } },
-      async compute() {
-        computeCalls++;
-        return { count: 42 };
-      } },
-    { id: 'off', label: 'off by one', config: { n: 43 }, metrics: ['count'], paper: { count: { value: 42, printed: '42' } },
-      async compute() {
-        return { count: 43 };
-      } },
-    { id: 'trained', label: 'trained', config: { synth: true }, metrics: ['top1'], train: { tiers: ['quick', 'small'], config: (_t, seed) => ({ ...SYNTH, seed }) } },
-    { id: 'later', label: 'later', config: {}, metrics: ['count'], pending: 'method not landed', paper: { count: { value: 1, printed: '1' } } },
-    { id: 'big', label: 'small tier only', config: {}, tiers: ['small'], metrics: ['count'], async compute() {
-      return { count: 1 };
-    } },
-  ],
-};
+const TOY: TableDefinition = toyTable('', [
+  countRow('exact', 'exact', { n: 42 }, 42, 42, () => computeCalls++),
+  countRow('off', 'off by one', { n: 43 }, 43, 42),
+  { id: 'trained', label: 'trained', config: { synth: true }, metrics: ['top1'], train: { tiers: ['quick', 'small'], config: (_t, seed) => ({ ...SYNTH, seed }) } },
+  { id: 'later', label: 'later', config: {}, metrics: ['count'], pending: 'method not landed', paper: { count: { value: 1, printed: '1' } } },
+  { id: 'big', label: 'small tier only', config: {}, tiers: ['small'], metrics: ['count'], async compute() {
+    return { count: 1 };
+  } },
+]);
 
 function opts(o: Partial<ReproOptions> = {}): ReproOptions {
   return { select: ['toy'], tier: 'quick', backend: 'cpu', outDir: join(tmp, 'results'), workDir: join(tmp, 'runs'), quiet: true, log: () => {}, ...o };

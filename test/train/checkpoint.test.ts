@@ -13,6 +13,7 @@ import { runEvalCommand, runTrainCommand } from '../../src/train/commands.js';
 import { train } from '../../src/train/loop.js';
 import { Progress } from '../../src/train/progress.js';
 import { decodeSafetensors, encodeSafetensors, readSafetensors, type StTensor } from '../../src/checkpoint/safetensors.js';
+import { smallResnetRun } from '../helpers/small_resnet_run.js';
 import { oracle } from './oracle.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'chanlab-train-'));
@@ -22,21 +23,15 @@ beforeAll(async () => {
 });
 const quiet = new Progress({ quiet: true });
 
-export const TINY: TrainConfig = {
-  model: 'resnet8_small',
-  modelConfig: { widths: [4, 8, 8] },
-  data: {
-    dataset: 'synthetic',
-    synthetic: { trainSize: 40, testSize: 16, height: 10, width: 10, channels: 1, numClasses: 3 },
-    augment: 'crop_flip', cropPadding: 2, mixup: { mixupAlpha: 0.4, cutmixAlpha: 1.0 },
-  },
-  epochs: 2, batchSize: 8, accumSteps: 2,
-  optimizer: { kind: 'sgd', lr: 0.1, momentum: 0.9, nesterov: true, weightDecay: 1e-4, weightDecayFilter: 'no_bias_1d' },
-  schedule: { kind: 'cosine', warmupEpochs: 0.5 },
-  loss: { kind: 'ce', labelSmoothing: 0.1 },
-  ema: { decay: 0.9 },
-  seed: 1, backend: 'cpu', logEvery: 1, checkpointEvery: 2,
-};
+export const TINY: TrainConfig = smallResnetRun([4, 8, 8], [40, 16, 10],
+  { augment: 'crop_flip', cropPadding: 2, mixup: { mixupAlpha: 0.4, cutmixAlpha: 1.0 } }, {
+    accumSteps: 2,
+    optimizer: { kind: 'sgd', lr: 0.1, momentum: 0.9, nesterov: true, weightDecay: 1e-4, weightDecayFilter: 'no_bias_1d' },
+    schedule: { kind: 'cosine', warmupEpochs: 0.5 },
+    loss: { kind: 'ce', labelSmoothing: 0.1 },
+    ema: { decay: 0.9 },
+    seed: 1,
+  });
 
 function tempFiles(dir: string): string[] {
   const out: string[] = [];

@@ -16,7 +16,7 @@ import { Linear } from '../../nn/linear.js';
 import { Module } from '../../nn/module.js';
 import { AvgPool2d } from '../../nn/pooling.js';
 import type { ModelConfig } from '../../models/registry.js';
-import { dgcLasso, dgcReport, finishDgcSchedule, setDgcProgress } from './hooks.js';
+import { withDgcHooks } from './hooks.js';
 import { initDgcConvs } from './init.js';
 import { DynamicMultiHeadConv } from './layer.js';
 import { PreActConv } from './preact_conv.js';
@@ -85,15 +85,14 @@ function buildFeatures(c: DenseNetConfig, features: Sequential, conv1: (C: numbe
   return nf;
 }
 
-/** Implements the training loop's hooks setProgress, auxiliaryLoss and finalReport (structurally). */
-export class DyDenseNet extends Module {
+/** Has the training loop's DGC hooks (withDgcHooks: setProgress, finishSchedule, auxiliaryLoss, finalReport). */
+export class DyDenseNet extends withDgcHooks(Module) {
   readonly features = new Sequential();
   readonly bn_last: BatchNorm2d;
   readonly relu_last = new ReLU();
   readonly pool_last: AvgPool2d;
   readonly classifier: Linear;
   private readonly flatten = new Flatten(true);
-  private inputShape: number[] | null = null;
 
   constructor(readonly config: DyDenseNetConfig) {
     super();
@@ -116,25 +115,6 @@ export class DyDenseNet extends Module {
       const f = this.pool_last.call(this.relu_last.call(this.bn_last.call(this.features.call(x))));
       return this.classifier.call(this.flatten.call(f));
     });
-  }
-
-  setProgress(p: number): void {
-    setDgcProgress(this, p);
-  }
-
-  /** Every DGC layer at the sparsity training ends with (latency of an untrained model; dgc.md §2.2). */
-  finishSchedule(): void {
-    finishDgcSchedule(this);
-  }
-
-  auxiliaryLoss(): tf.Scalar | null {
-    return dgcLasso(this);
-  }
-
-  /** Kept fraction per layer and FLOPs per image of the eval-mode forwards since the last training step. */
-  finalReport(): Promise<string> {
-    if (!this.inputShape) throw new Error(`${this.typeName}.finalReport: run a forward pass first`);
-    return dgcReport(this, this.inputShape);
   }
 }
 

@@ -13,7 +13,7 @@ import type { ModelConfig } from '../../models/registry.js';
 import { ResNetBase, type Stem } from '../../models/resnet_base.js';
 import { Conv2d } from '../../nn/conv.js';
 import { basicResidual, bottleneckResidual, conv1x1 } from '../../models/resnet.js';
-import { dgcLasso, dgcReport, finishDgcSchedule, setDgcProgress } from './hooks.js';
+import { withDgcHooks } from './hooks.js';
 import { initDgcConvs } from './init.js';
 import { DynamicMultiHeadConv } from './layer.js';
 
@@ -109,9 +109,8 @@ export class DyBottleneck extends Module {
   }
 }
 
-/** Implements the training loop's hooks setProgress, auxiliaryLoss and finalReport (structurally). */
-export class DyResNet extends ResNetBase {
-  private inputShape: number[] | null = null;
+/** Has the training loop's DGC hooks (withDgcHooks: setProgress, finishSchedule, auxiliaryLoss, finalReport). */
+export class DyResNet extends withDgcHooks(ResNetBase) {
 
   constructor(readonly config: DyResNetConfig) {
     super();
@@ -140,24 +139,5 @@ export class DyResNet extends ResNetBase {
   override forward(x: tf.Tensor): tf.Tensor {
     this.inputShape = [...x.shape];
     return super.forward(x);
-  }
-
-  setProgress(p: number): void {
-    setDgcProgress(this, p);
-  }
-
-  /** Every DGC layer at the sparsity training ends with (latency of an untrained model; dgc.md §2.2). */
-  finishSchedule(): void {
-    finishDgcSchedule(this);
-  }
-
-  auxiliaryLoss(): tf.Scalar | null {
-    return dgcLasso(this);
-  }
-
-  /** Kept fraction per layer and FLOPs per image of the eval-mode forwards since the last training step. */
-  finalReport(): Promise<string> {
-    if (!this.inputShape) throw new Error(`${this.typeName}.finalReport: run a forward pass first`);
-    return dgcReport(this, this.inputShape);
   }
 }

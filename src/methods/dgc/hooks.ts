@@ -1,6 +1,6 @@
 // What a DGC network adds to training (TrainHooks of src/train/loop.ts): the progress that drives every layer's
 // deactivation schedule (docs/methods/dgc.md §2) and the lasso term summed over all DGC layers (§1.7), plus the
-// per-layer kept ratio for reports.
+// per-layer kept ratio for reports. `withDgcHooks` gives a model class those hooks as methods.
 import * as tf from '@tensorflow/tfjs-core';
 import { countFlops } from '../../flops/counter.js';
 import type { Module } from '../../nn/module.js';
@@ -55,4 +55,48 @@ export async function dgcReport(model: Module, inputShape: number[]): Promise<st
   const kept = stats.map((s) => (s ? s.keptFraction.toFixed(2) : '-')).join(' ');
   const mega = (v: number) => `${(v / 1e6).toFixed(3)} M`;
   return `DGC kept fraction per layer [${kept}]; FLOPs/image ${mega(spent)} spent (measured kept channels), ${mega(nominal)} nominal (dgc convention)`;
+}
+
+/** The training hooks of a DGC network (TrainHooks of src/train/hooks.ts, found structurally on the model). */
+export interface DgcHooks {
+  /** shape of the last forward's input (set by the model's forward); null before the first */
+  inputShape: number[] | null;
+  setProgress(p: number): void;
+  finishSchedule(): void;
+  auxiliaryLoss(): tf.Scalar | null;
+  finalReport(): Promise<string>;
+}
+
+// TypeScript's mixin form: a mixin's base constructor type must take `...args: any[]` (TS2545); no value is typed any.
+type Ctor<T> = abstract new (...args: any[]) => T;
+
+/**
+ * `Base` with the DgcHooks as methods over all its DGC layers. The model's forward() records its input's shape in
+ * `inputShape` (finalReport counts the FLOPs per image at that size). The return type is spelled out because
+ * declarations cannot name a class expression with protected members (Module's).
+ */
+export function withDgcHooks<B extends Ctor<Module>>(Base: B): B & Ctor<DgcHooks> {
+  abstract class DgcNet extends Base implements DgcHooks {
+    inputShape: number[] | null = null;
+
+    setProgress(p: number): void {
+      setDgcProgress(this, p);
+    }
+
+    /** Every DGC layer at the sparsity training ends with (latency of an untrained model; dgc.md §2.2). */
+    finishSchedule(): void {
+      finishDgcSchedule(this);
+    }
+
+    auxiliaryLoss(): tf.Scalar | null {
+      return dgcLasso(this);
+    }
+
+    /** Kept fraction per layer and FLOPs per image of the eval-mode forwards since the last training step. */
+    finalReport(): Promise<string> {
+      if (!this.inputShape) throw new Error(`${this.typeName}.finalReport: run a forward pass first`);
+      return dgcReport(this, this.inputShape);
+    }
+  }
+  return DgcNet;
 }

@@ -10,12 +10,12 @@
 // the whole layer is one op that convolves only the kept channels (dgcEval, §8.3), on a stacked copy of the heads'
 // parameters kept between forwards.
 import * as tf from '@tensorflow/tfjs-core';
-import { dgcHiddenWidth, dgcLayerCost } from '../../flops/formulas.js';
+import { dgcHiddenWidth, dgcLayerCost, type DgcLayerSpec } from '../../flops/formulas.js';
 import type { FlopsContributor, FlopsCost } from '../../flops/contributor.js';
 import type { Convention } from '../../flops/conventions.js';
 import type { Shape } from '../../flops/ops.js';
 import { BatchNorm2d } from '../../nn/batchnorm.js';
-import { checkNHWC, checkPositiveInt, checkNonNegativeInt } from '../../core/check.js';
+import { checkChannelGroups, checkNHWC, checkPositiveInt, checkNonNegativeInt } from '../../core/check.js';
 import { Conv2d } from '../../nn/conv.js';
 import { kaimingNormal } from '../../nn/init.js';
 import { Linear } from '../../nn/linear.js';
@@ -25,19 +25,8 @@ import { InactiveChannelsBuffer } from './inactive_buffer.js';
 import { StackedHeads, stackHeads, type HeadTensors, type HeadVariables } from './stacked_heads.js';
 import { checkGateFactor, inactiveChannelsAt } from './schedule.js';
 
-export interface DynamicMultiHeadConvOptions {
+export interface DynamicMultiHeadConvOptions extends DgcLayerSpec {
   inChannels: number;
-  outChannels: number;
-  kernelSize: number;
-  stride?: number;
-  /** symmetric zero padding per side (PyTorch) */
-  padding?: number;
-  /** number of heads h (dynamic groups); divides inChannels and outChannels */
-  heads?: number;
-  /** saliency MLP reduction s (halved below 80 input channels) */
-  squeezeRate?: number;
-  /** fraction of input channels each head keeps at the end of training, in (0, 1] */
-  gateFactor?: number;
 }
 
 /** One head: a full-width conv (C → C'/h) and its saliency MLP fc1 (C → d, no bias), fc2 (d → C, bias 1). */
@@ -103,20 +92,12 @@ export class DynamicMultiHeadConv extends Module implements FlopsContributor {
   constructor(o: DynamicMultiHeadConvOptions) {
     super();
     const name = 'DynamicMultiHeadConv';
-    this.inChannels = checkPositiveInt(o.inChannels, 'inChannels', name);
-    this.outChannels = checkPositiveInt(o.outChannels, 'outChannels', name);
     this.kernelSize = checkPositiveInt(o.kernelSize, 'kernelSize', name);
     this.stride = checkPositiveInt(o.stride ?? 1, 'stride', name);
     this.padding = checkNonNegativeInt(o.padding ?? 0, 'padding', name);
-    this.heads = checkPositiveInt(o.heads ?? 4, 'heads', name);
     this.squeezeRate = checkPositiveInt(o.squeezeRate ?? 16, 'squeezeRate', name);
     this.gateFactor = checkGateFactor(o.gateFactor ?? 0.25, name);
-    if (this.inChannels % this.heads !== 0) {
-      throw new Error(`${name}: heads (${this.heads}) must divide inChannels (${this.inChannels})`);
-    }
-    if (this.outChannels % this.heads !== 0) {
-      throw new Error(`${name}: heads (${this.heads}) must divide outChannels (${this.outChannels})`);
-    }
+    [this.inChannels, this.outChannels, this.heads] = checkChannelGroups(o.inChannels, o.outChannels, o.heads ?? 4, 'heads', name);
     this._inactive_channels = this.addBuffer('_inactive_channels', new InactiveChannelsBuffer(this.inChannels)) as InactiveChannelsBuffer;
     this.norm = this.addModule('norm', new BatchNorm2d(this.inChannels));
     for (let i = 0; i < this.heads; i++) {

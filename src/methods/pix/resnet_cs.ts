@@ -22,6 +22,7 @@ import { xavierUniform } from '../../nn/init.js';
 import { Module } from '../../nn/module.js';
 import { AdaptiveAvgPool2d, MaxPool2d } from '../../nn/pooling.js';
 import type { ModelConfig } from '../../models/registry.js';
+import { resnetFeatures } from '../../models/resnet_base.js';
 import type { PixOptions, PixReduce } from '../../ops/pix/index.js';
 import { validateTau, validateZeta } from '../../ops/pix/validate.js';
 import { PiXSampler, type PiXActivation, type PiXOptions } from './pix_module.js';
@@ -81,20 +82,35 @@ export abstract class PiXBlock extends PiXSampler {
   }
 
   /**
+   * The branch's layers: the first conv → BN → ReLU (reading the PiX-squeezed input), the last conv → BN (before
+   * [SE] and the add) and the ReLU after the add.
+   */
+  protected abstract layers(): [Conv2d, BatchNorm2d, ReLU, Conv2d, BatchNorm2d, ReLU];
+
+  forward(ip: tf.Tensor): tf.Tensor {
+    const [conv1, bn1, relu1, conv2, bn2, relu2] = this.layers();
+    return tf.tidy(() => {
+      const sq = this.squeezeInput(ip);
+      const x = convBnAct(conv1, bn1, this.squeezed(ip, sq), { relu: relu1, ...sq });
+      return this.residual(ip, x, conv2, bn2, relu2);
+    });
+  }
+
+  /**
    * The squeeze as the first conv's input: PiX is given to convBnAct (fused into the conv's reads at inference on
    * webgpu) unless a hook watches the PiX operator, which then runs as a module.
    */
-  protected squeezeInput(ip: tf.Tensor): { inputPix: { p: tf.Tensor; options: PixOptions } } | Record<string, never> {
+  private squeezeInput(ip: tf.Tensor): { inputPix: { p: tf.Tensor; options: PixOptions } } | Record<string, never> {
     return this.pix.hooked ? {} : { inputPix: { p: this.probabilities(ip), options: { zeta: this.zeta, tau: this.tau, reduce: this.reduce } } };
   }
 
   /** The first conv's input where squeezeInput gave none: the PiX module on ip. */
-  protected squeezed(ip: tf.Tensor, given: object): tf.Tensor {
+  private squeezed(ip: tf.Tensor, given: object): tf.Tensor {
     return 'inputPix' in given ? ip : this.sample(ip);
   }
 
   /** relu(shortcut(ip) + se(bn(conv(x)))): conv → BN → add → ReLU fused where the backend allows (src/nn/conv_bn.ts). */
-  protected residual(ip: tf.Tensor, x: tf.Tensor, conv: Conv2d, bn: BatchNorm2d, relu: ReLU): tf.Tensor {
+  private residual(ip: tf.Tensor, x: tf.Tensor, conv: Conv2d, bn: BatchNorm2d, relu: ReLU): tf.Tensor {
     const proj = () => (this.conv_proj ? convBnAct(this.conv_proj, this.bn_proj!, ip, { relu: null }) : ip);
     if (!this.se) return convBnAct(conv, bn, x, { relu, residual: proj });
     const branch = this.se.call(bn.call(conv.call(x)));
@@ -124,12 +140,8 @@ export class PiXBottleneck extends PiXBlock {
     this.addShortcut(nIp, nOp, stride, useProjection, se);
   }
 
-  forward(ip: tf.Tensor): tf.Tensor {
-    return tf.tidy(() => {
-      const sq = this.squeezeInput(ip);
-      const x = convBnAct(this.conv_ce, this.bn_ce, this.squeezed(ip, sq), { relu: this.relu_ce, ...sq });
-      return this.residual(ip, x, this.conv_exp, this.bn_exp, this.final_relu);
-    });
+  protected layers(): [Conv2d, BatchNorm2d, ReLU, Conv2d, BatchNorm2d, ReLU] {
+    return [this.conv_ce, this.bn_ce, this.relu_ce, this.conv_exp, this.bn_exp, this.final_relu];
   }
 }
 
@@ -152,12 +164,8 @@ export class PiXBasicBlock extends PiXBlock {
     this.addShortcut(nIp, nOp, stride, stride !== 1 || nIp !== nOp, se);
   }
 
-  forward(ip: tf.Tensor): tf.Tensor {
-    return tf.tidy(() => {
-      const sq = this.squeezeInput(ip);
-      const x = convBnAct(this.conv1, this.bn1, this.squeezed(ip, sq), { relu: this.relu, ...sq });
-      return this.residual(ip, x, this.conv2, this.bn2, this.relu);
-    });
+  protected layers(): [Conv2d, BatchNorm2d, ReLU, Conv2d, BatchNorm2d, ReLU] {
+    return [this.conv1, this.bn1, this.relu, this.conv2, this.bn2, this.relu];
   }
 }
 
@@ -257,11 +265,7 @@ export class PiXResNet extends Module {
 
   /** Features before the head: [N,h,w,C_last]. */
   features(x: tf.Tensor): tf.Tensor {
-    return tf.tidy(() => {
-      let y = this.pool.call(convBnAct(this.conv_stem, this.bn_stem, x, { relu: this.relu_stem }));
-      for (const st of this.stages) y = st.call(y);
-      return y;
-    });
+    return resnetFeatures(this.conv_stem, this.bn_stem, this.relu_stem, this.pool, this.stages, x);
   }
 
   forward(x: tf.Tensor): tf.Tensor {

@@ -42,11 +42,11 @@ export function trainingCurves(runs: readonly CurveRun[], title = 'Training curv
 
 export interface BarRow {
   label: string;
+  /** Series name for grouped bars (e.g. 'paper' / 'reproduced'). */
+  series?: string;
   value: number;
   /** Error bar half-width (e.g. the std over seeds, or half a confidence interval). */
   error?: number;
-  /** Series name for grouped bars (e.g. 'paper' / 'reproduced'). */
-  series?: string;
   /** Text above the bar (default: the value, shortened); e.g. a verdict. */
   text?: string;
 }
@@ -55,20 +55,19 @@ export interface BarRow {
 export function barChart(rows: readonly BarRow[], title: string, yTitle: string, opts: { logY?: boolean; xTitle?: string } = {}): Figure {
   if (rows.length === 0) throw new Error('rows: expected at least one bar');
   checkFinite(rows.map((r) => r.value), 'rows.value');
-  const series = [...new Set(rows.map((r) => r.series ?? ''))];
-  const data: Trace[] = series.map((s) => {
-    const rs = rows.filter((r) => (r.series ?? '') === s);
-    const hasErr = rs.some((r) => r.error !== undefined);
+  const series = groupBy(rows, (r) => r.series);
+  const data: Trace[] = series.map(([s, rs]) => {
+    const ey = errorBars(rs.map((r) => r.error), 1.5, 6);
     return {
       type: 'bar', name: s || yTitle, x: rs.map((r) => r.label), y: rs.map((r) => r.value),
       ...(rows.length <= 12 ? { text: rs.map((r) => r.text ?? fmt(r.value)), textposition: 'outside', cliponaxis: false } : {}),
-      ...(hasErr ? { error_y: { type: 'data', array: rs.map((r) => r.error ?? 0), visible: true, thickness: 1.5, width: 6 } } : {}),
+      ...(ey ? { error_y: ey } : {}),
     };
   });
   return {
     data,
     layout: baseLayout(title, {
-      barmode: 'group', showlegend: series.length > 1 || series[0] !== '',
+      barmode: 'group', showlegend: series.length > 1 || series[0]![0] !== '',
       xaxis: axis(opts.xTitle ?? '', { showgrid: false, automargin: true }), yaxis: axis(yTitle, opts.logY ? { type: 'log' } : {}),
     }),
   };
@@ -103,13 +102,10 @@ export interface TradeoffPoint {
 export function tradeoffScatter(points: readonly TradeoffPoint[], title: string, xTitle: string, opts: { logX?: boolean; lines?: boolean } = {}): Figure {
   if (points.length === 0) throw new Error('points: expected at least one point');
   checkFinite(points.flatMap((p) => [p.x, p.y, p.xError ?? 0, p.yError ?? 0]), 'points');
-  const groups = [...new Set(points.map((p) => p.group ?? ''))];
-  const bars = (ps: readonly TradeoffPoint[], k: 'xError' | 'yError') =>
-    ps.some((p) => p[k] !== undefined) ? { type: 'data', array: ps.map((p) => p[k] ?? 0), visible: true, thickness: 1.2, width: 4 } : undefined;
-  const data: Trace[] = groups.map((g) => {
-    const ps = points.filter((p) => (p.group ?? '') === g);
+  const groups = groupBy(points, (p) => p.group);
+  const data: Trace[] = groups.map(([g, ps]) => {
     if (opts.lines) ps.sort((a, b) => a.x - b.x);
-    const ex = bars(ps, 'xError'), ey = bars(ps, 'yError');
+    const ex = errorBars(ps.map((p) => p.xError), 1.2, 4), ey = errorBars(ps.map((p) => p.yError), 1.2, 4);
     return {
       type: 'scatter', mode: opts.lines ? 'lines+markers+text' : 'markers+text', name: g || 'models', x: ps.map((p) => p.x), y: ps.map((p) => p.y),
       text: ps.map((p) => p.label), textposition: 'top center', marker: { size: 11, line: { width: 1, color: '#333' } },
@@ -145,6 +141,24 @@ export function probabilityViolins(stages: ReadonlyMap<string, ArrayLike<number>
     return { type: 'violin', name, y, box: { visible: true }, meanline: { visible: true }, points: false, line: { color: PALETTE[i % PALETTE.length] }, spanmode: 'hard' };
   });
   return { data, layout: baseLayout(title, { yaxis: axis('p', { range: [0, 1] }), xaxis: axis('stage', { showgrid: false }), showlegend: false }) };
+}
+
+/** The items of each group ('' for none), groups in order of first appearance, items in their order. */
+function groupBy<T>(items: readonly T[], group: (t: T) => string | undefined): Array<[string, T[]]> {
+  const out = new Map<string, T[]>();
+  for (const t of items) {
+    const g = group(t) ?? '';
+    const list = out.get(g);
+    if (list) list.push(t);
+    else out.set(g, [t]);
+  }
+  return [...out];
+}
+
+/** Plotly error bars of these half-widths (missing ones 0); undefined where none is given. */
+function errorBars(halfWidths: ReadonlyArray<number | undefined>, thickness: number, width: number): Record<string, unknown> | undefined {
+  if (!halfWidths.some((e) => e !== undefined)) return undefined;
+  return { type: 'data', array: halfWidths.map((e) => e ?? 0), visible: true, thickness, width };
 }
 
 /** A short label for a bar value: 1.23G, 4.56M, 7.8k, 0.12. */

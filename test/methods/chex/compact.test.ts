@@ -4,10 +4,8 @@
 // folded or kept so that outputs stay equal; bad input errors.
 import * as tf from '@tensorflow/tfjs-core';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { beforeAll, expect, it } from 'vitest';
 import { useBackend } from '../../../src/backend/index.js';
 import { loadChexCheckpoint } from '../../../src/checkpoint/chex.js';
 import { saveModelAsTorch } from '../../../src/checkpoint/export.js';
@@ -20,9 +18,9 @@ import { manualSeed } from '../../../src/nn/init.js';
 import type { Module } from '../../../src/nn/module.js';
 import { saveTrainCheckpoint } from '../../../src/checkpoint/training.js';
 import { PYTHON } from '../../helpers/torch.js';
+import { tempDir } from '../../helpers/tmp.js';
 
-const tmp = mkdtempSync(join(tmpdir(), 'chanlab-chex-compact-'));
-afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+const tmp = tempDir('chanlab-chex-compact-');
 beforeAll(async () => {
   await useBackend('cpu');
   manualSeed(2);
@@ -54,6 +52,19 @@ function maskedModel(): [Module, ChexExplorer] {
   return [m, ex];
 }
 
+/** A test on a fresh masked model and its explorer, both disposed after it. */
+function itMasked(name: string, body: (m: Module, ex: ChexExplorer) => Promise<void>): void {
+  it(name, async () => {
+    const [m, ex] = maskedModel();
+    try {
+      await body(m, ex);
+    } finally {
+      ex.dispose();
+      m.dispose();
+    }
+  }, 120_000);
+}
+
 function logits(m: Module, xNchw: tf.Tensor): Float32Array {
   m.eval();
   return tf.tidy(() => m.call(tf.transpose(xNchw, [0, 2, 3, 1]))).dataSync() as Float32Array;
@@ -61,8 +72,7 @@ function logits(m: Module, xNchw: tf.Tensor): Float32Array {
 
 const maxDiff = (a: ArrayLike<number>, b: ArrayLike<number>) => Array.from(a).reduce((mx, v, i) => Math.max(mx, Math.abs(v - b[i]!)), 0);
 
-it('masked .pth.tar → compact {cfg, state_dict}: same logits and MACs; PyTorch loads it from its cfg with the same logits', async () => {
-  const [m, ex] = maskedModel();
+itMasked('masked .pth.tar → compact {cfg, state_dict}: same logits and MACs; PyTorch loads it from its cfg with the same logits', async (m, ex) => {
   const src = join(tmp, 'masked.pth.tar');
   saveModelAsTorch(m, src, { prefix: 'module.', extra: { epoch: 2, best_prec1: 10.5 } });
   const out = join(tmp, 'compact.pth.tar');
@@ -91,12 +101,9 @@ it('masked .pth.tar → compact {cfg, state_dict}: same logits and MACs; PyTorch
   expect(py.stdout).toMatch(/cfg \[\[8, \d+, \d+\], \[32, \d+, \d+\]/);
   expect(maxDiff(readNpy(join(tmp, 'y.npy')).data as Float32Array, yMasked)).toBeLessThan(1e-4);
   x.dispose();
-  ex.dispose();
-  m.dispose();
-}, 120_000);
+});
 
-it('zero filters with γ ≠ 0: IN2 constants are folded into bn3, IN1 constants before a padded 3×3 are kept; outputs equal', async () => {
-  const [m, ex] = maskedModel();
+itMasked('zero filters with γ ≠ 0: IN2 constants are folded into bn3, IN1 constants before a padded 3×3 are kept; outputs equal', async (m, ex) => {
   /** edits one state-dict entry (PyTorch layout) in place */
   const edit = (k: string, fn: (d: Float32Array, shape: number[]) => void) => {
     const t = m.stateDict().get(k)!;
@@ -134,12 +141,9 @@ it('zero filters with γ ≠ 0: IN2 constants are folded into bn3, IN1 constants
   expect(maxDiff(logits(c.model, x), logits(m, x))).toBeLessThan(1e-4);
   c.model.dispose();
   x.dispose();
-  ex.dispose();
-  m.dispose();
-}, 120_000);
+});
 
-it('a chanlab run checkpoint compacts too; no masks or another depth are errors naming the parameter', async () => {
-  const [m, ex] = maskedModel();
+itMasked('a chanlab run checkpoint compacts too; no masks or another depth are errors naming the parameter', async (m, ex) => {
   const run = join(tmp, 'last.safetensors');
   await saveTrainCheckpoint(run, {
     model: m, state: {
@@ -158,6 +162,4 @@ it('a chanlab run checkpoint compacts too; no masks or another depth are errors 
   dense.dispose();
   await expect(compactCheckpoint({ model: 'resnet18', checkpoint: join(tmp, 'dense.pth'), out: join(tmp, 'y.pth.tar') }))
     .rejects.toThrow(/--checkpoint .* has no masks/);
-  ex.dispose();
-  m.dispose();
-}, 120_000);
+});

@@ -1,10 +1,9 @@
 // The README checkpoint table as data and `chex eval-table` on a folder holding one (synthetic, masked) ResNet-18
 // checkpoint under its README file name: MACs, reduction and tolerance flags; top-1 on a tiny image folder.
 import jpeg from 'jpeg-js';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { beforeAll, expect, it } from 'vitest';
 import { useBackend } from '../../../src/backend/index.js';
 import { saveModelAsTorch } from '../../../src/checkpoint/export.js';
 import { countFlops } from '../../../src/flops/counter.js';
@@ -13,9 +12,9 @@ import { ChexExplorer } from '../../../src/methods/chex/explorer.js';
 import { CHEX_BASELINE_MACS, CHEX_CHECKPOINTS, flopsMatch, reductionMatch } from '../../../src/methods/chex/table.js';
 import { createModel } from '../../../src/zoo/index.js';
 import { manualSeed } from '../../../src/nn/init.js';
+import { tempDir } from '../../helpers/tmp.js';
 
-const tmp = mkdtempSync(join(tmpdir(), 'chanlab-chex-table-'));
-afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+const tmp = tempDir('chanlab-chex-table-');
 beforeAll(async () => {
   await useBackend('wasm');
   manualSeed(4);

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { useBackend } from '../../../src/backend/index.js';
-import { loadCheckpointIntoModel, predictCommand, saveDgcCheckpoint } from '../../../src/checkpoint/index.js';
+import { loadCheckpointIntoModel, type LoadCheckpointResult, predictCommand, saveDgcCheckpoint } from '../../../src/checkpoint/index.js';
 import { readNpy } from '../../../src/interop/npy.js';
 import { dgcLayers } from '../../../src/methods/dgc/index.js';
 import { createModel } from '../../../src/zoo/index.js';
@@ -28,6 +28,14 @@ function inactive(m: Module): Record<string, number> {
   return Object.fromEntries(dgcLayers(m).map(([n, l]) => [`${n}._inactive_channels`, l.inactiveChannels]));
 }
 
+/** Loads fixture `name`.pth.tar into `m`: _inactive_channels as in the manifest, logits on x32.npy as PyTorch's. */
+function loadFixture(m: Module, name: string): LoadCheckpointResult {
+  const r = loadCheckpointIntoModel(m, fix(`${name}.pth.tar`));
+  expect(inactive(m)).toEqual(manifest[name]!.inactive);
+  expectLogitsClose(logitsOf(m, fix('x32.npy')), fix(`${name}_logits.npy`));
+  return r;
+}
+
 beforeAll(async () => {
   await useBackend('wasm');
 });
@@ -35,20 +43,16 @@ beforeAll(async () => {
 describe('official-format DGC checkpoints', () => {
   it('DyDenseNet (stages 2-2-2): module. keys stripped, metadata, _inactive_channels and logits match PyTorch', () => {
     const m = smallDense();
-    const r = loadCheckpointIntoModel(m, fix('dydensenet_small.pth.tar'));
+    const r = loadFixture(m, 'dydensenet_small');
     expect(r.stateDictKey).toBe('state_dict');
     expect(r.metadata).toMatchObject({ epoch: 299, bestPrec1: 76.59 });
     expect(m.stateShapes().size).toBe(manifest.dydensenet_small!.keys);
-    expect(inactive(m)).toEqual(manifest.dydensenet_small!.inactive);
-    expectLogitsClose(logitsOf(m, fix('x32.npy')), fix('dydensenet_small_logits.npy'));
     m.dispose();
   });
 
   it('DyResNet (double BN, DGC downsample): logits match PyTorch', () => {
     const m = smallRes();
-    loadCheckpointIntoModel(m, fix('dyresnet_small.pth.tar'));
-    expect(inactive(m)).toEqual(manifest.dyresnet_small!.inactive);
-    expectLogitsClose(logitsOf(m, fix('x32.npy')), fix('dyresnet_small_logits.npy'));
+    loadFixture(m, 'dyresnet_small');
     m.dispose();
   });
 
