@@ -21,12 +21,16 @@ export type TorchFileFormat = 'zip' | 'legacy';
 
 /**
  * The torch.save format from a file's first bytes (4 suffice): 'zip' (PyTorch >= 1.6: a zip archive, 'PK\x03\x04'),
- * 'legacy' (a pickle sequence: PROTO 0x80 with protocol 2 to 5), or null (neither, e.g. a chanlab safetensors
- * checkpoint). The one sniffer for PyTorch files: the loaders and the commands that accept both kinds use it.
+ * 'legacy' (a pickle sequence: PROTO 0x80 with protocol 2 to 5, then the magic number as LONG1 0x8a, or a FRAME
+ * 0x95 first at protocol 4+), or null (neither, e.g. a chanlab safetensors checkpoint, whose 8-byte header length may
+ * start with 0x80 and a byte 2–5 but has 0x8a / 0x95 in its third byte only from a 9 MB header on). The one
+ * sniffer for PyTorch files: the loaders and the commands that accept both kinds use it.
  */
 export function torchFileFormat(head: Uint8Array): TorchFileFormat | null {
   if (head.length >= 4 && head[0] === 0x50 && head[1] === 0x4b && head[2] === 0x03 && head[3] === 0x04) return 'zip';
-  if (head.length >= 2 && head[0] === 0x80 && head[1]! >= 2 && head[1]! <= 5) return 'legacy';
+  if (head.length >= 3 && head[0] === 0x80 && head[1]! >= 2 && head[1]! <= 5 && (head[2] === 0x8a || (head[1]! >= 4 && head[2] === 0x95))) {
+    return 'legacy';
+  }
   return null;
 }
 
@@ -47,7 +51,8 @@ export function loadTorchFile(src: string | Uint8Array): PyValue {
   const bytes = typeof src === 'string' ? new Uint8Array(readFileSync(src)) : src;
   const format = torchFileFormat(bytes);
   if (format === 'zip') return loadZip(bytes, what);
-  if (format === 'legacy') return loadLegacy(bytes, what);
+  // any other pickle too: the legacy loader says what is wrong with it (no magic number, a refused global, …)
+  if (format === 'legacy' || bytes[0] === 0x80) return loadLegacy(bytes, what);
   const head = Array.from(bytes.subarray(0, 8), (b) => b.toString(16).padStart(2, '0')).join(' ');
   throw new TorchLoadError(`${what}: not a PyTorch file: expected a zip archive ('PK\\x03\\x04') or a legacy ` +
     `torch.save pickle (0x80 0x02...), got bytes [${head}]`);

@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { NumpyArray, OrderedDict, isTuple, type PyValue } from '../../src/interop/py.js';
 import { readNpy } from '../../src/interop/npy.js';
 import { DTYPES, TorchTensor, byteswap } from '../../src/interop/tensor.js';
-import { loadTorchFile } from '../../src/interop/torch-load.js';
+import { loadTorchFile, torchFileFormat } from '../../src/interop/torch-load.js';
 import { encodeTorchFile } from '../../src/interop/torch-save.js';
 import { FIX, expectSameValues, expectTensorEqual } from './helpers.js';
 
@@ -165,6 +165,22 @@ describe('CHEX-like .pth.tar checkpoint', () => {
     for (const [k, e] of Object.entries(exp.optimizer_state)) {
       checkTJ(tensor(get(state.get(Number(k)) as PyValue, 'momentum_buffer')), e, `momentum ${k}`);
     }
+  });
+});
+
+describe('torchFileFormat: the one sniffer', () => {
+  it.each([
+    ['state_zip.pth', 'zip'], ['state_legacy.pth', 'legacy'], ['state_zip_p4.pth', 'zip'], ['not_torch.bin', null],
+  ] as const)('%s → %s', (file, format) => {
+    expect(torchFileFormat(new Uint8Array(readFileSync(join(FIX, file))).subarray(0, 4))).toBe(format);
+  });
+  it('a legacy pickle at protocol 4 (FRAME first); a safetensors file whose header length starts 0x80 0x02 is not one', () => {
+    expect(torchFileFormat(Uint8Array.of(0x80, 0x04, 0x95, 0x10))).toBe('legacy');
+    const safetensorsHead = new Uint8Array(8);
+    new DataView(safetensorsHead.buffer).setBigUint64(0, 0x0280n + 3n * 65536n, true); // an 196,736-byte JSON header
+    expect(safetensorsHead.subarray(0, 2)).toEqual(Uint8Array.of(0x80, 0x02));
+    expect(torchFileFormat(safetensorsHead)).toBeNull();
+    expect(torchFileFormat(Uint8Array.of(0x80, 0x02))).toBeNull(); // too short to tell
   });
 });
 
