@@ -14,9 +14,9 @@ for (const dir of outs) {
     format: 'cjs',
     platform: 'node',
     target: 'node20',
-    outfile: `${dir}/tfjs-gradients.cjs`,
+    outfile: `${dir}/tfjs_gradients.cjs`,
     logLevel: 'warning',
     legalComments: 'inline',
   });
-  writeFileSync(`${dir}/tfjs-gradients.d.cts`, 'export {};\n');
+  writeFileSync(`${dir}/tfjs_gradients.d.cts`, 'export {};\n');
 }

@@ -4,7 +4,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { getThreadsCount } from '@tensorflow/tfjs-backend-wasm';
 // tfjs-core alone registers no gradients; training needs them all (bundled by scripts/bundle-tfjs-gradients.mjs).
-import './generated/tfjs-gradients.cjs';
+import './generated/tfjs_gradients.cjs';
 import '../kernels/register.js';
 import { BACKEND_NAMES, type BackendName, parseBackendName } from './names.js';
 import { enableWasmThreads } from '../kernels/wasm/threads.js';

@@ -7,9 +7,9 @@ import { compactChexState, inferChexConfig, loadChexCheckpoint, resnetDepth } fr
 import { readCheckpoint } from './load.js';
 import { countFlops } from '../flops/counter.js';
 import { OrderedDict, type PyValue } from '../interop/py.js';
-import { isTorchFile } from '../interop/torch-load.js';
+import { isTorchFile } from '../interop/torch_load.js';
 import { TorchTensor } from '../interop/tensor.js';
-import { saveTorchFile, type SaveValue } from '../interop/torch-save.js';
+import { saveTorchFile, type SaveValue } from '../interop/torch_save.js';
 import type { Module } from '../nn/module.js';
 import { readTrainCheckpoint } from './training.js';
 

@@ -8,7 +8,7 @@ import { nonFiniteState } from '../nn/finite.js';
 import { describeCheckpoint } from './describe.js';
 import { readNpy, writeNpy } from '../interop/npy.js';
 import { TorchTensor } from '../interop/tensor.js';
-import { loadTorchFile } from '../interop/torch-load.js';
+import { loadTorchFile } from '../interop/torch_load.js';
 import { createModel, getModelEntry, type ModelConfig } from '../zoo/index.js';
 import { Conv2d } from '../nn/conv.js';
 import type { Module } from '../nn/module.js';

@@ -5,7 +5,7 @@
 // (= the state dict's parameter order), buffers in PyTorch layouts.
 import * as tf from '@tensorflow/tfjs-core';
 import type { PyValue } from '../interop/py.js';
-import type { SaveValue } from '../interop/torch-save.js';
+import type { SaveValue } from '../interop/torch_save.js';
 import type { Module } from '../nn/module.js';
 import { tfToTorch } from './convert.js';
 import { saveModelAsTorch } from './export.js';

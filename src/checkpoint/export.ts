@@ -2,7 +2,7 @@
 // written with saveTorchFile (zip format; torch.load + load_state_dict work in PyTorch ≥ 1.6).
 import * as tf from '@tensorflow/tfjs-core';
 import { OrderedDict, type PyValue } from '../interop/py.js';
-import { saveTorchFile, type SaveValue } from '../interop/torch-save.js';
+import { saveTorchFile, type SaveValue } from '../interop/torch_save.js';
 import type { Module } from '../nn/module.js';
 import { tfToTorch } from './convert.js';
 

@@ -4,7 +4,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { isPlainObject, type PyValue } from '../interop/py.js';
 import type { TorchTensor } from '../interop/tensor.js';
-import { loadTorchFile } from '../interop/torch-load.js';
+import { loadTorchFile } from '../interop/torch_load.js';
 import { describeNonFinite } from '../core/finite.js';
 import type { Module } from '../nn/module.js';
 import { toMeta, torchToTf, type Meta } from './convert.js';

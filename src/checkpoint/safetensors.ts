@@ -4,7 +4,7 @@
 // "__metadata__": {string: string} }. Offsets are relative to the start of the data section.
 import { readFileSync } from 'node:fs';
 import { writeFileAtomic } from '../core/fs.js';
-import { torchFileFormat } from '../interop/torch-load.js';
+import { torchFileFormat } from '../interop/torch_load.js';
 
 export type StDtype = 'F32' | 'I32';
 export type StArray = Float32Array | Int32Array;

@@ -1,7 +1,7 @@
 // A restricted pickle virtual machine (protocols 0–5 binary opcodes as emitted by torch.save / pickle).
 // It builds plain JS values (see py.ts) and never executes or imports anything: GLOBAL / STACK_GLOBAL accept only the
 // allow-list below, and REDUCE / NEWOBJ / BUILD only act on allow-listed callables with JS re-implementations.
-// Tensors need a `rebuildTensor` hook (supplied by torch-load.ts); persistent ids go to `persistentLoad`.
+// Tensors need a `rebuildTensor` hook (supplied by torch_load.ts); persistent ids go to `persistentLoad`.
 import {
   NumpyArray, NumpyDtype, OrderedDict, PyGlobal, isDict, type NumpyData, type PyNamespace, type PyValue,
 } from './py.js';

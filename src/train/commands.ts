@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { writeJsonAtomic } from '../core/fs.js';
-import { isTorchFile } from '../interop/torch-load.js';
+import { isTorchFile } from '../interop/torch_load.js';
 import { nonFiniteLines } from '../core/finite.js';
 import { nonFiniteState } from '../nn/finite.js';
 import { compactCheckpoint } from '../checkpoint/chex_compact.js';

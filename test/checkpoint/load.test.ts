@@ -7,7 +7,7 @@ import { useBackend } from '../../src/backend/index.js';
 import { type CheckpointMetadata, compactChexState, loadChexCheckpoint, loadCheckpointIntoModel, readCheckpoint } from '../../src/checkpoint/index.js';
 import { OrderedDict, type PyValue } from '../../src/interop/py.js';
 import { TorchTensor } from '../../src/interop/tensor.js';
-import { loadTorchFile } from '../../src/interop/torch-load.js';
+import { loadTorchFile } from '../../src/interop/torch_load.js';
 import { ChexResNet } from '../../src/models/chex_resnet.js';
 import type { ResNet } from '../../src/models/resnet.js';
 import { createModel } from '../../src/zoo/index.js';

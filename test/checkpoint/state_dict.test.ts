@@ -5,7 +5,7 @@ import { describeCheckpoint } from '../../src/checkpoint/describe.js';
 import { flattenStateDict, stripKey, stripPrefix } from '../../src/checkpoint/state_dict.js';
 import { OrderedDict, type PyValue } from '../../src/interop/py.js';
 import { TorchTensor } from '../../src/interop/tensor.js';
-import { loadTorchFile } from '../../src/interop/torch-load.js';
+import { loadTorchFile } from '../../src/interop/torch_load.js';
 import { FIX } from '../interop/helpers.js';
 
 const t = (n: number): TorchTensor => TorchTensor.from(new Float32Array(n).fill(n), [n]);

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { unpickle } from '../../src/interop/pickle.js';
 import { NumpyArray, OrderedDict, isTuple, type PyValue } from '../../src/interop/py.js';
-import { loadTorchFile } from '../../src/interop/torch-load.js';
+import { loadTorchFile } from '../../src/interop/torch_load.js';
 import { FIX, PWNED_MARKER, py } from './helpers.js';
 
 const MAKE = `

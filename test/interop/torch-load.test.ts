@@ -7,8 +7,8 @@ import { describe, expect, it } from 'vitest';
 import { NumpyArray, OrderedDict, isTuple, type PyValue } from '../../src/interop/py.js';
 import { readNpy } from '../../src/interop/npy.js';
 import { DTYPES, TorchTensor, byteswap } from '../../src/interop/tensor.js';
-import { loadTorchFile, torchFileFormat } from '../../src/interop/torch-load.js';
-import { encodeTorchFile } from '../../src/interop/torch-save.js';
+import { loadTorchFile, torchFileFormat } from '../../src/interop/torch_load.js';
+import { encodeTorchFile } from '../../src/interop/torch_save.js';
 import { FIX, expectSameValues, expectTensorEqual } from './helpers.js';
 
 interface ExpectedMeta {

@@ -5,8 +5,8 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { OrderedDict, PyFloat, isTuple, tuple, type PyValue } from '../../src/interop/py.js';
 import { TorchTensor, allocData, tensorBytes, type TorchDtype } from '../../src/interop/tensor.js';
-import { loadTorchFile } from '../../src/interop/torch-load.js';
-import { saveTorchFile, type SaveValue } from '../../src/interop/torch-save.js';
+import { loadTorchFile } from '../../src/interop/torch_load.js';
+import { saveTorchFile, type SaveValue } from '../../src/interop/torch_save.js';
 import { expectTensorEqual, py, tmp } from './helpers.js';
 
 // xorshift32: deterministic test data

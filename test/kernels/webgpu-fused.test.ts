@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { webgpuErrors } from '../../src/backend/index.js';
 import { withBackends } from '../helpers/backends.js';
 import { WebGPUProfiler, type WebGPUCounts } from '../../src/backend/webgpu_profile.js';
-import { DEFAULT_TRAIN_STEP, trainStepOf } from '../../src/bench/train-step.js';
+import { DEFAULT_TRAIN_STEP, trainStepOf } from '../../src/bench/train_step.js';
 import { manualSeed } from '../../src/nn/init.js';
 import { convF16, setConvF16 } from '../../src/kernels/webgpu/conv.js';
 import { ChanlabConvBnAct } from '../../src/ops/conv/kernel_names.js';

@@ -5,7 +5,7 @@ import { benchConvKernels, type ConvBenchRow } from '../../bench/conv.js';
 import { benchData } from '../../bench/data.js';
 import { benchDgc, benchDgcModels, dgcModelCases, type DgcBenchRow, type DgcModelBenchRow } from '../../bench/dgc.js';
 import { benchPix, type PixBenchRow } from '../../bench/pix.js';
-import { benchTrainStep } from '../../bench/train-step.js';
+import { benchTrainStep } from '../../bench/train_step.js';
 import { DEFAULT_BENCH_BACKENDS, restoreDefaultKernels, useBenchBackend } from '../../bench/variants.js';
 import { writeJsonAtomic } from '../../core/fs.js';
 import { compareLatency, type LatencyComparison } from '../../latency/latency.js';

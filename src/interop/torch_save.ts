@@ -5,10 +5,10 @@
 // wrapped in `_rebuild_parameter(..., True, OrderedDict())` when requiresGrad is set.
 import { zipSync, type ZipOptions } from 'fflate';
 import { writeFileAtomic } from '../core/fs.js';
-import { PickleWriter, type SaveValue } from './pickle-writer.js';
+import { PickleWriter, type SaveValue } from './pickle_writer.js';
 import { DTYPES, type TorchTensor, tensorBytes } from './tensor.js';
 
-export type { SaveValue } from './pickle-writer.js';
+export type { SaveValue } from './pickle_writer.js';
 
 const ARCHIVE = 'archive';
 const ALIGN = 64;
