@@ -19,6 +19,7 @@ import { buildDatasets } from '../../src/train/data.js';
 import { parseResult } from '../../repro/results.js';
 import { sealed } from '../../repro/digest.js';
 import { BIN, ROOT, cifarFile, cli, cliAsync, ensureBuilt, run, tinyConfig, type Result } from './helpers.js';
+import { TEST_TABLES_ENV } from '../scale/helpers.js';
 
 vi.setConfig({ testTimeout: 600_000 });
 
@@ -565,13 +566,10 @@ describe.concurrent('kills, crashes and concurrency', () => {
   });
 });
 
-/** The scale-out tests' tables (test/scale/tables.ts), loaded by chanlab run from the TypeScript sources. */
-const TEST_TABLES = { CHANLAB_EXTRA_TABLES: join(ROOT, 'test', 'scale', 'tables.ts'), CHANLAB_CMD: `${process.execPath} --import tsx src/cli/run.ts` };
-
 describe.concurrent('Slurm options of scripts/run-table.mjs', () => {
   const table = (args: string[], env: Record<string, string> = {}) =>
     run(process.execPath, [join(ROOT, 'scripts', 'run-table.mjs'), 'scale-toy', '--tier', 'quick', '--work', join(tmp, 'rt-work'), '--out', join(tmp, 'rt-out'), ...args],
-      { env: { ...TEST_TABLES, ...env } });
+      { env: { ...TEST_TABLES_ENV, ...env } });
   it.each([
     ['--partition', 'gpu\necho pwned', /--partition must be a Slurm partition name/],
     ['--partition', 'gpu; rm -rf $HOME', /--partition must be a Slurm partition name/],
@@ -606,7 +604,7 @@ describe.concurrent('Slurm options of scripts/run-table.mjs', () => {
   });
   it('runs under zx as under node: its own path is not read as a table (issue 21)', async () => {
     const r = await run(join(ROOT, 'node_modules', '.bin', 'zx'), [join(ROOT, 'scripts', 'run-table.mjs'), 'scale-toy', '--tier', 'quick', '--dry-run',
-      '--work', join(tmp, 'zx-work'), '--out', join(tmp, 'zx-out')], { env: TEST_TABLES });
+      '--work', join(tmp, 'zx-work'), '--out', join(tmp, 'zx-out')], { env: TEST_TABLES_ENV });
     expect(r.rc, r.err).toBe(0);
     expect(r.out).toMatch(/scale-toy \(quick, 1 seed\(s\)\): 2 unit\(s\)/);
     expect(r.err).not.toMatch(/unknown table/);
@@ -645,7 +643,7 @@ describe.concurrent('help and launchers (issue 21)', () => {
   it.each([['SIGTERM', 143], ['SIGINT', 130]] as const)('npm run repro passes %s through as %i, with the checkpoint saved', async (sig, code) => {
     const work = join(tmp, `npm-${sig}`);
     const child = spawn('npm', ['run', '-s', 'repro', '--', 'scale-toy/b', '--tier', 'quick', '--backend', 'cpu', '--work', work, '--out', join(tmp, `npm-out-${sig}`)],
-      { cwd: ROOT, env: { ...process.env, ...TEST_TABLES }, stdio: ['ignore', 'pipe', 'pipe'] });
+      { cwd: ROOT, env: { ...process.env, ...TEST_TABLES_ENV }, stdio: ['ignore', 'pipe', 'pipe'] });
     let err = '';
     child.stderr.on('data', (d) => (err += String(d)));
     const exited = new Promise<number | null>((res) => child.on('exit', (c) => res(c)));

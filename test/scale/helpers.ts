@@ -7,11 +7,13 @@ import { join, resolve } from 'node:path';
 export const ROOT = resolve(import.meta.dirname, '..', '..');
 export const SCRIPT = join(ROOT, 'scripts', 'run-table.mjs');
 
+/** The test tables (tables.ts), loaded by chanlab run from the TypeScript sources (no build needed). */
+export const TEST_TABLES_ENV = {
+  CHANLAB_EXTRA_TABLES: join(ROOT, 'test', 'scale', 'tables.ts'), CHANLAB_CMD: `${process.execPath} --import tsx src/cli/run.ts`,
+};
+
 export function scaleEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
-  return {
-    ...process.env, CHANLAB_EXTRA_TABLES: join(ROOT, 'test', 'scale', 'tables.ts'), CHANLAB_CMD: `${process.execPath} --import tsx src/cli/run.ts`,
-    XDG_RUNTIME_DIR: process.env.XDG_RUNTIME_DIR ?? '/tmp', ...extra,
-  };
+  return { ...process.env, ...TEST_TABLES_ENV, XDG_RUNTIME_DIR: process.env.XDG_RUNTIME_DIR ?? '/tmp', ...extra };
 }
 
 export interface Finished {
