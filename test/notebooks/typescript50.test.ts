@@ -19,6 +19,7 @@ function compile(include: string[]): { status: number | null; out: string } {
     include,
   }));
   const r = spawnSync(process.execPath, [TSC, '-p', config], { encoding: 'utf8', timeout: 300_000 });
+  rmSync(dir, { recursive: true, force: true });
   return { status: r.status, out: `${r.stdout}${r.stderr}` };
 }
 
