@@ -3,7 +3,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { useBackend } from '../backend/index.js';
 import { countNonFinite, nonFiniteLines, nonFiniteRows } from '../core/finite.js';
-import { explainMemoryError } from '../core/memory.js';
+import { disposingAfter, explainMemoryError } from '../core/memory.js';
 import { nonFiniteState } from '../nn/finite.js';
 import { describeCheckpoint } from './describe.js';
 import { readNpy, writeNpy } from '../interop/npy.js';
@@ -153,7 +153,7 @@ export async function predictCommand(opts: PredictOptions): Promise<CommandRepor
   const per = c * h * w;
   const badInput = nonFiniteRows(data, n, per);
   const model = buildModel(opts);
-  try {
+  return disposingAfter(model, async () => {
     model.eval();
     const weights = opts.allowNonFinite ? await nonFiniteState(model) : [];
     const run = (from: number, b: number): tf.Tensor2D => tf.tidy(() => {
@@ -187,7 +187,5 @@ export async function predictCommand(opts: PredictOptions): Promise<CommandRepor
     const lines = [`predict: ${opts.model} on ${backend}: ${n} inputs [${c}×${h}×${w}] → logits [${n}, ${k}] written to ${opts.output}`];
     const findings = nonFiniteLines({ weights, inputs: badInput, outputs: nonFiniteRows(out!, n, k), samples: n, outputName: 'logits' });
     return { text: [...lines, ...findings].join('\n'), nonFinite: findings.length > 0 };
-  } finally {
-    model.dispose();
-  }
+  });
 }

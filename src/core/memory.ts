@@ -10,3 +10,22 @@ export function explainMemoryError(e: unknown, param: string, value: number, wha
   return new Error(`${param}: ${what} with ${param} ${value} ran out of memory (${msg}); expected a smaller ${param} ` +
     `(the wasm backend addresses at most 4 GiB${what === 'training' ? '; gradient accumulation, accumSteps, keeps the effective batch' : ''})`);
 }
+
+/**
+ * Runs `body`, then disposes `resource`. When `body` failed, a failing dispose does not hide its error: after an
+ * out-of-memory failure the wasm heap is corrupt and freeing throws a bare "memory access out of bounds" again.
+ */
+export async function disposingAfter<T>(resource: { dispose(): void }, body: () => Promise<T>): Promise<T> {
+  let done = false;
+  try {
+    const r = await body();
+    done = true;
+    return r;
+  } finally {
+    try {
+      resource.dispose();
+    } catch (e) {
+      if (done) throw e;
+    }
+  }
+}

@@ -9,7 +9,7 @@ import type { Image } from './image.js';
 import type { MixOptions } from './mix.js';
 import { randAugment } from './rand_augment.js';
 import { randomErasing } from './random_erasing.js';
-import { resize, type Interpolation } from './resize.js';
+import { resize, resizeTo, type Interpolation } from './resize.js';
 import { centerCrop, normalize, randomCrop, randomHorizontalFlip, randomResizedCrop } from './transforms.js';
 import type { ImagenetTransformOptions, Transform, TransformSpec } from './transform_spec.js';
 
@@ -62,9 +62,20 @@ function build(spec: TransformSpec): (img: Image, rng: Rng) => Image {
       const short = Math.floor(size / (o.cropPct ?? 0.875));
       return (img) => normalize(centerCrop(resize(img, short, o.interpolation ?? 'bilinear'), size), o.mean ?? IMAGENET_MEAN, o.std ?? IMAGENET_STD);
     }
+    case 'resized': {
+      const then = build(spec.then);
+      const s = spec.size;
+      return (img, rng) => then(img.height === s && img.width === s ? img : resizeTo(img, s, s, spec.interpolation), rng);
+    }
     default:
-      throw new Error(`transform spec: unknown kind '${(spec as { kind: string }).kind}' (expected normalize, crop_flip, imagenet_train, imagenet_eval)`);
+      throw new Error(`transform spec: unknown kind '${(spec as { kind: string }).kind}' (expected normalize, crop_flip, imagenet_train, imagenet_eval, resized)`);
   }
+}
+
+/** Resizes every image to size × size (bilinear unless named), then applies `t`; keeps a spec when `t` has one. */
+export function resizedTransform(size: number, t: Transform, interpolation: Interpolation = 'bilinear'): Transform {
+  if (t.spec) return transformFromSpec({ kind: 'resized', size, interpolation, then: t.spec });
+  return (img: Image, rng: Rng) => t(img.height === size && img.width === size ? img : resizeTo(img, size, size, interpolation), rng);
 }
 
 export function normalizeTransform(mean: readonly number[], std: readonly number[]): Transform {

@@ -32,7 +32,9 @@ export type TransformSpec =
   /** RandomResizedCrop + flip (+ RandAugment) + normalise (+ RandomErasing) */
   | { kind: 'imagenet_train'; options: ImagenetTransformOptions }
   /** Resize + CenterCrop + normalise */
-  | { kind: 'imagenet_eval'; options: ImagenetTransformOptions };
+  | { kind: 'imagenet_eval'; options: ImagenetTransformOptions }
+  /** Resize to size × size (images already that size pass unchanged), then `then` (e.g. Fashion-MNIST at 56²) */
+  | { kind: 'resized'; size: number; interpolation: Interpolation; then: TransformSpec };
 
 /** [H, W] of every output of a spec, or null when it keeps the input's size. */
 export function specOutputSize(spec: TransformSpec): [number, number] | null {
@@ -46,5 +48,7 @@ export function specOutputSize(spec: TransformSpec): [number, number] | null {
       return spec.size;
     case 'normalize':
       return null;
+    case 'resized':
+      return specOutputSize(spec.then) ?? [spec.size, spec.size];
   }
 }

@@ -14,7 +14,7 @@ import { loadCheckpointWeights, readTrainCheckpoint } from '../checkpoint/traini
 import { buildTestLoader } from './data.js';
 import { evaluate, type EvalResult } from './evaluate.js';
 import { train, type TrainResult } from './loop.js';
-import { explainMemoryError } from '../core/memory.js';
+import { disposingAfter, explainMemoryError } from '../core/memory.js';
 import { Progress } from './progress.js';
 
 export interface TrainCommandOptions {
@@ -119,25 +119,26 @@ export async function runEvalCommand(o: EvalCommandOptions): Promise<EvalResult 
   }
   const model = createModel(modelName, cfg);
   try {
-    if (ck) loadCheckpointWeights(model, ck, o.ema ? 'ema' : 'model', modelName, { allowNonFinite: o.allowNonFinite });
-    else loadCheckpointIntoModel(model, resolve(o.checkpoint), { allowNonFinite: o.allowNonFinite });
-    const weights = o.allowNonFinite ? await nonFiniteState(model) : [];
-    const progress = new Progress({ quiet: o.quiet });
-    let r: EvalResult;
-    try {
-      r = await evaluate(model, test, { onBatch: (d, t) => progress.update(0, 1, d, t, 'evaluating'), dataName: `data set ${data.dataset}` });
-    } catch (e) {
-      throw explainMemoryError(e, '--batch-size', batchSize, 'evaluation');
-    }
-    // the result and what was non-finite are printed even with quiet (which only silences progress)
-    const say = (l: string) => (o.quiet ? console.log(l) : progress.line(l));
-    say(`${modelName}${o.ema ? ' (EMA)' : ''} on ${data.dataset}: top-1 ${r.top1.toFixed(2)}% top-5 ${r.top5.toFixed(2)}% ` +
-      `loss ${r.loss.toFixed(4)} (${r.samples} images, ${r.imgPerSec.toFixed(0)} img/s)`);
-    // the same lines as predict and gradcam; non-finite logits count as wrong
-    for (const l of nonFiniteLines({ weights, outputs: { count: r.nonFinite }, samples: r.samples, outputName: 'logits (counted as wrong)' })) say(l);
-    return { ...r, nonFiniteWeights: weights };
+    return await disposingAfter(model, async () => {
+      if (ck) loadCheckpointWeights(model, ck, o.ema ? 'ema' : 'model', modelName, { allowNonFinite: o.allowNonFinite });
+      else loadCheckpointIntoModel(model, resolve(o.checkpoint), { allowNonFinite: o.allowNonFinite });
+      const weights = o.allowNonFinite ? await nonFiniteState(model) : [];
+      const progress = new Progress({ quiet: o.quiet });
+      let r: EvalResult;
+      try {
+        r = await evaluate(model, test, { onBatch: (d, t) => progress.update(0, 1, d, t, 'evaluating'), dataName: `data set ${data.dataset}` });
+      } catch (e) {
+        throw explainMemoryError(e, '--batch-size', batchSize, 'evaluation');
+      }
+      // the result and what was non-finite are printed even with quiet (which only silences progress)
+      const say = (l: string) => (o.quiet ? console.log(l) : progress.line(l));
+      say(`${modelName}${o.ema ? ' (EMA)' : ''} on ${data.dataset}: top-1 ${r.top1.toFixed(2)}% top-5 ${r.top5.toFixed(2)}% ` +
+        `loss ${r.loss.toFixed(4)} (${r.samples} images, ${r.imgPerSec.toFixed(0)} img/s)`);
+      // the same lines as predict and gradcam; non-finite logits count as wrong
+      for (const l of nonFiniteLines({ weights, outputs: { count: r.nonFinite }, samples: r.samples, outputName: 'logits (counted as wrong)' })) say(l);
+      return { ...r, nonFiniteWeights: weights };
+    });
   } finally {
-    model.dispose();
     await close();
   }
 }

@@ -10,10 +10,9 @@ import { DataLoader, mixTransform, type Transform } from '../data/loader.js';
 import { checkWorkerCount, DataWorkerPool, defaultDataWorkers } from '../data/worker_pool.js';
 import {
   CIFAR10_MEAN, CIFAR10_STD, CIFAR100_MEAN, CIFAR100_STD, FASHION_MNIST_MEAN, FASHION_MNIST_STD, IMAGENET_MEAN, IMAGENET_STD,
-  cropFlipTransform, imagenetEvalTransform, imagenetTrainTransform, normalizeTransform,
+  cropFlipTransform, imagenetEvalTransform, imagenetTrainTransform, normalizeTransform, resizedTransform,
 } from '../data/presets.js';
 import { keyedRng } from '../data/rng_source.js';
-import { resizeTo } from '../data/resize.js';
 import type { DataConfig, SyntheticConfig } from './config.js';
 
 export interface DataSplits {
@@ -174,8 +173,7 @@ export function buildTestLoader(cfg: DataConfig, o: { batchSize: number; seed: n
 function atInputSize(cfg: DataConfig, t: Transform): Transform {
   const s = cfg.inputSize;
   if (cfg.dataset === 'imagenet' || s === undefined) return t;
-  const interpolation = cfg.interpolation ?? 'bilinear';
-  return (img, rng) => t(img.height === s && img.width === s ? img : resizeTo(img, s, s, interpolation), rng);
+  return resizedTransform(s, t, cfg.interpolation ?? 'bilinear');
 }
 
 export function trainTransform(cfg: DataConfig, d: DataSplits): Transform {

@@ -6,6 +6,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { useBackend } from '../backend/index.js';
 import { buildModel, type CommandReport } from '../checkpoint/commands.js';
 import { countNonFinite, nonFiniteLines, nonFiniteRows } from '../core/finite.js';
+import { disposingAfter } from '../core/memory.js';
 import { writeFileAtomic } from '../core/fs.js';
 import type { Image } from '../data/image.js';
 import { decodeImage } from '../data/decode.js';
@@ -56,7 +57,7 @@ export async function gradcamCommand(o: GradcamCommandOptions): Promise<CommandR
   const model: Module = o.checkpoint
     ? buildModel({ model: o.model, checkpoint: o.checkpoint, key: o.key, config: o.config })
     : createModel(o.model, o.config ?? {});
-  try {
+  return disposingAfter(model, async () => {
     model.eval();
     const batch = readInput(o, model);
     const [n, c, h, w] = batch.shape;
@@ -88,9 +89,7 @@ export async function gradcamCommand(o: GradcamCommandOptions): Promise<CommandR
     const text = `gradcam: ${o.model} (${weights}) on ${backend}, ${o.method ?? 'gradcam'} at '${o.layer}', ` +
       `${n} input(s) [${c}×${h}×${w}], classes [${classes.map((x) => x ?? '—').join(', ')}] → ${o.output}`;
     return { text: [text, ...findings].join('\n'), nonFinite: findings.length > 0 };
-  } finally {
-    model.dispose();
-  }
+  });
 }
 
 function readInput(o: GradcamCommandOptions, model: Module): Batch {
