@@ -12,6 +12,7 @@ import { loadWebGPU, releaseWebGPU } from './webgpu.js';
 import { nativeKernelsEnabled } from '../kernels/native/index.js';
 import { nativeStatus } from '../kernels/native/addon.js';
 import { warnOnce } from '../core/warn.js';
+import { guardWasmHeap } from './wasm_heap.js';
 
 export interface BackendAvailability {
   name: BackendName;
@@ -101,6 +102,7 @@ export async function useBackend(name?: string): Promise<BackendName> {
     const ok = await tf.setBackend(backend);
     if (!ok) throw new Error('tfjs could not initialise it');
     await tf.ready();
+    if (backend === 'wasm') guardWasmHeap(tf.findBackend('wasm'));
     if (backend === 'cpu') {
       // Silence tfjs's one-time "install tfjs-node" banner: chanlab chooses its backends on purpose.
       const cpu = tf.findBackend('cpu') as unknown as { firstUse?: boolean };

@@ -7,8 +7,11 @@ const OOM = /memory access out of bounds|out of memory|Array buffer allocation f
 export function explainMemoryError(e: unknown, param: string, value: number, what: string): unknown {
   const msg = e instanceof Error ? e.message : String(e);
   if (!OOM.test(msg)) return e;
-  return new Error(`${param}: ${what} with ${param} ${value} ran out of memory (${msg}); expected a smaller ${param} ` +
-    `(the wasm backend addresses at most 4 GiB${what === 'training' ? '; gradient accumulation, accumSteps, keeps the effective batch' : ''})`);
+  // the wasm heap guard (backend/wasm_heap.ts) already says the 4 GiB bound
+  const notes = [/at most 4 GiB/.test(msg) ? '' : 'the wasm backend addresses at most 4 GiB',
+    what === 'training' ? 'gradient accumulation, accumSteps, keeps the effective batch' : ''].filter((n) => n !== '');
+  return new Error(`${param}: ${what} with ${param} ${value} ran out of memory (${msg}); expected a smaller ${param}` +
+    (notes.length > 0 ? ` (${notes.join('; ')})` : ''));
 }
 
 /**
