@@ -493,6 +493,25 @@ describe.concurrent('kills, crashes and concurrency', () => {
     expect(m.resumes[0].backend.name).toBe('cpu');
   }, 600_000);
 
+  it('kill -9, then --resume from another working directory: the final checkpoint is byte-identical to an uninterrupted run', async () => {
+    // the package root, build info and native kernels come from the package, not the working directory (wasm here:
+    // with the addon built, the resumed process must run the same native kernels or the weights differ)
+    const cfg = join(tmp, 'cwd-resume.json');
+    writeFileSync(cfg, JSON.stringify({ ...TINY, backend: 'wasm', epochs: 3, batchSize: 2, checkpointEvery: 4 }));
+    const whole = join(tmp, 'cwd-whole');
+    const w = await cliAsync(['train', '--config', cfg, '--run-dir', whole, '--quiet']);
+    expect(w.rc, w.err).toBe(0);
+    const run = join(tmp, 'cwd-killed');
+    const a = await startTrain(['--config', cfg], run);
+    a.child.kill('SIGKILL');
+    expect((await a.exited).signal).toBe('SIGKILL');
+    expect(existsSync(join(run, 'final.safetensors'))).toBe(false);
+    const r = await cliAsync(['train', '--resume', '--run-dir', run, '--quiet'], {}, tmpdir());
+    expect(r.rc, r.err).toBe(0);
+    expect(readFileSync(join(run, 'final.safetensors')).equals(readFileSync(join(whole, 'final.safetensors')))).toBe(true);
+    expect(manifest(run).resumes[0].backend.detail).toBe(manifest(whole).backend.detail);
+  }, 600_000);
+
   it('a stale run (dead process, manifest running) is marked failed at the next start, which says so', async () => {
     const run = join(tmp, 'stale');
     cpSync(GOOD, run, { recursive: true });
